@@ -1,0 +1,69 @@
+"""Stores, their host names, and the mixin that marks rows as owned by one store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from core.db import db, utcnow
+
+TENANT_ACTIVE = "active"
+TENANT_SUSPENDED = "suspended"
+
+
+class TenantOwned:
+    """Mixin for every table whose rows belong to exactly one store.
+
+    ``tenant_id`` is NOT NULL and indexed, and must lead every unique constraint and
+    composite index of the table (so the table can later be distributed by it).
+    Queries are filtered and flushes checked by ``tenants.scoping``.
+    """
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(
+            Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+
+
+class Tenant(db.Model):
+    """A store: its identity, locale, currency and status."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16), default=TENANT_ACTIVE)
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    bengali_digits: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"
+
+
+class Domain(TenantOwned, db.Model):
+    """A custom host name that serves a store, e.g. ``shop.example.com``.
+
+    ``hostname`` is unique across the platform, not per store: one host can only
+    ever point at one store. This is the one routing table that breaks the
+    "tenant_id leads every unique constraint" rule; under Citus it would be a
+    reference table.
+    """
+
+    __tablename__ = "domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(253), unique=True)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

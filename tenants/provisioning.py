@@ -1,0 +1,148 @@
+"""Creating, suspending, resuming and deleting stores.
+
+These functions work across stores, so each one runs inside ``platform_scope()``.
+They flush but do not commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Table, delete, select
+
+from core.db import db
+from core.storage import get_storage
+from tenants.context import platform_scope
+from tenants.models import TENANT_ACTIVE, TENANT_SUSPENDED, Domain, Tenant
+from tenants.resolution import invalidate_all, normalise_host
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MIN, SLUG_MAX = 3, 40
+RESERVED_SLUGS = frozenset(
+    {
+        "account", "accounts", "admin", "administrator", "api", "app", "apps", "assets",
+        "auth", "billing", "blog", "cdn", "checkout", "dashboard", "dev", "docs", "email",
+        "files", "ftp", "haat", "help", "imap", "img", "login", "logout", "mail", "media",
+        "ns1", "ns2", "platform", "pop", "pop3", "root", "search", "signup", "smtp",
+        "stage", "staging", "static", "status", "store", "stores", "support", "test",
+        "www", "www1", "www2",
+    }
+)
+
+
+class ProvisioningError(ValueError):
+    """A store could not be created or changed; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why ``slug`` cannot name a store, or ``None`` when it can."""
+    if not SLUG_MIN <= len(slug) <= SLUG_MAX:
+        return f"Use {SLUG_MIN} to {SLUG_MAX} characters."
+    if slug != slug.lower() or not SLUG_PATTERN.match(slug):
+        return (
+            "Use lowercase letters, digits and single hyphens; "
+            "start and end with a letter or digit."
+        )
+    if slug in RESERVED_SLUGS or slug.startswith("xn--"):
+        return f"“{slug}” is reserved. Please choose another address."
+    return None
+
+
+def slug_taken(slug: str) -> bool:
+    """True when a store already uses ``slug``."""
+    with platform_scope():
+        return db.session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None
+
+
+def create_tenant(
+    *,
+    slug: str,
+    name: str,
+    locale: str = "en",
+    currency: str = "USD",
+    **details: object,
+) -> Tenant:
+    """Add a store row and flush it. Raises ``ProvisioningError`` for a bad or taken slug.
+
+    A concurrent sign-up for the same slug loses on the unique constraint at flush
+    (``IntegrityError``); the caller rolls back and reports the slug as taken.
+    """
+    problem = slug_problem(slug)
+    if problem:
+        raise ProvisioningError("slug", problem)
+    if not name.strip():
+        raise ProvisioningError("name", "Give your store a name.")
+    tenant = Tenant(slug=slug, name=name.strip(), locale=locale, currency=currency, **details)
+    with platform_scope():
+        if slug_taken(slug):
+            raise ProvisioningError("slug", "That address is taken. Please choose another.")
+        db.session.add(tenant)
+        db.session.flush()
+    return tenant
+
+
+def find_tenant(slug: str) -> Tenant | None:
+    """The store with ``slug``, or ``None``."""
+    with platform_scope():
+        return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+def set_status(tenant: Tenant, status: str) -> None:
+    """Suspend or resume a store; suspended stores answer 503 to shoppers."""
+    if status not in (TENANT_ACTIVE, TENANT_SUSPENDED):
+        raise ProvisioningError("status", f"Unknown status {status!r}.")
+    with platform_scope():
+        tenant.status = status
+        db.session.flush()
+
+
+def add_domain(tenant: Tenant, hostname: str, *, verified: bool = False) -> Domain:
+    """Attach a custom host name to a store (unique across the platform)."""
+    name = normalise_host(hostname)
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", name):
+        raise ProvisioningError("hostname", f"“{hostname}” is not a valid host name.")
+    with platform_scope():
+        exists = db.session.scalar(select(Domain.id).where(Domain.hostname == name))
+        if exists is not None:
+            raise ProvisioningError("hostname", f"{name} is already connected to a store.")
+        domain = Domain(tenant_id=tenant.id, hostname=name, verified=verified)
+        db.session.add(domain)
+        db.session.flush()
+    return domain
+
+
+def tenant_owned_tables() -> list[Table]:
+    """Every table with a ``tenant_id``, children before parents (a safe delete order)."""
+    return [t for t in reversed(db.metadata.sorted_tables) if "tenant_id" in t.c]
+
+
+def delete_tenant(tenant: Tenant) -> dict[str, int]:
+    """Delete a store: every row it owns, its files, then the store itself.
+
+    Returns the number of rows deleted per table. Other stores are untouched: every
+    statement carries an explicit ``tenant_id`` filter.
+    """
+    counts = delete_tenant_rows(tenant.id)
+    get_storage().delete_tenant(tenant.id)
+    return counts
+
+
+def delete_tenant_rows(tenant_id: int) -> dict[str, int]:
+    """Delete every row of one store, table by table; returns rows deleted per table.
+
+    Uses Core DELETE statements with an explicit ``tenant_id`` filter so that the
+    delete order is under our control on both SQLite and PostgreSQL.
+    """
+    counts: dict[str, int] = {}
+    with platform_scope():
+        for table in tenant_owned_tables():
+            result = db.session.execute(delete(table).where(table.c.tenant_id == tenant_id))
+            counts[table.name] = result.rowcount or 0
+        db.session.execute(delete(Tenant.__table__).where(Tenant.__table__.c.id == tenant_id))
+    invalidate_all()
+    return counts

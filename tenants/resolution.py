@@ -1,0 +1,160 @@
+"""Host header -> store, cached in process.
+
+``<slug>.<platform domain>`` and verified custom domains resolve to a store; the bare
+platform domain (and ``www.`` of it) is the platform itself. Results are cached as
+immutable snapshots for ``HAAT_TENANT_CACHE_TTL`` seconds; any commit that changes a
+store or a domain clears the cache of this process at once, and other processes
+catch up within the TTL.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import TTLCache
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from core.db import db
+from tenants.context import platform_scope
+from tenants.models import TENANT_ACTIVE, Domain, Tenant
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRef:
+    """A detached, cacheable snapshot of the store a request is for."""
+
+    id: int
+    slug: str
+    name: str
+    status: str
+    locale: str
+    currency: str
+    bengali_digits: bool
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TENANT_ACTIVE
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> StoreRef:
+        return cls(
+            id=tenant.id,
+            slug=tenant.slug,
+            name=tenant.name,
+            status=tenant.status,
+            locale=tenant.locale,
+            currency=tenant.currency,
+            bengali_digits=tenant.bengali_digits,
+        )
+
+
+def normalise_host(host: str) -> str:
+    """Lower-case, drop the port and a trailing dot: ``Shop.Example.COM.:8000`` ->
+    ``shop.example.com``."""
+    host = host.strip().lower()
+    if host.startswith("["):  # IPv6 literal, e.g. [::1]:8000
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0].rstrip(".") if ":" in host else host.rstrip(".")
+
+
+class TenantResolver:
+    """Resolves normalised hosts to ``StoreRef`` snapshots, with an in-process cache."""
+
+    def __init__(self, platform_domain: str, ttl: int = 5, maxsize: int = 10_000) -> None:
+        self.platform_domain = platform_domain.lower().rstrip(".")
+        self._cache: TTLCache[str, StoreRef] = TTLCache(maxsize=maxsize, ttl=max(ttl, 0) or 1e-9)
+        self._lock = threading.Lock()
+        _resolvers.add(self)
+
+    def is_platform_host(self, host: str) -> bool:
+        """True for the bare platform domain and its ``www.`` alias."""
+        name = normalise_host(host)
+        return name in (self.platform_domain, f"www.{self.platform_domain}")
+
+    def slug_for_host(self, host: str) -> str | None:
+        """The slug in ``<slug>.<platform domain>``, or ``None`` for other hosts."""
+        name = normalise_host(host)
+        suffix = f".{self.platform_domain}"
+        if name.endswith(suffix):
+            label = name[: -len(suffix)]
+            if label and "." not in label:
+                return label
+        return None
+
+    def resolve(self, host: str) -> StoreRef | None:
+        """The store that serves ``host``, or ``None`` when no store lives there.
+
+        Unknown hosts are not cached, so a store created a moment ago (or in another
+        process) answers on its very first request.
+        """
+        name = normalise_host(host)
+        with self._lock:
+            cached = self._cache.get(name)
+        if cached is not None:
+            return cached
+        found = self._lookup(name)
+        if found is not None:
+            with self._lock:
+                self._cache[name] = found
+        return found
+
+    def _lookup(self, name: str) -> StoreRef | None:
+        slug = self.slug_for_host(name)
+        with platform_scope():
+            if slug is not None:
+                tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+            else:
+                tenant = db.session.scalar(
+                    select(Tenant)
+                    .join(Domain, Domain.tenant_id == Tenant.id)
+                    .where(Domain.hostname == name, Domain.verified.is_(True))
+                )
+            return StoreRef.of(tenant) if tenant is not None else None
+
+    def invalidate(self) -> None:
+        """Forget every cached host (called after commits that touch stores/domains)."""
+        with self._lock:
+            self._cache.clear()
+
+
+_resolvers: weakref.WeakSet[TenantResolver] = weakref.WeakSet()
+_ROUTING_CHANGED = "haat_routing_changed"
+
+
+def invalidate_all() -> None:
+    """Clear the host cache of every resolver in this process."""
+    for resolver in list(_resolvers):
+        resolver.invalidate()
+
+
+def _note_routing_changes(session: Session, _context: Any, _instances: Any) -> None:
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, Tenant | Domain) for obj in touched):
+        session.info[_ROUTING_CHANGED] = True
+
+
+def _clear_after_commit(session: Session) -> None:
+    if session.info.pop(_ROUTING_CHANGED, False):
+        invalidate_all()
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_ROUTING_CHANGED, None)
+
+
+_listening = False
+
+
+def install_invalidation() -> None:
+    """Clear host caches whenever a commit changed a store or a domain (idempotent)."""
+    global _listening
+    if _listening:
+        return
+    event.listen(Session, "before_flush", _note_routing_changes)
+    event.listen(Session, "after_commit", _clear_after_commit)
+    event.listen(Session, "after_soft_rollback", lambda s, _t: _forget_after_rollback(s))
+    _listening = True
