@@ -1,0 +1,50 @@
+"""Haat: one Flask application that hosts many stores.
+
+``create_app`` is the whole start-up, step by step: configuration, extensions,
+tenancy, blueprints and the command line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Haat application. ``config`` overrides values from the environment."""
+    from core import cli, database, extensions
+    from core import config as settings
+    from core.admin import auth as admin_auth
+    from core.admin.views import bp as admin_bp
+    from core.platform.views import bp as platform_bp
+    from core.storefront.views import bp as storefront_bp
+    from core.web import errors, health, logging_setup, templating, tenancy
+    from core.web.app import Haat
+    from tenants import scoping
+    from tenants.resolution import install_invalidation
+
+    values = settings.load_config(config)
+    app = Haat("core", instance_path=values["HAAT_INSTANCE_DIR"])
+    app.config.update(values)
+    logging_setup.init_app(app)
+
+    database.init_app(app)
+    scoping.install_guards()
+    install_invalidation()
+    extensions.csrf.init_app(app)
+    extensions.babel.init_app(app, locale_selector=templating.select_locale)
+    extensions.limiter.init_app(app)
+    admin_auth.init_app(app)
+
+    tenancy.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(platform_bp)
+    app.register_blueprint(storefront_bp)
+    app.register_blueprint(admin_bp)
+
+    cli.init_app(app)
+    return app

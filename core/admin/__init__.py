@@ -1,0 +1,1 @@
+"""The merchant's admin panel at ``/admin`` on each store's host."""

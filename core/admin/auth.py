@@ -1,0 +1,71 @@
+"""Signing staff in and out of one store's admin panel."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from flask_limiter.util import get_remote_address
+from flask_login import login_user
+from sqlalchemy import select
+
+from core.db import db, utcnow
+from core.extensions import login_manager
+from core.staff.models import StaffUser, verify_dummy_password
+
+
+def load_staff(identity: str) -> StaffUser | None:
+    """Flask-Login loader: ``"<tenant>:<user>:<session key>"`` of the store in context."""
+    store = g.get("store")
+    try:
+        tenant_id, user_id, session_key = identity.split(":", 2)
+        tenant_id_int, user_id_int = int(tenant_id), int(user_id)
+    except (AttributeError, ValueError):
+        return None
+    if store is None or tenant_id_int != store.id:
+        return None
+    user = db.session.get(StaffUser, user_id_int)
+    if user is None or user.session_key != session_key:
+        return None
+    return user
+
+
+def load_staff_by_id(user_id: object) -> StaffUser | None:
+    """The staff user of the store in context with this row id."""
+    if not isinstance(user_id, int):
+        return None
+    return db.session.get(StaffUser, user_id)
+
+
+def authenticate(email: str, password: str) -> StaffUser | None:
+    """The store's staff user with these credentials, or ``None`` (in constant-ish time)."""
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    if user is None:
+        verify_dummy_password(password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def sign_in(user: StaffUser, *, remember: bool = False) -> None:
+    """Start a session for ``user`` on this store's host and record the sign-in."""
+    login_user(user, remember=remember)
+    user.last_login_at = utcnow()
+    db.session.commit()
+
+
+def login_rate_key() -> str:
+    """Rate-limit sign-in attempts per store and client address."""
+    store = g.get("store")
+    return f"login:{store.id if store else '-'}:{get_remote_address()}"
+
+
+def login_rate_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def init_app(app: Flask) -> None:
+    """Configure Flask-Login for store-bound staff sessions."""
+    login_manager.init_app(app)
+    login_manager.user_loader(load_staff)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"

@@ -1,0 +1,94 @@
+"""The admin home and sign-in pages. The full panel builds on these."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, logout_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from core.admin.auth import (
+    authenticate,
+    load_staff_by_id,
+    login_rate_key,
+    login_rate_limit,
+    sign_in,
+)
+from core.admin.forms import LoginForm
+from core.catalog.models import STATUS_ACTIVE, Collection, Product
+from core.db import db
+from core.extensions import limiter
+from core.staff.handoff import redeem_handoff_token
+from core.web.tenancy import current_store
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@login_required
+def home() -> str:
+    """The store at a glance."""
+    counts = db.session.execute(
+        select(
+            select(func.count(Product.id)).scalar_subquery(),
+            select(func.count(Product.id)).where(Product.status == STATUS_ACTIVE,
+                                                 Product.stock == 0).scalar_subquery(),
+            select(func.count(Collection.id)).scalar_subquery(),
+        )
+    ).one()
+    return render_template("admin/home.html", store=current_store(), products=counts[0],
+                           sold_out=counts[1], collections=counts[2])
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/admin") and not target.startswith("//"):
+        return target
+    return url_for("admin.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, key_func=login_rate_key, methods=["POST"])
+def login() -> str | Response | tuple[str, int]:
+    """Sign in with email and password; errors keep what was typed (but the password)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("admin.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            sign_in(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")), 303)
+        form.password.errors = ["That email and password do not match an account here."]
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/login.html", form=form, store=current_store()), status
+
+
+@bp.get("/welcome")
+def welcome() -> Response | tuple[str, int]:
+    """Redeem the one-time link from sign-up and sign the new owner in."""
+    store = current_store()
+    user = redeem_handoff_token(request.args.get("token", ""), store.id, load_staff_by_id)
+    if user is None:
+        flash("That sign-in link has expired. Please sign in with your password.", "info")
+        return redirect(url_for("admin.login"), 303)
+    sign_in(user)
+    flash(f"Welcome to Haat! {store.name} is live.", "success")
+    return redirect(url_for("admin.home"), 303)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """End the session on this store's host."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("admin.login"), 303)
+
+
+@bp.get("/products/<int:product_id>")
+@login_required
+def product(product_id: int) -> str:
+    """One product of this store, by id (another store's id is simply not found)."""
+    found = db.session.get(Product, product_id)
+    if found is None:
+        abort(404)
+    return render_template("admin/product.html", store=current_store(), product=found)

@@ -1,0 +1,1 @@
+"""The catalogue: collections and products of a store."""

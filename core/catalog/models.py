@@ -1,0 +1,122 @@
+"""Catalogue models. Prices are integers in the store currency's minor units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import db, utcnow
+from tenants import TenantOwned
+
+STATUS_ACTIVE = "active"
+STATUS_DRAFT = "draft"
+LOW_STOCK_THRESHOLD = 5
+
+
+class Collection(TenantOwned, db.Model):
+    """A group of products shown together, e.g. a category."""
+
+    __tablename__ = "collections"
+    __table_args__ = (UniqueConstraint("tenant_id", "handle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handle: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    memberships: Mapped[list[CollectionProduct]] = relationship(
+        back_populates="collection",
+        cascade="all, delete-orphan",
+        order_by="CollectionProduct.position",
+    )
+
+
+class Product(TenantOwned, db.Model):
+    """Something a store sells."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "handle"),
+        UniqueConstraint("tenant_id", "sku"),
+        Index(None, "tenant_id", "status", "created_at"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("price_amount >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handle: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    sku: Mapped[str | None] = mapped_column(String(64))
+    price_amount: Mapped[int] = mapped_column(Integer)
+    compare_at_amount: Mapped[int | None] = mapped_column(Integer)
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
+    tags: Mapped[str] = mapped_column(String(500), default="")  # comma separated
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ProductImage.position"
+    )
+    memberships: Mapped[list[CollectionProduct]] = relationship(
+        back_populates="product", cascade="all, delete-orphan"
+    )
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    @property
+    def low_stock(self) -> bool:
+        return 0 < self.stock <= LOW_STOCK_THRESHOLD
+
+
+class CollectionProduct(TenantOwned, db.Model):
+    """Membership of a product in a collection, with its position there."""
+
+    __tablename__ = "collection_products"
+    __table_args__ = (UniqueConstraint("tenant_id", "collection_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    collection: Mapped[Collection] = relationship(back_populates="memberships")
+    product: Mapped[Product] = relationship(back_populates="memberships")
+
+
+class ProductImage(TenantOwned, db.Model):
+    """An image of a product; ``storage_key`` is relative to the store's media folder."""
+
+    __tablename__ = "product_images"
+    __table_args__ = (Index(None, "tenant_id", "product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    alt: Mapped[str] = mapped_column(String(300), default="")
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")

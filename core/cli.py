@@ -1,0 +1,27 @@
+"""The ``haat`` command: Flask's CLI plus Haat's own command groups.
+
+``haat db upgrade`` (Flask-Migrate), ``haat tenants ...``, ``haat demo``, ``haat run``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def _create_app() -> Flask:
+    from core import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="Haat: many stores, one Flask app.")
+
+
+def init_app(app: Flask) -> None:
+    """Register Haat's command groups on ``app.cli``."""
+    from core.demo.cli import demo_command
+    from tenants.cli import tenants_group
+
+    app.cli.add_command(tenants_group)
+    app.cli.add_command(demo_command)

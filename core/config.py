@@ -1,0 +1,84 @@
+"""Configuration from the environment, with safe development defaults.
+
+Every setting can be overridden by an environment variable of the same name, or by
+the mapping passed to ``create_app(config=...)`` (tests do this).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "haat-development-secret-key-not-for-production"  # noqa: S105
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class InsecureConfiguration(RuntimeError):
+    """Raised when a production app would start with development secrets."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app configuration from the environment plus ``overrides``."""
+    instance_dir = Path(os.environ.get("HAAT_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+    config: dict[str, Any] = {
+        "HAAT_ENV": os.environ.get("HAAT_ENV", "development"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance_dir / 'haat.db'}"
+        ),
+        "HAAT_INSTANCE_DIR": str(instance_dir),
+        "HAAT_MEDIA_DIR": os.environ.get("HAAT_MEDIA_DIR", str(instance_dir / "media")),
+        "HAAT_PLATFORM_DOMAIN": os.environ.get("HAAT_PLATFORM_DOMAIN", "localhost").lower(),
+        "HAAT_TENANT_CACHE_TTL": _env_int("HAAT_TENANT_CACHE_TTL", 5),
+        "HAAT_TENANT_CACHE_SIZE": _env_int("HAAT_TENANT_CACHE_SIZE", 10_000),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Host-only cookies: no Domain attribute, so a store's cookie never reaches
+        # another store's host. Never set this to the platform domain.
+        "SESSION_COOKIE_DOMAIN": None,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "en",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    if overrides:
+        config.update(overrides)
+    if "DATABASE_URL" in config:
+        config["SQLALCHEMY_DATABASE_URI"] = config.pop("DATABASE_URL")
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    production = config["HAAT_ENV"] == "production"
+    config.setdefault("SESSION_COOKIE_SECURE", production)
+    config.setdefault("REMEMBER_COOKIE_SECURE", production)
+    config.setdefault("PREFERRED_URL_SCHEME", "https" if production else "http")
+    check_production_safety(config)
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgres://`` / ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check_production_safety(config: dict[str, Any]) -> None:
+    """Refuse to run production on development secrets or a throwaway database."""
+    if config["HAAT_ENV"] != "production":
+        return
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEV_SECRET_KEY or len(secret) < 32:
+        raise InsecureConfiguration(
+            "HAAT_ENV=production needs SECRET_KEY set to a random value of at least "
+            "32 characters (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )

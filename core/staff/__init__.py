@@ -1,0 +1,1 @@
+"""Staff accounts: the people who run a store from its admin panel."""

@@ -1,0 +1,69 @@
+"""Staff accounts, one set per store. Passwords are argon2 hashes."""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import suppress
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import DateTime, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import db, utcnow
+from tenants import TenantOwned
+
+ROLE_OWNER = "owner"
+ROLE_STAFF = "staff"
+
+_hasher = PasswordHasher()
+
+
+class StaffUser(UserMixin, TenantOwned, db.Model):
+    """A person who can sign in to one store's admin panel."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=ROLE_STAFF)
+    # Rotated on password change and logout-everywhere, so old sessions stop working.
+    session_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def set_password(self, password: str) -> None:
+        """Hash and store ``password`` (argon2id)."""
+        self.password_hash = _hasher.hash(password)
+        self.session_key = secrets.token_hex(16)
+
+    def check_password(self, password: str) -> bool:
+        """True when ``password`` matches; rehashes transparently when parameters change."""
+        try:
+            _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(self.password_hash):
+            self.password_hash = _hasher.hash(password)
+        return True
+
+    def get_id(self) -> str:
+        """Flask-Login identity: the store and a rotating key, never just the row id."""
+        return f"{self.tenant_id}:{self.id}:{self.session_key}"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == ROLE_OWNER
+
+
+def verify_dummy_password(password: str) -> None:
+    """Spend the same time as a real check, so unknown emails are not revealed by timing."""
+    with suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_DUMMY_HASH, password)
+
+
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))

@@ -1,0 +1,1 @@
+"""What shoppers see on a store's host."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every blueprint: routing by host kind, tenancy, errors."""

@@ -1,0 +1,65 @@
+"""The Flask subclass that gives the platform and the stores separate route tables.
+
+The platform's pages (``/``, ``/signup``) and a store's pages (``/``, ``/products/...``,
+``/admin``) share paths, so each lives in its own ``werkzeug`` URL map and the request's
+host picks the map. A store route simply does not exist on the platform host and vice
+versa; ``url_for`` cannot build a link across the two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Request
+from werkzeug.routing import Map, MapAdapter
+
+PLATFORM_BLUEPRINTS = frozenset({"platform"})
+SHARED_ENDPOINTS = frozenset({"static", "health.healthz"})
+
+
+class Haat(Flask):
+    """Flask with one route table for the platform host and one for store hosts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Flask's own __init__ registers the static route, so this must exist first.
+        self.platform_url_map = Map()
+        super().__init__(*args, **kwargs)
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Any = None,
+        provide_automatic_options: bool | None = None,
+        **options: Any,
+    ) -> None:
+        """Register ``rule`` in the store table, the platform table, or both."""
+        name = endpoint or (view_func.__name__ if view_func else "")
+        blueprint = name.rpartition(".")[0]
+        targets = []
+        if name in SHARED_ENDPOINTS or blueprint not in PLATFORM_BLUEPRINTS:
+            targets.append(self.url_map)
+        if name in SHARED_ENDPOINTS or blueprint in PLATFORM_BLUEPRINTS:
+            targets.append(self.platform_url_map)
+        store_map = self.url_map
+        try:
+            for table in targets:
+                self.url_map = table
+                super().add_url_rule(
+                    rule, endpoint, view_func, provide_automatic_options, **options
+                )
+        finally:
+            self.url_map = store_map
+
+    def is_platform_request(self, request: Request) -> bool:
+        """True when the request's host is the bare platform domain."""
+        return self.extensions["haat_resolver"].is_platform_host(request.host)
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        """Bind the platform table for the platform host, the store table otherwise."""
+        adapter = super().create_url_adapter(request)
+        if request is None or adapter is None or not self.is_platform_request(request):
+            return adapter
+        return self.platform_url_map.bind_to_environ(
+            request.environ, server_name=None, subdomain=self.url_map.default_subdomain or ""
+        )

@@ -1,0 +1,50 @@
+"""Friendly error pages. No page ever shows a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from core.web.tenancy import StoreNotFound, StoreSuspended
+from core.web.urls import platform_url
+
+log = logging.getLogger("haat.errors")
+
+
+def _page(template: str, status: int, **context: object) -> tuple[str, int]:
+    return render_template(template, platform_url=platform_url(), **context), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(StoreNotFound)
+    def store_not_found(exc: StoreNotFound) -> tuple[str, int]:
+        return _page("errors/no_store.html", 404, host=request.host)
+
+    @app.errorhandler(StoreSuspended)
+    def store_suspended(exc: StoreSuspended) -> tuple[str, int]:
+        body, status = _page("errors/suspended.html", 503)
+        return body, status
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc: CSRFError) -> tuple[str, int]:
+        return _page("errors/http.html", 400, code=400, title="This form has expired",
+                     message="Please go back, reload the page and submit the form again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[str, int]:
+        code = exc.code or 500
+        return _page("errors/http.html", code, code=code, title=exc.name, message="")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> tuple[str, int]:
+        if app.testing and app.config.get("HAAT_RERAISE_ERRORS", True):
+            raise exc
+        log.exception("Unhandled error on %s %s (store %s)", request.method, request.path,
+                      getattr(g.get("store"), "slug", "-"))
+        return _page("errors/http.html", 500, code=500, title="Something went wrong",
+                     message="We have been told about it. Please try again in a moment.")
