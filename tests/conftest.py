@@ -1,0 +1,197 @@
+"""Shared fixtures: an app on SQLite (default) or PostgreSQL (``TEST_DATABASE_URL``).
+
+The schema is built by running the real Alembic migrations once per session; each test
+then starts from empty tables. ``HAAT_REQUIRE_SYSTEM_DEPS=1`` (set by ``.ci/run``) turns
+"component missing" skips into failures.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from core import create_app
+from core.db import db
+from tenants import Tenant, platform_scope
+from tenants.provisioning import tenant_owned_tables
+from tenants.resolution import invalidate_all
+
+PLATFORM = "localhost"
+PASSWORD = "correct-horse-battery"
+
+
+def require_component(available: bool, why: str) -> None:
+    """Skip (locally) or fail (in CI) when a system component is missing."""
+    if available:
+        return
+    if os.environ.get("HAAT_REQUIRE_SYSTEM_DEPS") == "1":
+        pytest.fail(f"required system component missing: {why}")
+    pytest.skip(why)
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{tmp_root / 'haat-test.db'}"
+    if url.startswith("postgresql"):
+        _ensure_postgres_database(url)
+    return url
+
+
+def _ensure_postgres_database(url: str) -> None:
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": target.database})
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    except sa.exc.OperationalError as exc:
+        require_component(False, f"PostgreSQL at {target.host}:{target.port} unreachable: {exc}")
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app for the whole run, with the schema built by the migrations."""
+    root = tmp_path_factory.mktemp("haat")
+    application = create_app({
+        "TESTING": True,
+        "HAAT_ENV": "testing",
+        "DATABASE_URL": _database_url(root),
+        "HAAT_INSTANCE_DIR": str(root / "instance"),
+        "HAAT_MEDIA_DIR": str(root / "media"),
+        "HAAT_PLATFORM_DOMAIN": PLATFORM,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": True,
+    })
+    with application.app_context():
+        _reset_schema()
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def _reset_schema() -> None:
+    """Drop whatever an earlier run left, including Alembic's version table."""
+    with db.engine.begin() as conn:
+        meta = sa.MetaData()
+        meta.reflect(conn)
+        meta.drop_all(conn)
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Empty tables, caches and rate limits before each test that uses the app."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        with platform_scope():
+            for table in tenant_owned_tables():
+                db.session.execute(table.delete())
+            db.session.execute(Tenant.__table__.delete())
+            db.session.commit()
+        from core.extensions import limiter
+
+        limiter.reset()
+    invalidate_all()
+    yield
+    invalidate_all()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+class HostClient(FlaskClient):
+    """A test client that sends every request to one host (a store or the platform)."""
+
+    host = PLATFORM
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", f"http://{self.host}")
+        return super().open(*args, **kwargs)
+
+
+def client_for(app: Flask, host: str) -> HostClient:
+    """A fresh client (own cookie jar) that talks to ``host``."""
+    app.test_client_class = HostClient
+    client = app.test_client()
+    client.host = host
+    return client
+
+
+@pytest.fixture
+def platform_client(app: Flask) -> HostClient:
+    return client_for(app, PLATFORM)
+
+
+@pytest.fixture
+def make_store(app: Flask) -> Callable[..., Tenant]:
+    """Create a store (and owner ``owner@<slug>.example``) through the sign-up service."""
+    from core.platform.signup import sign_up
+
+    def make(slug: str, **kwargs: object) -> Tenant:
+        kwargs.setdefault("name", slug.replace("-", " ").title())
+        kwargs.setdefault("email", f"owner@{slug}.example")
+        kwargs.setdefault("password", PASSWORD)
+        with app.app_context():
+            created = sign_up(slug=slug, **kwargs)
+            with platform_scope():
+                tenant = db.session.get(Tenant, created.tenant.id)
+                db.session.expunge(tenant)
+            return tenant
+
+    return make
+
+
+@pytest.fixture
+def store_client(app: Flask) -> Callable[[str], HostClient]:
+    """``store_client("dhaka-crafts")`` -> a client for ``dhaka-crafts.localhost``."""
+    return lambda slug: client_for(app, f"{slug}.{PLATFORM}")
+
+
+@pytest.fixture
+def is_postgres(app: Flask) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+@pytest.fixture
+def seed_catalog(app: Flask) -> Callable[..., dict[str, int]]:
+    """Give a store a collection ``bestsellers`` and products; returns handle -> id."""
+    from core.catalog.models import Collection, CollectionProduct, Product
+    from tenants import tenant_scope
+
+    def seed(tenant: Tenant, titles: dict[str, int], *, price: int = 1000) -> dict[str, int]:
+        with app.app_context(), tenant_scope(tenant.id):
+            collection = Collection(handle="bestsellers", title=f"{tenant.name} bestsellers")
+            db.session.add(collection)
+            products = []
+            for position, (handle, stock) in enumerate(titles.items()):
+                product = Product(handle=handle, title=f"{tenant.name} {handle}",
+                                  description=f"Made by {tenant.name}.", price_amount=price,
+                                  stock=stock, sku=f"{tenant.slug}-{position}")
+                db.session.add(product)
+                db.session.add(CollectionProduct(collection=collection, product=product,
+                                                 position=position))
+                products.append(product)
+            db.session.commit()
+            return {p.handle: p.id for p in products}
+
+    return seed

@@ -1,0 +1,94 @@
+"""Staff sessions belong to one store host; sign-in is rate limited and CSRF protected."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PASSWORD, client_for
+
+
+@pytest.fixture
+def stores(make_store):
+    return make_store("alpha-shop"), make_store("beta-shop")
+
+
+def _sign_in(client, slug: str, password: str = PASSWORD, **extra):
+    return client.post("/admin/login",
+                       data={"email": f"owner@{slug}.example", "password": password, **extra})
+
+
+def test_sign_in_and_out(app, stores):
+    client = client_for(app, "alpha-shop.localhost")
+    assert client.get("/admin/").headers["Location"].startswith("/admin/login")
+    response = _sign_in(client, "alpha-shop")
+    assert response.status_code == 303
+    assert "owner@alpha-shop.example" in client.get("/admin/").get_data(as_text=True)
+    client.post("/admin/logout")
+    assert client.get("/admin/").status_code == 302
+
+
+def test_wrong_password_keeps_the_email_and_says_why(app, stores):
+    client = client_for(app, "alpha-shop.localhost")
+    response = _sign_in(client, "alpha-shop", password="wrong-password")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="owner@alpha-shop.example"' in body
+    assert "do not match an account here" in body
+    assert "wrong-password" not in body
+
+
+def test_an_owner_of_one_store_cannot_sign_in_to_another(app, stores):
+    client = client_for(app, "beta-shop.localhost")
+    assert _sign_in(client, "alpha-shop").status_code == 422
+
+
+def test_a_session_from_store_a_is_not_valid_on_store_b(app, stores):
+    browser = client_for(app, "alpha-shop.localhost")
+    _sign_in(browser, "alpha-shop")
+    assert browser.get("/admin/").status_code == 200
+    # One browser visiting the other store: the host-only cookie is not sent there.
+    cookie = browser.get_cookie("session", domain="alpha-shop.localhost")
+    assert cookie is not None and cookie.origin_only  # no Domain attribute: host-only
+    response = browser.get("/admin/", base_url="http://beta-shop.localhost")
+    assert response.headers["Location"].startswith("/admin/login")
+    # Even a cookie copied across by hand does not open beta's admin.
+    beta = client_for(app, "beta-shop.localhost")
+    beta.set_cookie("session", cookie.value, domain="beta-shop.localhost")
+    response = beta.get("/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login")
+
+
+def test_remember_me_sets_a_persistent_cookie_only_when_asked(app, stores):
+    plain = client_for(app, "alpha-shop.localhost")
+    _sign_in(plain, "alpha-shop")
+    assert plain.get_cookie("remember_token", domain="alpha-shop.localhost") is None
+    remembered = client_for(app, "alpha-shop.localhost")
+    _sign_in(remembered, "alpha-shop", remember="y")
+    assert remembered.get_cookie("remember_token", domain="alpha-shop.localhost") is not None
+
+
+def test_sign_in_is_rate_limited_per_store_and_address(app, stores):
+    app.config["RATELIMIT_LOGIN"] = "3 per minute"
+    try:
+        client = client_for(app, "alpha-shop.localhost")
+        codes = [_sign_in(client, "alpha-shop", password="bad-guess").status_code
+                 for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
+        # The right password is refused too while limited; another store is unaffected.
+        assert _sign_in(client, "alpha-shop").status_code == 429
+        assert _sign_in(client_for(app, "beta-shop.localhost"), "beta-shop").status_code == 303
+    finally:
+        app.config["RATELIMIT_LOGIN"] = "10 per minute"
+
+
+def test_sign_in_requires_a_csrf_token(app, stores):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = client_for(app, "alpha-shop.localhost")
+        assert _sign_in(client, "alpha-shop").status_code == 400
+        page = client.get("/admin/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+        assert _sign_in(client, "alpha-shop", csrf_token=token).status_code == 303
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
