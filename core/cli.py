@@ -21,7 +21,7 @@ main = FlaskGroup(create_app=_create_app, help="Haat: many stores, one Flask app
 def init_app(app: Flask) -> None:
     """Register Haat's command groups on ``app.cli``."""
     from core.demo.cli import demo_command
-    from tenants.cli import tenants_group
+    from core.platform.cli import tenants_group
 
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo_command)

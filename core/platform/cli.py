@@ -1,4 +1,4 @@
-"""``haat tenants create|list|suspend|resume|delete|add-domain``."""
+"""Operator commands: ``haat tenants create|list|suspend|resume|delete|add-domain``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from core.db import db
+from core.platform.signup import sign_up
 from tenants.context import platform_scope
 from tenants.models import TENANT_ACTIVE, TENANT_SUSPENDED, Domain, Tenant
 from tenants.provisioning import (
@@ -41,8 +42,6 @@ def _get(slug: str) -> Tenant:
 def create(slug: str, name: str, owner_email: str, owner_password: str, locale: str,
            currency: str) -> None:
     """Create a store and its owner account."""
-    from core.platform.signup import sign_up
-
     try:
         created = sign_up(name=name, slug=slug, email=owner_email, password=owner_password,
                           locale=locale, currency=currency.upper())
@@ -73,9 +72,7 @@ def list_tenants() -> None:
 @with_appcontext
 def suspend(slug: str) -> None:
     """Suspend a store: shoppers get a 503 page."""
-    set_status(_get(slug), TENANT_SUSPENDED)
-    db.session.commit()
-    click.echo(f"Suspended {slug}.")
+    _change_status(slug, TENANT_SUSPENDED, "Suspended")
 
 
 @tenants_group.command("resume")
@@ -83,9 +80,13 @@ def suspend(slug: str) -> None:
 @with_appcontext
 def resume(slug: str) -> None:
     """Resume a suspended store."""
-    set_status(_get(slug), TENANT_ACTIVE)
+    _change_status(slug, TENANT_ACTIVE, "Resumed")
+
+
+def _change_status(slug: str, status: str, done: str) -> None:
+    set_status(_get(slug), status)
     db.session.commit()
-    click.echo(f"Resumed {slug}.")
+    click.echo(f"{done} {slug}.")
 
 
 @tenants_group.command("add-domain")
@@ -99,8 +100,10 @@ def add_domain_command(slug: str, hostname: str, unverified: bool) -> None:
         domain = add_domain(_get(slug), hostname, verified=not unverified)
     except ProvisioningError as exc:
         raise click.ClickException(exc.message) from exc
+    connected = domain.hostname  # read before commit expires the row
     db.session.commit()
-    click.echo(f"{domain.hostname} now points at {slug}.")
+    state = "recorded (unverified, not served yet)" if unverified else "now points at"
+    click.echo(f"{connected} {state} {slug}.")
 
 
 @tenants_group.command("delete")
@@ -113,6 +116,5 @@ def delete(slug: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Delete {slug} and everything in it? This cannot be undone", abort=True)
     counts = delete_tenant(tenant)
-    db.session.commit()
     total = sum(counts.values())
     click.echo(f"Deleted {slug}: {total} rows and its files.")
