@@ -11,10 +11,12 @@ import re
 from sqlalchemy import Table, delete, select
 
 from core.db import db
+from core.i18n import SUPPORTED_LOCALES
+from core.money import UnknownCurrency, minor_units
 from core.storage import get_storage
 from tenants.context import platform_scope
 from tenants.models import TENANT_ACTIVE, TENANT_SUSPENDED, Domain, Tenant
-from tenants.resolution import invalidate_all, normalise_host
+from tenants.resolution import mark_routing_changed, normalise_host
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MIN, SLUG_MAX = 3, 40
@@ -77,6 +79,12 @@ def create_tenant(
         raise ProvisioningError("slug", problem)
     if not name.strip():
         raise ProvisioningError("name", "Give your store a name.")
+    try:
+        minor_units(currency)
+    except UnknownCurrency as exc:
+        raise ProvisioningError("currency", f"{currency!r} is not a currency we know.") from exc
+    if locale not in SUPPORTED_LOCALES:
+        raise ProvisioningError("locale", f"Choose one of: {', '.join(SUPPORTED_LOCALES)}.")
     tenant = Tenant(slug=slug, name=name.strip(), locale=locale, currency=currency, **details)
     with platform_scope():
         if slug_taken(slug):
@@ -122,13 +130,16 @@ def tenant_owned_tables() -> list[Table]:
 
 
 def delete_tenant(tenant: Tenant) -> dict[str, int]:
-    """Delete a store: every row it owns, its files, then the store itself.
+    """Delete a store for good: its rows (committed), then its files.
 
-    Returns the number of rows deleted per table. Other stores are untouched: every
-    statement carries an explicit ``tenant_id`` filter.
+    Unlike the other functions here this one commits, because the files must only go
+    once the rows are gone for certain. Returns rows deleted per table. Other stores
+    are untouched: every statement carries an explicit ``tenant_id`` filter.
     """
-    counts = delete_tenant_rows(tenant.id)
-    get_storage().delete_tenant(tenant.id)
+    tenant_id = tenant.id
+    counts = delete_tenant_rows(tenant_id)
+    db.session.commit()
+    get_storage().delete_tenant(tenant_id)
     return counts
 
 
@@ -144,5 +155,5 @@ def delete_tenant_rows(tenant_id: int) -> dict[str, int]:
             result = db.session.execute(delete(table).where(table.c.tenant_id == tenant_id))
             counts[table.name] = result.rowcount or 0
         db.session.execute(delete(Tenant.__table__).where(Tenant.__table__.c.id == tenant_id))
-    invalidate_all()
+    mark_routing_changed(db.session)
     return counts

@@ -131,10 +131,19 @@ def invalidate_all() -> None:
         resolver.invalidate()
 
 
+def mark_routing_changed(session: Session) -> None:
+    """Clear the host caches when this session's transaction commits.
+
+    Flushes of ``Tenant``/``Domain`` objects do this on their own; bulk statements
+    that bypass the unit of work must call it.
+    """
+    session.info[_ROUTING_CHANGED] = True
+
+
 def _note_routing_changes(session: Session, _context: Any, _instances: Any) -> None:
     touched = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, Tenant | Domain) for obj in touched):
-        session.info[_ROUTING_CHANGED] = True
+        mark_routing_changed(session)
 
 
 def _clear_after_commit(session: Session) -> None:
