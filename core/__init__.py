@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -27,6 +28,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     values = settings.load_config(config)
     app = Haat("core", instance_path=values["HAAT_INSTANCE_DIR"])
     app.config.update(values)
+    if app.config["HAAT_TRUSTED_PROXIES"]:
+        hops = app.config["HAAT_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     logging_setup.init_app(app)
 
     database.init_app(app)

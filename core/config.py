@@ -37,6 +37,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_PLATFORM_DOMAIN": os.environ.get("HAAT_PLATFORM_DOMAIN", "localhost").lower(),
         "HAAT_TENANT_CACHE_TTL": _env_int("HAAT_TENANT_CACHE_TTL", 5),
         "HAAT_TENANT_CACHE_SIZE": _env_int("HAAT_TENANT_CACHE_SIZE", 10_000),
+        # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto.
+        "HAAT_TRUSTED_PROXIES": _env_int("HAAT_TRUSTED_PROXIES", 0),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from conftest import PASSWORD, client_for
+from core import create_app
 
 
 @pytest.fixture
@@ -92,3 +94,26 @@ def test_sign_in_requires_a_csrf_token(app, stores):
         assert _sign_in(client, "alpha-shop", csrf_token=token).status_code == 303
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_trusted_proxies_setting_installs_proxy_fix(tmp_path):
+    plain = create_app({"TESTING": True, "HAAT_INSTANCE_DIR": str(tmp_path)})
+    assert not isinstance(plain.wsgi_app, ProxyFix)
+    proxied = create_app({"TESTING": True, "HAAT_INSTANCE_DIR": str(tmp_path),
+                          "HAAT_TRUSTED_PROXIES": 1})
+    assert isinstance(proxied.wsgi_app, ProxyFix)
+    assert (proxied.wsgi_app.x_for, proxied.wsgi_app.x_proto) == (1, 1)
+
+
+def test_rate_limit_counts_real_clients_behind_a_trusted_proxy(app, stores, monkeypatch):
+    monkeypatch.setattr(app, "wsgi_app", ProxyFix(app.wsgi_app, x_for=1, x_proto=1))
+    monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "2 per minute")
+    client = client_for(app, "alpha-shop.localhost")
+
+    def attempt(address: str) -> int:
+        return client.post("/admin/login", headers={"X-Forwarded-For": address},
+                           data={"email": "owner@alpha-shop.example",
+                                 "password": "bad-guess"}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [422, 422, 429]
+    assert attempt("198.51.100.9") == 422  # another shopper behind the same proxy

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -18,7 +20,7 @@ def demo_command(quiet: bool) -> None:
     if quiet:
         return
     domain = current_app.config["HAAT_PLATFORM_DOMAIN"]
-    port = click.get_current_context().meta.get("haat.port", 8000)
+    port = os.environ.get("HAAT_BIND", "127.0.0.1:8000").rpartition(":")[2] or "8000"
     for result in results:
         state = f"created, {result.products} products" if result.created else "already there"
         click.echo(f"  {result.slug:<15} {state}")
