@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.admin import auth as admin_auth
     from core.admin.views import bp as admin_bp
     from core.platform.views import bp as platform_bp
+    from core.pluginhost import web as plugin_web
     from core.storefront.views import bp as storefront_bp
     from core.web import errors, health, logging_setup, templating, tenancy
     from core.web.app import Haat
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     tenancy.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    plugin_web.init_app(app)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(platform_bp)

@@ -39,6 +39,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_TENANT_CACHE_SIZE": _env_int("HAAT_TENANT_CACHE_SIZE", 10_000),
         # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto.
         "HAAT_TRUSTED_PROXIES": _env_int("HAAT_TRUSTED_PROXIES", 0),
+        # Plugins: comma-separated names switched on for new stores; Fernet keys for
+        # plugin secrets (first encrypts, all decrypt); per-hook timing; circuit breaker.
+        "HAAT_DEFAULT_PLUGINS": os.environ.get("HAAT_DEFAULT_PLUGINS", ""),
+        "HAAT_SECRETS_KEYS": os.environ.get("HAAT_SECRETS_KEYS", ""),
+        "HAAT_PLUGIN_TIMING": os.environ.get("HAAT_PLUGIN_TIMING", "") in ("1", "true", "yes"),
+        "HAAT_PLUGIN_BREAKER_THRESHOLD": _env_int("HAAT_PLUGIN_BREAKER_THRESHOLD", 5),
+        "HAAT_PLUGIN_BREAKER_WINDOW": _env_int("HAAT_PLUGIN_BREAKER_WINDOW", 300),
+        "HAAT_PLUGIN_BREAKER_COOLDOWN": _env_int("HAAT_PLUGIN_BREAKER_COOLDOWN", 900),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),
@@ -58,6 +66,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if "DATABASE_URL" in config:
         config["SQLALCHEMY_DATABASE_URI"] = config.pop("DATABASE_URL")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    # Under TESTING a raising plugin fails the test, unless a test asks for isolation.
+    if "HAAT_PLUGIN_ISOLATION" not in config:
+        raw = os.environ.get("HAAT_PLUGIN_ISOLATION")
+        config["HAAT_PLUGIN_ISOLATION"] = (
+            raw in ("1", "true", "yes") if raw is not None else not config.get("TESTING")
+        )
     production = config["HAAT_ENV"] == "production"
     config.setdefault("SESSION_COOKIE_SECURE", production)
     config.setdefault("REMEMBER_COOKIE_SECURE", production)

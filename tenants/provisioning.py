@@ -100,6 +100,12 @@ def find_tenant(slug: str) -> Tenant | None:
         return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
 
 
+def find_tenant_by_id(tenant_id: int) -> Tenant | None:
+    """The store with this id, or ``None``."""
+    with platform_scope():
+        return db.session.get(Tenant, tenant_id)
+
+
 def set_status(tenant: Tenant, status: str) -> None:
     """Suspend or resume a store; suspended stores answer 503 to shoppers."""
     if status not in (TENANT_ACTIVE, TENANT_SUSPENDED):

@@ -34,6 +34,9 @@ class StoreRef:
     locale: str
     currency: str
     bengali_digits: bool
+    contact_email: str = ""
+    contact_phone: str = ""
+    address: str = ""
 
     @property
     def is_active(self) -> bool:
@@ -49,6 +52,9 @@ class StoreRef:
             locale=tenant.locale,
             currency=tenant.currency,
             bengali_digits=tenant.bengali_digits,
+            contact_email=tenant.contact_email,
+            contact_phone=tenant.contact_phone,
+            address=tenant.address,
         )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from conftest import PASSWORD, client_for
 from core.catalog.models import ProductImage
 from core.db import db
+from core.pluginhost.models import PluginFailure, PluginState
 from core.staff.models import StaffUser
 from core.storage import LocalStorage
 from tenants import Domain, Tenant, platform_scope, tenant_scope
@@ -239,6 +240,9 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
         key = storage.save(store.id, "products/x.jpg", data)
         with app.app_context(), tenant_scope(store.id):
             db.session.add(ProductImage(product_id=ids["gift-card"], storage_key=key))
+            db.session.add(PluginState(plugin="announcement-bar", enabled=True, settings={}))
+            db.session.add(PluginFailure(plugin="announcement-bar", hook="haat_slot",
+                                         error="RuntimeError: boom"))
             db.session.commit()
 
     with app.app_context():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db
+from core.pluginhost.state import default_plugins, enable_defaults
 from core.staff.models import ROLE_OWNER, StaffUser
 from tenants import Tenant, tenant_scope
 from tenants.provisioning import ProvisioningError, create_tenant
@@ -31,6 +32,7 @@ def sign_up(*, name: str, slug: str, email: str, password: str, locale: str = "e
             owner.set_password(password)
             db.session.add(owner)
             db.session.flush()
+        enable_defaults(tenant.id, default_plugins())
         if commit:
             db.session.commit()
     except ProvisioningError:

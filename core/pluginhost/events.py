@@ -1,0 +1,79 @@
+"""Lifecycle events: queued during a transaction, delivered after it commits.
+
+``emit("haat_order_paid", tenant_id, order=...)`` inside a unit of work queues the
+event on the session. A commit makes queued events ready; a rollback drops them.
+Ready events are delivered when the app context ends (after the response is built,
+or when a CLI command finishes), each plugin called alone (isolated).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from core.db import db
+from tenants import tenant_scope
+
+_PENDING = "haat_pending_events"
+_READY = "haat_ready_events"
+
+
+def emit(hook_name: str, tenant_id: int | None, **kwargs: Any) -> None:
+    """Queue a lifecycle event for delivery after the current transaction commits.
+
+    ``tenant_id`` is the store the event belongs to (``None`` only for
+    ``haat_store_deleted``, which goes to every installed plugin).
+    """
+    db.session.info.setdefault(_PENDING, []).append((hook_name, tenant_id, kwargs))
+
+
+def _promote(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.info.setdefault(_READY, []).extend(pending)
+
+
+def _drop(session: Session, _previous: Any = None) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def deliver_ready_events(app: Flask | None = None) -> int:
+    """Deliver every committed event; returns how many were delivered."""
+    from core.pluginhost.web import plugins_for_tenant
+
+    app = app or current_app._get_current_object()
+    ready = db.session.info.pop(_READY, [])
+    host = app.extensions["haat_plugins"]
+    for hook_name, tenant_id, kwargs in ready:
+        if tenant_id is None:
+            _deliver_everywhere(host, hook_name, kwargs)
+        else:
+            with tenant_scope(tenant_id):
+                plugins_for_tenant(tenant_id).contribute(hook_name, **kwargs)
+    return len(ready)
+
+
+def _deliver_everywhere(host: Any, hook_name: str, kwargs: dict[str, Any]) -> None:
+    for impl in getattr(host.pm.hook, hook_name).get_hookimpls():
+        try:
+            impl.function(*[kwargs[name] for name in impl.argnames])
+        except Exception:  # one plugin's cleanup failing must not stop the others
+            if not current_app.config["HAAT_PLUGIN_ISOLATION"]:
+                raise
+            current_app.logger.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
+
+
+def install(app: Flask) -> None:
+    """Hook the queue into SQLAlchemy's transaction events and Flask's teardown."""
+    if not event.contains(Session, "after_commit", _promote):
+        event.listen(Session, "after_commit", _promote)
+        event.listen(Session, "after_rollback", _drop)
+
+    @app.teardown_appcontext
+    def _deliver(_exc: BaseException | None) -> None:
+        if db.session.info.get(_READY):
+            deliver_ready_events(app)
+            db.session.commit()
