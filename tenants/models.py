@@ -32,6 +32,8 @@ class Tenant(db.Model):
     """A store: its identity, locale, currency and status."""
 
     __tablename__ = "tenants"
+    # Never reuse a deleted store's id: caches and logs key on it.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)

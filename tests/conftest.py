@@ -107,6 +107,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
         from core.extensions import limiter
 
         limiter.reset()
+        application.extensions["haat_plugin_states"].clear()
     invalidate_all()
     yield
     invalidate_all()
@@ -195,3 +196,63 @@ def seed_catalog(app: Flask) -> Callable[..., dict[str, int]]:
             return {p.handle: p.id for p in products}
 
     return seed
+
+
+def make_plugin(name: str, *, kind: str | None = None, settings: tuple = (),
+                **hooks: Callable[..., object]) -> object:
+    """An in-test plugin: a module (as real plugins are) with a manifest and hooks."""
+    from types import ModuleType
+
+    from core.sdk import PluginManifest, hookimpl
+
+    module = ModuleType(f"test_plugin_{name.replace('-', '_')}")
+    module.manifest = PluginManifest(name=name, title=name.replace("-", " ").title(),
+                                     kind=kind, settings=settings)
+    for hook, function in hooks.items():
+        setattr(module, hook, hookimpl(function))
+    return module
+
+
+@pytest.fixture
+def install_plugin(app: Flask) -> Iterator[Callable[[object], str]]:
+    """Register in-test plugin objects on the app's host; unregistered afterwards."""
+    host = app.extensions["haat_plugins"]
+    names: list[str] = []
+
+    def install(plugin: object) -> str:
+        installed = host.register(plugin)
+        assert installed is not None, host.problems[-1]
+        names.append(installed.name)
+        return installed.name
+
+    yield install
+    for name in names:
+        host.unregister(name)
+
+
+@pytest.fixture
+def enable_plugin(app: Flask) -> Callable[..., None]:
+    """Switch a plugin on for one store, optionally with settings and secrets."""
+    from core.pluginhost.settings import to_json
+    from core.pluginhost.state import save_settings, set_enabled
+
+    def enable(tenant: Tenant, name: str, settings: dict | None = None,
+               secrets: dict | None = None, *, enabled: bool = True) -> None:
+        host = app.extensions["haat_plugins"]
+        with app.app_context():
+            set_enabled(tenant.id, name, enabled, host.exclusive_peers(name))
+            if settings is not None or secrets is not None:
+                manifest = host.installed[name].manifest
+                save_settings(tenant.id, name, to_json(manifest, settings or {}),
+                              app.extensions["haat_secret_box"].encrypt(secrets or {}))
+            db.session.commit()
+
+    return enable
+
+
+@pytest.fixture
+def store_plugins(app: Flask) -> Callable[[Tenant], object]:
+    """``store_plugins(tenant)`` -> the tenant's ``StorePlugins`` (call inside app_ctx)."""
+    from core.pluginhost.web import plugins_for_tenant
+
+    return lambda tenant: plugins_for_tenant(tenant.id)

@@ -32,7 +32,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tenants')),
-    sa.UniqueConstraint('slug', name=op.f('uq_tenants_slug'))
+    sa.UniqueConstraint('slug', name=op.f('uq_tenants_slug')),
+    sqlite_autoincrement=True
     )
     op.create_table('collections',
     sa.Column('id', sa.Integer(), nullable=False),
