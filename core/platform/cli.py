@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.platform.signup import sign_up
+from core.pluginhost.events import emit
 from tenants.context import platform_scope
 from tenants.models import TENANT_ACTIVE, TENANT_SUSPENDED, Domain, Tenant
 from tenants.provisioning import (
@@ -115,6 +116,10 @@ def delete(slug: str, yes: bool) -> None:
     tenant = _get(slug)
     if not yes:
         click.confirm(f"Delete {slug} and everything in it? This cannot be undone", abort=True)
+    tenant_id = tenant.id
     counts = delete_tenant(tenant)
+    # Plugins drop what they keep outside our database (e.g. a search index).
+    emit("haat_store_deleted", None, store_id=tenant_id, slug=slug)
+    db.session.commit()
     total = sum(counts.values())
     click.echo(f"Deleted {slug}: {total} rows and its files.")

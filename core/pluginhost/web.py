@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request
@@ -13,7 +14,18 @@ from core.pluginhost import events
 from core.pluginhost.manager import PluginHost
 from core.pluginhost.runtime import StatesCache, StorePlugins
 from core.pluginhost.secrets import SecretBox, keys_from_config
-from core.sdk import SLOT_NAMES, PageContext, SlotContent, StoreInfo
+from core.sdk import (
+    BADGE_PLACEMENTS,
+    SLOT_NAMES,
+    AdminMenuItem,
+    Asset,
+    Badge,
+    MetaTag,
+    PageContext,
+    SlotContent,
+    StoreInfo,
+    StructuredData,
+)
 from core.web.tenancy import current_store
 from tenants.provisioning import find_tenant_by_id
 from tenants.resolution import StoreRef
@@ -103,13 +115,111 @@ def slot(context: Context, name: str) -> Markup:
     plugins = plugins_for_request()
     if plugins is None:
         return Markup("")
-    items: list[tuple[str, SlotContent]] = []
-    for contribution in plugins.contribute("haat_slot", name=name, page=page_context(context)):
+    found = plugins.contribute("haat_slot", name=name, page=page_context(context))
+    return render_slot_items(name, _flatten(found, SlotContent))
+
+
+def _flatten(contributions: list[Any], kind: type) -> list[tuple[str, Any]]:
+    items = []
+    for contribution in contributions:
         values = contribution.value
         for item in values if isinstance(values, list | tuple) else [values]:
-            if isinstance(item, SlotContent):
+            if isinstance(item, kind):
                 items.append((contribution.plugin, item))
-    return render_slot_items(name, items)
+    return items
+
+
+def _json_ld(data: Any) -> Markup:
+    # json.dumps does not escape "</script>"; these replacements make it inert in HTML.
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup('<script type="application/ld+json">{}</script>').format(Markup(text))  # noqa: S704 - made inert above
+
+
+def _same_origin(url: str) -> bool:
+    return url.startswith("/") and not url.startswith("//")
+
+
+@pass_context
+def plugin_head(context: Context) -> Markup:
+    """``{{ plugin_head() }}`` in ``<head>``: meta/link tags, JSON-LD and assets."""
+    plugins = plugins_for_request()
+    if plugins is None:
+        return Markup("")
+    page = page_context(context)
+    parts: list[Markup] = []
+    for _plugin, tag in _flatten(plugins.contribute("haat_head_tags", page=page), MetaTag):
+        if tag.rel and tag.href:
+            parts.append(Markup('<link rel="{}" href="{}"{}>').format(
+                tag.rel, tag.href,
+                Markup(' hreflang="{}"').format(tag.hreflang) if tag.hreflang else ""))
+        elif tag.name or tag.property:
+            attribute = "property" if tag.property else "name"
+            parts.append(Markup('<meta {}="{}" content="{}">').format(
+                attribute, tag.property or tag.name, tag.content))
+    for _plugin, data in _flatten(plugins.contribute("haat_structured_data", page=page),
+                                  StructuredData):
+        parts.append(_json_ld(dict(data.data)))
+    seen: set[str] = set()
+    for _plugin, asset in _flatten(plugins.contribute("haat_assets", page=page), Asset):
+        if asset.url in seen or not _same_origin(asset.url):
+            continue
+        seen.add(asset.url)
+        if asset.kind == "css":
+            parts.append(Markup('<link rel="stylesheet" href="{}">').format(asset.url))
+        elif asset.kind == "js":
+            parts.append(Markup('<script src="{}"{}></script>').format(
+                asset.url, Markup(" defer") if asset.defer else ""))
+    return Markup("\n").join(parts)
+
+
+@pass_context
+def badges(context: Context, placement: str) -> Markup:
+    """``{{ badges("product") }}``: trust badges for a placement, each key once."""
+    if placement not in BADGE_PLACEMENTS:
+        raise UnknownSlot(f"{placement!r} is not a badge placement")
+    plugins = plugins_for_request()
+    if plugins is None:
+        return Markup("")
+    found = _flatten(plugins.contribute("haat_trust_badges", placement=placement,
+                                        page=page_context(context)), Badge)
+    seen: set[str] = set()
+    items = []
+    for plugin, badge in found:
+        if badge.key in seen:
+            continue
+        seen.add(badge.key)
+        label = (Markup('<a href="{}">{}</a>').format(badge.url, badge.label)
+                 if badge.url else escape(badge.label))
+        detail = Markup(' <span class="badge-detail">{}</span>').format(
+            badge.description) if badge.description else ""
+        items.append(Markup('<li class="badge badge-{}" data-plugin="{}">{}{}</li>').format(
+            badge.key, plugin, label, detail))
+    if not items:
+        return Markup("")
+    return Markup('<ul class="trust-badges trust-badges-{}" aria-label="{}">{}</ul>').format(
+        placement, "Why shop with us", Markup("").join(items))
+
+
+def admin_menu() -> list[tuple[str, AdminMenuItem]]:
+    """Admin menu entries contributed by the store's plugins (same-origin links only)."""
+    plugins = plugins_for_request()
+    if plugins is None:
+        return []
+    return [(p, item) for p, item in _flatten(plugins.contribute("haat_admin_menu"),
+                                                AdminMenuItem) if _same_origin(item.url)]
+
+
+def _plugin_context() -> dict[str, Any]:
+    """``plugin_context["<plugin>"]`` in storefront templates."""
+    plugins = plugins_for_request() if request.blueprint == "storefront" else None
+    if plugins is None:
+        return {"plugin_context": {}}
+    found = {}
+    for contribution in plugins.contribute("haat_template_context", page=page_context()):
+        if isinstance(contribution.value, dict):
+            found[contribution.plugin] = contribution.value
+    return {"plugin_context": found}
 
 
 def _gate_plugin_routes() -> None:
@@ -153,5 +263,9 @@ def init_app(app: Flask, host: PluginHost | None = None) -> PluginHost:
     _register_blueprints(app, host)
     app.before_request(_gate_plugin_routes)
     app.add_template_global(slot, "slot")
+    app.add_template_global(plugin_head, "plugin_head")
+    app.add_template_global(badges, "badges")
+    app.add_template_global(admin_menu, "plugin_admin_menu")
+    app.context_processor(_plugin_context)
     events.install(app)
     return host

@@ -1,0 +1,1 @@
+"""Checkout: totals, adjustments and (later) placing orders."""
