@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core import cli, database, extensions
     from core import config as settings
     from core.admin import auth as admin_auth
+    from core.admin.plugins import bp as admin_plugins_bp
     from core.admin.views import bp as admin_bp
     from core.platform.views import bp as platform_bp
     from core.pluginhost import web as plugin_web
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(platform_bp)
     app.register_blueprint(storefront_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_plugins_bp)
 
     cli.init_app(app)
     return app

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, g
 from flask_limiter.util import get_remote_address
-from flask_login import login_user
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from core.db import db, utcnow
 from core.extensions import login_manager
 from core.staff.models import StaffUser, verify_dummy_password
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def owner_required(view: View) -> View:
+    """Only the store's owner may use ``view``: others get 403, visitors the sign-in page."""
+
+    @wraps(view)
+    def check_owner(*args: Any, **kwargs: Any) -> Any:
+        if not getattr(current_user, "is_owner", False):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(check_owner)  # type: ignore[return-value]
 
 
 def load_staff(identity: str) -> StaffUser | None:

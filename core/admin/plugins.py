@@ -1,0 +1,361 @@
+"""The store owner's plugin page: switch plugins on and off, and configure them.
+
+A minimal part of the admin panel at ``/admin/plugins`` (the full panel absorbs it
+later). Everything here is per store: the request's store scope filters every query,
+and the ``core.pluginhost.state`` helpers bump the store's plugin-state version so every
+worker sees a change on its next request.
+
+Settings values and secrets are never logged; secrets are never put into a page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from core.admin.auth import owner_required
+from core.db import db, utcnow
+from core.pluginhost.manager import InstalledPlugin, PluginHost
+from core.pluginhost.models import PluginFailure, PluginState
+from core.pluginhost.secrets import SecretBox, SecretsUnreadable
+from core.pluginhost.settings import FORM_ERROR, form_values, to_json, validate_settings
+from core.pluginhost.state import save_settings, set_enabled
+from core.sdk import Field, PluginManifest
+from core.web.tenancy import current_store
+
+bp = Blueprint("admin_plugins", __name__, url_prefix="/admin/plugins")
+log = logging.getLogger("haat.admin")
+
+RECENT_FAILURES = 5
+FAILURE_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Failure:
+    hook: str
+    error: str
+    at: datetime
+
+
+@dataclass
+class PluginRow:
+    """What the list page shows about one installed plugin for this store."""
+
+    plugin: InstalledPlugin
+    enabled: bool = False
+    tripped_until: datetime | None = None
+    failures: list[Failure] = field(default_factory=list)
+    failures_24h: int = 0
+    timings: list[tuple[str, int, float]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.plugin.name
+
+    @property
+    def manifest(self) -> PluginManifest:
+        return self.plugin.manifest
+
+    @property
+    def is_on(self) -> bool:
+        """On and serving shoppers (not switched off by the circuit breaker)."""
+        return self.enabled and self.tripped_until is None
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _host() -> PluginHost:
+    return current_app.extensions["haat_plugins"]
+
+
+def _box() -> SecretBox:
+    return current_app.extensions["haat_secret_box"]
+
+
+def _installed(name: str) -> InstalledPlugin:
+    plugin = _host().installed.get(name)
+    if plugin is None:
+        abort(404)
+    return plugin
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _states() -> dict[str, PluginState]:
+    return {row.plugin: row for row in db.session.scalars(select(PluginState))}
+
+
+def _state(name: str) -> PluginState | None:
+    return db.session.scalar(select(PluginState).where(PluginState.plugin == name))
+
+
+def _tripped_until(row: PluginState | None, now: datetime) -> datetime | None:
+    until = _aware(row.disabled_until) if row is not None else None
+    return until if until is not None and until > now else None
+
+
+def _recent_failures(names: list[str]) -> dict[str, list[Failure]]:
+    """The last few failures of each plugin for this store, newest first (one query)."""
+    if not names:
+        return {}
+    ranked = (
+        select(
+            PluginFailure.plugin, PluginFailure.hook, PluginFailure.error,
+            PluginFailure.created_at,
+            func.row_number().over(
+                partition_by=PluginFailure.plugin,
+                order_by=(PluginFailure.created_at.desc(), PluginFailure.id.desc()),
+            ).label("position"),
+        )
+        .where(PluginFailure.plugin.in_(names))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.plugin, ranked.c.hook, ranked.c.error, ranked.c.created_at)
+        .where(ranked.c.position <= RECENT_FAILURES)
+        .order_by(ranked.c.plugin, ranked.c.position)
+    ).all()
+    found: dict[str, list[Failure]] = defaultdict(list)
+    for plugin, hook, error, created_at in rows:
+        found[plugin].append(Failure(hook, error, _aware(created_at) or created_at))
+    return found
+
+
+def _failure_counts(now: datetime) -> dict[str, int]:
+    rows = db.session.execute(
+        select(PluginFailure.plugin, func.count())
+        .where(PluginFailure.created_at >= now - FAILURE_WINDOW)
+        .group_by(PluginFailure.plugin)
+    ).all()
+    return {plugin: count for plugin, count in rows}
+
+
+def _timings(host: PluginHost) -> dict[str, list[tuple[str, int, float]]]:
+    """Per-plugin ``(hook, calls, mean ms)`` from the host's timings, if kept."""
+    if host.timings is None:
+        return {}
+    found: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
+    for key, calls, mean_ms in host.timings.snapshot():
+        hook, _, plugin = key.rpartition(":")
+        if hook and plugin:
+            found[plugin].append((hook, calls, mean_ms))
+    return found
+
+
+def _stored_secrets(row: PluginState | None) -> tuple[dict[str, str], bool]:
+    """The decrypted secrets of a plugin for this store, and whether they were readable."""
+    if row is None or not row.secrets:
+        return {}, True
+    try:
+        return _box().decrypt(row.secrets), True
+    except SecretsUnreadable:
+        log.error("stored secrets of plugin %s for store %s cannot be decrypted",
+                  row.plugin, row.tenant_id)
+        return {}, False
+
+
+def _needs_settings(manifest: PluginManifest, row: PluginState | None) -> bool:
+    """True when a required setting has never been filled in."""
+    stored = (row.settings or {}) if row is not None else {}
+    has_secrets = bool(row is not None and row.secrets)
+    for item in manifest.settings:
+        if not item.required:
+            continue
+        if item.secret and not has_secrets:
+            return True
+        if not item.secret and stored.get(item.name) in (None, "", []):
+            return True
+    return False
+
+
+def _typed_values(manifest: PluginManifest) -> dict[str, Any]:
+    """What the merchant typed, to show again after an error (secrets left out)."""
+    typed: dict[str, Any] = {}
+    for item in manifest.settings:
+        if item.secret:
+            continue
+        if item.kind == "multichoice":
+            typed[item.name] = request.form.getlist(item.name)
+        elif item.kind == "bool":
+            typed[item.name] = request.form.get(item.name) not in (None, "", "0", "false", "off")
+        else:
+            typed[item.name] = request.form.get(item.name, "")
+    return typed
+
+
+def _back_to(default: str) -> str:
+    target = request.form.get("next", "")
+    if target.startswith("/admin/plugins") and not target.startswith("//"):
+        return target
+    return default
+
+
+# ------------------------------------------------------------------------- views
+
+
+@bp.get("")
+@owner_required
+def index() -> str:
+    """Every installed plugin, its switch for this store, its health and load problems."""
+    host = _host()
+    now = utcnow()
+    plugins = sorted(host.installed.values(), key=lambda p: (p.manifest.title.lower(), p.name))
+    states = _states()
+    recent = _recent_failures([p.name for p in plugins])
+    counts = _failure_counts(now)
+    timings = _timings(host)
+    rows = []
+    for plugin in plugins:
+        state = states.get(plugin.name)
+        rows.append(PluginRow(
+            plugin=plugin,
+            enabled=bool(state is not None and state.enabled),
+            tripped_until=_tripped_until(state, now),
+            failures=recent.get(plugin.name, []),
+            failures_24h=counts.get(plugin.name, 0),
+            timings=timings.get(plugin.name, []),
+        ))
+    return render_template("admin/plugins.html", store=current_store(), rows=rows,
+                           problems=host.problems, timing=host.timings is not None, now=now)
+
+
+@bp.post("/<name>/toggle")
+@owner_required
+def toggle(name: str) -> Response:
+    """Switch one plugin on (``enabled=1``) or off (``enabled=0``) for this store."""
+    plugin = _installed(name)
+    choice = request.form.get("enabled")
+    if choice not in ("1", "0"):
+        abort(400)
+    enabled = choice == "1"
+    host = _host()
+    store = current_store()
+    switched_off = set_enabled(store.id, name, enabled,
+                               exclusive_peers=host.exclusive_peers(name))
+    db.session.commit()
+    title = plugin.manifest.title
+    if enabled:
+        flash(f"{title} is on.", "success")
+        for peer in sorted(switched_off):
+            peer_plugin = host.installed.get(peer)
+            peer_title = peer_plugin.manifest.title if peer_plugin else peer
+            flash(f"{peer_title} was switched off: only one {plugin.manifest.kind} plugin "
+                  "can be on.", "info")
+        if _needs_settings(plugin.manifest, _state(name)):
+            flash(f"{title} needs its settings filled in before it can work.", "info")
+    else:
+        flash(f"{title} is off.", "success")
+    log.info("plugin %s switched %s for store %s", name, "on" if enabled else "off", store.id)
+    return redirect(_back_to(url_for("admin_plugins.index") + f"#plugin-{name}"), 303)
+
+
+@bp.route("/<name>", methods=["GET", "POST"])
+@owner_required
+def settings(name: str) -> str | Response | tuple[str, int]:
+    """The plugin's settings form for this store, built from its manifest."""
+    plugin = _installed(name)
+    manifest = plugin.manifest
+    store = current_store()
+    now = utcnow()
+    row = _state(name)
+    stored_secrets, readable = _stored_secrets(row)
+    errors: dict[str, str] = {}
+    if not readable:
+        errors[FORM_ERROR] = ("The saved secret settings cannot be read with this "
+                              "server's keys. Please enter them again.")
+    status = 200
+    shown = form_values(manifest, (row.settings or {}) if row else {}, stored_secrets,
+                        currency=store.currency)
+    retype: set[str] = set()
+    if request.method == "POST":
+        result = validate_settings(manifest, request.form, currency=store.currency,
+                                   stored_secrets=stored_secrets)
+        if result.ok:
+            if readable or result.secrets:
+                token = _box().encrypt(result.secrets)
+            else:
+                # Unreadable (e.g. a key left out while rotating) and nothing new typed:
+                # keep the token, so that fixing the keys brings the secrets back.
+                token = row.secrets if row is not None else ""
+            save_settings(store.id, name, to_json(manifest, result.values), token)
+            db.session.commit()
+            log.info("plugin %s settings saved for store %s", name, store.id)
+            flash("Settings saved.", "success")
+            return redirect(url_for("admin_plugins.settings", name=name), 303)
+        errors.update(result.errors)
+        shown.update(_typed_values(manifest))
+        # A new secret that was typed is not shown again (nor kept): ask for it again.
+        retype = {f.name for f in manifest.settings
+                  if f.secret and (request.form.get(f.name) or "").strip()}
+        status = 422
+    fields = [_field_view(item, shown, errors, retype) for item in manifest.settings]
+    body = render_template(
+        "admin/plugin_settings.html", store=store, plugin=plugin, fields=fields,
+        form_error=errors.get(FORM_ERROR, ""), failed=status == 422,
+        enabled=bool(row is not None and row.enabled),
+        tripped_until=_tripped_until(row, now), now=now,
+    )
+    return body, status
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One settings field ready for the template (secrets only ever masked)."""
+
+    field: Field
+    value: Any
+    error: str
+    stored_mask: str
+
+    @property
+    def id(self) -> str:
+        return f"setting-{self.field.name}"
+
+    @property
+    def required(self) -> bool:
+        """Must be filled in now (a stored secret may be left empty to keep it)."""
+        return self.field.required and not self.stored_mask
+
+    @property
+    def describedby(self) -> str | None:
+        ids = []
+        if self.field.help:
+            ids.append(f"{self.id}-help")
+        if self.stored_mask:
+            ids.append(f"{self.id}-stored")
+        if self.error:
+            ids.append(f"{self.id}-error")
+        return " ".join(ids) or None
+
+
+def _field_view(item: Field, shown: dict[str, Any], errors: dict[str, str],
+                retype: set[str]) -> FieldView:
+    error = errors.get(item.name, "")
+    if item.secret:
+        # The form only ever gets the mask; the input itself stays empty.
+        if not error and item.name in retype:
+            error = "Enter this again: it was not saved because of the errors on this page."
+        return FieldView(item, "", error, shown.get(item.name, ""))
+    return FieldView(item, shown.get(item.name, ""), error, "")
