@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The example third-party plugin, installed like any plugin package (its tests run too).
+EXAMPLE       := examples/haat-announcement-bar
+EXAMPLE_STAMP := $(VENV)/.installed-announcement-bar
 
 .PHONY: run test install lint demo clean
 
@@ -15,7 +18,11 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(EXAMPLE_STAMP): $(STAMP) $(EXAMPLE)/setup.cfg $(EXAMPLE)/pyproject.toml
+	$(BIN)/python -m pip install --quiet -e $(EXAMPLE)
+	@touch $(EXAMPLE_STAMP)
+
+install: $(STAMP) $(EXAMPLE_STAMP)
 
 run: install
 	$(BIN)/haat db upgrade

@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     """Register Haat's command groups on ``app.cli``."""
     from core.demo.cli import demo_command
     from core.platform.cli import tenants_group
+    from core.pluginhost.cli import plugin_group
 
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(plugin_group)

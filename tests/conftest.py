@@ -16,10 +16,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from core import create_app
 from core.db import db
+from core.testing import build_test_app, dispose, empty_tables, ensure_postgres_database
 from tenants import Tenant, platform_scope
-from tenants.provisioning import tenant_owned_tables
 from tenants.resolution import invalidate_all
 
 PLATFORM = "localhost"
@@ -40,55 +39,20 @@ def _database_url(tmp_root: Path) -> str:
     if not url:
         return f"sqlite:///{tmp_root / 'haat-test.db'}"
     if url.startswith("postgresql"):
-        _ensure_postgres_database(url)
+        try:
+            ensure_postgres_database(url)
+        except sa.exc.OperationalError as exc:
+            require_component(False, f"PostgreSQL for TEST_DATABASE_URL unreachable: {exc}")
     return url
-
-
-def _ensure_postgres_database(url: str) -> None:
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                 {"n": target.database})
-            if not exists:
-                conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    except sa.exc.OperationalError as exc:
-        require_component(False, f"PostgreSQL at {target.host}:{target.port} unreachable: {exc}")
-    finally:
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """One app for the whole run, with the schema built by the migrations."""
     root = tmp_path_factory.mktemp("haat")
-    application = create_app({
-        "TESTING": True,
-        "HAAT_ENV": "testing",
-        "DATABASE_URL": _database_url(root),
-        "HAAT_INSTANCE_DIR": str(root / "instance"),
-        "HAAT_MEDIA_DIR": str(root / "media"),
-        "HAAT_PLATFORM_DOMAIN": PLATFORM,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": True,
-    })
-    with application.app_context():
-        _reset_schema()
-        from flask_migrate import upgrade
-
-        upgrade()
+    application = build_test_app(root, _database_url(root), RATELIMIT_ENABLED=True)
     yield application
-    with application.app_context():
-        db.engine.dispose()
-
-
-def _reset_schema() -> None:
-    """Drop whatever an earlier run left, including Alembic's version table."""
-    with db.engine.begin() as conn:
-        meta = sa.MetaData()
-        meta.reflect(conn)
-        meta.drop_all(conn)
+    dispose(application)
 
 
 @pytest.fixture(autouse=True)
@@ -97,18 +61,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         yield
         return
-    application: Flask = request.getfixturevalue("app")
-    with application.app_context():
-        with platform_scope():
-            for table in tenant_owned_tables():
-                db.session.execute(table.delete())
-            db.session.execute(Tenant.__table__.delete())
-            db.session.commit()
-        from core.extensions import limiter
-
-        limiter.reset()
-        application.extensions["haat_plugin_states"].clear()
-    invalidate_all()
+    empty_tables(request.getfixturevalue("app"))
     yield
     invalidate_all()
 

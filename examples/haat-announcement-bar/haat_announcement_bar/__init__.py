@@ -1,0 +1,1 @@
+"""Announcement bar: an example third-party Haat plugin (see plugin.py)."""
