@@ -208,3 +208,14 @@ def test_hook_timing_is_recorded_when_switched_on(app, app_ctx, stores, store_pl
     keys = {row[0] for row in host.timings.snapshot()}
     assert {"haat_slot:hello-bar", "haat_search_backend"} <= keys
     assert PluginHost().timings is None
+
+
+def test_an_unhashable_plugin_object_is_refused_up_front():
+    from types import SimpleNamespace
+
+    from core.sdk import PluginManifest
+
+    host = PluginHost()
+    assert host.register(SimpleNamespace(manifest=PluginManifest(name="ns", title="NS"))) is None
+    assert "hashable" in host.problems[-1].error
+    assert host.hooks_for(frozenset()).caller("haat_slot") is not None

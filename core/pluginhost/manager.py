@@ -139,6 +139,11 @@ class PluginHost:
             problems.append("kind must be a string")
         if manifest.name in self.installed:
             problems.append("another installed plugin already uses this name")
+        try:
+            hash(module)
+        except TypeError:
+            # pluggy keeps plugins in sets; an unhashable one would break every page later.
+            problems.append("the plugin object must be hashable (use a module or a class)")
         if problems:
             self._report(label, distribution, "invalid manifest: " + "; ".join(problems))
             return None

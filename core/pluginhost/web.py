@@ -75,10 +75,13 @@ def plugins_for_tenant(tenant_id: int) -> StorePlugins:
 
 
 def page_context(template_context: Context | dict[str, Any] | None = None) -> PageContext:
-    """Describe the page being rendered, for slots, SEO and badges."""
+    """Describe the page being rendered, for slots, SEO and badges (once per request)."""
+    cached = g.get("haat_page_context")
+    if cached is not None:
+        return cached
     context = template_context or {}
     store = current_store()
-    return PageContext(
+    page = PageContext(
         kind=PAGE_KINDS.get(request.endpoint or "", "other"),
         path=request.path,
         url=request.base_url,
@@ -86,6 +89,8 @@ def page_context(template_context: Context | dict[str, Any] | None = None) -> Pa
         locale=store.locale if store else "en",
         is_secure=request.is_secure,
     )
+    g.haat_page_context = page
+    return page
 
 
 def render_slot_items(name: str, items: list[tuple[str, SlotContent]]) -> Markup:
@@ -95,16 +100,16 @@ def render_slot_items(name: str, items: list[tuple[str, SlotContent]]) -> Markup
     parts = []
     for plugin, item in items:
         if item.html is not None:
-            inner = item.html
+            inner = str(item.html)
         elif item.url:
-            inner = Markup('<a href="{}">{}</a>').format(item.url, item.text)
+            inner = f'<a href="{escape(item.url)}">{escape(item.text)}</a>'
         else:
-            inner = escape(item.text)
-        css = f" {item.css_class}" if item.css_class else ""
-        parts.append(Markup('<div class="haat-slot-item{}" data-plugin="{}">{}</div>').format(
-            css, plugin, inner))
-    return Markup('<div class="haat-slot haat-slot-{}">{}</div>').format(
-        name, Markup("").join(parts))
+            inner = str(escape(item.text))
+        css = f" {escape(item.css_class)}" if item.css_class else ""
+        parts.append(f'<div class="haat-slot-item{css}" data-plugin="{escape(plugin)}">'
+                     f"{inner}</div>")
+    # Every interpolated value above is escaped (or was Markup already).
+    return Markup(f'<div class="haat-slot haat-slot-{escape(name)}">{"".join(parts)}</div>')  # noqa: S704
 
 
 @pass_context
@@ -147,30 +152,29 @@ def plugin_head(context: Context) -> Markup:
     if plugins is None:
         return Markup("")
     page = page_context(context)
-    parts: list[Markup] = []
+    parts: list[str] = []
     for _plugin, tag in _flatten(plugins.contribute("haat_head_tags", page=page), MetaTag):
         if tag.rel and tag.href:
-            parts.append(Markup('<link rel="{}" href="{}"{}>').format(
-                tag.rel, tag.href,
-                Markup(' hreflang="{}"').format(tag.hreflang) if tag.hreflang else ""))
+            hreflang = f' hreflang="{escape(tag.hreflang)}"' if tag.hreflang else ""
+            parts.append(f'<link rel="{escape(tag.rel)}" href="{escape(tag.href)}"{hreflang}>')
         elif tag.name or tag.property:
             attribute = "property" if tag.property else "name"
-            parts.append(Markup('<meta {}="{}" content="{}">').format(
-                attribute, tag.property or tag.name, tag.content))
+            parts.append(f'<meta {attribute}="{escape(tag.property or tag.name)}" '
+                         f'content="{escape(tag.content)}">')
     for _plugin, data in _flatten(plugins.contribute("haat_structured_data", page=page),
                                   StructuredData):
-        parts.append(_json_ld(dict(data.data)))
+        parts.append(str(_json_ld(dict(data.data))))
     seen: set[str] = set()
     for _plugin, asset in _flatten(plugins.contribute("haat_assets", page=page), Asset):
         if asset.url in seen or not _same_origin(asset.url):
             continue
         seen.add(asset.url)
         if asset.kind == "css":
-            parts.append(Markup('<link rel="stylesheet" href="{}">').format(asset.url))
+            parts.append(f'<link rel="stylesheet" href="{escape(asset.url)}">')
         elif asset.kind == "js":
-            parts.append(Markup('<script src="{}"{}></script>').format(
-                asset.url, Markup(" defer") if asset.defer else ""))
-    return Markup("\n").join(parts)
+            defer = " defer" if asset.defer else ""
+            parts.append(f'<script src="{escape(asset.url)}"{defer}></script>')
+    return Markup("\n".join(parts))  # noqa: S704 - every value above is escaped
 
 
 @pass_context
@@ -189,16 +193,17 @@ def badges(context: Context, placement: str) -> Markup:
         if badge.key in seen:
             continue
         seen.add(badge.key)
-        label = (Markup('<a href="{}">{}</a>').format(badge.url, badge.label)
-                 if badge.url else escape(badge.label))
-        detail = Markup(' <span class="badge-detail">{}</span>').format(
-            badge.description) if badge.description else ""
-        items.append(Markup('<li class="badge badge-{}" data-plugin="{}">{}{}</li>').format(
-            badge.key, plugin, label, detail))
+        label = (f'<a href="{escape(badge.url)}">{escape(badge.label)}</a>'
+                 if badge.url else str(escape(badge.label)))
+        detail = (f' <span class="badge-detail">{escape(badge.description)}</span>'
+                  if badge.description else "")
+        items.append(f'<li class="badge badge-{escape(badge.key)}" '
+                     f'data-plugin="{escape(plugin)}">{label}{detail}</li>')
     if not items:
         return Markup("")
-    return Markup('<ul class="trust-badges trust-badges-{}" aria-label="{}">{}</ul>').format(
-        placement, "Why shop with us", Markup("").join(items))
+    return Markup(  # noqa: S704 - every value above is escaped
+        f'<ul class="trust-badges trust-badges-{escape(placement)}" '
+        f'aria-label="Why shop with us">{"".join(items)}</ul>')
 
 
 def admin_menu() -> list[tuple[str, AdminMenuItem]]:
