@@ -219,3 +219,37 @@ def test_an_unhashable_plugin_object_is_refused_up_front():
     assert host.register(SimpleNamespace(manifest=PluginManifest(name="ns", title="NS"))) is None
     assert "hashable" in host.problems[-1].error
     assert host.hooks_for(frozenset()).caller("haat_slot") is not None
+
+
+def test_rotate_secrets_re_encrypts_with_the_new_key(app, stores, install_plugin,
+                                                     enable_plugin, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from core.pluginhost.secrets import SecretBox
+
+    install_plugin(make_plugin("keyed", settings=(SecretField("api_key", "API key"),)))
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setitem(app.extensions, "haat_secret_box", SecretBox([old_key]))
+    enable_plugin(stores[0], "keyed", {}, {"api_key": "sk_live_rotate99"})
+    monkeypatch.setitem(app.extensions, "haat_secret_box", SecretBox([new_key, old_key]))
+    result = app.test_cli_runner().invoke(args=["plugin", "rotate-secrets"])
+    assert result.exit_code == 0, result.output
+    assert "1 store plugin" in result.output and "sk_live" not in result.output
+    with app.app_context(), tenant_scope(stores[0].id):
+        token = db.session.scalar(select(PluginState.secrets))
+    assert SecretBox([new_key]).decrypt(token) == {"api_key": "sk_live_rotate99"}
+
+
+def test_plugin_admin_menu_entries_show_in_the_admin_nav(app, stores, install_plugin,
+                                                         enable_plugin):
+    from core.sdk import AdminMenuItem
+
+    install_plugin(make_plugin("reports", haat_admin_menu=lambda store: [
+        AdminMenuItem("Sales reports", "/admin/apps/reports", owner_only=False)]))
+    enable_plugin(stores[0], "reports")
+    for tenant, shown in ((stores[0], True), (stores[1], False)):
+        client = client_for(app, f"{tenant.slug}.localhost")
+        client.post("/admin/login", data={"email": f"owner@{tenant.slug}.example",
+                                          "password": "correct-horse-battery"})
+        page = client.get("/admin/").get_data(as_text=True)
+        assert ('<a href="/admin/apps/reports">Sales reports</a>' in page) is shown

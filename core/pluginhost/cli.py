@@ -1,4 +1,4 @@
-"""``haat plugin list`` and ``haat plugin new NAME``."""
+"""``haat plugin list``, ``haat plugin new NAME`` and ``haat plugin rotate-secrets``."""
 
 from __future__ import annotations
 
@@ -46,3 +46,26 @@ def new_command(name: str, directory: Path) -> None:
     click.echo(f"  cd {root}")
     click.echo("  pip install -e .          # registers the haat.plugins entry point")
     click.echo("  python -m pytest          # runs tests/test_plugin.py with Haat's fixtures")
+
+
+@plugin_group.command("rotate-secrets")
+def rotate_secrets_command() -> None:
+    """Re-encrypt every store's plugin secrets with the first key of HAAT_SECRETS_KEYS.
+
+    Run it after putting a new key first (keeping the old ones); then the old keys can
+    be removed. Values are never printed.
+    """
+    from sqlalchemy import select
+
+    from core.db import db
+    from core.pluginhost.models import PluginState
+    from tenants import platform_scope
+
+    box = current_app.extensions["haat_secret_box"]
+    rotated = 0
+    with platform_scope():
+        for state in db.session.scalars(select(PluginState).where(PluginState.secrets != "")):
+            state.secrets = box.rotate(state.secrets)
+            rotated += 1
+        db.session.commit()
+    click.echo(f"Re-encrypted the secrets of {rotated} store plugin setting(s).")
