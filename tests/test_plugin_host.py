@@ -12,7 +12,7 @@ from core import create_app
 from core.db import db, utcnow
 from core.pluginhost.manager import PluginHost
 from core.pluginhost.models import PluginFailure, PluginState
-from core.pluginhost.state import set_enabled
+from core.pluginhost.state import aware, set_enabled
 from core.sdk import SecretField, SlotContent, TextField
 from tenants import tenant_scope
 
@@ -144,6 +144,9 @@ def test_a_raising_plugin_costs_only_its_part_and_trips_the_breaker(
     client.get("/")
     with app.app_context(), tenant_scope(a.id):
         assert db.session.scalar(select(func.count()).select_from(PluginFailure)) > before
+        # ...and, still failing, it trips again for a new cool-down.
+        state = db.session.scalar(select(PluginState).where(PluginState.plugin == "broken-bar"))
+        assert aware(state.disabled_until) > later
     with app.app_context(), tenant_scope(b.id):
         b_state = db.session.scalar(select(PluginState).where(PluginState.plugin == "broken-bar"))
         assert b_state.disabled_until is None

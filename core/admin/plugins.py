@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -35,7 +35,7 @@ from core.pluginhost.manager import InstalledPlugin, PluginHost
 from core.pluginhost.models import PluginFailure, PluginState
 from core.pluginhost.secrets import SecretBox, SecretsUnreadable
 from core.pluginhost.settings import FORM_ERROR, form_values, to_json, validate_settings
-from core.pluginhost.state import save_settings, set_enabled
+from core.pluginhost.state import aware, save_settings, set_enabled
 from core.sdk import Field, PluginManifest
 from core.web.tenancy import current_store
 
@@ -96,13 +96,6 @@ def _installed(name: str) -> InstalledPlugin:
     return plugin
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _states() -> dict[str, PluginState]:
     return {row.plugin: row for row in db.session.scalars(select(PluginState))}
 
@@ -112,7 +105,7 @@ def _state(name: str) -> PluginState | None:
 
 
 def _tripped_until(row: PluginState | None, now: datetime) -> datetime | None:
-    until = _aware(row.disabled_until) if row is not None else None
+    until = aware(row.disabled_until) if row is not None else None
     return until if until is not None and until > now else None
 
 
@@ -139,7 +132,7 @@ def _recent_failures(names: list[str]) -> dict[str, list[Failure]]:
     ).all()
     found: dict[str, list[Failure]] = defaultdict(list)
     for plugin, hook, error, created_at in rows:
-        found[plugin].append(Failure(hook, error, _aware(created_at) or created_at))
+        found[plugin].append(Failure(hook, error, aware(created_at) or created_at))
     return found
 
 

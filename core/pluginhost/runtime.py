@@ -11,7 +11,7 @@ from typing import Any
 
 from cachetools import LRUCache
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.db import db, utcnow
@@ -19,11 +19,12 @@ from core.pluginhost.manager import PluginHost, StoreHooks
 from core.pluginhost.models import PluginFailure, PluginState
 from core.pluginhost.secrets import SecretBox
 from core.pluginhost.settings import effective_settings
-from core.pluginhost.state import StorePluginState, load_state, read_version
+from core.pluginhost.state import StorePluginState, aware, load_state, read_version
 from core.sdk import PluginCheckoutError, StoreInfo
 from tenants import Tenant, tenant_scope
 
 log = logging.getLogger("haat.plugins")
+FAILURE_RETENTION = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -152,11 +153,16 @@ def record_failure(app: Flask, tenant_id: int, plugin: str, hook: str, error: st
         tripped = False
         if recent >= threshold:
             row = session.scalar(select(PluginState).where(PluginState.plugin == plugin))
-            if row is not None and row.enabled and row.disabled_until is None:
+            open_until = aware(row.disabled_until) if row is not None else None
+            # A breaker whose cool-down has run out is closed again and may re-trip.
+            if row is not None and row.enabled and (open_until is None or open_until <= now):
                 row.disabled_until = now + cooldown
                 session.execute(update(Tenant).where(Tenant.id == tenant_id)
                                 .values(plugins_version=Tenant.plugins_version + 1))
                 tripped = True
+        # Keep the failure log bounded: a month is plenty to show the merchant.
+        session.execute(delete(PluginFailure).where(
+            PluginFailure.plugin == plugin, PluginFailure.created_at < now - FAILURE_RETENTION))
         session.commit()
     if tripped:
         log.warning("plugin %s switched off for store %s for %s after %s failures",

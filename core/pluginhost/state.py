@@ -35,7 +35,7 @@ class StorePluginState:
         return version == self.version and (self.valid_until is None or now < self.valid_until)
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def aware(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; everything we store is UTC.
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=utcnow().tzinfo)
@@ -54,8 +54,8 @@ def load_state(tenant_id: int) -> StorePluginState:
     with tenant_scope(tenant_id):
         version = read_version(tenant_id)
         rows = db.session.scalars(select(PluginState)).all()
-    tripped = {r.plugin: _aware(r.disabled_until) for r in rows
-               if r.disabled_until is not None and _aware(r.disabled_until) > now}
+    tripped = {r.plugin: aware(r.disabled_until) for r in rows
+               if r.disabled_until is not None and aware(r.disabled_until) > now}
     return StorePluginState(
         tenant_id=tenant_id,
         version=version,
