@@ -120,3 +120,22 @@ def test_a_hand_written_statement_cannot_smuggle_another_stores_row(app_ctx, two
     with tenant_scope(a.id), pytest.raises(CrossTenantWriteError, match="Loaded Product"):
         db.session.scalars(smuggle).all()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "-3", "abc", "0", ""])
+def test_any_page_number_a_shopper_types_gives_a_page_not_an_error(two_stores, store_client,
+                                                                   page):
+    response = store_client("alpha-shop").get(f"/collections/all?page={page}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Beta" not in body
+    if page in ("-3", "abc", "0", ""):
+        assert "Alpha Shop gift-card" in body  # treated as page 1
+
+
+def test_an_id_too_large_for_the_database_is_simply_not_found(two_stores, store_client):
+    client = store_client("alpha-shop")
+    client.post("/admin/login", data={"email": "owner@alpha-shop.example",
+                                      "password": "correct-horse-battery"})
+    for product_id in ("99999999999999999999999", "2147483648", "0"):
+        assert client.get(f"/admin/products/{product_id}").status_code == 404

@@ -84,7 +84,7 @@ def logout() -> Response:
     return redirect(url_for("admin.login"), 303)
 
 
-@bp.get("/products/<int:product_id>")
+@bp.get("/products/<id:product_id>")
 @login_required
 def product(product_id: int) -> str:
     """One product of this store, by id (another store's id is simply not found)."""

@@ -19,8 +19,13 @@ bp = Blueprint(
 )
 
 
+MAX_PAGE = 10_000  # deeper pages are empty anyway; bigger numbers overflow SQL integers
+
+
 def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    """``?page=`` as a number from 1 to ``MAX_PAGE``; anything else means page 1."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
 
 
 @bp.get("/")

@@ -11,10 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Request
-from werkzeug.routing import Map, MapAdapter
+from werkzeug.routing import IntegerConverter, Map, MapAdapter
 
 PLATFORM_BLUEPRINTS = frozenset({"platform"})
 SHARED_ENDPOINTS = frozenset({"static", "health.healthz"})
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id. Numbers beyond a 32-bit primary key are simply not
+    found (404), instead of overflowing the database driver."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, min=1, max=2**31 - 1)
 
 
 class Haat(Flask):
@@ -22,8 +30,9 @@ class Haat(Flask):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Flask's own __init__ registers the static route, so this must exist first.
-        self.platform_url_map = Map()
+        self.platform_url_map = Map(converters={"id": IdConverter})
         super().__init__(*args, **kwargs)
+        self.url_map.converters["id"] = IdConverter
 
     def add_url_rule(
         self,
