@@ -464,3 +464,19 @@ def test_hook_store_deleted(app, stores, install_plugin):
     assert received == [(stores[1].id, "beta-shop")]
     with app.app_context(), platform_scope():
         assert db.session.get(type(stores[1]), stores[1].id) is None
+
+
+def test_plugin_links_never_carry_script_urls(app, stores, on_a_only):
+    on_a_only(make_plugin(
+        "linky",
+        haat_slot=lambda store, name, page: [
+            SlotContent(text="Sale", url="javascript:alert(1)"),
+            SlotContent(text="Shop", url="https://example.com/sale")] if name == "header"
+        else None,
+        haat_trust_badges=lambda store, placement, page: [
+            Badge("map", "Find us", url=" JavaScript:alert(2)")] if placement == "product"
+        else []))
+    page = _page(app, stores[0])
+    assert "javascript" not in page.lower()
+    assert '<a href="https://example.com/sale">Shop</a>' in page
+    assert ">Sale</div>" in page and ">Find us</li>" in page  # kept as plain text

@@ -99,10 +99,11 @@ def render_slot_items(name: str, items: list[tuple[str, SlotContent]]) -> Markup
         return Markup("")
     parts = []
     for plugin, item in items:
+        href = _safe_href(item.url)
         if item.html is not None:
             inner = str(item.html)
-        elif item.url:
-            inner = f'<a href="{escape(item.url)}">{escape(item.text)}</a>'
+        elif href:
+            inner = f'<a href="{escape(href)}">{escape(item.text)}</a>'
         else:
             inner = str(escape(item.text))
         css = f" {escape(item.css_class)}" if item.css_class else ""
@@ -143,6 +144,19 @@ def _json_ld(data: Any) -> Markup:
 
 def _same_origin(url: str) -> bool:
     return url.startswith("/") and not url.startswith("//")
+
+
+def _safe_href(url: str | None) -> str | None:
+    """A link target fit for ``href``: same-origin paths and http(s)/mailto/tel only.
+
+    Plugins often pass on merchant-typed URLs; ``javascript:`` and the like are dropped.
+    """
+    if not url:
+        return None
+    if _same_origin(url):
+        return url
+    scheme = url.split(":", 1)[0].strip().lower() if ":" in url else ""
+    return url if scheme in ("http", "https", "mailto", "tel") else None
 
 
 @pass_context
@@ -193,8 +207,9 @@ def badges(context: Context, placement: str) -> Markup:
         if badge.key in seen:
             continue
         seen.add(badge.key)
-        label = (f'<a href="{escape(badge.url)}">{escape(badge.label)}</a>'
-                 if badge.url else str(escape(badge.label)))
+        href = _safe_href(badge.url)
+        label = (f'<a href="{escape(href)}">{escape(badge.label)}</a>'
+                 if href else str(escape(badge.label)))
         detail = (f' <span class="badge-detail">{escape(badge.description)}</span>'
                   if badge.description else "")
         items.append(f'<li class="badge badge-{escape(badge.key)}" '
