@@ -181,7 +181,7 @@ class StatesCache:
         cached = self._states.get(tenant_id)
         if cached is not None and cached.is_fresh(version, utcnow()):
             return cached
-        state = load_state(tenant_id)
+        state = load_state(tenant_id, version)
         self._states[tenant_id] = state
         return state
 

@@ -48,11 +48,16 @@ def read_version(tenant_id: int) -> int:
         return db.session.scalar(select(Tenant.plugins_version).where(Tenant.id == tenant_id)) or 0
 
 
-def load_state(tenant_id: int) -> StorePluginState:
-    """Read the store's switches, settings and breaker state."""
+def load_state(tenant_id: int, version: int | None = None) -> StorePluginState:
+    """Read the store's switches, settings and breaker state.
+
+    Pass ``version`` when it was just read; it is read before the rows, so a change
+    landing in between makes the snapshot look older, never newer, than it is.
+    """
     now = utcnow()
     with tenant_scope(tenant_id):
-        version = read_version(tenant_id)
+        if version is None:
+            version = read_version(tenant_id)
         rows = db.session.scalars(select(PluginState)).all()
     tripped = {r.plugin: aware(r.disabled_until) for r in rows
                if r.disabled_until is not None and aware(r.disabled_until) > now}
