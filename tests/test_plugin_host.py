@@ -256,3 +256,21 @@ def test_plugin_admin_menu_entries_show_in_the_admin_nav(app, stores, install_pl
                                           "password": "correct-horse-battery"})
         page = client.get("/admin/").get_data(as_text=True)
         assert ('<a href="/admin/apps/reports">Sales reports</a>' in page) is shown
+
+
+def test_a_stores_plugin_failures_never_show_on_another_stores_admin(app, stores,
+                                                                     install_plugin):
+    install_plugin(_header_plugin())
+    a, b = stores
+    with app.app_context(), tenant_scope(b.id):
+        db.session.add(PluginFailure(plugin="hello-bar", hook="haat_slot",
+                                     error="RuntimeError: beta-only failure"))
+        db.session.commit()
+    pages = {}
+    for tenant in (a, b):
+        client = client_for(app, f"{tenant.slug}.localhost")
+        client.post("/admin/login", data={"email": f"owner@{tenant.slug}.example",
+                                          "password": "correct-horse-battery"})
+        pages[tenant.slug] = client.get("/admin/plugins").get_data(as_text=True)
+    assert "beta-only failure" in pages["beta-shop"]
+    assert "beta-only failure" not in pages["alpha-shop"]
