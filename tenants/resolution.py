@@ -157,8 +157,10 @@ def _clear_after_commit(session: Session) -> None:
         invalidate_all()
 
 
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_ROUTING_CHANGED, None)
+def _forget_after_rollback(session: Session, previous_transaction: Any) -> None:
+    # A rolled-back savepoint does not undo the outer transaction's changes.
+    if not previous_transaction.nested:
+        session.info.pop(_ROUTING_CHANGED, None)
 
 
 _listening = False
@@ -171,5 +173,5 @@ def install_invalidation() -> None:
         return
     event.listen(Session, "before_flush", _note_routing_changes)
     event.listen(Session, "after_commit", _clear_after_commit)
-    event.listen(Session, "after_soft_rollback", lambda s, _t: _forget_after_rollback(s))
+    event.listen(Session, "after_soft_rollback", _forget_after_rollback)
     _listening = True

@@ -480,3 +480,15 @@ def test_plugin_links_never_carry_script_urls(app, stores, on_a_only):
     assert "javascript" not in page.lower()
     assert '<a href="https://example.com/sale">Shop</a>' in page
     assert ">Sale</div>" in page and ">Find us</li>" in page  # kept as plain text
+
+
+def test_events_survive_a_rolled_back_savepoint_in_a_committed_transaction(app, stores,
+                                                                           recorder):
+    received = recorder("haat_stock_changed", ("store", "product_id", "stock"))
+    a = stores[0]
+    with app.app_context(), tenant_scope(a.id):
+        events.emit("haat_stock_changed", a.id, product_id=1, stock=3)
+        savepoint = db.session.begin_nested()
+        savepoint.rollback()  # e.g. a failed optional step inside the same unit of work
+        db.session.commit()
+    assert [args["stock"] for _name, args in received] == [3]

@@ -119,3 +119,14 @@ def test_resolver_caches_hits_but_not_misses(app, shop, monkeypatch):
         assert resolver.resolve("new-shop.localhost") is None
         assert resolver.resolve("new-shop.localhost") is None
     assert lookups == ["dhaka-crafts.localhost", "new-shop.localhost", "new-shop.localhost"]
+
+
+def test_a_rolled_back_savepoint_does_not_cancel_cache_invalidation(app, shop):
+    client = client_for(app, "dhaka-crafts.localhost")
+    assert client.get("/").status_code == 200  # cached
+    with app.app_context():
+        set_status(find_tenant("dhaka-crafts"), TENANT_SUSPENDED)
+        savepoint = db.session.begin_nested()
+        savepoint.rollback()
+        db.session.commit()
+    assert client.get("/").status_code == 503

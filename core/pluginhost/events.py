@@ -36,8 +36,10 @@ def _promote(session: Session) -> None:
         session.info.setdefault(_READY, []).extend(pending)
 
 
-def _drop(session: Session, _previous: Any = None) -> None:
-    session.info.pop(_PENDING, None)
+def _drop(session: Session, previous_transaction: Any) -> None:
+    # A rolled-back savepoint does not undo the outer transaction's events.
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
 
 
 def deliver_ready_events(app: Flask | None = None) -> int:
@@ -70,7 +72,7 @@ def install(app: Flask) -> None:
     """Hook the queue into SQLAlchemy's transaction events and Flask's teardown."""
     if not event.contains(Session, "after_commit", _promote):
         event.listen(Session, "after_commit", _promote)
-        event.listen(Session, "after_rollback", _drop)
+        event.listen(Session, "after_soft_rollback", _drop)
 
     @app.teardown_appcontext
     def _deliver(_exc: BaseException | None) -> None:
