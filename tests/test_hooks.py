@@ -37,9 +37,11 @@ from core.sdk import (
     MetaTag,
     OrderSnapshot,
     PaymentGateway,
+    PaymentResult,
     PaymentStart,
     PluginCheckoutError,
     ProductSnapshot,
+    RefundResult,
     RobotsRule,
     SearchResults,
     ShippingCarrier,
@@ -47,6 +49,7 @@ from core.sdk import (
     SitemapEntry,
     SlotContent,
     StructuredData,
+    WebhookResult,
 )
 from tenants import platform_scope, tenant_scope
 
@@ -113,13 +116,13 @@ class CashGateway:
         return PaymentStart(instructions=f"Pay {order.total} on delivery")
 
     def handle_return(self, store, order, params):
-        raise NotImplementedError
+        return PaymentResult(order.token, "pending", message="Pay the courier on delivery")
 
     def handle_webhook(self, store, payload, headers):
-        raise NotImplementedError
+        return WebhookResult(status=404)  # cash has no provider calling back
 
     def refund(self, store, order, amount):
-        raise NotImplementedError
+        return RefundResult(ok=False, amount=amount, message="Refund cash by hand")
 
 
 def test_hook_payment_gateways(app_ctx, stores, on_a_only, store_plugins):
@@ -130,7 +133,10 @@ def test_hook_payment_gateways(app_ctx, stores, on_a_only, store_plugins):
                                       checkout=CheckoutContext(cart=_cart()))
     gateway = found[0].value[0]
     assert isinstance(gateway, PaymentGateway)
-    assert "on delivery" in gateway.start(store_plugins(a).info, _order()).instructions
+    info = store_plugins(a).info
+    assert "on delivery" in gateway.start(info, _order()).instructions
+    assert gateway.handle_return(info, _order(), {}).state == "pending"
+    assert gateway.refund(info, _order(), Money(100, BDT)).ok is False
     assert store_plugins(b).checkout("haat_payment_gateways",
                                      checkout=CheckoutContext(cart=_cart())) == []
 

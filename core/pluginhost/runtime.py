@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -45,7 +45,8 @@ class StorePlugins:
         self.state = state
         self.hooks: StoreHooks = host.hooks_for(state.enabled)
         self._settings: dict[str, Mapping[str, Any]] = {}
-        self.info = _with_settings_loader(store, self.hooks.enabled, self.settings)
+        self.info = replace(store, enabled_plugins=self.hooks.enabled,
+                            _settings_loader=self.settings)
 
     @property
     def enabled(self) -> frozenset[str]:
@@ -120,16 +121,6 @@ class StorePlugins:
                   exc_info=self.app.debug)
         record_failure(self.app, self.state.tenant_id, plugin, hook_name,
                        f"{type(exc).__name__}: {exc}")
-
-
-def _with_settings_loader(store: StoreInfo, enabled: frozenset[str],
-                          loader: Any) -> StoreInfo:
-    return StoreInfo(
-        id=store.id, slug=store.slug, name=store.name, locale=store.locale,
-        currency=store.currency, base_url=store.base_url, contact_email=store.contact_email,
-        contact_phone=store.contact_phone, address=store.address, enabled_plugins=enabled,
-        _settings_loader=loader,
-    )
 
 
 def record_failure(app: Flask, tenant_id: int, plugin: str, hook: str, error: str) -> bool:
