@@ -22,7 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.platform.views import bp as platform_bp
     from core.pluginhost import web as plugin_web
     from core.storefront.views import bp as storefront_bp
-    from core.web import errors, health, logging_setup, templating, tenancy
+    from core.web import assets, compression, errors, health, logging_setup, templating, tenancy
     from core.web.app import Haat
     from tenants import scoping
     from tenants.resolution import install_invalidation
@@ -30,9 +30,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     values = settings.load_config(config)
     app = Haat("core", instance_path=values["HAAT_INSTANCE_DIR"])
     app.config.update(values)
-    if app.config["HAAT_TRUSTED_PROXIES"]:
-        hops = app.config["HAAT_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     logging_setup.init_app(app)
 
     database.init_app(app)
@@ -46,6 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     tenancy.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    assets.init_app(app)
+    compression.init_app(app)
     plugin_web.init_app(app)
 
     app.register_blueprint(health.bp)
@@ -55,4 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_plugins_bp)
 
     cli.init_app(app)
+    if app.config["HAAT_TRUSTED_PROXIES"]:  # outermost, so every layer sees the real client
+        hops = app.config["HAAT_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

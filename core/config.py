@@ -34,6 +34,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         ),
         "HAAT_INSTANCE_DIR": str(instance_dir),
         "HAAT_MEDIA_DIR": os.environ.get("HAAT_MEDIA_DIR", str(instance_dir / "media")),
+        # Fingerprinted copies of the themes' static files, served at /assets/.
+        "HAAT_ASSETS_DIR": os.environ.get("HAAT_ASSETS_DIR", str(instance_dir / "assets")),
         "HAAT_PLATFORM_DOMAIN": os.environ.get("HAAT_PLATFORM_DOMAIN", "localhost").lower(),
         "HAAT_TENANT_CACHE_TTL": _env_int("HAAT_TENANT_CACHE_TTL", 5),
         "HAAT_TENANT_CACHE_SIZE": _env_int("HAAT_TENANT_CACHE_SIZE", 10_000),

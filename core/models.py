@@ -1,18 +1,32 @@
 """Imports every model so that SQLAlchemy's metadata and Alembic see all tables."""
 
-from core.catalog.models import Collection, CollectionProduct, Product, ProductImage
+from core.cart.models import Cart, CartLine
+from core.catalog.models import (
+    Collection,
+    CollectionProduct,
+    Product,
+    ProductImage,
+    ProductVariant,
+)
+from core.pages.models import Page
 from core.pluginhost.models import PluginFailure, PluginState
 from core.staff.models import StaffUser
+from core.theming.models import ThemeSettings
 from tenants.models import Domain, Tenant
 
 __all__ = [
+    "Cart",
+    "CartLine",
     "Collection",
     "CollectionProduct",
     "Domain",
+    "Page",
     "PluginFailure",
     "PluginState",
     "Product",
     "ProductImage",
+    "ProductVariant",
     "StaffUser",
     "Tenant",
+    "ThemeSettings",
 ]

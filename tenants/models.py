@@ -45,6 +45,7 @@ class Tenant(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
+    theme: Mapped[str] = mapped_column(String(40), default="default", server_default="default")
     # Bumped on every change to the store's plugin switches or settings, so that every
     # worker notices on its next request and rebuilds its per-store hook relay.
     plugins_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -37,6 +37,7 @@ class StoreRef:
     contact_email: str = ""
     contact_phone: str = ""
     address: str = ""
+    theme: str = "default"
 
     @property
     def is_active(self) -> bool:
@@ -55,6 +56,7 @@ class StoreRef:
             contact_email=tenant.contact_email,
             contact_phone=tenant.contact_phone,
             address=tenant.address,
+            theme=tenant.theme,
         )
 
 

@@ -6,11 +6,14 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import PASSWORD, client_for
-from core.catalog.models import ProductImage
+from core.cart.models import Cart, CartLine
+from core.catalog.models import ProductImage, ProductVariant
 from core.db import db
+from core.pages.models import Page
 from core.pluginhost.models import PluginFailure, PluginState
 from core.staff.models import StaffUser
 from core.storage import LocalStorage
+from core.theming.models import ThemeSettings
 from tenants import Domain, Tenant, platform_scope, tenant_scope
 from tenants.provisioning import add_domain, find_tenant, tenant_owned_tables
 
@@ -243,6 +246,14 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
             db.session.add(PluginState(plugin="announcement-bar", enabled=True, settings={}))
             db.session.add(PluginFailure(plugin="announcement-bar", hook="haat_slot",
                                          error="RuntimeError: boom"))
+            variant = ProductVariant(product_id=ids["gift-card"], option1="Large",
+                                     price_amount=500, stock=3)
+            db.session.add(variant)
+            cart = Cart(token=f"token-{store.slug}")
+            cart.lines.append(CartLine(product_id=ids["gift-card"], variant=variant, quantity=1))
+            db.session.add(cart)
+            db.session.add(Page(handle="about", title="About us", body="Hello"))
+            db.session.add(ThemeSettings(theme="default", values={"accent": "#123456"}))
             db.session.commit()
 
     with app.app_context():

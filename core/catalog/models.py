@@ -69,6 +69,9 @@ class Product(TenantOwned, db.Model):
     stock: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
     tags: Mapped[str] = mapped_column(String(500), default="")  # comma separated
+    # e.g. "Size,Colour": the names of a variant's option1..option3, in order.
+    option_names: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    video_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -80,10 +83,18 @@ class Product(TenantOwned, db.Model):
     memberships: Mapped[list[CollectionProduct]] = relationship(
         back_populates="product", cascade="all, delete-orphan"
     )
+    variants: Mapped[list[ProductVariant]] = relationship(
+        back_populates="product", cascade="all, delete-orphan",
+        order_by="ProductVariant.position",
+    )
 
     @property
     def in_stock(self) -> bool:
         return self.stock > 0
+
+    @property
+    def option_labels(self) -> list[str]:
+        return [name.strip() for name in self.option_names.split(",") if name.strip()]
 
     @property
     def low_stock(self) -> bool:
@@ -118,5 +129,49 @@ class ProductImage(TenantOwned, db.Model):
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Widths of the resized copies written next to the original (see core.catalog.images).
+    widths: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+    @property
+    def width_list(self) -> tuple[int, ...]:
+        return tuple(int(w) for w in self.widths.split(",") if w.strip().isdigit())
+
+
+class ProductVariant(TenantOwned, db.Model):
+    """One buyable version of a product (e.g. size M in red), with its own SKU, price and stock.
+
+    When a product has variants, the variants' stock is what can be sold and the
+    product's ``price_amount``/``stock`` hold the lowest price and the total stock
+    (kept in step by the catalogue services) for listings.
+    """
+
+    __tablename__ = "product_variants"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "product_id", "option1", "option2", "option3"),
+        Index(None, "tenant_id", "product_id", "position"),
+        CheckConstraint("stock >= 0", name="variant_stock_not_negative"),
+        CheckConstraint("price_amount >= 0", name="variant_price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    option1: Mapped[str] = mapped_column(String(100), default="")
+    option2: Mapped[str] = mapped_column(String(100), default="")
+    option3: Mapped[str] = mapped_column(String(100), default="")
+    sku: Mapped[str | None] = mapped_column(String(64))
+    price_amount: Mapped[int] = mapped_column(Integer)
+    compare_at_amount: Mapped[int | None] = mapped_column(Integer)
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def title(self) -> str:
+        return " / ".join(o for o in (self.option1, self.option2, self.option3) if o)
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0

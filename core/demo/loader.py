@@ -6,14 +6,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.catalog.models import Collection, CollectionProduct, Product, ProductImage
+from core.catalog.images import store_image
+from core.catalog.models import (
+    Collection,
+    CollectionProduct,
+    Product,
+    ProductImage,
+    ProductVariant,
+)
 from core.db import db
 from core.demo.catalogues import DEMO_STORES
-from core.demo.images import SIZE, placeholder_image
-from core.demo.spec import DemoStore
+from core.demo.images import placeholder_image
+from core.demo.spec import DemoProduct, DemoStore
 from core.money import Money
+from core.pages.models import Page
 from core.platform.signup import sign_up
-from core.storage import get_storage
+from core.storage import Storage, get_storage
+from core.theming.service import choose_theme, save_theme_values
 from tenants import tenant_scope
 from tenants.provisioning import find_tenant
 
@@ -48,6 +57,11 @@ def _create_store(spec: DemoStore) -> int:
     tenant_id = created.tenant.id
     storage = get_storage()
     with tenant_scope(tenant_id):
+        choose_theme(spec.theme)
+        if spec.theme_settings:
+            save_theme_values(spec.theme, spec.theme_settings)
+        for position, (handle, (title, body)) in enumerate(spec.pages.items()):
+            db.session.add(Page(handle=handle, title=title, body=body, position=position))
         collections = {}
         for position, c in enumerate(spec.collections):
             collections[c.handle] = Collection(handle=c.handle, title=c.title,
@@ -60,15 +74,37 @@ def _create_store(spec: DemoStore) -> int:
                 compare_at_amount=(Money.from_decimal(Decimal(p.compare_at_price),
                                                       spec.currency).amount
                                    if p.compare_at_price else None),
-                stock=p.stock, tags=",".join(p.tags),
+                stock=p.stock, tags=",".join(p.tags), video_url=p.video_url,
             )
             db.session.add(product)
+            _add_variants(product, p, spec.currency)
             for handle in p.collections:
                 db.session.add(CollectionProduct(collection=collections[handle], product=product,
                                                  position=index))
-            key = storage.save(tenant_id, f"products/{p.handle}.jpg",
-                               placeholder_image(f"{spec.slug}/{p.handle}"))
-            db.session.add(ProductImage(product=product, storage_key=key, alt=p.title,
-                                        width=SIZE, height=SIZE))
+            _add_image(storage, tenant_id, product, p, spec.slug)
         db.session.commit()
     return len(spec.products)
+
+
+def _add_variants(product: Product, p: DemoProduct, currency: str) -> None:
+    """Variants carry the stock and prices; the product keeps the lowest price and the sum."""
+    if not p.variants:
+        return
+    product.option_names = ",".join(p.option_names)
+    for position, v in enumerate(p.variants):
+        options = (*v.options, "", "")[:3]
+        product.variants.append(ProductVariant(
+            option1=options[0], option2=options[1], option3=options[2], sku=v.sku or None,
+            price_amount=Money.from_decimal(Decimal(v.price), currency).amount,
+            stock=v.stock, position=position))
+    product.price_amount = min(v.price_amount for v in product.variants)
+    product.stock = sum(v.stock for v in product.variants)
+
+
+def _add_image(storage: Storage, tenant_id: int, product: Product, p: DemoProduct,
+               slug: str) -> None:
+    stored = store_image(storage, tenant_id, placeholder_image(f"{slug}/{p.handle}"),
+                         stem=f"products/{p.handle}")
+    product.images.append(ProductImage(
+        storage_key=stored.storage_key, alt=p.title, width=stored.width, height=stored.height,
+        widths=",".join(str(w) for w in stored.widths)))

@@ -10,6 +10,16 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class DemoVariant:
+    """One option combination of a product, e.g. ("M", "Indigo")."""
+
+    options: tuple[str, ...]
+    price: str
+    stock: int
+    sku: str = ""
+
+
+@dataclass(frozen=True)
 class DemoProduct:
     """One product as a shopper would see it in the demo store."""
 
@@ -22,6 +32,9 @@ class DemoProduct:
     sku: str = ""
     compare_at_price: str | None = None  # a higher "was" price, as a decimal string
     tags: tuple[str, ...] = ()
+    option_names: tuple[str, ...] = ()  # e.g. ("Size", "Colour") when there are variants
+    variants: tuple[DemoVariant, ...] = ()
+    video_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,3 +63,5 @@ class DemoStore:
     products: tuple[DemoProduct, ...]
     bengali_digits: bool = False
     pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # handle -> (title, body)
+    theme: str = "default"
+    theme_settings: dict[str, object] = field(default_factory=dict)

@@ -1,49 +1,124 @@
-"""Read-side queries for storefront pages. Each page is a fixed number of statements."""
+"""Read-side queries for storefront pages. Each page is a fixed number of statements,
+whatever the size of the catalogue (``tests/test_storefront_queries.py`` counts them)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from flask import g
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from core.catalog.models import STATUS_ACTIVE, Collection, CollectionProduct, Product
 from core.db import db
+from core.pages.models import Page
 
 PAGE_SIZE = 24
+RELATED_LIMIT = 4
+#: ``?sort=`` values of a collection listing, in the order the menu shows them.
+SORTS = ("featured", "price-asc", "price-desc", "newest", "name")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a product listing."""
+
+    products: Sequence[Product]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
 
 
 def collections() -> Sequence[Collection]:
-    """The store's collections in display order."""
-    return db.session.scalars(select(Collection).order_by(Collection.position,
-                                                          Collection.title)).all()
+    """The store's collections in display order (once per request)."""
+    if "haat_collections" not in g:
+        g.haat_collections = db.session.scalars(
+            select(Collection).order_by(Collection.position, Collection.title)).all()
+    return g.haat_collections
+
+
+def footer_pages() -> Sequence[Page]:
+    """Published pages the merchant shows in the footer (policies, contact …)."""
+    return db.session.scalars(
+        select(Page).where(Page.published.is_(True), Page.in_footer.is_(True))
+        .order_by(Page.position, Page.title)).all()
+
+
+def page_by_handle(handle: str) -> Page | None:
+    return db.session.scalar(select(Page).where(Page.handle == handle,
+                                                Page.published.is_(True)))
 
 
 def collection_by_handle(handle: str) -> Collection | None:
-    return db.session.scalar(select(Collection).where(Collection.handle == handle))
+    return next((c for c in collections() if c.handle == handle), None)
 
 
-def active_products(collection: Collection | None = None, *, page: int = 1,
-                    page_size: int = PAGE_SIZE) -> Sequence[Product]:
-    """Active products, newest first (or in the collection's order), with images."""
+def _ordered(query: Select, sort: str, in_collection: bool) -> Select:
+    newest = (Product.created_at.desc(), Product.id.desc())
+    if sort == "price-asc":
+        return query.order_by(Product.price_amount, Product.id)
+    if sort == "price-desc":
+        return query.order_by(Product.price_amount.desc(), Product.id)
+    if sort == "name":
+        return query.order_by(Product.title, Product.id)
+    if sort == "featured" and in_collection:
+        return query.order_by(CollectionProduct.position, Product.id)
+    return query.order_by(*newest)
+
+
+def listing(collection: Collection | None = None, *, page: int = 1, sort: str = "featured",
+            in_stock_only: bool = False, page_size: int = PAGE_SIZE) -> Listing:
+    """Active products of ``collection`` (or all), sorted and filtered: two queries plus
+    one for their images and one for their variants."""
     query = select(Product).where(Product.status == STATUS_ACTIVE)
     if collection is not None:
         query = query.join(CollectionProduct, CollectionProduct.product_id == Product.id).where(
-            CollectionProduct.collection_id == collection.id
-        ).order_by(CollectionProduct.position, Product.id)
-    else:
-        query = query.order_by(Product.created_at.desc(), Product.id.desc())
-    query = query.options(selectinload(Product.images)).limit(page_size).offset(
-        (max(page, 1) - 1) * page_size
-    )
-    return db.session.scalars(query).all()
+            CollectionProduct.collection_id == collection.id)
+    if in_stock_only:
+        query = query.where(Product.stock > 0)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        _ordered(query, sort if sort in SORTS else "featured", collection is not None)
+        .options(selectinload(Product.images))
+        .limit(page_size).offset((max(page, 1) - 1) * page_size)
+    ).all()
+    return Listing(products=rows, total=total, page=page, page_size=page_size)
+
+
+def newest_products(limit: int) -> Sequence[Product]:
+    return listing(page_size=limit, sort="newest").products
 
 
 def product_by_handle(handle: str) -> Product | None:
-    """An active product with its images and collections."""
+    """An active product with its images, variants and collections."""
     return db.session.scalar(
         select(Product)
         .where(Product.handle == handle, Product.status == STATUS_ACTIVE)
-        .options(selectinload(Product.images),
-                 selectinload(Product.memberships).selectinload(CollectionProduct.collection))
+        .options(selectinload(Product.images), selectinload(Product.variants),
+                 selectinload(Product.memberships))
     )
+
+
+def related_products(product: Product, limit: int = RELATED_LIMIT) -> Sequence[Product]:
+    """Other active products that share a collection with ``product``."""
+    collection_ids = [m.collection_id for m in product.memberships]
+    if not collection_ids:
+        return ()
+    shared = (select(CollectionProduct.product_id)
+              .where(CollectionProduct.collection_id.in_(collection_ids)))
+    return db.session.scalars(
+        select(Product)
+        .where(Product.id.in_(shared), Product.id != product.id,
+               Product.status == STATUS_ACTIVE)
+        .order_by(Product.stock == 0, Product.created_at.desc(), Product.id)
+        .options(selectinload(Product.images)).limit(limit)
+    ).all()

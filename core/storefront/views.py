@@ -1,25 +1,54 @@
-"""Storefront pages. Templates come from the store's theme folder."""
+"""Storefront pages: home, collections, products and the merchant's pages.
+
+Views only read through :mod:`core.storefront.queries` and render through the store's
+theme (:func:`core.storefront.context.render_page`); the cart and search live in
+their own modules, registered on the same blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, redirect, request, send_from_directory
+from markupsafe import Markup
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from core.catalog.richtext import description_html
+from core.catalog.video import optional_video
 from core.storage import LocalStorage, UnsafeKey
 from core.storefront import queries
+from core.storefront.context import ONE_YEAR, current_theme, render_page, storefront_context
+from core.storefront.media import product_image, setting_image
+from core.web.errors import http_error_page
+from core.web.templating import LANG_COOKIE, shopper_language
 from core.web.tenancy import current_store
-from themes import theme_static_folder, theme_templates_folder
 
-bp = Blueprint(
-    "storefront",
-    __name__,
-    template_folder=theme_templates_folder("default"),
-    static_folder=theme_static_folder("default"),
-    static_url_path="/theme",
-)
+bp = Blueprint("storefront", __name__)
+bp.context_processor(storefront_context)
+bp.add_app_template_global(product_image, "product_image")
+bp.add_app_template_global(setting_image, "setting_image")
 
+
+@bp.app_errorhandler(404)
+def not_found(exc: NotFound) -> tuple[str, int]:
+    """A store's own 404 page, in its theme; the platform and the admin keep the plain one."""
+    if current_store() is None or request.path.startswith("/admin"):
+        return http_error_page(exc)
+    g.theme = current_theme()
+    return render_page("not_found.html", title=None, **storefront_context()), 404
 
 MAX_PAGE = 10_000  # deeper pages are empty anyway; bigger numbers overflow SQL integers
+
+
+@bp.after_request
+def _remember_language(response: Response) -> Response:
+    """A shopper who picked a language with ``?lang=`` keeps it on later pages."""
+    asked = request.args.get("lang")
+    if asked and asked == shopper_language() and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(LANG_COOKIE, asked, max_age=ONE_YEAR, samesite="Lax",
+                            secure=request.is_secure, httponly=True)
+    return response
 
 
 def _page_number() -> int:
@@ -30,49 +59,92 @@ def _page_number() -> int:
 
 @bp.get("/")
 def index() -> str:
-    """The store's home: its collections and newest products."""
-    return render_template("storefront/index.html", collections=queries.collections(),
-                           products=queries.active_products(page_size=12))
+    """The store's home: the theme's hero, a featured collection and the newest products."""
+    theme = current_theme()
+    featured = None
+    handle = theme.get("featured_collection", "")
+    if handle:
+        found = queries.collection_by_handle(handle)
+        if found is not None:
+            featured = (found, queries.listing(found, page_size=theme.get(
+                "home_product_count", 8)).products)
+    newest = queries.newest_products(int(theme.get("home_product_count", 8)))
+    return render_page("index.html", featured=featured, products=newest, title=g.store.name)
 
 
 @bp.get("/collections/<handle>")
 def collection(handle: str) -> str:
     """One collection's products; ``all`` lists the whole catalogue."""
-    page = _page_number()
     if handle == "all":
         found = None
-        title = "All products"
     else:
         found = queries.collection_by_handle(handle)
         if found is None:
             abort(404)
-        title = found.title
-    products = queries.active_products(found, page=page)
-    return render_template("storefront/collection.html", collection=found, title=title,
-                           products=products, page=page,
-                           has_next=len(products) == queries.PAGE_SIZE,
-                           collections=queries.collections())
+    sort = request.args.get("sort", "featured")
+    sort = sort if sort in queries.SORTS else "featured"
+    in_stock_only = request.args.get("available") == "1"
+    result = queries.listing(found, page=_page_number(), sort=sort, in_stock_only=in_stock_only)
+    return render_page("collection.html", collection=found, listing=result, sort=sort,
+                       in_stock_only=in_stock_only, sorts=queries.SORTS,
+                       title=found.title if found else None)
+
+
+def product_page(product: Any, *, status: int = 200, error: Any = None,
+                 form: dict[str, str] | None = None) -> tuple[str, int]:
+    """Render a product (also used by the cart to show an add-to-cart error in place)."""
+    video = optional_video(product.video_url)
+    return render_page(
+        "product.html", product=product, title=product.title,
+        description=Markup(description_html(product.description)),  # noqa: S704 - sanitised
+        video=video, related=queries.related_products(product),
+        cart_error=error, form=form or {},
+    ), status
 
 
 @bp.get("/products/<handle>")
-def product(handle: str) -> str:
+def product(handle: str) -> tuple[str, int]:
     """One product."""
     found = queries.product_by_handle(handle)
     if found is None:
         abort(404)
-    return render_template("storefront/product.html", product=found,
-                           collections=queries.collections())
+    return product_page(found)
+
+
+@bp.get("/pages/<handle>")
+def page(handle: str) -> str:
+    """A page the merchant wrote (about, contact, policies)."""
+    found = queries.page_by_handle(handle)
+    if found is None:
+        abort(404)
+    return render_page("page.html", page=found, title=found.title,
+                       body=Markup(description_html(found.body)))  # noqa: S704 - sanitised
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers that ignore ``<link rel=icon>`` ask here; send them to the theme's icon."""
+    from core.web.assets import theme_asset
+
+    return redirect(theme_asset("favicon.svg"), code=301)
 
 
 @bp.get("/media/<path:key>")
 def media(key: str) -> Response:
-    """A file of this store; the store comes from the host, never from the URL."""
+    """A file of this store; the store comes from the host, never from the URL.
+
+    Keys are never reused for different content, so files are cached for a year.
+    """
     storage = LocalStorage(current_app.config["HAAT_MEDIA_DIR"])
     try:
         root = storage.tenant_root(current_store().id)
         storage.path(current_store().id, key)
     except UnsafeKey:
         abort(404)
-    response = send_from_directory(root, key, max_age=86400)
+    response = send_from_directory(root, key, max_age=ONE_YEAR)
+    response.cache_control.immutable = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+from core.storefront import cart_views, search_views  # noqa: E402, F401 - register routes

@@ -11,7 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Request
+from jinja2 import BaseLoader
 from werkzeug.routing import IntegerConverter, Map, MapAdapter
+
+from core.theming.loader import ThemedEnvironment, themed_loader
 
 PLATFORM_BLUEPRINTS = frozenset({"platform"})
 SHARED_ENDPOINTS = frozenset({"static", "health.healthz"})
@@ -26,7 +29,13 @@ class IdConverter(IntegerConverter):
 
 
 class Haat(Flask):
-    """Flask with one route table for the platform host and one for store hosts."""
+    """Flask with one route table for the platform host and one for store hosts, and
+    templates that resolve through the store's theme (:mod:`core.theming.loader`)."""
+
+    jinja_environment = ThemedEnvironment
+
+    def create_global_jinja_loader(self) -> BaseLoader:  # type: ignore[override]
+        return themed_loader(super().create_global_jinja_loader())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Flask's own __init__ registers the static route, so this must exist first.

@@ -18,6 +18,12 @@ def _page(template: str, status: int, **context: object) -> tuple[str, int]:
     return render_template(template, platform_url=platform_url(), **context), status
 
 
+def http_error_page(exc: HTTPException) -> tuple[str, int]:
+    """The plain error page for an HTTP error (storefronts render their own 404)."""
+    code = exc.code or 500
+    return _page("errors/http.html", code, code=code, title=exc.name, message="")
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
@@ -35,10 +41,7 @@ def init_app(app: Flask) -> None:
         return _page("errors/http.html", 400, code=400, title="This form has expired",
                      message="Please go back, reload the page and submit the form again.")
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[str, int]:
-        code = exc.code or 500
-        return _page("errors/http.html", code, code=code, title=exc.name, message="")
+    app.register_error_handler(HTTPException, http_error_page)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[str, int]:

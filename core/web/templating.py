@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import get_locale
 
-from core.i18n import format_money, normalise_locale
+from core.i18n import SUPPORTED_LOCALES, format_money, format_number, normalise_locale
 from core.money import Money
 
 
@@ -23,11 +23,35 @@ def money_filter(amount: int | None, currency: str | None = None) -> str:
     return format_money(Money(amount, code), _store_locale(), bengali_digits=digits)
 
 
+#: The shopper's chosen language; host-only, so remembered per store.
+LANG_COOKIE = "haat_lang"
+
+
+def shopper_language() -> str | None:
+    """The language the shopper asked for: ``?lang=`` first, then their cookie."""
+    for value in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if value in SUPPORTED_LOCALES:
+            return value
+    return None
+
+
 def select_locale() -> str:
-    """Flask-Babel locale selector: the store's default locale (a shopper switch comes later)."""
+    """Flask-Babel locale selector: on a storefront page the shopper's choice, else the
+    store's default locale. The admin always uses the store's locale."""
     store = g.get("store")
-    return normalise_locale(store.locale if store else "en")
+    default = normalise_locale(store.locale if store else "en")
+    if store is None or (request.blueprint or "").startswith("admin"):
+        return default
+    return shopper_language() or default
+
+
+def number_filter(value: int) -> str:
+    """``{{ n|number }}``: an integer in the page's locale and the store's digits."""
+    store = g.get("store")
+    return format_number(value, _store_locale(),
+                         bengali_digits=bool(store and store.bengali_digits))
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(money_filter, "money")
+    app.add_template_filter(number_filter, "number")

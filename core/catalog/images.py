@@ -1,0 +1,252 @@
+"""Responsive product images: validate an upload, then store a clean original and renditions.
+
+An upload is checked (size, format, pixel count, that it decodes completely), turned upright
+from its EXIF orientation, converted to sRGB and stripped of all metadata (EXIF holds GPS
+positions and camera serial numbers). We store a re-encoded original plus, for each width in
+``RENDITION_WIDTHS`` that is not wider than the original, one WebP and one JPEG/PNG copy, so
+templates can offer ``<picture>`` with ``srcset``::
+
+    <stem>.jpg           the original (``<stem>.png`` when it has transparency)
+    <stem>-320.webp      a rendition 320 pixels wide
+    <stem>-320.jpg       the same rendition for browsers without WebP
+
+Nothing is written to storage unless every file could be produced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from PIL import Image, ImageCms, ImageOps
+
+from core.storage import Storage
+
+RENDITION_WIDTHS: tuple[int, ...] = (160, 320, 480, 640, 960, 1280)
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Decoded size guard against decompression bombs: 40 MP is about 160 MB as RGBA.
+MAX_PIXELS = 40_000_000
+
+# Pillow names of the formats we accept. Many phone JPEGs hold several pictures
+# (a multi-picture file) and Pillow reports those as "MPO".
+_OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+_ACCEPTED_FORMATS = frozenset({*_OPEN_FORMATS, "MPO"})
+
+_STEM = re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_-]+)*")
+_STEM_MAX = 200
+
+_JPEG_OPTIONS = {"quality": 85, "progressive": True, "optimize": True}
+_PNG_OPTIONS = {"optimize": True}
+# method 6 compresses a little better but takes several times longer than 4.
+_WEBP_OPTIONS = {"quality": 80, "method": 4}
+
+
+class ImageRejected(ValueError):
+    """The upload cannot be used; ``str()`` is a message to show the merchant."""
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """A stored product image.
+
+    ``widths`` are the rendition widths written, ascending; never empty.
+    """
+
+    storage_key: str
+    width: int
+    height: int
+    widths: tuple[int, ...]
+
+
+def store_image(
+    storage: Storage,
+    tenant_id: int,
+    data: bytes,
+    *,
+    stem: str,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    max_pixels: int = MAX_PIXELS,
+) -> StoredImage:
+    """Validate ``data`` and store the original and its renditions under ``stem``.
+
+    ``stem`` is a storage-relative path without extension, such as
+    ``products/blue-kantha-3f2a``. Raises ``ValueError`` for a bad stem and
+    ``ImageRejected`` for an unusable upload; in both cases nothing is written.
+    """
+    _check_stem(stem)
+    image = _decode(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    image = _clean(image)
+    transparent = image.mode == "RGBA"
+    ext = "png" if transparent else "jpg"
+    width, height = image.size
+    widths = tuple(w for w in RENDITION_WIDTHS if w <= width) or (width,)
+
+    # Encode everything before the first write, so a failure leaves no partial set.
+    files: dict[str, bytes] = {f"{stem}.{ext}": _encode(image, ext)}
+    for w in widths:
+        small = image
+        if w != width:
+            size = (w, max(1, round(height * w / width)))
+            small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        files[f"{stem}-{w}.webp"] = _encode(small, "webp")
+        files[f"{stem}-{w}.{ext}"] = _encode(small, ext)
+
+    written: list[str] = []
+    try:
+        for key, blob in files.items():
+            written.append(storage.save(tenant_id, key, blob))
+    except BaseException:
+        for key in written:
+            _delete_quietly(storage, tenant_id, key)
+        raise
+    return StoredImage(f"{stem}.{ext}", width, height, widths)
+
+
+def rendition_key(storage_key: str, width: int, fmt: str) -> str:
+    """The key of the ``width`` rendition of the original at ``storage_key``.
+
+    ``fmt`` is ``"webp"`` or ``"original"`` (the original's own format):
+    ``rendition_key("products/a.jpg", 320, "webp") == "products/a-320.webp"``.
+    """
+    suffix = PurePosixPath(storage_key).suffix
+    if not suffix:
+        raise ValueError(f"storage key has no extension: {storage_key!r}")
+    if fmt == "webp":
+        ext = ".webp"
+    elif fmt == "original":
+        ext = suffix
+    else:
+        raise ValueError(f"unknown rendition format: {fmt!r}")
+    if width < 1:
+        raise ValueError(f"width must be positive: {width}")
+    return f"{storage_key[: -len(suffix)]}-{int(width)}{ext}"
+
+
+def srcset(
+    storage_key: str, widths: Sequence[int], fmt: str, url_for_key: Callable[[str], str]
+) -> str:
+    """A ``srcset`` value such as ``"/m/a-160.webp 160w, /m/a-320.webp 320w"``.
+
+    ``url_for_key`` turns a storage key into a URL. Empty ``widths`` gives ``""``.
+    """
+    return ", ".join(
+        f"{url_for_key(rendition_key(storage_key, w, fmt))} {w}w" for w in sorted(set(widths))
+    )
+
+
+def delete_image(
+    storage: Storage, tenant_id: int, storage_key: str, widths: Sequence[int]
+) -> None:
+    """Remove the original at ``storage_key`` and all its renditions; missing files are fine."""
+    _delete_quietly(storage, tenant_id, storage_key)
+    for w in widths:
+        for fmt in ("webp", "original"):
+            _delete_quietly(storage, tenant_id, rendition_key(storage_key, w, fmt))
+
+
+def _check_stem(stem: str) -> None:
+    if len(stem) > _STEM_MAX or not _STEM.fullmatch(stem):
+        raise ValueError(f"invalid image stem: {stem!r}")
+
+
+def _decode(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
+    """Open, verify and fully decode ``data``; raise ``ImageRejected`` on any problem."""
+    not_usable = ImageRejected(
+        "This file is not an image Haat can use (JPEG, PNG, WebP or GIF)."
+    )
+    if not data:
+        raise ImageRejected("The file is empty.")
+    if len(data) > max_bytes:
+        raise ImageRejected(f"The image is larger than {_megabytes(max_bytes)}.")
+    too_big = ImageRejected(
+        f"The image has too many pixels (at most {max_pixels / 1_000_000:.3g} megapixels). "
+        "Please make it smaller and upload it again."
+    )
+    try:
+        # verify() checks structure (PNG checksums, for example) but leaves the image
+        # unusable, so the file is opened a second time to decode it.
+        with Image.open(io.BytesIO(data), formats=_OPEN_FORMATS) as probe:
+            if probe.format not in _ACCEPTED_FORMATS:
+                raise not_usable
+            if probe.width * probe.height > max_pixels:
+                raise too_big
+            probe.verify()
+        image = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
+        image.load()  # raises on truncated data
+    except ImageRejected:
+        raise
+    except Image.DecompressionBombError as exc:  # beyond Pillow's own (global) limit
+        raise too_big from exc
+    except Image.UnidentifiedImageError as exc:
+        raise not_usable from exc
+    except Exception as exc:  # Pillow decoders raise many types on hostile input
+        raise ImageRejected(
+            "The image file is damaged or incomplete. Please save it again and upload it."
+        ) from exc
+    return image
+
+
+def _clean(image: Image.Image) -> Image.Image:
+    """Upright, sRGB, RGB or RGBA, and without any metadata."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
+        # 16-bit greyscale PNG; a plain convert() would clip everything above 255 to white.
+        image = image.convert("I").point(lambda v: v / 256).convert("L")
+    if image.mode not in ("RGB", "RGBA", "CMYK") or "transparency" in image.info:
+        image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+    image = _to_srgb(image)
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGB")  # CMYK without a usable profile
+    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
+        image = image.convert("RGB")  # an alpha channel that is opaque everywhere
+    # A fresh image carries no info dict, EXIF, ICC profile, comments or XMP.
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    return clean
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Convert from an embedded ICC profile (Display P3, Adobe RGB, CMYK) to sRGB.
+
+    Browsers assume sRGB for untagged images, so dropping the profile without converting
+    would shift colours. Images without a usable profile are returned unchanged.
+    """
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        return ImageCms.profileToProfile(
+            image,
+            ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+            ImageCms.createProfile("sRGB"),
+            outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+
+
+def _encode(image: Image.Image, ext: str) -> bytes:
+    buffer = io.BytesIO()
+    if ext == "webp":
+        image.save(buffer, format="WEBP", **_WEBP_OPTIONS)
+    elif ext == "png":
+        image.save(buffer, format="PNG", **_PNG_OPTIONS)
+    else:
+        image.save(buffer, format="JPEG", **_JPEG_OPTIONS)
+    return buffer.getvalue()
+
+
+def _delete_quietly(storage: Storage, tenant_id: int, key: str) -> None:
+    # LocalStorage ignores missing files already; other backends may not.
+    with contextlib.suppress(FileNotFoundError):
+        storage.delete(tenant_id, key)
+
+
+def _megabytes(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.3g} MB"
+    return f"{n / 1024:.3g} KB"

@@ -1,0 +1,1 @@
+"""Pages the merchant writes: about, contact, shipping and returns policies."""

@@ -1,0 +1,124 @@
+"""The cart pages. Every change is a POST that works without JavaScript (then redirects
+with a flash message); ``storefront.js`` sends the same forms with ``fetch`` and asks
+for JSON, to update the header in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core.cart.models import Cart
+from core.cart.service import CartError, add_to_cart, remove_line, update_quantity
+from core.catalog.models import STATUS_ACTIVE, Product
+from core.db import db
+from core.storefront import queries
+from core.storefront.context import (
+    CART_COOKIE,
+    CART_COOKIE_AGE,
+    current_cart,
+    flash_shopper,
+    reload_cart,
+    render_page,
+    shopper,
+)
+from core.storefront.views import bp, product_page
+from core.web.templating import money_filter, number_filter
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def cart_summary() -> dict[str, Any]:
+    """What the header shows, as JSON for ``storefront.js``."""
+    cart = current_cart()
+    return {"count": cart.count, "count_display": number_filter(cart.count),
+            "total_display": money_filter(cart.subtotal)}
+
+
+def _saved(cart: Cart, message: str, target: str) -> Response:
+    """Commit a cart change and answer with JSON or a redirect plus flash."""
+    token = cart.token
+    db.session.commit()
+    reload_cart(token)
+    if _wants_json():
+        response = jsonify(message=message, **cart_summary())
+    else:
+        flash_shopper(message)
+        response = redirect(target, code=303)
+    response.set_cookie(CART_COOKIE, token, max_age=CART_COOKIE_AGE, samesite="Lax",
+                        secure=request.is_secure, httponly=True)
+    return response
+
+
+def _product_for_error(raw: str) -> Product | None:
+    if not raw.isdigit() or int(raw) > 2**31 - 1:
+        return None
+    found = db.session.scalar(select(Product.handle).where(Product.id == int(raw),
+                                                           Product.status == STATUS_ACTIVE))
+    return queries.product_by_handle(found) if found else None
+
+
+@bp.post("/cart/add")
+def cart_add() -> Response | tuple[Any, int]:
+    """Add a product to the cart; on bad input change nothing and say why, in place."""
+    form = {k: request.form.get(k, "") for k in ("product_id", "variant_id", "quantity")}
+    try:
+        line = add_to_cart(shopper(), form["product_id"], form["variant_id"] or None,
+                           form["quantity"] or "1")
+    except CartError as exc:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=exc.message, field=exc.field), 422
+        product = _product_for_error(form["product_id"])
+        if product is None:
+            flash_shopper(exc.message, "error")
+            return redirect(url_for("storefront.cart"), code=303)
+        return product_page(product, status=422, error=exc, form=form)
+    return _saved(line.cart, _("Added %(title)s to your cart.", title=line.product.title),
+                  url_for("storefront.product", handle=line.product.handle))
+
+
+@bp.get("/cart")
+def cart() -> str:
+    """The cart page."""
+    return render_page("cart.html", title=_("Your cart"), line_error=None)
+
+
+def _cart_error(exc: CartError, line: str) -> Response | tuple[Any, int]:
+    db.session.rollback()
+    reload_cart(request.cookies.get(CART_COOKIE))
+    if _wants_json():
+        return jsonify(error=exc.message, field=exc.field), 422
+    return render_page("cart.html", title=_("Your cart"),
+                       line_error={"line": line, "message": exc.message,
+                                   "quantity": request.form.get("quantity", "")}), 422
+
+
+@bp.post("/cart/update")
+def cart_update() -> Response | tuple[Any, int]:
+    """Change a line's quantity (0 removes it)."""
+    line = request.form.get("line", "")
+    try:
+        if request.form.get("action") == "remove":
+            cart = remove_line(shopper(), line)
+            message = _("Removed from your cart.")
+        else:
+            cart = update_quantity(shopper(), line, request.form.get("quantity", ""))
+            message = _("Your cart is updated.")
+    except CartError as exc:
+        return _cart_error(exc, line)
+    return _saved(cart, message, url_for("storefront.cart"))
+
+
+@bp.get("/cart.json")
+def cart_json() -> Response:
+    """The header's cart count and total."""
+    response = jsonify(cart_summary())
+    response.cache_control.no_store = True
+    return response

@@ -1,0 +1,129 @@
+"""What every storefront page knows: the theme, the shopper's cart and language, the nav.
+
+Everything here is computed lazily and at most once per request, so a page pays
+only for what its templates use, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import flash, g, render_template, request, session
+from flask_babel import get_locale
+
+from core.cart.service import CartView, Shopper, cart_view
+from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES, normalise_locale
+from core.pluginhost.web import plugins_for_request
+from core.storefront import queries
+from core.theming.loader import theme_template
+from core.theming.service import store_theme_view
+from core.theming.settings import ThemeView
+from core.web.tenancy import current_store
+
+CART_COOKIE = "haat_cart"
+LANG_COOKIE = "haat_lang"
+ONE_YEAR = 365 * 24 * 3600
+CART_COOKIE_AGE = 60 * 24 * 3600
+
+
+def current_theme() -> ThemeView:
+    """The store's theme with its settings (one query, once per request)."""
+    if "theme" not in g:
+        store = current_store()
+        g.theme = store_theme_view(store.theme if store else "default")
+    return g.theme
+
+
+def render_page(template: str, **context: Any) -> str:
+    """Render ``storefront/<template>`` from the store's theme (falling back to default)."""
+    return render_template(theme_template(current_theme().name, f"storefront/{template}"),
+                           **context)
+
+
+def current_locale() -> str:
+    return normalise_locale(str(get_locale() or "en"))
+
+
+def shopper() -> Shopper:
+    """The shopper making this request, for the cart services."""
+    return Shopper(token=request.cookies.get(CART_COOKIE), locale=current_locale(),
+                   currency=current_store().currency)
+
+
+def current_cart() -> CartView:
+    """The shopper's cart (two queries when they have one, none otherwise)."""
+    if "haat_cart" not in g:
+        g.haat_cart = cart_view(request.cookies.get(CART_COOKIE))
+    return g.haat_cart
+
+
+def reload_cart(token: str | None) -> None:
+    """Read the cart again after a change (``token`` may be new), so the page and the
+    JSON answer show the new contents."""
+    g.haat_cart = cart_view(token)
+
+
+_SHOP_CATEGORY = "shop-"
+
+
+def flash_shopper(message: str, kind: str = "success") -> None:
+    """A message for the next storefront page (``kind``: success or error)."""
+    flash(message, _SHOP_CATEGORY + kind)
+
+
+def shopper_messages() -> list[tuple[str, str]]:
+    """Take this store's shopper messages out of the session, leaving the admin's own
+    messages (same session, same host) for the admin's next page."""
+    queued = session.get("_flashes") or []
+    mine = [(c.removeprefix(_SHOP_CATEGORY), m) for c, m in queued
+            if c.startswith(_SHOP_CATEGORY)]
+    if mine:
+        rest = [(c, m) for c, m in queued if not c.startswith(_SHOP_CATEGORY)]
+        if rest:
+            session["_flashes"] = rest
+        else:
+            session.pop("_flashes", None)
+    return mine
+
+
+def search_enabled() -> bool:
+    """Whether an enabled plugin of this store provides search."""
+    if "haat_search_enabled" not in g:
+        plugins = plugins_for_request()
+        g.haat_search_enabled = bool(
+            plugins and plugins.hooks.caller("haat_search_backend").get_hookimpls())
+    return g.haat_search_enabled
+
+
+def languages() -> list[dict[str, Any]]:
+    """The language switch: store default first, each linking to this page in it."""
+    store = current_store()
+    active = current_locale()
+    order = [store.locale] + [code for code in SUPPORTED_LOCALES if code != store.locale]
+    args = request.args.to_dict()
+    args.pop("page", None)
+    items = []
+    for code in order:
+        query = urlencode({**args, "lang": code})
+        items.append({"code": code, "name": LOCALE_NAMES[code], "active": code == active,
+                      "url": f"{request.path}?{query}"})
+    return items
+
+
+def storefront_context() -> dict[str, Any]:
+    """Template globals of storefront pages (lazy: callables, cached per request).
+
+    Empty when no store is resolved (an error page for an unknown host)."""
+    if current_store() is None:
+        return {}
+    return {
+        "theme": current_theme(),
+        "cart": current_cart,
+        "nav_collections": queries.collections,
+        "footer_pages": queries.footer_pages,
+        "search_enabled": search_enabled,
+        "languages": languages,
+        "shopper_messages": shopper_messages,
+        "current_locale": current_locale(),
+    }

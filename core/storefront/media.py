@@ -1,0 +1,43 @@
+"""Responsive ``<img>``/``<picture>`` attributes for product and theme images."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from core.catalog.images import rendition_key, srcset
+
+
+def _url(key: str) -> str:
+    return url_for("storefront.media", key=key)
+
+
+def image_sources(storage_key: str, widths: tuple[int, ...] | list[int], width: int = 0,
+                  height: int = 0, fallback_width: int = 640) -> dict[str, Any]:
+    """``src``, ``srcset`` (original format) and ``webp`` srcset for an image.
+
+    Images stored before renditions existed have no widths and use the original.
+    """
+    widths = tuple(widths)
+    if not widths:
+        return {"src": _url(storage_key), "srcset": "", "webp": "", "width": width,
+                "height": height}
+    chosen = min((w for w in widths if w >= fallback_width), default=widths[-1])
+    return {"src": _url(rendition_key(storage_key, chosen, "original")),
+            "srcset": srcset(storage_key, widths, "original", _url),
+            "webp": srcset(storage_key, widths, "webp", _url),
+            "width": width, "height": height}
+
+
+def product_image(image: Any) -> dict[str, Any]:
+    """:func:`image_sources` for a :class:`~core.catalog.models.ProductImage`."""
+    return image_sources(image.storage_key, image.width_list, image.width, image.height)
+
+
+def setting_image(value: Any) -> dict[str, Any] | None:
+    """:func:`image_sources` for an image theme setting (``{"key", "widths", ...}``)."""
+    if not isinstance(value, dict) or not value.get("key"):
+        return None
+    return image_sources(value["key"], [int(w) for w in value.get("widths", [])],
+                         int(value.get("width", 0)), int(value.get("height", 0)))

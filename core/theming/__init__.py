@@ -1,0 +1,1 @@
+"""Storefront themes: discovery, settings schemas, per-store choice and the template loader."""
