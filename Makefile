@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 EXAMPLE       := examples/haat-announcement-bar
 EXAMPLE_STAMP := $(VENV)/.installed-announcement-bar
 
-.PHONY: run test install lint demo clean
+.PHONY: run test install translations messages lint demo clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Haat needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -22,7 +22,17 @@ $(EXAMPLE_STAMP): $(STAMP) $(EXAMPLE)/setup.cfg $(EXAMPLE)/pyproject.toml
 	$(BIN)/python -m pip install --quiet -e $(EXAMPLE)
 	@touch $(EXAMPLE_STAMP)
 
-install: $(STAMP) $(EXAMPLE_STAMP)
+install: $(STAMP) $(EXAMPLE_STAMP) translations
+
+# Shopper-facing catalogues (en, bn, hy) are compiled at install; .mo files are build output.
+translations: $(STAMP)
+	$(BIN)/pybabel compile --directory core/translations --statistics
+
+# After changing shopper-facing strings: extract them and merge into each catalogue.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext \
+	  --no-location --sort-output --project=Haat -o core/translations/messages.pot .
+	$(BIN)/pybabel update -i core/translations/messages.pot -d core/translations --no-fuzzy-matching
 
 run: install
 	$(BIN)/haat db upgrade

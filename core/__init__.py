@@ -18,9 +18,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core import config as settings
     from core.admin import auth as admin_auth
     from core.admin.plugins import bp as admin_plugins_bp
+    from core.admin.theme import bp as admin_theme_bp
     from core.admin.views import bp as admin_bp
     from core.platform.views import bp as platform_bp
     from core.pluginhost import web as plugin_web
+    from core.storefront import page_cache
     from core.storefront.views import bp as storefront_bp
     from core.web import assets, compression, errors, health, logging_setup, templating, tenancy
     from core.web.app import Haat
@@ -44,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     assets.init_app(app)
+    page_cache.install(app)
     compression.init_app(app)
     plugin_web.init_app(app)
 
@@ -52,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(storefront_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_plugins_bp)
+    app.register_blueprint(admin_theme_bp)
 
     cli.init_app(app)
     if app.config["HAAT_TRUSTED_PROXIES"]:  # outermost, so every layer sees the real client

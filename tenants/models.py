@@ -46,6 +46,9 @@ class Tenant(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
     theme: Mapped[str] = mapped_column(String(40), default="default", server_default="default")
+    # Bumped with every change to what storefront pages show (catalogue, pages, theme
+    # settings); part of the page-cache key, so a change is visible on the next request.
+    content_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Bumped on every change to the store's plugin switches or settings, so that every
     # worker notices on its next request and rebuilds its per-store hook relay.
     plugins_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

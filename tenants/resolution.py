@@ -38,6 +38,8 @@ class StoreRef:
     contact_phone: str = ""
     address: str = ""
     theme: str = "default"
+    plugins_version: int = 0
+    content_version: int = 0
 
     @property
     def is_active(self) -> bool:
@@ -57,6 +59,8 @@ class StoreRef:
             contact_phone=tenant.contact_phone,
             address=tenant.address,
             theme=tenant.theme,
+            plugins_version=tenant.plugins_version,
+            content_version=tenant.content_version,
         )
 
 

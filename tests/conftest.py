@@ -209,3 +209,80 @@ def store_plugins(app: Flask) -> Callable[[Tenant], object]:
     from core.pluginhost.web import plugins_for_tenant
 
     return lambda tenant: plugins_for_tenant(tenant.id)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Iterator[list[str]]]:
+    """``with count_queries() as statements:`` collects the SQL a block sends."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+def add_product(app: Flask) -> Callable[..., int]:
+    """Add one active product to a store; returns its id.
+
+    ``variants`` is a list of ``(option1, price, stock)``; ``collection`` a handle that
+    is created if missing; ``image=True`` stores a real resized image.
+    """
+    from sqlalchemy import select
+
+    from core.catalog.images import store_image
+    from core.catalog.models import (
+        Collection,
+        CollectionProduct,
+        Product,
+        ProductImage,
+        ProductVariant,
+    )
+    from core.demo.images import placeholder_image
+    from core.storage import get_storage
+    from tenants import tenant_scope
+
+    def add(tenant: Tenant, handle: str, *, title: str | None = None, price: int = 1000,
+            stock: int = 10, collection: str | None = None, position: int = 0,
+            variants: list[tuple[str, int, int]] | None = None, image: bool = False,
+            **fields: object) -> int:
+        with app.app_context(), tenant_scope(tenant.id):
+            product = Product(handle=handle, title=title or f"{tenant.name} {handle}",
+                              price_amount=price, stock=stock, **fields)
+            for index, (option, variant_price, variant_stock) in enumerate(variants or ()):
+                product.variants.append(ProductVariant(option1=option, price_amount=variant_price,
+                                                       stock=variant_stock, position=index))
+            if variants:
+                product.option_names = "Size"
+            db.session.add(product)
+            if collection:
+                found = db.session.scalar(select(Collection).where(Collection.handle == collection))
+                if found is None:
+                    found = Collection(handle=collection, title=collection.title())
+                    db.session.add(found)
+                db.session.add(CollectionProduct(collection=found, product=product,
+                                                 position=position))
+            if image:
+                stored = store_image(get_storage(), tenant.id, placeholder_image(handle, 320),
+                                     stem=f"products/{handle}")
+                product.images.append(ProductImage(
+                    storage_key=stored.storage_key, alt=f"Photo of {handle}",
+                    width=stored.width, height=stored.height,
+                    widths=",".join(map(str, stored.widths))))
+            db.session.commit()
+            return product.id
+
+    return add

@@ -103,7 +103,7 @@ def test_demo_owner_signs_in_and_the_bengali_store_shows_only_its_own_products(
     own_titles = {p.title for p in specs["dhaka-crafts"].products}
     assert any(title in html for title in own_titles)
 
-    prices = re.findall(r'<span class="price">([^<]*)</span>', html)
+    prices = re.findall(r"<span class=\"price\" data-price>([^<]*)</span>", html)
     assert prices, "no prices on the home page"
     for price in prices:
         assert BENGALI_PRICE.match(price.strip()), price

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from core.db import db, utcnow
 from core.pluginhost.models import PluginState
 from tenants import Tenant, platform_scope, tenant_scope
+from tenants.resolution import mark_routing_changed
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def bump_version(tenant_id: int) -> None:
             .values(plugins_version=Tenant.plugins_version + 1)
             .execution_options(synchronize_session=False)
         )
+    mark_routing_changed(db.session)  # cached StoreRefs carry the version
 
 
 def _row(plugin: str) -> PluginState:

@@ -11,11 +11,14 @@ from urllib.parse import urlencode
 
 from flask import flash, g, render_template, request, session
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from core.cart.service import CartView, Shopper, cart_view
 from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES, normalise_locale
 from core.pluginhost.web import plugins_for_request
 from core.storefront import queries
+from core.storefront.page_cache import personal
 from core.theming.loader import theme_template
 from core.theming.service import store_theme_view
 from core.theming.settings import ThemeView
@@ -87,6 +90,30 @@ def shopper_messages() -> list[tuple[str, str]]:
     return mine
 
 
+def _messages_html() -> Markup:
+    parts = [Markup('<p class="flash flash-%s" role="status">%s</p>') % (kind, message)
+             for kind, message in shopper_messages()]
+    return Markup("").join(parts)
+
+
+def _cart_count() -> str:
+    from core.web.templating import number_filter
+
+    return number_filter(current_cart().count)
+
+
+def _cart_total() -> str:
+    from core.web.templating import money_filter
+
+    return money_filter(current_cart().subtotal)
+
+
+def personal_fillers() -> dict[str, Any]:
+    """How each personal part of a cached page is filled in for this request."""
+    return {"cart-count": _cart_count, "cart-total": _cart_total, "csrf": generate_csrf,
+            "messages": _messages_html}
+
+
 def search_enabled() -> bool:
     """Whether an enabled plugin of this store provides search."""
     if "haat_search_enabled" not in g:
@@ -125,5 +152,9 @@ def storefront_context() -> dict[str, Any]:
         "search_enabled": search_enabled,
         "languages": languages,
         "shopper_messages": shopper_messages,
+        "flash_messages": lambda: personal("messages", _messages_html),
+        "cart_count": lambda: personal("cart-count", _cart_count),
+        "cart_total": lambda: personal("cart-total", _cart_total),
+        "csrf_token": lambda: personal("csrf", generate_csrf),
         "current_locale": current_locale(),
     }

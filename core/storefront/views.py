@@ -20,6 +20,7 @@ from core.storage import LocalStorage, UnsafeKey
 from core.storefront import queries
 from core.storefront.context import ONE_YEAR, current_theme, render_page, storefront_context
 from core.storefront.media import product_image, setting_image
+from core.storefront.page_cache import cached_page
 from core.web.errors import http_error_page
 from core.web.templating import LANG_COOKIE, shopper_language
 from core.web.tenancy import current_store
@@ -58,6 +59,7 @@ def _page_number() -> int:
 
 
 @bp.get("/")
+@cached_page
 def index() -> str:
     """The store's home: the theme's hero, a featured collection and the newest products."""
     theme = current_theme()
@@ -73,6 +75,7 @@ def index() -> str:
 
 
 @bp.get("/collections/<handle>")
+@cached_page
 def collection(handle: str) -> str:
     """One collection's products; ``all`` lists the whole catalogue."""
     if handle == "all":
@@ -103,6 +106,7 @@ def product_page(product: Any, *, status: int = 200, error: Any = None,
 
 
 @bp.get("/products/<handle>")
+@cached_page
 def product(handle: str) -> tuple[str, int]:
     """One product."""
     found = queries.product_by_handle(handle)
@@ -112,6 +116,7 @@ def product(handle: str) -> tuple[str, int]:
 
 
 @bp.get("/pages/<handle>")
+@cached_page
 def page(handle: str) -> str:
     """A page the merchant wrote (about, contact, policies)."""
     found = queries.page_by_handle(handle)

@@ -1,6 +1,6 @@
 """Demo catalogue for corner-store: an English neighbourhood general store (English, USD)."""
 
-from core.demo.spec import DemoCollection, DemoProduct, DemoStore
+from core.demo.spec import DemoCollection, DemoProduct, DemoStore, DemoVariant
 
 COLLECTIONS: tuple[DemoCollection, ...] = (
     DemoCollection(
@@ -196,17 +196,24 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         ),
     ),
     DemoProduct(
-        title="House Blend Coffee, Whole Bean, 12 oz",
+        title="House Blend Coffee, 12 oz",
         handle="house-blend-coffee-beans",
         sku="CS-0012",
         price="13.99",
         stock=30,
         collections=("coffee-tea", "bestsellers"),
         tags=("coffee", "whole bean"),
+        option_names=("Grind",),
+        variants=(
+            DemoVariant(options=("Whole bean",), price="13.99", stock=14, sku="CS-0012-WB"),
+            DemoVariant(options=("Drip grind",), price="13.99", stock=10, sku="CS-0012-DR"),
+            DemoVariant(options=("Espresso grind",), price="13.99", stock=6, sku="CS-0012-ES"),
+        ),
         description=(
             "Our everyday medium roast: Colombian and Ethiopian beans roasted weekly by a roaster "
             "down the road. Chocolatey, round and forgiving in any brewer.\n\n"
-            "Roast date stamped on the bag. Ask at the counter and we'll grind it for you."
+            "Roast date stamped on the bag. Buy it whole bean, or we'll grind it for drip and "
+            "pour-over or for espresso the day it ships."
         ),
     ),
     DemoProduct(
@@ -387,10 +394,15 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         stock=15,
         collections=("household",),
         tags=("candles", "home"),
+        option_names=("Size",),
+        variants=(
+            DemoVariant(options=("3 x 4 in",), price="18.00", stock=9, sku="CS-0025-34"),
+            DemoVariant(options=("3 x 6 in",), price="24.00", stock=6, sku="CS-0025-36"),
+        ),
         description=(
             "Pure beeswax with a cotton wick, poured by a beekeeper upstate. Burns cleanly and "
             "slowly with a faint scent of honey.\n\n"
-            "3 x 4 inches, about 40 hours of burn time."
+            "Two sizes: 3 x 4 inches, about 40 hours of burn time, or 3 x 6 inches, about 60 hours."
         ),
     ),
     DemoProduct(
@@ -535,6 +547,29 @@ PRODUCTS: tuple[DemoProduct, ...] = (
             "Sent by email with your message; ask at the counter for a printed card."
         ),
     ),
+    DemoProduct(
+        title="Corner Store Logo T-Shirt",
+        handle="corner-store-tee",
+        sku="CS-0036",
+        price="24.00",
+        stock=31,
+        collections=("bestsellers",),
+        tags=("apparel", "gifts"),
+        option_names=("Size", "Colour"),
+        variants=(
+            DemoVariant(options=("S", "Heather grey"), price="24.00", stock=6, sku="CS-0036-S-GRY"),
+            DemoVariant(options=("M", "Heather grey"), price="24.00", stock=9, sku="CS-0036-M-GRY"),
+            DemoVariant(options=("L", "Heather grey"), price="24.00", stock=4, sku="CS-0036-L-GRY"),
+            DemoVariant(options=("S", "Navy"), price="24.00", stock=5, sku="CS-0036-S-NVY"),
+            DemoVariant(options=("M", "Navy"), price="24.00", stock=0, sku="CS-0036-M-NVY"),
+            DemoVariant(options=("L", "Navy"), price="24.00", stock=7, sku="CS-0036-L-NVY"),
+        ),
+        description=(
+            "Our hand-drawn shopfront, screen-printed a few blocks away on a soft, midweight "
+            "organic cotton tee. Unisex regular fit that runs true to size.\n\n"
+            "Heather grey or navy. Machine wash cold and tumble dry low."
+        ),
+    ),
 )
 
 PAGES: dict[str, tuple[str, str]] = {
@@ -553,23 +588,43 @@ PAGES: dict[str, tuple[str, str]] = {
     "contact": (
         "Contact",
         (
-            "Questions, special orders or a bulk order for your office? Get in touch.\n\n"
+            "Questions, special orders or a bulk order for your office? Get in touch. We usually "
+            "reply within one business day.\n\n"
             "Phone: +1 (503) 555-0142 (Monday to Saturday 8 am to 8 pm, Sunday 9 am to 5 pm)\n"
             "Email: hello@corner-store.example\n\n"
-            "Shop: 418 Alder Street, Portland, OR 97205."
+            "Shop: 418 Alder Street, Portland, OR 97205. Street parking is free after 7 pm and on "
+            "Sundays, and the streetcar stops half a block away.\n\n"
+            "If you're asking about an order, please include your order number so we can help you "
+            "faster."
         ),
     ),
-    "shipping-returns": (
-        "Shipping & Returns",
+    "shipping": (
+        "Shipping",
         (
             "Local delivery: free within 3 miles of the shop on orders over $35, otherwise $4.99. "
-            "Orders placed before 2 pm arrive the same day.\n\n"
-            "Shipping: we ship anywhere in the continental US, usually within 3 to 5 business "
-            "days. Rates are calculated at checkout, and orders over $75 ship free. Perishables "
-            "and glass jars are available for local delivery or pick-up only.\n\n"
-            "Returns: unopened items can be returned within 30 days for a full refund. If "
-            "something arrives damaged, email us a photo and we'll replace it at no cost. Gift "
-            "cards and opened food cannot be returned."
+            "Orders placed before 2 pm arrive the same day; later orders arrive the next day.\n\n"
+            "Shipping: we ship anywhere in the contiguous United States with USPS or UPS Ground. "
+            "Orders leave the shop within 1 business day and usually arrive in 3 to 5 business "
+            "days. Rates are calculated at checkout, and orders over $75 ship free. We can't ship "
+            "to Alaska, Hawaii or P.O. boxes yet.\n\n"
+            "Pick-up: choose in-store pick-up at checkout and we'll email you when your order is "
+            "ready, usually within 2 hours. Perishables and glass jars are available for local "
+            "delivery or pick-up only."
+        ),
+    ),
+    "returns": (
+        "Returns",
+        (
+            "Unopened items can be returned within 30 days of delivery for a full refund to your "
+            "original payment method. Bring them to the shop with your receipt, or email us for a "
+            "prepaid return label; we deduct $5.99 for return shipping unless the mistake was "
+            "ours.\n\n"
+            "If something arrives damaged or isn't what you ordered, email us a photo within 7 "
+            "days and we'll send a replacement or refund you in full. There's no need to send it "
+            "back.\n\n"
+            "Refunds are issued within 3 business days of your return reaching us. Gift cards, "
+            "opened food and perishables can't be returned. Unworn T-shirts can be exchanged for "
+            "another size or colour."
         ),
     ),
 }
@@ -587,4 +642,13 @@ STORE = DemoStore(
     collections=COLLECTIONS,
     products=PRODUCTS,
     pages=PAGES,
+    theme="default",
+    theme_settings={
+        "hero_title": "Your corner store, now online",
+        "hero_text": (
+            "Coffee roasted down the road, honey from just outside town and all the everyday "
+            "basics. Free local delivery on orders over $35."
+        ),
+        "featured_collection": "bestsellers",
+    },
 )

@@ -1,0 +1,140 @@
+"""Whole-page caching of catalogue pages, with the shopper's own parts filled in per request.
+
+Home, collection, product and merchant pages are the same for every shopper of a store
+except for a few holes: the header cart (count and total), the CSRF token in forms and
+the flash messages. Those are rendered as markers (:func:`personal`) and filled in on
+every request, so one cached copy serves all shoppers.
+
+The cache key holds the store's :class:`~tenants.resolution.StoreRef`, which carries
+``content_version`` (bumped in the same transaction as any change to products,
+collections, pages or theme settings; see :func:`install`) and ``plugins_version``.
+A change is therefore visible at once in the worker that made it, and in other
+workers once their host cache expires (``HAAT_TENANT_CACHE_TTL``, 5 s by default).
+Entries also expire after ``HAAT_PAGE_CACHE_TTL`` seconds, which bounds how stale
+time-dependent plugin content can get. The cache is per process and bounded.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from cachetools import TTLCache
+from flask import Flask, current_app, g, request
+from markupsafe import Markup, escape
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from core.catalog.models import Collection, CollectionProduct, Product, ProductImage, ProductVariant
+from core.pages.models import Page
+from core.theming.models import ThemeSettings
+from tenants.context import current_tenant_id
+from tenants.models import Tenant
+from tenants.resolution import mark_routing_changed
+
+#: Changing any of these changes what storefront pages show.
+CONTENT_MODELS = (Product, ProductVariant, ProductImage, Collection, CollectionProduct, Page,
+                  ThemeSettings)
+_MARK = "<!--haat:%s-->"
+
+
+def personal(name: str, render: Callable[[], Any]) -> Markup:
+    """A per-shopper part of a page: a marker while a cacheable page renders, else the
+    real value (escaped unless it is already Markup)."""
+    if g.get("haat_page_recording"):
+        return Markup(_MARK % name)  # noqa: S704 - constant marker
+    return escape(render())
+
+
+class PageCache:
+    """A bounded, expiring, thread-safe map of cache key -> rendered HTML."""
+
+    def __init__(self, maxsize: int, ttl: float) -> None:
+        self._entries: TTLCache[tuple[Any, ...], str] = TTLCache(maxsize=maxsize, ttl=ttl)
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> str | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def set(self, key: tuple[Any, ...], html: str) -> None:
+        with self._lock:
+            self._entries[key] = html
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _key() -> tuple[Any, ...] | None:
+    if request.method != "GET" or not current_app.config["HAAT_PAGE_CACHE_SIZE"]:
+        return None
+    from core.storefront.context import current_locale
+
+    return (g.store, request.host, request.full_path, current_locale(), request.is_secure)
+
+
+def _fill(html: str, fillers: dict[str, Callable[[], Any]]) -> str:
+    for name, render in fillers.items():
+        marker = _MARK % name
+        if marker in html:
+            html = html.replace(marker, str(escape(render())))
+    return html
+
+
+def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve ``view``'s 200 responses from the page cache, filling in the personal parts."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from core.storefront.context import personal_fillers
+
+        key = _key()
+        if key is None:
+            return view(*args, **kwargs)
+        cache: PageCache = current_app.extensions["haat_page_cache"]
+        html = cache.get(key)
+        if html is None:
+            g.haat_page_recording = True
+            try:
+                result = view(*args, **kwargs)
+            finally:
+                g.haat_page_recording = False
+            body, status = (result if isinstance(result, tuple) else (result, 200))
+            if status != 200 or not isinstance(body, str):
+                return _fill(body, personal_fillers()), status
+            html = body
+            cache.set(key, html)
+        return _fill(html, personal_fillers())
+
+    return wrapper
+
+
+def _bump_content_version(session: Session, _context: Any, _instances: Any) -> None:
+    touched = (*session.new, *session.dirty, *session.deleted)
+    tenant_ids = {getattr(obj, "tenant_id", None) or current_tenant_id()
+                  for obj in touched if isinstance(obj, CONTENT_MODELS)}
+    tenant_ids.discard(None)
+    if not tenant_ids:
+        return
+    session.connection().execute(
+        update(Tenant.__table__).where(Tenant.__table__.c.id.in_(tenant_ids))
+        .values(content_version=Tenant.__table__.c.content_version + 1))
+    mark_routing_changed(session)
+
+
+_installed = False
+
+
+def install(app: Flask) -> None:
+    """Create the app's page cache and start versioning content changes (once per process)."""
+    global _installed
+    app.config.setdefault("HAAT_PAGE_CACHE_SIZE", 2000)
+    app.config.setdefault("HAAT_PAGE_CACHE_TTL", 60)
+    app.extensions["haat_page_cache"] = PageCache(
+        max(app.config["HAAT_PAGE_CACHE_SIZE"], 1), app.config["HAAT_PAGE_CACHE_TTL"])
+    if not _installed:
+        event.listen(Session, "before_flush", _bump_content_version)
+        _installed = True
