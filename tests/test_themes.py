@@ -203,3 +203,19 @@ def test_choosing_a_theme_and_who_may(app, two_stores, store_client):
                       domain="beta-shop.localhost")
     assert stolen.post("/admin/theme/choose", data={"theme": "bazaar"}).status_code in (302, 303)
     assert "theme-bazaar" not in store_client("beta-shop").get("/").get_data(as_text=True)
+
+
+def test_the_loader_falls_back_from_theme_to_default_to_app_templates(app):
+    with app.app_context():
+        env = app.jinja_env
+        own = env.get_template("@bazaar/storefront/layout.html")
+        assert own.filename.endswith("themes/bazaar/templates/storefront/layout.html")
+        inherited = env.get_template("@bazaar/storefront/cart.html")
+        assert inherited.filename.endswith("themes/default/templates/storefront/cart.html")
+        # Not in any theme: the app's (and plugins' blueprint) folders answer.
+        app_level = env.get_template("@bazaar/admin/login.html")
+        assert app_level.filename.endswith("core/templates/admin/login.html")
+        with pytest.raises(Exception, match="nope"):
+            env.get_template("@bazaar/storefront/nope.html")
+        with pytest.raises(Exception):
+            env.get_template("@bazaar/../../etc/passwd")

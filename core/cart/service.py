@@ -8,6 +8,7 @@ Callers commit; :func:`add_to_cart` and friends only change the session.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from core.sdk import CartSnapshot
 from tenants.context import require_tenant_id
 
 MAX_LINE_QUANTITY = 99
+_DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII only: "²".isdigit() is true but int() refuses it
 TOKEN_BYTES = 24
 _MAX_ID = 2**31 - 1
 
@@ -95,15 +97,16 @@ def parse_quantity(raw: object, *, allow_zero: bool = False) -> int:
     """The quantity a shopper typed, as an int from 1 (or 0) to :data:`MAX_LINE_QUANTITY`."""
     text = str(raw if raw is not None else "").strip()
     low = 0 if allow_zero else 1
-    if not text.isdigit() or not (low <= int(text) <= MAX_LINE_QUANTITY):
+    if not _DIGITS.fullmatch(text) or not (low <= int(text) <= MAX_LINE_QUANTITY):
         raise CartError(_("Enter a quantity from %(low)s to %(high)s.", low=low,
                           high=MAX_LINE_QUANTITY), "quantity")
     return int(text)
 
 
-def _parse_id(raw: object, field: str, message: str) -> int:
+def parse_id(raw: object, field: str, message: str) -> int:
+    """A row id the shopper sent, or :class:`CartError` with ``message``."""
     text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or not (1 <= int(text) <= _MAX_ID):
+    if not _DIGITS.fullmatch(text) or not (1 <= int(text) <= _MAX_ID):
         raise CartError(message, field)
     return int(text)
 
@@ -145,7 +148,7 @@ def cart_view(token: str | None) -> CartView:
 
 def _sellable(product_raw: object, variant_raw: object) -> tuple[Product, ProductVariant | None]:
     gone = _("Sorry, that product is not available.")
-    product_id = _parse_id(product_raw, "product_id", gone)
+    product_id = parse_id(product_raw, "product_id", gone)
     product = db.session.scalar(
         select(Product).where(Product.id == product_id, Product.status == STATUS_ACTIVE)
         .options(selectinload(Product.variants))
@@ -156,7 +159,7 @@ def _sellable(product_raw: object, variant_raw: object) -> tuple[Product, Produc
         if variant_raw not in (None, ""):
             raise CartError(_("Sorry, that option is not available."), "variant_id")
         return product, None
-    variant_id = _parse_id(variant_raw, "variant_id", _("Choose an option."))
+    variant_id = parse_id(variant_raw, "variant_id", _("Choose an option."))
     variant = next((v for v in product.variants if v.id == variant_id), None)
     if variant is None:
         raise CartError(_("Sorry, that option is not available."), "variant_id")
@@ -206,7 +209,7 @@ def add_to_cart(shopper: Shopper, product_raw: object, variant_raw: object,
 
 def _owned_line(cart: Cart | None, line_raw: object) -> CartLine:
     missing = _("That item is no longer in your cart.")
-    line_id = _parse_id(line_raw, "line", missing)
+    line_id = parse_id(line_raw, "line", missing)
     line = next((line for line in cart.lines if line.id == line_id), None) if cart else None
     if line is None:
         raise CartError(missing, "line")

@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request
+from flask_babel import get_locale
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from core.i18n import normalise_locale
 from core.pluginhost import events
 from core.pluginhost.manager import PluginHost
 from core.pluginhost.runtime import StatesCache, StorePlugins
@@ -34,6 +36,11 @@ PAGE_KINDS = {
     "storefront.index": "home",
     "storefront.collection": "collection",
     "storefront.product": "product",
+    "storefront.search": "search",
+    "storefront.cart": "cart",
+    "storefront.cart_add": "product",
+    "storefront.cart_update": "cart",
+    "storefront.page": "page",
 }
 
 
@@ -86,7 +93,7 @@ def page_context(template_context: Context | dict[str, Any] | None = None) -> Pa
         path=request.path,
         url=request.base_url,
         title=str(context.get("title", "") or ""),
-        locale=store.locale if store else "en",
+        locale=normalise_locale(str(get_locale() or (store.locale if store else "en"))),
         is_secure=request.is_secure,
     )
     g.haat_page_context = page

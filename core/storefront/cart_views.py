@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.cart.models import Cart
-from core.cart.service import CartError, add_to_cart, remove_line, update_quantity
+from core.cart.service import CartError, add_to_cart, parse_id, remove_line, update_quantity
 from core.catalog.models import STATUS_ACTIVE, Product
 from core.db import db
 from core.storefront import queries
@@ -57,9 +57,11 @@ def _saved(cart: Cart, message: str, target: str) -> Response:
 
 
 def _product_for_error(raw: str) -> Product | None:
-    if not raw.isdigit() or int(raw) > 2**31 - 1:
+    try:
+        product_id = parse_id(raw, "product_id", "")
+    except CartError:
         return None
-    found = db.session.scalar(select(Product.handle).where(Product.id == int(raw),
+    found = db.session.scalar(select(Product.handle).where(Product.id == product_id,
                                                            Product.status == STATUS_ACTIVE))
     return queries.product_by_handle(found) if found else None
 
@@ -67,10 +69,11 @@ def _product_for_error(raw: str) -> Product | None:
 @bp.post("/cart/add")
 def cart_add() -> Response | tuple[Any, int]:
     """Add a product to the cart; on bad input change nothing and say why, in place."""
-    form = {k: request.form.get(k, "") for k in ("product_id", "variant_id", "quantity")}
+    form = {k: request.form.get(k, "") for k in ("product_id", "variant_id")}
+    form["quantity"] = request.form.get("quantity", "1")  # a quick-add button sends none
     try:
         line = add_to_cart(shopper(), form["product_id"], form["variant_id"] or None,
-                           form["quantity"] or "1")
+                           form["quantity"])
     except CartError as exc:
         db.session.rollback()
         if _wants_json():
