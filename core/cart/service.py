@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.cart.models import Cart, CartLine
@@ -136,6 +136,24 @@ def _line_view(line: CartLine) -> CartLineView:
         unit_price=source.price_amount, quantity=line.quantity,
         available=source.stock if product.status == STATUS_ACTIVE else 0,
     )
+
+
+def cart_totals(token: str | None) -> tuple[int, int]:
+    """``(item count, subtotal)`` of the cart behind ``token`` in one query (for the
+    header on every page); ``(0, 0)`` without a cart."""
+    if not token or len(token) > 64:
+        return 0, 0
+    unit_price = func.coalesce(ProductVariant.price_amount, Product.price_amount)
+    row = db.session.execute(
+        select(func.coalesce(func.sum(CartLine.quantity), 0),
+               func.coalesce(func.sum(CartLine.quantity * unit_price), 0))
+        .select_from(CartLine)
+        .join(Cart, Cart.id == CartLine.cart_id)
+        .join(Product, Product.id == CartLine.product_id)
+        .outerjoin(ProductVariant, ProductVariant.id == CartLine.variant_id)
+        .where(Cart.token == token)
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def cart_view(token: str | None) -> CartView:

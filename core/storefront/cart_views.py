@@ -22,6 +22,7 @@ from core.storefront.context import (
     CART_COOKIE_AGE,
     current_cart,
     flash_shopper,
+    header_totals,
     reload_cart,
     render_page,
     shopper,
@@ -36,9 +37,9 @@ def _wants_json() -> bool:
 
 def cart_summary() -> dict[str, Any]:
     """What the header shows, as JSON for ``storefront.js``."""
-    cart = current_cart()
-    return {"count": cart.count, "count_display": number_filter(cart.count),
-            "total_display": money_filter(cart.subtotal)}
+    count, subtotal = header_totals()
+    return {"count": count, "count_display": number_filter(count),
+            "total_display": money_filter(subtotal)}
 
 
 def _saved(cart: Cart, message: str, target: str) -> Response:
@@ -90,6 +91,7 @@ def cart_add() -> Response | tuple[Any, int]:
 @bp.get("/cart")
 def cart() -> str:
     """The cart page."""
+    current_cart()  # load the lines first, so the header reuses them
     return render_page("cart.html", title=_("Your cart"), line_error=None)
 
 

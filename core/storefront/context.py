@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from core.cart.service import CartView, Shopper, cart_view
+from core.cart.service import CartView, Shopper, cart_totals, cart_view
 from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES, normalise_locale
 from core.pluginhost.web import plugins_for_request
 from core.storefront import queries
@@ -55,7 +55,8 @@ def shopper() -> Shopper:
 
 
 def current_cart() -> CartView:
-    """The shopper's cart (two queries when they have one, none otherwise)."""
+    """The shopper's cart with its lines (a fixed five queries when they have one: cart,
+    lines, products, variants, images; none otherwise)."""
     if "haat_cart" not in g:
         g.haat_cart = cart_view(request.cookies.get(CART_COOKIE))
     return g.haat_cart
@@ -65,6 +66,7 @@ def reload_cart(token: str | None) -> None:
     """Read the cart again after a change (``token`` may be new), so the page and the
     JSON answer show the new contents."""
     g.haat_cart = cart_view(token)
+    g.pop("haat_cart_totals", None)
 
 
 _SHOP_CATEGORY = "shop-"
@@ -96,16 +98,26 @@ def _messages_html() -> Markup:
     return Markup("").join(parts)
 
 
+def header_totals() -> tuple[int, int]:
+    """``(count, subtotal)`` for the header: from the loaded cart when this request has
+    one, else one aggregate query (none without a cart cookie)."""
+    if g.get("haat_cart") is not None:
+        return g.haat_cart.count, g.haat_cart.subtotal
+    if "haat_cart_totals" not in g:
+        g.haat_cart_totals = cart_totals(request.cookies.get(CART_COOKIE))
+    return g.haat_cart_totals
+
+
 def _cart_count() -> str:
     from core.web.templating import number_filter
 
-    return number_filter(current_cart().count)
+    return number_filter(header_totals()[0])
 
 
 def _cart_total() -> str:
     from core.web.templating import money_filter
 
-    return money_filter(current_cart().subtotal)
+    return money_filter(header_totals()[1])
 
 
 def personal_fillers() -> dict[str, Any]:

@@ -28,6 +28,12 @@ ONE_YEAR = 365 * 24 * 3600
 _DIGEST_LENGTH = 12
 
 
+class _AssetServer(WhiteNoise):
+    """WhiteNoise with a one-year lifetime for immutable files (its own default is ten)."""
+
+    FOREVER = ONE_YEAR
+
+
 class AssetNotFound(LookupError):
     """A template asked for a static file that no theme has."""
 
@@ -105,7 +111,7 @@ def init_app(app: Flask) -> None:
     manifest.collect(sources)
     app.extensions["haat_assets"] = manifest
     app.add_template_global(theme_asset, "theme_asset")
-    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+    app.wsgi_app = _AssetServer(  # type: ignore[method-assign]
         app.wsgi_app, root=str(output), prefix=URL_PREFIX, max_age=ONE_YEAR,
         immutable_file_test=lambda _path, _url: True, allow_all_origins=False,
     )
