@@ -1,0 +1,97 @@
+"""axe-core on the storefront's pages, in every theme: no serious or critical violations.
+
+Pages: home, a collection, a product, the cart with one item, and search results (with
+an in-memory search plugin switched on for the store). dhaka-crafts (bn, Bengali digits)
+is checked at 360 px, yerevan-books (hy) at desktop width.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from browser.conftest import LiveServer, assert_fits_width, expect, theme_params
+from core.demo.catalogues import DEMO_STORES
+from core.demo.spec import DemoStore
+
+SPECS = {spec.slug: spec for spec in DEMO_STORES}
+BLOCKING = ("serious", "critical")
+STORES = [pytest.param("dhaka-crafts", "mobile", id="dhaka-crafts-360px"),
+          pytest.param("yerevan-books", "desktop", id="yerevan-books-desktop")]
+PAGES = ("home", "collection", "product", "cart", "search")
+
+
+def _in_stock(spec: DemoStore) -> Any:
+    return next(p for p in spec.products if p.stock > 0 and p.collections)
+
+
+def _search_term(spec: DemoStore) -> str:
+    return max(_in_stock(spec).title.split(), key=len)
+
+
+def _open(page: Any, live: LiveServer, spec: DemoStore, kind: str,
+          enable_search: Any) -> None:
+    product = _in_stock(spec)
+    if kind == "home":
+        page.goto(live.url(spec.slug, "/"))
+    elif kind == "collection":
+        page.goto(live.url(spec.slug, f"/collections/{product.collections[0]}"))
+        expect(page.locator(".product-card a.product-link").first).to_be_visible()
+    elif kind == "product":
+        page.goto(live.url(spec.slug, f"/products/{product.handle}"))
+        expect(page.locator("h1.product-title")).to_have_text(product.title)
+    elif kind == "cart":
+        page.goto(live.url(spec.slug, f"/products/{product.handle}"))
+        page.locator("form.add-to-cart button[type=submit]").click()
+        expect(page.locator("a.cart-link [data-cart-count]")).not_to_have_text(
+            re.compile(r"^\s*[0০]\s*$"))
+        page.goto(live.url(spec.slug, "/cart"))
+        expect(page.locator(".cart-line")).to_have_count(1)
+    elif kind == "search":
+        enable_search(spec.slug)
+        term = _search_term(spec)
+        page.goto(live.url(spec.slug, "/"))
+        box = page.locator("form.search-form[role=search] input[name=q]")
+        expect(box).to_have_count(1)
+        page.goto(live.url(spec.slug, f"/search?q={term}"))
+        expect(page.locator(f"main a[href$='/products/{product.handle}']").first).to_be_visible()
+    else:
+        raise ValueError(kind)
+    page.wait_for_load_state("load")
+
+
+def _report(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}  [{v.get('helpUrl', '')}]")
+        for node in v["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = " | ".join(node.get("failureSummary", "").splitlines()[1:])
+            lines.append(f"    {target}: {summary}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("kind", PAGES)
+@pytest.mark.parametrize("theme", theme_params())
+@pytest.mark.parametrize(("slug", "viewport"), STORES)
+def test_no_serious_accessibility_violations(slug: str, viewport: str, theme: str, kind: str,
+                                             new_page: Any, live_server: LiveServer,
+                                             use_theme: Any, enable_search: Any,
+                                             shot: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    spec = SPECS[slug]
+    use_theme(slug, theme)
+    page = new_page(viewport)
+    _open(page, live_server, spec, kind, enable_search)
+    shot(page, kind)
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING]
+    report = _report(blocking)
+    if report:
+        print(f"axe on {slug} {kind} ({theme}, {viewport}):\n{report}")
+    assert not blocking, f"{len(blocking)} serious/critical axe violation(s):\n{report}"
+    assert_fits_width(page)
+    page.problems.check()
