@@ -25,6 +25,7 @@ kept as is.)
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -76,6 +77,7 @@ def _digits(text: str, locale: str, bengali_digits: bool) -> str:
     return to_bengali_digits(text) if bengali_digits and locale == "bn" else text
 
 
+@functools.lru_cache(maxsize=8192)  # pure, and on every page many times over
 def format_money(money: Money, locale: str, *, bengali_digits: bool = False) -> str:
     """Format ``money`` for ``locale`` with Babel, e.g. ``"1,250.00৳"`` for bn/BDT.
 
@@ -99,9 +101,16 @@ def format_number(value: int | Decimal, locale: str, *, bengali_digits: bool = F
     """
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise TypeError(f"format_number expects int or Decimal, not {type(value).__name__}")
+    if type(value) is int:  # Decimals are not cached: 1.0 == 1.00 but they print apart
+        return _format_int(value, normalise_locale(locale), bengali_digits)
     loc = normalise_locale(locale)
     text = _babel_format_decimal(value, locale=loc, decimal_quantization=False)
     return _digits(text, loc, bengali_digits)
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_int(value: int, locale: str, bengali_digits: bool) -> str:
+    return _digits(_babel_format_decimal(value, locale=locale), locale, bengali_digits)
 
 
 def format_date(

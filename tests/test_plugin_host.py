@@ -141,6 +141,8 @@ def test_a_raising_plugin_costs_only_its_part_and_trips_the_breaker(
     later = utcnow() + timedelta(seconds=app.config["HAAT_PLUGIN_BREAKER_COOLDOWN"] + 1)
     for module in ("core.pluginhost.runtime", "core.pluginhost.state"):
         monkeypatch.setattr(f"{module}.utcnow", lambda: later)
+    # Cached pages keep the plugin's absence until they expire (HAAT_PAGE_CACHE_TTL).
+    app.extensions["haat_page_cache"].clear()
     client.get("/")
     with app.app_context(), tenant_scope(a.id):
         assert db.session.scalar(select(func.count()).select_from(PluginFailure)) > before

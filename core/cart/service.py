@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -47,6 +48,8 @@ class Shopper:
     token: str | None
     locale: str
     currency: str
+    #: Formats counts in messages (the store may use Bengali digits).
+    number: Callable[[int], str] = str
 
 
 @dataclass(frozen=True)
@@ -93,13 +96,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def parse_quantity(raw: object, *, allow_zero: bool = False) -> int:
+def parse_quantity(raw: object, *, allow_zero: bool = False,
+                   number: Callable[[int], str] = str) -> int:
     """The quantity a shopper typed, as an int from 1 (or 0) to :data:`MAX_LINE_QUANTITY`."""
     text = str(raw if raw is not None else "").strip()
     low = 0 if allow_zero else 1
     if not _DIGITS.fullmatch(text) or not (low <= int(text) <= MAX_LINE_QUANTITY):
-        raise CartError(_("Enter a quantity from %(low)s to %(high)s.", low=low,
-                          high=MAX_LINE_QUANTITY), "quantity")
+        raise CartError(_("Enter a quantity from %(low)s to %(high)s.", low=number(low),
+                          high=number(MAX_LINE_QUANTITY)), "quantity")
     return int(text)
 
 
@@ -184,14 +188,14 @@ def _sellable(product_raw: object, variant_raw: object) -> tuple[Product, Produc
     return product, variant
 
 
-def _check_stock(stock: int, wanted: int, already: int) -> None:
+def _check_stock(stock: int, wanted: int, already: int, number: Callable[[int], str]) -> None:
     if stock <= 0:
         raise CartError(_("Sorry, this is sold out."), "quantity")
     if wanted > stock:
         if already:
             raise CartError(_("Only %(stock)s left, and %(already)s are in your cart already.",
-                              stock=stock, already=already), "quantity")
-        raise CartError(_("Only %(stock)s left.", stock=stock), "quantity")
+                              stock=number(stock), already=number(already)), "quantity")
+        raise CartError(_("Only %(stock)s left.", stock=number(stock)), "quantity")
 
 
 def add_to_cart(shopper: Shopper, product_raw: object, variant_raw: object,
@@ -201,7 +205,7 @@ def add_to_cart(shopper: Shopper, product_raw: object, variant_raw: object,
     Raises :class:`CartError` and changes nothing when the input is bad or the stock
     is short. Returns the changed line; ``line.cart.token`` may be new.
     """
-    quantity = parse_quantity(quantity_raw)
+    quantity = parse_quantity(quantity_raw, number=shopper.number)
     product, variant = _sellable(product_raw, variant_raw)
     cart = find_cart(shopper.token, with_lines=True)
     existing = None
@@ -209,10 +213,10 @@ def add_to_cart(shopper: Shopper, product_raw: object, variant_raw: object,
         existing = next((line for line in cart.lines if line.product_id == product.id
                          and line.variant_id == (variant.id if variant else None)), None)
     already = existing.quantity if existing else 0
-    _check_stock((variant or product).stock, already + quantity, already)
+    _check_stock((variant or product).stock, already + quantity, already, shopper.number)
     if already + quantity > MAX_LINE_QUANTITY:
-        raise CartError(_("You can buy at most %(high)s of one item.", high=MAX_LINE_QUANTITY),
-                        "quantity")
+        raise CartError(_("You can buy at most %(high)s of one item.",
+                          high=shopper.number(MAX_LINE_QUANTITY)), "quantity")
     if cart is None:
         cart = Cart(token=new_token(), locale=shopper.locale)
         db.session.add(cart)
@@ -238,7 +242,7 @@ def update_quantity(shopper: Shopper, line_raw: object, quantity_raw: object) ->
     """Set a line's quantity; 0 removes it. Raises :class:`CartError` on bad input."""
     cart = find_cart(shopper.token, with_lines=True)
     line = _owned_line(cart, line_raw)
-    quantity = parse_quantity(quantity_raw, allow_zero=True)
+    quantity = parse_quantity(quantity_raw, allow_zero=True, number=shopper.number)
     assert cart is not None  # _owned_line found a line in it
     if quantity == 0:
         cart.lines.remove(line)
@@ -247,7 +251,7 @@ def update_quantity(shopper: Shopper, line_raw: object, quantity_raw: object) ->
             stock = (line.variant or line.product).stock
             if line.product.status != STATUS_ACTIVE:
                 stock = 0
-            _check_stock(stock, quantity, 0)
+            _check_stock(stock, quantity, 0, shopper.number)
         line.quantity = quantity
     _touch(cart, shopper)
     return cart

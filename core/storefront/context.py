@@ -50,8 +50,10 @@ def current_locale() -> str:
 
 def shopper() -> Shopper:
     """The shopper making this request, for the cart services."""
+    from core.web.templating import number_filter
+
     return Shopper(token=request.cookies.get(CART_COOKIE), locale=current_locale(),
-                   currency=current_store().currency)
+                   currency=current_store().currency, number=number_filter)
 
 
 def current_cart() -> CartView:

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from core.catalog.richtext import description_html
 from core.catalog.video import optional_video
+from core.extensions import limiter
 from core.storage import LocalStorage, UnsafeKey
 from core.storefront import queries
 from core.storefront.context import ONE_YEAR, current_theme, render_page, storefront_context
@@ -26,6 +27,8 @@ from core.web.templating import LANG_COOKIE, shopper_language
 from core.web.tenancy import current_store
 
 bp = Blueprint("storefront", __name__)
+# No app-wide or default limits apply to shopping; a route that needs one declares it.
+limiter.exempt(bp)
 bp.context_processor(storefront_context)
 bp.add_app_template_global(product_image, "product_image")
 bp.add_app_template_global(setting_image, "setting_image")
