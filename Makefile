@@ -31,7 +31,7 @@ translations: $(STAMP)
 # After changing shopper-facing strings: extract them and merge into each catalogue.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext \
-	  --no-location --sort-output --project=Haat -o core/translations/messages.pot .
+	  --no-location --sort-output --project=Haat --copyright-holder=Haat -o core/translations/messages.pot .
 	$(BIN)/pybabel update -i core/translations/messages.pot -d core/translations --no-fuzzy-matching
 
 run: install
