@@ -65,6 +65,7 @@ __all__ = [
     "NumberField",
     "OrderSnapshot",
     "PageContext",
+    "PageSnapshot",
     "PaymentGateway",
     "PaymentResult",
     "PaymentStart",
@@ -89,6 +90,10 @@ __all__ = [
     "UrlField",
     "WebhookResult",
     "hookimpl",
+    "iter_collections",
+    "iter_pages",
+    "iter_products",
+    "payment_methods",
 ]
 
 #: Marks a function as an implementation of a Haat hook.
@@ -418,6 +423,15 @@ class ProductSnapshot:
     image_urls: tuple[str, ...] = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    collection_titles: tuple[str, ...] = ()
+    variant_titles: tuple[str, ...] = ()  # e.g. "M / Indigo"
+    variant_skus: tuple[str, ...] = ()
+    rating: Decimal | None = None  # average review rating, when reviews exist
+    review_count: int = 0
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
 
 
 @dataclass(frozen=True)
@@ -432,9 +446,26 @@ class CollectionSnapshot:
 
 
 @dataclass(frozen=True)
+class PageSnapshot:
+    """A page the merchant wrote (``/pages/<handle>``); ``text`` is its plain text."""
+
+    id: int
+    handle: str
+    title: str
+    text: str = ""
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class PageContext:
     """The storefront page being rendered. ``kind`` is one of: home, collection,
-    product, search, cart, checkout, order, page, account, other."""
+    product, search, cart, checkout, order, page, account, other.
+
+    ``url`` is the absolute URL as requested; ``canonical_url`` the clean URL of the
+    content (no sort, filter, page-one or language parameters). ``alternates`` are
+    ``(locale, absolute URL)`` for each language the store offers, ``breadcrumbs``
+    ``(name, absolute URL)`` from the home page down to this page.
+    """
 
     kind: str
     path: str
@@ -444,6 +475,13 @@ class PageContext:
     is_secure: bool = False
     product: ProductSnapshot | None = None
     collection: CollectionSnapshot | None = None
+    description: str = ""
+    canonical_url: str = ""
+    alternates: tuple[tuple[str, str], ...] = ()
+    breadcrumbs: tuple[tuple[str, str], ...] = ()
+    page: PageSnapshot | None = None
+    search_enabled: bool = False
+    default_locale: str = "en"
 
 
 @dataclass(frozen=True)
@@ -764,3 +802,45 @@ class SearchBackend(Protocol):
     def query(self, store: StoreInfo, query: SearchQuery) -> SearchResults: ...
 
     def suggest(self, store: StoreInfo, text: str, limit: int = 8) -> Sequence[SearchHit]: ...
+
+
+# ---------------------------------------------------------------- reading store data
+
+
+def iter_products(store: StoreInfo, *, batch_size: int = 500,
+                  include_inactive: bool = False) -> Iterable[ProductSnapshot]:
+    """Every active product of ``store`` (all of them with ``include_inactive``), oldest
+    first, read in batches of ``batch_size`` with a fixed number of queries per batch."""
+    from core.catalog.store_data import iter_products as _iter
+
+    return _iter(store, batch_size=batch_size, include_inactive=include_inactive)
+
+
+def get_products(store: StoreInfo, ids: Iterable[int]) -> list[ProductSnapshot]:
+    """The products of ``store`` with these ids (others' ids and missing ids are skipped)."""
+    from core.catalog.store_data import get_products as _get
+
+    return _get(store, ids)
+
+
+def iter_collections(store: StoreInfo) -> list[CollectionSnapshot]:
+    """The store's collections, in the merchant's order."""
+    from core.catalog.store_data import iter_collections as _iter
+
+    return _iter(store)
+
+
+def iter_pages(store: StoreInfo) -> list[PageSnapshot]:
+    """The store's published pages."""
+    from core.catalog.store_data import iter_pages as _iter
+
+    return _iter(store)
+
+
+def payment_methods(store: StoreInfo) -> list[PaymentGateway]:
+    """The payment gateways the store's enabled payment plugins offer right now (a
+    failing plugin offers none). Gateways may set ``method`` ("card",
+    "cash_on_delivery", "bank_transfer", "mobile_wallet") and ``brand`` (e.g. "bKash")."""
+    from core.catalog.store_data import payment_methods as _methods
+
+    return _methods(store)

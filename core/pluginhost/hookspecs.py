@@ -62,8 +62,12 @@ def haat_search_backend(store: StoreInfo) -> SearchBackend | None:
 
 @hookspec
 def haat_payment_gateways(store: StoreInfo,
-                          checkout: CheckoutContext) -> Sequence[PaymentGateway]:
+                          checkout: CheckoutContext | None) -> Sequence[PaymentGateway]:
     """Return the payment gateways offered for this checkout (may be empty).
+
+    ``checkout`` is ``None`` when the store lists its ways to pay outside a checkout
+    (``core.sdk.payment_methods``, used e.g. by trust badges): return what you would
+    offer in general.
 
     Fires when the checkout page lists payment methods and again when an order is
     placed. Per store; results are collected and flattened. Checkout path: a raising

@@ -166,6 +166,41 @@ def _safe_href(url: str | None) -> str | None:
     return url if scheme in ("http", "https", "mailto", "tel") else None
 
 
+#: Head tags the theme renders itself (through ``page_title``/``page_description``).
+_THEME_OWNED = frozenset({"title", "description"})
+
+
+def _head_tags(context: Context) -> list[MetaTag]:
+    """The store's plugins' head tags for this page (asked once per request)."""
+    if "haat_head_tags" not in g:
+        plugins = plugins_for_request()
+        g.haat_head_tags = ([tag for _p, tag in _flatten(
+            plugins.contribute("haat_head_tags", page=page_context(context)), MetaTag)]
+            if plugins is not None else [])
+    return g.haat_head_tags
+
+
+def _owned_tag(context: Context, name: str) -> str | None:
+    return next((t.content for t in _head_tags(context) if t.name == name and t.content),
+                None)
+
+
+@pass_context
+def page_title(context: Context, default: str) -> str:
+    """``<title>{{ page_title(...) }}</title>``: a plugin's ``MetaTag(name="title")`` if
+    one is given (e.g. the SEO plugin's pattern), else the theme's ``default``."""
+    return _owned_tag(context, "title") or default
+
+
+@pass_context
+def page_description(context: Context, default: str = "") -> str:
+    """The meta description: a plugin's ``MetaTag(name="description")``, else ``default``,
+    else the page's own summary (``PageContext.description``), else the store's name."""
+    store = current_store()
+    return (_owned_tag(context, "description") or default
+            or page_context(context).description or (store.name if store else ""))
+
+
 @pass_context
 def plugin_head(context: Context) -> Markup:
     """``{{ plugin_head() }}`` in ``<head>``: meta/link tags, JSON-LD and assets."""
@@ -174,11 +209,11 @@ def plugin_head(context: Context) -> Markup:
         return Markup("")
     page = page_context(context)
     parts: list[str] = []
-    for _plugin, tag in _flatten(plugins.contribute("haat_head_tags", page=page), MetaTag):
+    for tag in _head_tags(context):
         if tag.rel and tag.href:
             hreflang = f' hreflang="{escape(tag.hreflang)}"' if tag.hreflang else ""
             parts.append(f'<link rel="{escape(tag.rel)}" href="{escape(tag.href)}"{hreflang}>')
-        elif tag.name or tag.property:
+        elif tag.property or (tag.name and tag.name not in _THEME_OWNED):
             attribute = "property" if tag.property else "name"
             parts.append(f'<meta {attribute}="{escape(tag.property or tag.name)}" '
                          f'content="{escape(tag.content)}">')
@@ -291,6 +326,8 @@ def init_app(app: Flask, host: PluginHost | None = None) -> PluginHost:
     app.before_request(_gate_plugin_routes)
     app.add_template_global(slot, "slot")
     app.add_template_global(plugin_head, "plugin_head")
+    app.add_template_global(page_title, "page_title")
+    app.add_template_global(page_description, "page_description")
     app.add_template_global(badges, "badges")
     app.add_template_global(admin_menu, "plugin_admin_menu")
     app.context_processor(_plugin_context)

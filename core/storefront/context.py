@@ -39,7 +39,12 @@ def current_theme() -> ThemeView:
 
 
 def render_page(template: str, **context: Any) -> str:
-    """Render ``storefront/<template>`` from the store's theme (falling back to default)."""
+    """Render ``storefront/<template>`` from the store's theme (falling back to default),
+    describing the page for plugins first (``core.sdk.PageContext``)."""
+    from core.storefront.page_info import describe_page
+
+    g.haat_page_context = describe_page(context, locale=current_locale(),
+                                        search_enabled=search_enabled())
     return render_template(theme_template(current_theme().name, f"storefront/{template}"),
                            **context)
 

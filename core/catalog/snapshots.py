@@ -1,0 +1,47 @@
+"""The SDK's read-only views of catalogue rows (what plugins receive)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.catalog.models import Collection, Product
+from core.catalog.richtext import html_to_text
+from core.money import Money
+from core.pages.models import Page
+from core.sdk import CollectionSnapshot, PageSnapshot, ProductSnapshot
+
+
+def product_snapshot(product: Product, currency: str,
+                     media_url: Callable[[str], str]) -> ProductSnapshot:
+    """``product`` as plugins see it; ``media_url`` turns a storage key into an absolute URL.
+
+    Load ``images``, ``variants`` and ``memberships.collection`` eagerly when calling
+    this for many products.
+    """
+    variants = product.variants
+    return ProductSnapshot(
+        id=product.id, handle=product.handle, title=product.title,
+        description=html_to_text(product.description),
+        price=Money(product.price_amount, currency),
+        compare_at_price=(Money(product.compare_at_amount, currency)
+                          if product.compare_at_amount else None),
+        stock=product.stock, status=product.status, sku=product.sku,
+        tags=tuple(t.strip() for t in product.tags.split(",") if t.strip()),
+        collections=tuple(m.collection.handle for m in product.memberships),
+        collection_titles=tuple(m.collection.title for m in product.memberships),
+        image_urls=tuple(media_url(image.storage_key) for image in product.images),
+        created_at=product.created_at, updated_at=product.updated_at,
+        variant_titles=tuple(v.title for v in variants),
+        variant_skus=tuple(v.sku for v in variants if v.sku),
+    )
+
+
+def collection_snapshot(collection: Collection) -> CollectionSnapshot:
+    return CollectionSnapshot(id=collection.id, handle=collection.handle,
+                              title=collection.title, description=collection.description,
+                              updated_at=collection.updated_at)
+
+
+def page_snapshot(page: Page) -> PageSnapshot:
+    return PageSnapshot(id=page.id, handle=page.handle, title=page.title,
+                        text=html_to_text(page.body), updated_at=page.updated_at)

@@ -1,0 +1,85 @@
+"""What the SDK's read functions (``core.sdk.iter_products`` and friends) return.
+
+Each function enters the store's tenant scope itself, so a plugin can only ever read
+the store it was called for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from flask import g, has_request_context
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.catalog.models import STATUS_ACTIVE, Collection, CollectionProduct, Product
+from core.catalog.snapshots import collection_snapshot, page_snapshot, product_snapshot
+from core.db import db
+from core.pages.models import Page
+from core.sdk import CollectionSnapshot, PageSnapshot, ProductSnapshot, StoreInfo
+from tenants import tenant_scope
+
+
+def _product_query() -> Any:
+    return select(Product).options(
+        selectinload(Product.images), selectinload(Product.variants),
+        selectinload(Product.memberships).selectinload(CollectionProduct.collection))
+
+
+def _snapshots(store: StoreInfo, products: Iterable[Product]) -> list[ProductSnapshot]:
+    return [product_snapshot(p, store.currency, lambda key: store.url(f"media/{key}"))
+            for p in products]
+
+
+def iter_products(store: StoreInfo, *, batch_size: int = 500,
+                  include_inactive: bool = False) -> Iterator[ProductSnapshot]:
+    """Keyset pagination by id, so a batch costs the same at the start and the end."""
+    last_id = 0
+    while True:
+        with tenant_scope(store.id):
+            query = _product_query().where(Product.id > last_id)
+            if not include_inactive:
+                query = query.where(Product.status == STATUS_ACTIVE)
+            batch = db.session.scalars(query.order_by(Product.id).limit(batch_size)).all()
+            snapshots = _snapshots(store, batch)
+        if not batch:
+            return
+        yield from snapshots
+        last_id = batch[-1].id
+
+
+def get_products(store: StoreInfo, ids: Iterable[int]) -> list[ProductSnapshot]:
+    wanted = [i for i in ids if isinstance(i, int) and 0 < i < 2**31]
+    if not wanted:
+        return []
+    with tenant_scope(store.id):
+        found = db.session.scalars(_product_query().where(Product.id.in_(wanted))).all()
+        by_id = {p.id: p for p in found}
+        return _snapshots(store, [by_id[i] for i in wanted if i in by_id])
+
+
+def iter_collections(store: StoreInfo) -> list[CollectionSnapshot]:
+    with tenant_scope(store.id):
+        rows = db.session.scalars(select(Collection).order_by(Collection.position,
+                                                              Collection.title)).all()
+        return [collection_snapshot(c) for c in rows]
+
+
+def iter_pages(store: StoreInfo) -> list[PageSnapshot]:
+    with tenant_scope(store.id):
+        rows = db.session.scalars(select(Page).where(Page.published.is_(True))
+                                  .order_by(Page.position, Page.title)).all()
+        return [page_snapshot(p) for p in rows]
+
+
+def payment_methods(store: StoreInfo) -> list[Any]:
+    from core.pluginhost.web import plugins_for_request, plugins_for_tenant
+
+    current = g.get("store") if has_request_context() else None
+    plugins = (plugins_for_request() if current is not None and current.id == store.id
+               else plugins_for_tenant(store.id))
+    gateways: list[Any] = []
+    for contribution in plugins.contribute("haat_payment_gateways", checkout=None):
+        gateways.extend(contribution.value or ())
+    return gateways

@@ -1,0 +1,90 @@
+"""Describes the storefront page being rendered for plugins (``core.sdk.PageContext``).
+
+SEO, badges and slots read the page's kind, its clean (canonical) URL, its language
+alternates, breadcrumbs and the product, collection or merchant page it shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import request, url_for
+
+from core.catalog.models import Collection, Product
+from core.catalog.richtext import html_to_text
+from core.catalog.snapshots import collection_snapshot, page_snapshot, product_snapshot
+from core.i18n import SUPPORTED_LOCALES
+from core.pages.models import Page
+from core.pluginhost.web import PAGE_KINDS
+from core.sdk import PageContext
+from core.web.tenancy import current_store
+
+DESCRIPTION_LIMIT = 160
+
+
+def _absolute(path: str) -> str:
+    return request.host_url.rstrip("/") + path
+
+
+def _canonical_path(context: dict[str, Any]) -> str:
+    product, collection, page = (context.get(k) for k in ("product", "collection", "page"))
+    if isinstance(product, Product):
+        return url_for("storefront.product", handle=product.handle)
+    if request.endpoint == "storefront.collection":
+        handle = collection.handle if isinstance(collection, Collection) else "all"
+        path = url_for("storefront.collection", handle=handle)
+        listing = context.get("listing")
+        number = getattr(listing, "page", 1)
+        return f"{path}?page={number}" if number > 1 else path
+    if isinstance(page, Page):
+        return url_for("storefront.page", handle=page.handle)
+    return request.path
+
+
+def _alternate(canonical: str, code: str, default: str) -> str:
+    if code == default:
+        return canonical
+    joiner = "&" if "?" in canonical else "?"
+    return f"{canonical}{joiner}{urlencode({'lang': code})}"
+
+
+def describe_page(context: dict[str, Any], *, locale: str,
+                  search_enabled: bool) -> PageContext:
+    """The :class:`PageContext` of a storefront page rendered with template ``context``."""
+    store = current_store()
+    product, collection, page = (context.get(k) for k in ("product", "collection", "page"))
+    media = lambda key: _absolute(url_for("storefront.media", key=key))  # noqa: E731
+    canonical = _absolute(_canonical_path(context))
+    crumbs = [(store.name, _absolute(url_for("storefront.index")))]
+    description = ""
+    product_info = collection_info = page_info = None
+    if isinstance(product, Product):
+        product_info = product_snapshot(product, store.currency, media)
+        description = product_info.description
+        first = product.memberships[0].collection if product.memberships else None
+        if first is not None:
+            crumbs.append((first.title, _absolute(url_for("storefront.collection",
+                                                          handle=first.handle))))
+        crumbs.append((product.title, canonical))
+    elif isinstance(collection, Collection):
+        collection_info = collection_snapshot(collection)
+        description = collection.description
+        crumbs.append((collection.title, _absolute(url_for("storefront.collection",
+                                                           handle=collection.handle))))
+    elif isinstance(page, Page):
+        page_info = page_snapshot(page)
+        description = page_info.text
+        crumbs.append((page.title, canonical))
+    return PageContext(
+        kind=PAGE_KINDS.get(request.endpoint or "", "other"),
+        path=request.path, url=request.url, title=str(context.get("title") or ""),
+        locale=locale, is_secure=request.is_secure,
+        product=product_info, collection=collection_info, page=page_info,
+        description=html_to_text(description, limit=DESCRIPTION_LIMIT),
+        canonical_url=canonical,
+        alternates=tuple((code, _alternate(canonical, code, store.locale))
+                         for code in SUPPORTED_LOCALES),
+        breadcrumbs=tuple(crumbs) if len(crumbs) > 1 else (),
+        search_enabled=search_enabled, default_locale=store.locale,
+    )
