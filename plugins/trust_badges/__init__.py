@@ -1,0 +1,1 @@
+"""The first-party trust-badge plugin (see plugin.py)."""
