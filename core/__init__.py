@@ -20,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.admin.plugins import bp as admin_plugins_bp
     from core.admin.theme import bp as admin_theme_bp
     from core.admin.views import bp as admin_bp
+    from core.catalog import redirects
     from core.platform.views import bp as platform_bp
     from core.pluginhost import web as plugin_web
     from core.storefront import page_cache
@@ -47,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     assets.init_app(app)
     page_cache.install(app)
+    redirects.install()
     compression.init_app(app)
     plugin_web.init_app(app)
 

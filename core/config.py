@@ -35,6 +35,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_INSTANCE_DIR": str(instance_dir),
         "HAAT_MEDIA_DIR": os.environ.get("HAAT_MEDIA_DIR", str(instance_dir / "media")),
         # Fingerprinted copies of the themes' static files, served at /assets/.
+        # URLs per sitemap file; bigger sitemaps become an index (the protocol allows 50,000).
+        "HAAT_SITEMAP_LIMIT": _env_int("HAAT_SITEMAP_LIMIT", 45_000),
         "HAAT_ASSETS_DIR": os.environ.get("HAAT_ASSETS_DIR", str(instance_dir / "assets")),
         "HAAT_PLATFORM_DOMAIN": os.environ.get("HAAT_PLATFORM_DOMAIN", "localhost").lower(),
         "HAAT_TENANT_CACHE_TTL": _env_int("HAAT_TENANT_CACHE_TTL", 5),

@@ -8,6 +8,7 @@ from core.catalog.models import (
     ProductImage,
     ProductVariant,
 )
+from core.catalog.redirects import HandleRedirect
 from core.pages.models import Page
 from core.pluginhost.models import PluginFailure, PluginState
 from core.staff.models import StaffUser
@@ -20,6 +21,7 @@ __all__ = [
     "Collection",
     "CollectionProduct",
     "Domain",
+    "HandleRedirect",
     "Page",
     "PluginFailure",
     "PluginState",

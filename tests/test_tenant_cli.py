@@ -254,6 +254,7 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
             db.session.add(cart)
             db.session.add(Page(handle="about", title="About us", body="Hello"))
             db.session.add(ThemeSettings(theme="default", values={"accent": "#123456"}))
+            db.session.add(HandleRedirect(kind="product", old_handle="old", new_handle="new"))
             db.session.commit()
 
     with app.app_context():

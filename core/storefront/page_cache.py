@@ -68,7 +68,8 @@ class PageCache:
             self._entries.clear()
 
 
-def _key() -> tuple[Any, ...] | None:
+def cache_key() -> tuple[Any, ...] | None:
+    """This request's page-cache key, or ``None`` when it must not be cached."""
     if request.method != "GET" or not current_app.config["HAAT_PAGE_CACHE_SIZE"]:
         return None
     from core.storefront.context import current_locale
@@ -91,7 +92,7 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from core.storefront.context import personal_fillers
 
-        key = _key()
+        key = cache_key()
         if key is None:
             return view(*args, **kwargs)
         cache: PageCache = current_app.extensions["haat_page_cache"]
@@ -103,7 +104,9 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             finally:
                 g.haat_page_recording = False
             body, status = (result if isinstance(result, tuple) else (result, 200))
-            if status != 200 or not isinstance(body, str):
+            if not isinstance(body, str):  # a redirect or another response object
+                return result
+            if status != 200:
                 return _fill(body, personal_fillers()), status
             html = body
             cache.set(key, html)

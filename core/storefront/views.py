@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, request, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    request,
+    send_from_directory,
+    url_for,
+)
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from core.catalog.redirects import current_handle
 from core.catalog.richtext import description_html
 from core.catalog.video import optional_video
 from core.extensions import limiter
@@ -55,6 +65,17 @@ def _remember_language(response: Response) -> Response:
     return response
 
 
+def _moved(kind: str, handle: str, endpoint: str) -> Response:
+    """301 to where an old handle lives now (keeping the query string), else 404."""
+    new = current_handle(kind, handle)
+    if new is None:
+        abort(404)
+    target = url_for(endpoint, handle=new)
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return redirect(target, code=301)
+
+
 def _page_number() -> int:
     """``?page=`` as a number from 1 to ``MAX_PAGE``; anything else means page 1."""
     page = request.args.get("page", 1, type=int) or 1
@@ -79,14 +100,14 @@ def index() -> str:
 
 @bp.get("/collections/<handle>")
 @cached_page
-def collection(handle: str) -> str:
+def collection(handle: str) -> str | Response:
     """One collection's products; ``all`` lists the whole catalogue."""
     if handle == "all":
         found = None
     else:
         found = queries.collection_by_handle(handle)
         if found is None:
-            abort(404)
+            return _moved("collection", handle, "storefront.collection")
     sort = request.args.get("sort", "featured")
     sort = sort if sort in queries.SORTS else "featured"
     in_stock_only = request.args.get("available") == "1"
@@ -110,21 +131,21 @@ def product_page(product: Any, *, status: int = 200, error: Any = None,
 
 @bp.get("/products/<handle>")
 @cached_page
-def product(handle: str) -> tuple[str, int]:
+def product(handle: str) -> tuple[str, int] | Response:
     """One product."""
     found = queries.product_by_handle(handle)
     if found is None:
-        abort(404)
+        return _moved("product", handle, "storefront.product")
     return product_page(found)
 
 
 @bp.get("/pages/<handle>")
 @cached_page
-def page(handle: str) -> str:
+def page(handle: str) -> str | Response:
     """A page the merchant wrote (about, contact, policies)."""
     found = queries.page_by_handle(handle)
     if found is None:
-        abort(404)
+        return _moved("page", handle, "storefront.page")
     return render_page("page.html", page=found, title=found.title,
                        body=Markup(description_html(found.body)))  # noqa: S704 - sanitised
 
@@ -155,4 +176,4 @@ def media(key: str) -> Response:
     return response
 
 
-from core.storefront import cart_views, search_views  # noqa: E402, F401 - register routes
+from core.storefront import cart_views, crawler_views, search_views  # noqa: E402, F401
