@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from conftest import PASSWORD, client_for
 from core.cart.models import Cart, CartLine
 from core.catalog.models import ProductImage, ProductVariant
+from core.catalog.redirects import HandleRedirect
 from core.db import db
 from core.pages.models import Page
 from core.pluginhost.models import PluginFailure, PluginState
