@@ -14,12 +14,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Haat application. ``config`` overrides values from the environment."""
-    from core import cli, database, extensions
+    from core import cli, database, extensions, jobs
     from core import config as settings
     from core.admin import auth as admin_auth
     from core.admin.plugins import bp as admin_plugins_bp
     from core.admin.theme import bp as admin_theme_bp
     from core.admin.views import bp as admin_bp
+    from core.catalog import events as catalog_events
     from core.catalog import redirects
     from core.platform.views import bp as platform_bp
     from core.pluginhost import web as plugin_web
@@ -49,8 +50,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     page_cache.install(app)
     redirects.install()
+    catalog_events.install()
     compression.init_app(app)
     plugin_web.init_app(app)
+    jobs.init_app(app)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(platform_bp)

@@ -21,9 +21,11 @@ main = FlaskGroup(create_app=_create_app, help="Haat: many stores, one Flask app
 def init_app(app: Flask) -> None:
     """Register Haat's command groups on ``app.cli``."""
     from core.demo.cli import demo_command
+    from core.jobs_cli import jobs_group
     from core.platform.cli import tenants_group
     from core.pluginhost.cli import plugin_group
 
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(plugin_group)
+    app.cli.add_command(jobs_group)

@@ -52,6 +52,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_PLUGIN_BREAKER_WINDOW": _env_int("HAAT_PLUGIN_BREAKER_WINDOW", 300),
         "HAAT_PLUGIN_BREAKER_COOLDOWN": _env_int("HAAT_PLUGIN_BREAKER_COOLDOWN", 900),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Background jobs (core/jobs.py): sqlite (default), redis or immediate (tests).
+        "HAAT_JOBS": os.environ.get("HAAT_JOBS", "sqlite"),
+        "HAAT_JOB_RETRIES": _env_int("HAAT_JOB_RETRIES", 8),
+        "HAAT_JOB_RETRY_DELAY": _env_int("HAAT_JOB_RETRY_DELAY", 15),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,

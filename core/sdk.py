@@ -94,6 +94,7 @@ __all__ = [
     "iter_pages",
     "iter_products",
     "payment_methods",
+    "run_later",
 ]
 
 #: Marks a function as an implementation of a Haat hook.
@@ -844,3 +845,19 @@ def payment_methods(store: StoreInfo) -> list[PaymentGateway]:
     from core.catalog.store_data import payment_methods as _methods
 
     return _methods(store)
+
+
+# ------------------------------------------------------------------ background work
+
+
+def run_later(store: StoreInfo, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
+    """Run ``func(store, *args, **kwargs)`` in a background job for ``store``.
+
+    ``func`` must be a module-level function and the arguments must pickle. The job
+    runs in a worker (``haat jobs worker``) in the store's scope, with a fresh
+    ``StoreInfo``; if it raises it is retried later with a growing delay. Use it from
+    lifecycle hooks for anything slow or that talks to another server.
+    """
+    from flask import current_app
+
+    current_app.extensions["haat_jobs"].enqueue(func, store.id, *args, **kwargs)

@@ -88,6 +88,7 @@ def build_test_app(root: Path, database_url: str, **overrides: Any) -> Flask:
         "HAAT_MEDIA_DIR": str(root / "media"),
         "HAAT_PLATFORM_DOMAIN": PLATFORM_DOMAIN,
         "WTF_CSRF_ENABLED": False,
+        "HAAT_JOBS": "immediate",
         # RATELIMIT_ENABLED is left alone: Flask-Limiter's switch is process-wide.
         **overrides,
     })

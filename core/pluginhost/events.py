@@ -8,6 +8,7 @@ or when a CLI command finishes), each plugin called alone (isolated).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
@@ -15,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core.db import db
+from core.sdk import StoreInfo
 from tenants import tenant_scope
 
 _PENDING = "haat_pending_events"
@@ -28,6 +30,17 @@ def emit(hook_name: str, tenant_id: int | None, **kwargs: Any) -> None:
     ``haat_store_deleted``, which goes to every installed plugin).
     """
     db.session.info.setdefault(_PENDING, []).append((hook_name, tenant_id, kwargs))
+
+
+def emit_lazy(hook_name: str, tenant_id: int,
+              build: Callable[[StoreInfo], dict[str, Any] | None]) -> None:
+    """Queue an event whose arguments are built at delivery, after the commit.
+
+    ``build(store)`` runs in the store's scope and returns the hook's keyword
+    arguments, or ``None`` to drop the event (e.g. the product is gone by then).
+    Used where arguments need queries that cannot run inside a flush.
+    """
+    db.session.info.setdefault(_PENDING, []).append((hook_name, tenant_id, build))
 
 
 def _promote(session: Session) -> None:
@@ -52,9 +65,15 @@ def deliver_ready_events(app: Flask | None = None) -> int:
     for hook_name, tenant_id, kwargs in ready:
         if tenant_id is None:
             _deliver_everywhere(host, hook_name, kwargs)
-        else:
-            with tenant_scope(tenant_id):
-                plugins_for_tenant(tenant_id).contribute(hook_name, **kwargs)
+            continue
+        with tenant_scope(tenant_id):
+            try:
+                plugins = plugins_for_tenant(tenant_id)
+            except LookupError:  # the store was deleted in the meantime
+                continue
+            arguments = kwargs(plugins.info) if callable(kwargs) else kwargs
+            if arguments is not None:
+                plugins.contribute(hook_name, **arguments)
     return len(ready)
 
 

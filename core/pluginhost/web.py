@@ -235,7 +235,16 @@ def plugin_head(context: Context) -> Markup:
 
 @pass_context
 def badges(context: Context, placement: str) -> Markup:
-    """``{{ badges("product") }}``: trust badges for a placement, each key once."""
+    """``{{ badges("product") }}``: trust badges for a placement, each key once.
+
+    A list with a translatable accessible name; each badge shows its icon (an inline
+    SVG from ``badge_icons``, hidden from assistive technology) before its label, which
+    is visible text. Labels, details and links are escaped.
+    """
+    from flask_babel import gettext
+
+    from core.pluginhost.badge_icons import icon_svg
+
     if placement not in BADGE_PLACEMENTS:
         raise UnknownSlot(f"{placement!r} is not a badge placement")
     plugins = plugins_for_request()
@@ -255,12 +264,13 @@ def badges(context: Context, placement: str) -> Markup:
         detail = (f' <span class="badge-detail">{escape(badge.description)}</span>'
                   if badge.description else "")
         items.append(f'<li class="badge badge-{escape(badge.key)}" '
-                     f'data-plugin="{escape(plugin)}">{label}{detail}</li>')
+                     f'data-plugin="{escape(plugin)}">{icon_svg(badge.icon)}{label}{detail}</li>')
     if not items:
         return Markup("")
-    return Markup(  # noqa: S704 - every value above is escaped
+    name = gettext("Why shop with us")
+    return Markup(  # noqa: S704 - every value above is escaped (icons are constants)
         f'<ul class="trust-badges trust-badges-{escape(placement)}" '
-        f'aria-label="Why shop with us">{"".join(items)}</ul>')
+        f'aria-label="{escape(name)}">{"".join(items)}</ul>')
 
 
 def admin_menu() -> list[tuple[str, AdminMenuItem]]:

@@ -1,0 +1,97 @@
+"""Background jobs with Huey: work that may be slow or fail runs outside the request.
+
+Plugins queue work with ``core.sdk.run_later(store, func, *args)``; ``func(store, *args)``
+then runs in a worker (``haat jobs worker``) inside an app context and the store's
+tenant scope, and is retried with a growing delay when it raises (a search server
+that is down gets the update later; nothing is lost).
+
+Storage by ``HAAT_JOBS``:
+
+* ``sqlite`` (default): a SQLite file, ``<instance dir>/jobs.db``; no server needed.
+* ``redis``: Redis at ``REDIS_URL`` (install the ``redis`` extra); for many workers.
+* ``immediate``: run at once in the calling process (tests).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+log = logging.getLogger("haat.jobs")
+_app: Flask | None = None  # the app jobs run in (the worker's or, when immediate, this one)
+
+
+def _huey(config: dict[str, Any]) -> Huey:
+    kind = config["HAAT_JOBS"]
+    if kind == "immediate":
+        return MemoryHuey("haat", immediate=True)
+    if kind == "redis":
+        return RedisHuey("haat", url=config["REDIS_URL"])
+    path = Path(config["HAAT_INSTANCE_DIR"]) / "jobs.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("haat", filename=str(path))
+
+
+def _target(dotted: str) -> Callable[..., Any]:
+    module, _, name = dotted.partition(":")
+    target: Any = importlib.import_module(module)
+    for part in name.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def _run(dotted: str, store_id: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    from core.db import db
+    from core.pluginhost.web import plugins_for_tenant
+    from tenants import tenant_scope
+
+    app = _app or current_app._get_current_object()
+    with app.app_context(), tenant_scope(store_id):
+        try:
+            store = plugins_for_tenant(store_id).info
+        except LookupError:
+            log.info("job %s skipped: store %s no longer exists", dotted, store_id)
+            return
+        try:
+            _target(dotted)(store, *args, **kwargs)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.warning("job %s for store %s failed; it will be retried", dotted, store_id,
+                        exc_info=True)
+            raise
+
+
+class Jobs:
+    """The app's queue (``app.extensions["haat_jobs"]``)."""
+
+    def __init__(self, huey: Huey, retries: int, retry_delay: int) -> None:
+        self.huey = huey
+        self._task = huey.task(retries=retries, retry_delay=retry_delay,
+                               retry_backoff=2, name="haat.run")(_run)
+
+    def enqueue(self, func: Callable[..., Any], store_id: int, *args: Any,
+                **kwargs: Any) -> None:
+        """Queue ``func(store, *args, **kwargs)`` for the store ``store_id``.
+
+        ``func`` must be a module-level function (it is found again by name in the
+        worker) and the arguments must pickle.
+        """
+        dotted = f"{func.__module__}:{func.__qualname__}"
+        if "<" in dotted:
+            raise ValueError(f"{dotted}: jobs must be module-level functions")
+        self._task(dotted, store_id, args, kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """Create the queue from ``HAAT_JOBS`` and register ``haat jobs worker``."""
+    global _app
+    _app = app
+    app.extensions["haat_jobs"] = Jobs(_huey(app.config), app.config["HAAT_JOB_RETRIES"],
+                                       app.config["HAAT_JOB_RETRY_DELAY"])
