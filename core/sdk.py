@@ -23,6 +23,7 @@ A minimal plugin::
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,12 +35,15 @@ from urllib.parse import urlsplit
 import pluggy
 from markupsafe import Markup
 
-from core.money import Money, UnknownCurrency
+from core.money import Money, UnknownCurrency, minor_units
 
 __all__ = [
     "ADJUSTMENT_ORDER",
     "BADGE_PLACEMENTS",
     "EXCLUSIVE_KINDS",
+    "PRICE_BUCKET_EDGES",
+    "SEARCH_FACETS",
+    "SEARCH_SORTS",
     "SLOT_NAMES",
     "Address",
     "Adjustment",
@@ -94,6 +98,7 @@ __all__ = [
     "iter_pages",
     "iter_products",
     "payment_methods",
+    "price_buckets",
     "run_later",
 ]
 
@@ -720,8 +725,36 @@ class RefundResult:
     message: str = ""
 
 
+#: Facets a search backend can count, and the ``SearchQuery.filters`` keys that narrow
+#: by them: ``collection`` (a handle), ``tags`` (a tag), ``in_stock`` (True), ``price``
+#: (a bucket key such as ``"50000-100000"`` or ``"500000-"``, minor units).
+SEARCH_FACETS: tuple[str, ...] = ("collection", "price", "in_stock", "tags")
+#: ``SearchQuery.sort`` values.
+SEARCH_SORTS: tuple[str, ...] = ("relevance", "price-asc", "price-desc", "newest")
+#: Price facet bucket edges in major units per currency (others use USD's).
+PRICE_BUCKET_EDGES: Mapping[str, tuple[int, ...]] = {
+    "BDT": (500, 1000, 2500, 5000),
+    "AMD": (5000, 10000, 25000, 50000),
+    "USD": (25, 50, 100, 250),
+    "EUR": (25, 50, 100, 250),
+}
+
+
+def price_buckets(currency: str) -> tuple[tuple[str, int, int | None], ...]:
+    """``(key, low, high)`` price buckets in minor units for ``currency``; the last has
+    no upper bound. Keys look like ``"50000-100000"`` and ``"500000-"``."""
+    scale = 10 ** minor_units(currency)
+    edges = [0, *(e * scale for e in PRICE_BUCKET_EDGES.get(currency,
+                                                            PRICE_BUCKET_EDGES["USD"]))]
+    buckets = [(f"{low}-{high}", low, high) for low, high in itertools.pairwise(edges)]
+    return (*buckets, (f"{edges[-1]}-", edges[-1], None))
+
+
 @dataclass(frozen=True)
 class SearchQuery:
+    """What the shopper asked for. ``filters`` and ``facets`` use :data:`SEARCH_FACETS`;
+    ``sort`` is one of :data:`SEARCH_SORTS`; ``page`` starts at 1."""
+
     text: str
     filters: Mapping[str, Any] = field(default_factory=dict)
     facets: tuple[str, ...] = ()
@@ -794,11 +827,26 @@ class ShippingCarrier(Protocol):
 
 @runtime_checkable
 class SearchBackend(Protocol):
-    """A product search engine for one store."""
+    """A product search engine. Every call names its store, and a backend must never
+    return, count or suggest another store's products.
+
+    ``index`` adds or replaces products (only active ones are searchable: an inactive
+    snapshot removes the product); ``remove`` drops ids; ``clear`` drops everything of
+    the store (``haat search reindex`` clears, then indexes every product).
+    ``query`` returns hits whose ``highlighted_title``/``snippet`` are safe HTML: the
+    text escaped, matches wrapped in ``<mark>``. ``total`` counts all matches,
+    ``facets`` maps each asked-for facet to ``{value: count}`` (price by bucket key of
+    :func:`price_buckets`, in_stock as ``"true"``/``"false"``) and ``suggestion`` is a
+    corrected query when the text looks misspelt. ``suggest`` is for search-as-you-type
+    (prefix matching, typo tolerant, a few hits). Backends raise on failure (the
+    storefront shows a polite message; jobs retry).
+    """
 
     def index(self, store: StoreInfo, products: Iterable[ProductSnapshot]) -> None: ...
 
     def remove(self, store: StoreInfo, product_ids: Iterable[int]) -> None: ...
+
+    def clear(self, store: StoreInfo) -> None: ...
 
     def query(self, store: StoreInfo, query: SearchQuery) -> SearchResults: ...
 

@@ -221,6 +221,8 @@ class _FakeBackend:
 
     def remove(self, store, product_ids): ...
 
+    def clear(self, store): ...
+
     def suggest(self, store, text, limit=8):
         return ()
 
