@@ -104,7 +104,7 @@ def product_by_handle(handle: str) -> Product | None:
         select(Product)
         .where(Product.handle == handle, Product.status == STATUS_ACTIVE)
         .options(selectinload(Product.images), selectinload(Product.variants),
-                 selectinload(Product.memberships))
+                 selectinload(Product.memberships).selectinload(CollectionProduct.collection))
     )
 
 

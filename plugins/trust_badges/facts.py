@@ -1,0 +1,159 @@
+"""The facts behind the badges, read from the store, never typed by the merchant.
+
+Each fact is looked up at most once per badge placement, and only when a chosen badge
+needs it. A fact that cannot be known (no shipping or review data in Haat yet) is
+``None``, and the badge that would state it is not shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from core.sdk import Money, PageContext, StoreInfo, iter_pages, payment_methods
+
+from .texts import text
+
+#: Gateway ``method`` values the SDK names, in the order shoppers read them.
+METHODS = ("card", "mobile_wallet", "bank_transfer", "cash_on_delivery")
+MAP_SEARCH = "https://www.openstreetmap.org/search"
+_NOT_DIAL = re.compile(r"[^0-9+]")
+
+
+def page_handle(value: str) -> str:
+    """A page handle as typed by the merchant: ``returns``, ``/pages/returns`` or a URL
+    on the store all mean ``returns``."""
+    handle = (value or "").strip().strip("/")
+    if "/pages/" in f"/{handle}":
+        handle = f"/{handle}".rsplit("/pages/", 1)[1]
+    return handle.strip("/").lower()
+
+
+class StoreFacts:
+    """What is true of one store right now, for one badge placement on one page."""
+
+    def __init__(self, store: StoreInfo, page: PageContext,
+                 settings: Mapping[str, Any]) -> None:
+        self.store = store
+        self.page = page
+        self.settings = settings
+        self.locale = page.locale
+
+    # ------------------------------------------------------------------- payment
+
+    @cached_property
+    def gateways(self) -> list[Any]:
+        """The gateways of the store's enabled payment plugins (a failing one offers none)."""
+        return list(payment_methods(self.store))
+
+    @property
+    def offers_cash_on_delivery(self) -> bool:
+        return any(_method(g) == "cash_on_delivery" for g in self.gateways)
+
+    def ways_to_pay(self) -> list[str]:
+        """Shopper-facing names of the ways to pay, each once: known methods by their
+        name in the page's language (wallets by brand, e.g. bKash, Nagad), others by
+        the gateway's own brand or label."""
+        ordered = sorted(self.gateways, key=_method_rank)
+        names: list[str] = []
+        seen: set[str] = set()
+        for gateway in ordered:
+            name = self._method_name(gateway)
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                names.append(name)
+        return names
+
+    def _method_name(self, gateway: Any) -> str:
+        method = _method(gateway)
+        brand = _text_attr(gateway, "brand")
+        if method == "mobile_wallet":
+            return brand or text(self.locale, "method_mobile_wallet")
+        if method in METHODS:
+            return text(self.locale, f"method_{method}")
+        return brand or _text_attr(gateway, "label")
+
+    # ---------------------------------------------------------------- shipping
+
+    @property
+    def free_shipping_over(self) -> Money | None:
+        """The order value above which shipping is free, or ``None`` when unknown.
+
+        Haat has no shipping settings or shipping plugins yet, and ``core.sdk`` offers
+        no way to read a free-shipping threshold, so this is always unknown for now and
+        the free-shipping badge is never shown. It must never be typed by the merchant.
+        """
+        return None
+
+    # ------------------------------------------------------------------ reviews
+
+    @property
+    def rating(self) -> tuple[Decimal, int] | None:
+        """The store's average review rating and number of reviews, or ``None``.
+
+        Haat has no reviews yet and ``core.sdk`` offers no store rating, so this is
+        always unknown for now and the rating badge is never shown.
+        """
+        return None
+
+    # ------------------------------------------------------------------ returns
+
+    @property
+    def returns_days(self) -> int:
+        days = self.settings.get("returns_days") or 0
+        return int(days) if days > 0 else 0
+
+    @cached_property
+    def returns_page_url(self) -> str | None:
+        """``/pages/<handle>`` of the returns policy, only if that page is published."""
+        handle = page_handle(self.settings.get("returns_page") or "")
+        if not handle:
+            return None
+        if not any(p.handle.lower() == handle for p in iter_pages(self.store)):
+            return None
+        return "/pages/" + quote(handle)
+
+    # ------------------------------------------------------------------ contact
+
+    @property
+    def phone(self) -> str:
+        return " ".join(self.store.contact_phone.split())
+
+    @property
+    def phone_href(self) -> str | None:
+        digits = _NOT_DIAL.sub("", self.phone)
+        plus = "+" if digits.startswith("+") else ""
+        digits = digits.replace("+", "")
+        return f"tel:{plus}{digits}" if digits else None
+
+    @property
+    def address(self) -> str:
+        """The store's address on one line."""
+        lines = (" ".join(line.split()) for line in self.store.address.splitlines())
+        return ", ".join(line for line in lines if line)
+
+    @property
+    def map_url(self) -> str | None:
+        """An OpenStreetMap search for the address: a plain link, nothing is loaded."""
+        if not self.address:
+            return None
+        return f"{MAP_SEARCH}?{urlencode({'query': self.address})}"
+
+
+def _text_attr(gateway: Any, name: str) -> str:
+    value = getattr(gateway, name, None)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _method(gateway: Any) -> str:
+    method = _text_attr(gateway, "method")
+    return method if method in METHODS else ""
+
+
+def _method_rank(gateway: Any) -> int:
+    method = _method(gateway)
+    return METHODS.index(method) if method else len(METHODS)
