@@ -99,12 +99,16 @@ def newest_products(limit: int) -> Sequence[Product]:
 
 
 def product_by_handle(handle: str) -> Product | None:
-    """An active product with its images, variants and collections."""
+    """An active product with its images, variants and collection memberships.
+
+    The store's collections are loaded first (the navigation needs them anyway), so
+    ``membership.collection`` comes from the session without another query."""
+    collections()
     return db.session.scalar(
         select(Product)
         .where(Product.handle == handle, Product.status == STATUS_ACTIVE)
         .options(selectinload(Product.images), selectinload(Product.variants),
-                 selectinload(Product.memberships).selectinload(CollectionProduct.collection))
+                 selectinload(Product.memberships))
     )
 
 
