@@ -93,6 +93,7 @@ __all__ = [
     "TextField",
     "UrlField",
     "WebhookResult",
+    "embedded_search_backend",
     "hookimpl",
     "iter_collections",
     "iter_pages",
@@ -468,7 +469,8 @@ class PageContext:
     product, search, cart, checkout, order, page, account, other.
 
     ``url`` is the absolute URL as requested; ``canonical_url`` the clean URL of the
-    content (no sort, filter, page-one or language parameters). ``alternates`` are
+    content in this language (no sort, filter, variant or page-one parameters; ``?lang=``
+    only for a language other than the store's default). ``alternates`` are
     ``(locale, absolute URL)`` for each language the store offers, ``breadcrumbs``
     ``(name, absolute URL)`` from the home page down to this page.
     """
@@ -893,6 +895,14 @@ def payment_methods(store: StoreInfo) -> list[PaymentGateway]:
     from core.catalog.store_data import payment_methods as _methods
 
     return _methods(store)
+
+
+def embedded_search_backend() -> SearchBackend:
+    """Haat's built-in search engine (SQLite FTS5 or PostgreSQL full-text search with
+    pg_trgm, whichever database Haat runs on), for search plugins that need no server."""
+    from core.search import EmbeddedSearch
+
+    return EmbeddedSearch()
 
 
 # ------------------------------------------------------------------ background work

@@ -69,7 +69,7 @@ def test_redirects_belong_to_one_store(shop, make_store, add_product, app, store
 
 def test_robots_has_core_rules_and_plugin_rules_only_for_its_store(
         shop, make_store, store_client, install_plugin, enable_plugin):
-    other = make_store("beta-shop")
+    make_store("beta-shop")
     install_plugin(make_plugin("test-robots", haat_robots_rules=lambda store: [
         RobotsRule(disallow=("/collections/secret",)),
         RobotsRule(user_agent="BadBot", disallow=("/",))]))

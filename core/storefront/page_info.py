@@ -55,7 +55,9 @@ def describe_page(context: dict[str, Any], *, locale: str,
     store = current_store()
     product, collection, page = (context.get(k) for k in ("product", "collection", "page"))
     media = lambda key: _absolute(url_for("storefront.media", key=key))  # noqa: E731
-    canonical = _absolute(_canonical_path(context))
+    clean = _absolute(_canonical_path(context))
+    # Each language version is its own page: canonical to itself, hreflang to the rest.
+    canonical = _alternate(clean, locale, store.locale)
     crumbs = [(store.name, _absolute(url_for("storefront.index")))]
     description = ""
     product_info = collection_info = page_info = None
@@ -66,7 +68,7 @@ def describe_page(context: dict[str, Any], *, locale: str,
         if first is not None:
             crumbs.append((first.title, _absolute(url_for("storefront.collection",
                                                           handle=first.handle))))
-        crumbs.append((product.title, canonical))
+        crumbs.append((product.title, clean))
     elif isinstance(collection, Collection):
         collection_info = collection_snapshot(collection)
         description = collection.description
@@ -75,7 +77,7 @@ def describe_page(context: dict[str, Any], *, locale: str,
     elif isinstance(page, Page):
         page_info = page_snapshot(page)
         description = page_info.text
-        crumbs.append((page.title, canonical))
+        crumbs.append((page.title, clean))
     return PageContext(
         kind=PAGE_KINDS.get(request.endpoint or "", "other"),
         path=request.path, url=request.url, title=str(context.get("title") or ""),
@@ -83,7 +85,7 @@ def describe_page(context: dict[str, Any], *, locale: str,
         product=product_info, collection=collection_info, page=page_info,
         description=html_to_text(description, limit=DESCRIPTION_LIMIT),
         canonical_url=canonical,
-        alternates=tuple((code, _alternate(canonical, code, store.locale))
+        alternates=tuple((code, _alternate(clean, code, store.locale))
                          for code in SUPPORTED_LOCALES),
         breadcrumbs=tuple(crumbs) if len(crumbs) > 1 else (),
         search_enabled=search_enabled, default_locale=store.locale,
