@@ -38,6 +38,9 @@ run: install
 	$(BIN)/haat db upgrade
 	$(BIN)/haat demo
 	@echo "Serving on http://127.0.0.1:8000 (open the URLs above; Ctrl-C stops)"
+	@# One jobs worker beside gunicorn (search indexing and other background work).
+	$(BIN)/haat jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: install

@@ -21,7 +21,9 @@ What it does, all in one run:
    ``Host: dhaka-crafts.localhost:<port>`` header (store routing by host).
 
 Load comes from ``wrk`` if it is on the PATH, otherwise from a built-in generator
-(threads, each with one keep-alive ``http.client`` connection). Either way the client
+(threads, each with one keep-alive ``http.client`` connection that keeps the cookies
+the server sets, like a shopper's browser; ``--no-cookies`` makes every request a first
+visit, which costs the store a new session and CSRF token each time). Either way the client
 shares the machine's CPUs with the servers, so the absolute numbers are low and the
 ratio to the bare page is what matters.
 
@@ -218,8 +220,11 @@ def check(target: Target) -> None:
 
 
 def python_load(target: Target, concurrency: int, seconds: float | None = None,
-                requests: int | None = None) -> dict[str, float]:
-    """Keep-alive GETs from ``concurrency`` threads for ``seconds`` (or ``requests``)."""
+                requests: int | None = None, cookies: bool = True) -> dict[str, float]:
+    """Keep-alive GETs from ``concurrency`` threads for ``seconds`` (or ``requests``).
+
+    With ``cookies`` each connection is one shopper browsing: it sends back the cookies
+    the server set, as a browser does. Without, every request is a first visit."""
     lock = threading.Lock()
     latencies: list[float] = []
     counts = {"ok": 0, "errors": 0, "issued": 0}
@@ -230,6 +235,7 @@ def python_load(target: Target, concurrency: int, seconds: float | None = None,
         conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=30)
         mine: list[float] = []
         errors = 0
+        jar: dict[str, str] = {}
         start.wait()
         while time.perf_counter() < deadline[0]:
             if requests is not None:
@@ -238,10 +244,17 @@ def python_load(target: Target, concurrency: int, seconds: float | None = None,
                         break
                     counts["issued"] += 1
             began = time.perf_counter()
+            headers = {"Host": target.host}
+            if jar:
+                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
             try:
-                conn.request("GET", target.path, headers={"Host": target.host})
+                conn.request("GET", target.path, headers=headers)
                 response = conn.getresponse()
                 response.read()
+                if cookies:
+                    for line in response.msg.get_all("Set-Cookie") or ():
+                        name, _, value = line.split(";", 1)[0].partition("=")
+                        jar[name.strip()] = value.strip()
             except (OSError, http.client.HTTPException):
                 conn.close()  # the next request() reconnects
                 errors += 1
@@ -317,6 +330,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto",
                         help="load generator; auto = wrk if on the PATH, else python")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--no-cookies", action="store_true",
+                        help="every request is a first visit (the Python client only; "
+                             "by default each connection keeps its cookies like a browser)")
     return parser.parse_args()
 
 
@@ -382,7 +398,7 @@ def measure(args: argparse.Namespace, wrk: str | None, workdir: Path,
         check(target)
         print(f"  {target.name:<11} {target.host}{target.path}: 200 text/html, "
               f"{target.size} bytes")
-        python_load(target, args.concurrency, requests=args.warmup)
+        python_load(target, args.concurrency, requests=args.warmup, cookies=not args.no_cookies)
 
     for round_number in range(args.rounds):
         for target in targets:
@@ -390,7 +406,8 @@ def measure(args: argparse.Namespace, wrk: str | None, workdir: Path,
                 result = wrk_load(wrk, workdir / "report.lua", target, args.concurrency,
                                   args.seconds)
             else:
-                result = python_load(target, args.concurrency, seconds=args.seconds)
+                result = python_load(target, args.concurrency, seconds=args.seconds,
+                                     cookies=not args.no_cookies)
             target.rounds.append(result)
             cpu = (f", client used {result['client_cpu']:.0%} of a CPU"
                    if "client_cpu" in result else "")

@@ -93,6 +93,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The embedded search engine's database-specific tables (FTS5, pg_trgm indexes)
+    # are created by its migration, not described by the models.
+    from core.search import include_object
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -90,12 +90,11 @@ def record_job(store, word, times=1):
 def test_run_later_runs_in_the_store_with_its_own_store_info(app, make_store):
     RAN.clear()
     store = make_store("alpha-shop", currency="BDT")
-    with app.test_request_context():
-        with tenant_scope(store.id):
-            from core.pluginhost.web import plugins_for_tenant
+    with app.test_request_context(), tenant_scope(store.id):
+        from core.pluginhost.web import plugins_for_tenant
 
-            info = plugins_for_tenant(store.id).info
-            run_later(info, record_job, "hello", times=2)
-            with pytest.raises(ValueError, match="module-level"):
-                run_later(info, lambda s: None)
+        info = plugins_for_tenant(store.id).info
+        run_later(info, record_job, "hello", times=2)
+        with pytest.raises(ValueError, match="module-level"):
+            run_later(info, lambda s: None)
     assert RAN == [("alpha-shop", "hello", 2, "BDT")]

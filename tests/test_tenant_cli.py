@@ -234,11 +234,13 @@ def _rows_per_table(tenant_id: int) -> dict[str, int]:
 
 
 def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make_store,
-                                                                  seed_catalog, store_client):
+                                                                  seed_catalog, store_client,
+                                                                  enable_plugin):
     a = make_store("alpha-shop", name="Alpha Shop")
     b = make_store("beta-shop", name="Beta Shop")
     storage = LocalStorage(app.config["HAAT_MEDIA_DIR"])
     for store, data in ((a, b"alpha bytes"), (b, b"beta bytes")):
+        enable_plugin(store, "search")  # its embedded index keeps rows per store too
         ids = seed_catalog(store, HANDLES)
         _connect_domain(app, store.slug, f"{store.slug}.example.com")
         key = storage.save(store.id, "products/x.jpg", data)

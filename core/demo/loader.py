@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask import current_app
+
 from core.catalog.images import store_image
 from core.catalog.models import (
     Collection,
@@ -21,12 +23,16 @@ from core.demo.spec import DemoProduct, DemoStore
 from core.money import Money
 from core.pages.models import Page
 from core.platform.signup import sign_up
+from core.pluginhost.state import enable_defaults
 from core.storage import Storage, get_storage
 from core.theming.service import choose_theme, save_theme_values
 from tenants import tenant_scope
 from tenants.provisioning import find_tenant
 
 DEMO_PASSWORD = "haat-demo-1234"  # noqa: S105 - printed by `make run` on purpose
+#: First-party plugins the demo stores switch on (those installed; search indexes the
+#: catalogue through a background job).
+DEMO_PLUGINS = ("search", "seo", "trust-badges")
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ def _create_store(spec: DemoStore) -> int:
     created.tenant.contact_email = spec.contact_email
     tenant_id = created.tenant.id
     storage = get_storage()
+    installed = current_app.extensions["haat_plugins"].installed
+    enable_defaults(tenant_id, [name for name in DEMO_PLUGINS if name in installed])
     with tenant_scope(tenant_id):
         choose_theme(spec.theme)
         if spec.theme_settings:

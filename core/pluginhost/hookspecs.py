@@ -274,7 +274,9 @@ def haat_order_refunded(store: StoreInfo, order: OrderSnapshot, amount: Money) -
 def haat_store_reindex(store: StoreInfo) -> None:
     """Rebuild whatever the plugin derives from the catalogue (e.g. a search index).
 
-    Fires on ``haat search reindex`` and after a bulk import. Per store; isolated.
+    Fires after a bulk change to the catalogue, such as an import (``haat search
+    reindex`` rebuilds search indexes itself, through ``haat_search_backend``). Per
+    store; isolated. Do the work in a job (``core.sdk.run_later``).
     """
 
 

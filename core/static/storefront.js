@@ -2,7 +2,8 @@
    - add-to-cart forms post with fetch and update the header cart in place;
    - sort/filter controls apply on change;
    - a product's variant picker updates the shown price and stock;
-   - product videos load the provider's player only when the shopper asks. */
+   - product videos load the provider's player only when the shopper asks;
+   - search boxes suggest products as the shopper types (/search/suggest). */
 (function () {
   "use strict";
 
@@ -79,4 +80,81 @@
       box.replaceChild(frame, link);
     });
   });
+
+  function suggestBox(input) {
+    var list = document.createElement("ul");
+    var id = "suggest-" + Math.random().toString(36).slice(2);
+    var timer = null, active = -1, lastQuery = "";
+    list.id = id;
+    list.className = "search-suggestions";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", id);
+    input.parentNode.insertBefore(list, input.nextSibling);
+
+    function close() {
+      list.hidden = true;
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function choose(index) {
+      var options = list.querySelectorAll("[role=option]");
+      if (!options.length) return;
+      active = (index + options.length) % options.length;
+      options.forEach(function (o, i) { o.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", options[active].id);
+    }
+    function show(products) {
+      list.textContent = "";
+      products.forEach(function (product, i) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        item.id = id + "-" + i;
+        item.setAttribute("role", "option");
+        link.href = product.url;
+        link.tabIndex = -1;
+        link.innerHTML = product.highlighted || "";  // sanitised by the server: <mark> only
+        if (!product.highlighted) link.textContent = product.title;
+        var price = document.createElement("span");
+        price.className = "suggest-price";
+        price.textContent = product.price;
+        link.appendChild(price);
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      list.hidden = !products.length;
+      input.setAttribute("aria-expanded", products.length ? "true" : "false");
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var query = input.value.trim();
+      if (query.length < 2) { close(); return; }
+      timer = setTimeout(function () {
+        lastQuery = query;
+        fetch("/search/suggest?q=" + encodeURIComponent(query), { headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { products: [] }; })
+          .then(function (data) { if (lastQuery === query) show(data.products || []); })
+          .catch(close);
+      }, 150);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown") { event.preventDefault(); choose(active + 1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); choose(active - 1); }
+      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Enter" && active >= 0) {
+        event.preventDefault();
+        window.location = list.querySelectorAll("[role=option] a")[active].href;
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+
+  if (window.fetch) {
+    document.querySelectorAll("form.search-form input[name=q], input[data-suggest]").forEach(suggestBox);
+  }
 })();

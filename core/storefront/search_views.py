@@ -1,33 +1,69 @@
-"""``/search``: handed to the store's search plugin through ``haat_search_backend``.
+"""``/search`` and ``/search/suggest``: handed to the store's search plugin.
 
-A store without a search plugin shows no search box, and this URL says so politely
-(404, so it is not indexed). A backend that fails gives a polite 503 page; the rest
-of the page (header, cart, navigation) still works.
+A store without a search plugin shows no search box, and these URLs say so politely
+(404, so they are not indexed). A backend that fails gives a polite 503 page; the rest
+of the page (header, cart, navigation) still works. Highlighted text from a backend is
+sanitised again here (only ``<mark>`` survives), whoever wrote the backend.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
+from urllib.parse import urlencode
 
-from flask import request
+import nh3
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
 from core.catalog.models import STATUS_ACTIVE, Product
 from core.db import db
 from core.pluginhost.web import plugins_for_request
-from core.sdk import SearchQuery, SearchResults
+from core.sdk import SEARCH_FACETS, SEARCH_SORTS, SearchQuery, SearchResults, price_buckets
 from core.storefront.context import render_page, search_enabled
 from core.storefront.views import _page_number, bp
+from core.web.templating import money_filter
+from core.web.tenancy import current_store
 
 log = logging.getLogger("haat.search")
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 24
+SUGGESTIONS = 6
+#: The filters a shopper can set in the URL, and the facets they correspond to.
+FILTER_ARGS = ("collection", "tags", "in_stock", "price")
 
 
-def _products_for(results: SearchResults) -> list[tuple[object, Product]]:
-    """The hits with their products, in the backend's order (one query plus images)."""
+def safe_highlight(html: str) -> Markup:
+    """A backend's highlighted text with every tag but ``<mark>`` removed."""
+    return Markup(nh3.clean(html or "", tags={"mark"}, attributes={}))  # noqa: S704
+
+
+def _filters() -> dict[str, Any]:
+    chosen: dict[str, Any] = {}
+    for name in FILTER_ARGS:
+        value = request.args.get(name, "").strip()[:120]
+        if not value:
+            continue
+        if name == "in_stock":
+            if value == "1":
+                chosen[name] = True
+        elif name == "price":
+            if value in {key for key, _low, _high in price_buckets(current_store().currency)}:
+                chosen[name] = value
+        else:
+            chosen[name] = value
+    return chosen
+
+
+def _products_for(results: SearchResults) -> list[tuple[Any, Product]]:
+    """The hits with their products, in the backend's order (one query plus images).
+
+    Products are read in the store's scope, so an id a misbehaving backend returns for
+    another store, or a product no longer active, is dropped."""
     ids = [hit.product_id for hit in results.hits]
     found = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.id.in_(ids), Product.status == STATUS_ACTIVE)
@@ -35,29 +71,102 @@ def _products_for(results: SearchResults) -> list[tuple[object, Product]]:
     return [(hit, found[hit.product_id]) for hit in results.hits if hit.product_id in found]
 
 
+def _link(**changes: Any) -> str:
+    """This search's URL with some arguments changed (``None`` removes one)."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for("storefront.search") + ("?" + urlencode(args) if args else "")
+
+
+def _facet_groups(results: SearchResults, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """The filters sidebar: each facet's values with counts, links and labels."""
+    from core.storefront.queries import collections
+
+    titles = {c.handle: c.title for c in collections()}
+    labels = {"collection": _("Collection"), "price": _("Price"), "in_stock": _("Availability"),
+              "tags": _("Tags")}
+    groups = []
+    for name in SEARCH_FACETS:
+        counts = results.facets.get(name) or {}
+        options = []
+        if name == "price":
+            for key, low, high in price_buckets(current_store().currency):
+                if counts.get(key):
+                    label = (f"{money_filter(low)} – {money_filter(high)}" if high is not None
+                             else _("%(price)s and more", price=money_filter(low)))
+                    options.append((key, label, counts[key]))
+        elif name == "in_stock":
+            if counts.get("true"):
+                options.append(("1", _("In stock only"), counts["true"]))
+        else:
+            options = [(value, titles.get(value, value) if name == "collection" else value,
+                        count) for value, count in sorted(counts.items(),
+                                                          key=lambda kv: (-kv[1], kv[0]))[:12]]
+        current = filters.get(name)
+        current = "1" if current is True else current
+        items = [{"label": label, "count": count, "active": value == current,
+                  "url": _link(**{name: None if value == current else value})}
+                 for value, label, count in options]
+        if items:
+            groups.append({"name": name, "label": labels[name], "items": items})
+    return groups
+
+
 @bp.get("/search")
 def search() -> tuple[str, int]:
-    """Search results for ``?q=``."""
+    """Search results for ``?q=`` with facets, sorting and pages."""
     text = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    context = {"query": text, "title": _("Search"), "results": None, "hits": []}
+    sort = request.args.get("sort", "relevance")
+    sort = sort if sort in SEARCH_SORTS else "relevance"
+    context: dict[str, Any] = {"query": text, "title": _("Search"), "results": None,
+                               "hits": [], "sort": sort, "sorts": SEARCH_SORTS,
+                               "facet_groups": [], "link": _link, "highlight": safe_highlight}
     if not search_enabled():
         return render_page("search.html", unavailable="disabled", **context), 404
     if not text:
         return render_page("search.html", unavailable=None, **context), 200
     page = _page_number()
+    filters = _filters()
     try:
-        backend = plugins_for_request().first("haat_search_backend")
-        results = backend.query(backend_store(), SearchQuery(
-            text=text, page=page, per_page=RESULTS_PER_PAGE,
-            sort=request.args.get("sort", "relevance")))
+        engine = plugins_for_request().first("haat_search_backend")
+        results = engine.query(plugins_for_request().info, SearchQuery(
+            text=text, filters=filters, facets=SEARCH_FACETS, sort=sort, page=page,
+            per_page=RESULTS_PER_PAGE))
     except Exception:  # the plugin's failure must not take the page down
         log.exception("search failed")
         return render_page("search.html", unavailable="down", **context), 503
     context.update(results=results, hits=_products_for(results), page=page,
-                   pages=max(1, -(-results.total // RESULTS_PER_PAGE)))
+                   pages=max(1, -(-results.total // RESULTS_PER_PAGE)),
+                   facet_groups=_facet_groups(results, filters), filters=filters)
     return render_page("search.html", unavailable=None, **context), 200
 
 
-def backend_store() -> object:
-    """The SDK store object that search backends receive."""
-    return plugins_for_request().info
+@bp.get("/search/suggest")
+def suggest() -> tuple[Response, int]:
+    """Search-as-you-type: a few products for ``?q=`` as JSON."""
+    text = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    if not search_enabled():
+        return jsonify(error=_("This store does not offer search.")), 404
+    if len(text) < 2:
+        return jsonify(query=text, products=[]), 200
+    try:
+        engine = plugins_for_request().first("haat_search_backend")
+        hits = list(engine.suggest(plugins_for_request().info, text, SUGGESTIONS))
+    except Exception:
+        log.exception("search suggestions failed")
+        return jsonify(error=_("Search is not available right now.")), 503
+    ids = [hit.product_id for hit in hits]
+    products = {p.id: p for p in db.session.scalars(
+        select(Product).where(Product.id.in_(ids), Product.status == STATUS_ACTIVE))}
+    items = [{"title": products[h.product_id].title,
+              "highlighted": str(safe_highlight(h.highlighted_title or "")),
+              "url": url_for("storefront.product", handle=products[h.product_id].handle),
+              "price": money_filter(products[h.product_id].price_amount)}
+             for h in hits if h.product_id in products]
+    response = jsonify(query=text, products=items)
+    response.cache_control.max_age = 60
+    return response, 200

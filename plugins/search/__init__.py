@@ -1,0 +1,1 @@
+"""The first-party search plugin (see plugin.py)."""
