@@ -20,11 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
 log = logging.getLogger("haat.jobs")
-_app: Flask | None = None  # the app jobs run in (the worker's or, when immediate, this one)
+_app: Flask | None = None  # the app a worker process created (``haat jobs worker``)
 
 
 def _huey(config: dict[str, Any]) -> Huey:
@@ -51,7 +51,10 @@ def _run(dotted: str, store_id: int, args: tuple[Any, ...], kwargs: dict[str, An
     from core.pluginhost.web import plugins_for_tenant
     from tenants import tenant_scope
 
-    app = _app or current_app._get_current_object()
+    # Immediate jobs run inside the caller's app; a worker's jobs in the app it created.
+    app = current_app._get_current_object() if has_app_context() else _app
+    if app is None:
+        raise RuntimeError("no app to run the job in")
     with app.app_context(), tenant_scope(store_id):
         try:
             store = plugins_for_tenant(store_id).info
