@@ -68,6 +68,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "en",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Largest request body (uploads): a bigger one is refused with 413 before it is read.
+        "MAX_CONTENT_LENGTH": _env_int("HAAT_MAX_UPLOAD_BYTES", 16 * 1024 * 1024),
     }
     if overrides:
         config.update(overrides)

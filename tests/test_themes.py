@@ -219,3 +219,13 @@ def test_the_loader_falls_back_from_theme_to_default_to_app_templates(app):
             env.get_template("@bazaar/storefront/nope.html")
         with pytest.raises(Exception):
             env.get_template("@bazaar/../../etc/passwd")
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(app, two_stores, store_client,
+                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    owner = _owner(store_client, "alpha-shop")
+    response = owner.post("/admin/theme/settings", data={**VALID, "logo": (
+        io.BytesIO(b"x" * 4096), "logo.png")}, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert _settings(app, two_stores[0]) == {}
