@@ -11,6 +11,7 @@ from core.catalog.models import (
 from core.catalog.redirects import HandleRedirect
 from core.pages.models import Page
 from core.pluginhost.models import PluginFailure, PluginState
+from core.search.schema import SearchDocument, SearchFacet, SearchTerm, SearchText
 from core.staff.models import StaffUser
 from core.theming.models import ThemeSettings
 from tenants.models import Domain, Tenant
@@ -28,6 +29,10 @@ __all__ = [
     "Product",
     "ProductImage",
     "ProductVariant",
+    "SearchDocument",
+    "SearchFacet",
+    "SearchTerm",
+    "SearchText",
     "StaffUser",
     "Tenant",
     "ThemeSettings",

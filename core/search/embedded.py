@@ -43,6 +43,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -331,7 +332,7 @@ class EmbeddedSearch:
         def work(session: Session, dialect: Any) -> None:
             dialect.lock(session, store_id)
             for chunk in _chunks(ids):
-                removed = self._delete_documents(session, store_id, chunk)
+                removed = self._delete_documents(session, dialect, store_id, chunk)
                 docs = [document(store_id, latest[i]) for i in chunk
                         if latest[i].status == ACTIVE]
                 added: Counter[str] = Counter()
@@ -340,7 +341,11 @@ class EmbeddedSearch:
                                             doc["body_terms"]))
                 if docs:
                     dialect.insert_documents(session, docs)
-                    self._insert_facets(session, docs)
+                    facets = [(doc["id"], kind, value) for doc in docs
+                              for kind, values in (("c", doc["_collections"]), ("t", doc["_tags"]))
+                              for value in values]
+                    if facets:
+                        dialect.insert_facets(session, store_id, facets)
                 self._update_vocabulary(session, dialect, store_id, added - removed,
                                         removed - added)
 
@@ -356,7 +361,7 @@ class EmbeddedSearch:
         def work(session: Session, dialect: Any) -> None:
             dialect.lock(session, store_id)
             for chunk in _chunks(ids):
-                removed = self._delete_documents(session, store_id, chunk)
+                removed = self._delete_documents(session, dialect, store_id, chunk)
                 self._update_vocabulary(session, dialect, store_id, Counter(), removed)
 
         self._write(work)
@@ -374,31 +379,15 @@ class EmbeddedSearch:
 
         self._write(work)
 
-    def _delete_documents(self, session: Session, store_id: int,
+    def _delete_documents(self, session: Session, dialect: Any, store_id: int,
                           product_ids: Sequence[int]) -> Counter[str]:
         """Delete these products' rows; returns the words they had (one per product)."""
-        params = {"t": store_id, "ids": [doc_id(store_id, p) for p in product_ids]}
-        rows = session.execute(_expanding(
-            "DELETE FROM search_texts WHERE tenant_id = :t AND id IN :ids "
-            "RETURNING title_terms, keyword_terms, body_terms", "ids"), params).all()
         words: Counter[str] = Counter()
+        rows = dialect.delete_documents(session, store_id,
+                                        [doc_id(store_id, p) for p in product_ids])
         for row in rows:
-            words.update(_row_terms(row.title_terms, row.keyword_terms, row.body_terms))
-        session.execute(_expanding(
-            "DELETE FROM search_documents WHERE tenant_id = :t AND id IN :ids", "ids"), params)
-        session.execute(_expanding(
-            "DELETE FROM search_facets WHERE tenant_id = :t AND doc_id IN :ids", "ids"), params)
+            words.update(_row_terms(*row))
         return words
-
-    @staticmethod
-    def _insert_facets(session: Session, docs: list[dict[str, Any]]) -> None:
-        rows = [{"t": doc["tenant_id"], "d": doc["id"], "k": kind, "v": value}
-                for doc in docs
-                for kind, values in (("c", doc["_collections"]), ("t", doc["_tags"]))
-                for value in values]
-        if rows:
-            session.execute(text("INSERT INTO search_facets (tenant_id, doc_id, kind, value) "
-                                 "VALUES (:t, :d, :k, :v)"), rows)
 
     def _update_vocabulary(self, session: Session, dialect: Any, store_id: int,
                            gained: Counter[str], lost: Counter[str]) -> None:
@@ -411,15 +400,9 @@ class EmbeddedSearch:
                     "SELECT term FROM search_terms WHERE tenant_id = :t AND term IN :terms",
                     "terms"), {"t": store_id, "terms": list(chunk)}))
             new_terms = [t for t in gained if t not in existing]
-        deltas = [{"t": store_id, "term": term, "n": count, "c": len(term)}
-                  for term, count in gained.items()]
-        deltas += [{"t": store_id, "term": term, "n": -count, "c": len(term)}
-                   for term, count in lost.items()]
+        deltas = sorted([*gained.items(), *((term, -count) for term, count in lost.items())])
         if deltas:
-            session.execute(text(
-                "INSERT INTO search_terms (tenant_id, term, docs, chars) "
-                "VALUES (:t, :term, :n, :c) ON CONFLICT (tenant_id, term) "
-                "DO UPDATE SET docs = search_terms.docs + excluded.docs"), deltas)
+            dialect.add_to_vocabulary(session, store_id, deltas)
         gone: list[str] = []
         for chunk in _chunks(sorted(lost)):
             gone.extend(session.scalars(_expanding(
@@ -441,8 +424,8 @@ class EmbeddedSearch:
         plan = self._plan(session, store_id, words, prefix=not typed[-1:].isspace())
         facets = tuple(f for f in SEARCH_FACETS if f in set(query.facets or ()))
         filters = Filters.parse(query.filters or {})
-        per_page = max(1, min(int(query.per_page or 24), MAX_PER_PAGE))
-        page = max(1, int(query.page or 1))
+        per_page = max(1, min(int(query.per_page), MAX_PER_PAGE))
+        page = max(1, int(query.page))
         sort = query.sort if query.sort in ORDERS else "relevance"
         if sort == "relevance" and not words:
             sort = "newest"
@@ -483,8 +466,9 @@ class EmbeddedSearch:
                "SELECT x.id, x.handle, x.title, p.product_id FROM "
                f"(SELECT * FROM m ORDER BY {order} LIMIT :limit) p "
                f"JOIN search_texts x ON x.id = p.id ORDER BY {order.replace('m.', 'p.')}")
-        rows = session.execute(text(sql), {**match.params, "t": store_id,
-                                           **doc_range(store_id), "limit": limit}).all()
+        with dialect.planned(session):
+            rows = session.execute(text(sql), {**match.params, "t": store_id,
+                                               **doc_range(store_id), "limit": limit}).all()
         matched = plan.matched_terms
         return [SearchHit(product_id=r.product_id, handle=r.handle, title=r.title,
                           highlighted_title=T.highlight(r.title, matched))
@@ -498,20 +482,25 @@ class EmbeddedSearch:
         if not words:
             return plan
         dialect = self._dialect(session)
-        known = set(session.scalars(_expanding(
-            "SELECT term FROM search_terms WHERE tenant_id = :t AND term IN :terms", "terms"),
-            {"t": store_id, "terms": sorted(set(words))}))
+        # One round trip: which words the store has, and the completions of the last.
+        sql = ("SELECT 0 AS completion, term FROM search_terms "
+               "WHERE tenant_id = :t AND term IN :terms")
+        params: dict[str, Any] = {"t": store_id, "terms": sorted(set(words))}
+        if prefix:
+            sql += (" UNION ALL SELECT 1, term FROM (SELECT term FROM search_terms "
+                    "WHERE tenant_id = :t AND term > :low AND term < :high "
+                    "ORDER BY docs DESC, term LIMIT :n) longer")
+            params |= {"low": words[-1], "high": T.successor(words[-1]),
+                       "n": PREFIX_EXPANSIONS}
+        rows = session.execute(_expanding(sql, "terms"), params).all()
+        known = {row.term for row in rows if not row.completion}
+        longer = [row.term for row in rows if row.completion]
         for index, item in enumerate(plan.words):
             last = prefix and index == len(plan.words) - 1
             if item.word in known:
                 item.terms.append(item.word)
                 item.kind = "exact"
             if last:
-                longer = session.scalars(text(
-                    "SELECT term FROM search_terms WHERE tenant_id = :t AND term > :low "
-                    "AND term < :high ORDER BY docs DESC, term LIMIT :n"),
-                    {"t": store_id, "low": item.word, "high": T.successor(item.word),
-                     "n": PREFIX_EXPANSIONS}).all()
                 item.terms.extend(longer)
                 if longer and item.kind == "none":
                     item.kind = "prefix"
@@ -558,7 +547,11 @@ class EmbeddedSearch:
             parts.append("SELECT 'ns', 0, count(*), NULL, NULL, NULL FROM s")
             kinds = [k for name, k in (("collection", "c"), ("tags", "t")) if name in facets]
             if kinds:
-                parts.append(dialect.facet_sql(kinds))
+                listed = ", ".join(f"'{kind}'" for kind in kinds)
+                parts.append(
+                    "SELECT f.kind, 0, count(*), f.value, NULL, NULL FROM s "
+                    f"{dialect.join} search_facets f ON f.tenant_id = :t AND f.doc_id = s.id "
+                    f"WHERE f.kind IN ({listed}) GROUP BY f.kind, f.value")
             if "price" in facets:
                 cases = " ".join(f"WHEN s.price < {int(high)} THEN '{index}'"
                                  for index, (_, _, high) in enumerate(buckets)
@@ -569,10 +562,11 @@ class EmbeddedSearch:
                 parts.append("SELECT 's', 0, count(*), CASE WHEN s.in_stock THEN 'true' "
                              "ELSE 'false' END, NULL, NULL FROM s GROUP BY 4")
         sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
-        rows = session.execute(text(sql).bindparams(*(bindparam(n, expanding=True)
-                                                      for n in lists)), {
-            **match.params, **params, "t": store_id, **doc_range(store_id),
-            "limit": limit, "offset": offset}).all()
+        statement = text(sql).bindparams(*(bindparam(n, expanding=True) for n in lists))
+        with dialect.planned(session) if plan.words else nullcontext():
+            rows = session.execute(statement, {
+                **match.params, **params, "t": store_id, **doc_range(store_id),
+                "limit": limit, "offset": offset}).all()
 
         total = sampled = 0
         found: list[Any] = []
@@ -602,9 +596,10 @@ class EmbeddedSearch:
         match = dialect.match_sql(groups, ranked=False)
         where, params, lists = filters.sql()
         sql = f"SELECT count(*) FROM ({match.sql}{where}) m"
-        return int(session.execute(
-            text(sql).bindparams(*(bindparam(n, expanding=True) for n in lists)),
-            {**match.params, **params, "t": store_id, **doc_range(store_id)}).scalar() or 0)
+        with dialect.planned(session):
+            return int(session.execute(
+                text(sql).bindparams(*(bindparam(n, expanding=True) for n in lists)),
+                {**match.params, **params, "t": store_id, **doc_range(store_id)}).scalar() or 0)
 
     def _guidance(self, session: Session, dialect: Any, store_id: int, plan: Plan,
                   filters: Filters) -> str | None:

@@ -22,9 +22,9 @@ metadata (store deletion, the test clean-up, Alembic) sees them:
 The migration adds what only one database has, and Alembic must not see as drift
 (:func:`include_object`): on SQLite the FTS5 table ``search_fts`` (and its shadow
 tables) kept in step with ``search_texts`` by triggers, and ``search_grams`` (bigrams
-of the vocabulary, the typo-candidate index); on PostgreSQL the ``tsv`` (every word),
-``head`` (title and keyword words, weighted) and ``facets`` columns of
-``search_documents`` and the GIN indexes (``btree_gin`` + ``pg_trgm``).
+of the vocabulary, the typo-candidate index); on PostgreSQL the ``tsv`` (every word) and
+``head`` (title and keyword words, weighted) columns of ``search_documents`` and the GIN
+indexes (``btree_gin`` + ``pg_trgm``).
 
 The classes are mapped only so that the schema rules (``TenantOwned`` for every table
 with a ``tenant_id``) hold; the engine reads and writes them with Core SQL that always
@@ -59,8 +59,7 @@ ENGINE_TABLES = frozenset({
 #: PostgreSQL-only indexes and columns.
 ENGINE_INDEXES = frozenset({"ix_search_documents_tenant_id_tsv",
                             "ix_search_terms_tenant_id_term_trgm"})
-ENGINE_COLUMNS = frozenset({("search_documents", "tsv"), ("search_documents", "head"),
-                            ("search_documents", "facets")})
+ENGINE_COLUMNS = frozenset({("search_documents", "tsv"), ("search_documents", "head")})
 
 
 def is_engine_table(name: str) -> bool:

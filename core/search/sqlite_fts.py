@@ -20,7 +20,8 @@ the real edit distance in Python. The filter loses no candidate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -55,6 +56,33 @@ class SqliteDialect:
             "INSERT INTO search_texts (id, tenant_id, handle, title, description, "
             "title_terms, keyword_terms, body_terms) VALUES (:id, :tenant_id, :handle, "
             ":title, :description, :title_terms, :keyword_terms, :body_terms)"), rows)
+
+    def delete_documents(self, session: Session, store_id: int,
+                         ids: Sequence[int]) -> list[tuple[str, str, str]]:
+        """Delete these documents; returns their (title, keyword, body) words."""
+        params = {"t": store_id, "ids": list(ids)}
+        rows = session.execute(text(
+            "DELETE FROM search_texts WHERE tenant_id = :t AND id IN :ids "
+            "RETURNING title_terms, keyword_terms, body_terms"
+        ).bindparams(bindparam("ids", expanding=True)), params).all()
+        for table, column in (("search_documents", "id"), ("search_facets", "doc_id")):
+            session.execute(text(f"DELETE FROM {table} WHERE tenant_id = :t AND {column} IN :ids")
+                            .bindparams(bindparam("ids", expanding=True)), params)
+        return [tuple(row) for row in rows]
+
+    def insert_facets(self, session: Session, store_id: int,
+                      rows: list[tuple[int, str, str]]) -> None:
+        session.execute(text("INSERT INTO search_facets (tenant_id, doc_id, kind, value) "
+                             "VALUES (:t, :d, :k, :v)"),
+                        [{"t": store_id, "d": d, "k": k, "v": v} for d, k, v in rows])
+
+    def add_to_vocabulary(self, session: Session, store_id: int,
+                          deltas: list[tuple[str, int]]) -> None:
+        """Add each delta to its word's count of documents (new words start at 0)."""
+        session.execute(text(
+            "INSERT INTO search_terms (tenant_id, term, docs, chars) VALUES (:t, :term, :n, :c) "
+            "ON CONFLICT (tenant_id, term) DO UPDATE SET docs = search_terms.docs + excluded.docs"),
+            [{"t": store_id, "term": term, "n": n, "c": len(term)} for term, n in deltas])
 
     def clear(self, session: Session, store_id: int) -> None:
         session.execute(text("DELETE FROM search_grams WHERE tenant_id = :t"), {"t": store_id})
@@ -91,6 +119,11 @@ class SqliteDialect:
             "high": high, "need": need, "n": CANDIDATES}).all()
         return [(row.term, row.docs) for row in rows]
 
+    @contextmanager
+    def planned(self, session: Session) -> Iterator[None]:
+        """Around a match: nothing to adjust (the SQL fixes the join order)."""
+        yield
+
     def match_sql(self, groups: Sequence[Sequence[str]], *, ranked: bool) -> MatchSql:
         expression = _expression(groups)
         params = {"match": expression}
@@ -113,9 +146,3 @@ class SqliteDialect:
         return MatchSql(f"SELECT {DOC_COLUMNS}, 0 AS score FROM search_documents d "
                         "WHERE d.tenant_id = :t")
 
-    def facet_sql(self, kinds: Sequence[str]) -> str:
-        """Collection/tag counts over the sample ``s``: (kind, 0, count, value, ...)."""
-        listed = ", ".join(f"'{kind}'" for kind in kinds)
-        return ("SELECT f.kind, 0, count(*), f.value, NULL, NULL FROM s "
-                "CROSS JOIN search_facets f ON f.tenant_id = :t AND f.doc_id = s.id "
-                f"WHERE f.kind IN ({listed}) GROUP BY f.kind, f.value")

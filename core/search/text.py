@@ -176,6 +176,46 @@ def prefix_distance(word: str, term: str, limit: int) -> int:
     return best
 
 
+@functools.lru_cache(maxsize=64)
+def _alphabet(script: str) -> tuple[str, ...]:
+    """The folded letters and marks of a script ("BENGALI", "ARMENIAN", ...; Latin is
+    a to z, as accents are folded away)."""
+    if script == "LATIN":
+        return tuple("abcdefghijklmnopqrstuvwxyz")
+    found = []
+    for code in range(0x370, 0x3000):
+        char = chr(code)
+        if (unicodedata.category(char)[0] in "LM" and _script(char) == script
+                and fold(char) == char):
+            found.append(char)
+    return tuple(found)
+
+
+def _script(char: str) -> str:
+    return unicodedata.name(char, "").split(" ", 1)[0]
+
+
+def one_typo_away(word: str) -> set[str]:
+    """Every NFC string one edit (delete, swap neighbours, change, insert) from ``word``,
+    with letters of the scripts of ``word``'s own letters."""
+    letters: set[str] = set()
+    for script in {_script(char) for char in word}:
+        letters.update(_alphabet(script))
+    found = set()
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        for letter in letters:
+            found.add(head + letter + tail)
+            if tail:
+                found.add(head + letter + tail[1:])
+        if tail:
+            found.add(head + tail[1:])
+            if len(tail) > 1:
+                found.add(head + tail[1] + tail[0] + tail[2:])
+    found.discard(word)
+    return {v if v.isascii() else unicodedata.normalize("NFC", v) for v in found}
+
+
 def grams(term: str) -> set[str]:
     """The distinct bigrams of ``term`` padded with start and end markers.
 

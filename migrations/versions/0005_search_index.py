@@ -11,8 +11,8 @@ Common tables (declared in ``core/search/schema.py``): ``search_documents``,
   kept in step by triggers; the tokenizer keeps combining marks inside words so that
   Bengali survives; words arrive already folded), and ``search_grams`` (bigrams of
   each store's vocabulary, for typo candidates).
-* PostgreSQL: ``tsv``/``head``/``facets`` columns on ``search_documents`` with a GIN
-  index on ``(tenant_id, tsv)``, and a trigram GIN index on the vocabulary. They need the ``pg_trgm`` and ``btree_gin``
+* PostgreSQL: ``tsv``/``head`` columns on ``search_documents`` with a GIN index on
+  ``(tenant_id, tsv)``, and a trigram GIN index on the vocabulary. They need the ``pg_trgm`` and ``btree_gin``
   extensions. Both ship with PostgreSQL (contrib) and are "trusted" from PostgreSQL
   13 on, so the database owner may create them; otherwise a superuser must run
   ``CREATE EXTENSION pg_trgm; CREATE EXTENSION btree_gin;`` in the database first.
@@ -150,12 +150,9 @@ def upgrade():
             if not installed:
                 op.execute(f'CREATE EXTENSION IF NOT EXISTS {extension}')
         # tsv: every word, for matching (no positions); head: the title's words (weight
-        # A) and the keywords' (B), to rank by where the words are; facets: "c<handle>"
-        # and "t<tag>", counted per match without another table.
+        # A) and the keywords' (B), to rank by where the words are.
         op.add_column('search_documents', sa.Column('tsv', postgresql.TSVECTOR(), nullable=False))
         op.add_column('search_documents', sa.Column('head', postgresql.TSVECTOR(), nullable=False))
-        op.add_column('search_documents', sa.Column('facets', postgresql.ARRAY(sa.Text()),
-                                                    nullable=False))
         op.create_index('ix_search_documents_tenant_id_tsv', 'search_documents',
                         ['tenant_id', 'tsv'], postgresql_using='gin')
         op.create_index('ix_search_terms_tenant_id_term_trgm', 'search_terms',
