@@ -23,7 +23,6 @@ CSRF protection is on in the live server: the browser submits the real forms.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import re
 import shutil
@@ -108,22 +107,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 # ------------------------------------------------------------------------ themes
 
 
-def theme_available(name: str) -> bool:
-    """True once ``core.theming.service.choose_theme`` and ``themes/<name>/theme.toml`` exist."""
-    from themes import THEMES_ROOT
-
-    try:
-        found = importlib.util.find_spec("core.theming.service") is not None
-    except ModuleNotFoundError:
-        found = False
-    return found and (THEMES_ROOT / name / "theme.toml").is_file()
-
-
 def theme_params() -> list[Any]:
-    """``THEMES`` as pytest params; a theme that is not there yet is skipped."""
-    return [pytest.param(name, id=name, marks=() if name == "default" or theme_available(name)
-                         else pytest.mark.skip(reason=f"theme {name!r} is not there yet"))
-            for name in THEMES]
+    """``THEMES`` as pytest params: every shipped theme is checked."""
+    return [pytest.param(name, id=name) for name in THEMES]
 
 
 def _choose_theme(live: LiveServer, slug: str, name: str) -> None:
@@ -143,10 +129,6 @@ def use_theme(live_server: LiveServer) -> Iterator[Callable[[str, str], None]]:
     touched: set[str] = set()
 
     def switch(slug: str, name: str) -> None:
-        if not theme_available(name):
-            if name == "default":
-                return  # no theming yet: the default templates are all there is
-            pytest.skip(f"theme {name!r} is not there yet")
         touched.add(slug)
         _choose_theme(live_server, slug, name)
 
