@@ -27,7 +27,7 @@ BUDGET = {
     f"/collections/{COLLECTION}": (8, 1),
     f"/collections/{COLLECTION}?sort=price-asc&available=1": (8, 1),
     "/collections/all": (8, 1),
-    "/": (11, 1),  # featured collection and newest products: two listings
+    "/": (9, 1),  # featured collection and newest products: two listings, no counts
     "/products/item-003": (11, 1),  # product, memberships, variants, images, related
     "/cart": (9, 9),  # never cached: it is all personal
 }

@@ -115,9 +115,13 @@ def parse_id(raw: object, field: str, message: str) -> int:
     return int(text)
 
 
+def _plausible(token: str | None) -> bool:
+    return bool(token) and len(token) <= 64  # the column's width; longer is never ours
+
+
 def find_cart(token: str | None, *, with_lines: bool = False) -> Cart | None:
     """The current store's cart with ``token``, or ``None``."""
-    if not token or len(token) > 64:
+    if not _plausible(token):
         return None
     query = select(Cart).where(Cart.token == token)
     if with_lines:
@@ -145,7 +149,7 @@ def _line_view(line: CartLine) -> CartLineView:
 def cart_totals(token: str | None) -> tuple[int, int]:
     """``(item count, subtotal)`` of the cart behind ``token`` in one query (for the
     header on every page); ``(0, 0)`` without a cart."""
-    if not token or len(token) > 64:
+    if not _plausible(token):
         return 0, 0
     unit_price = func.coalesce(ProductVariant.price_amount, Product.price_amount)
     row = db.session.execute(

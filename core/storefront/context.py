@@ -22,6 +22,7 @@ from core.storefront.page_cache import personal
 from core.theming.loader import theme_template
 from core.theming.service import store_theme_view
 from core.theming.settings import ThemeView
+from core.web.templating import money_filter, number_filter
 from core.web.tenancy import current_store
 
 CART_COOKIE = "haat_cart"
@@ -55,8 +56,6 @@ def current_locale() -> str:
 
 def shopper() -> Shopper:
     """The shopper making this request, for the cart services."""
-    from core.web.templating import number_filter
-
     return Shopper(token=request.cookies.get(CART_COOKIE), locale=current_locale(),
                    currency=current_store().currency, number=number_filter)
 
@@ -116,14 +115,10 @@ def header_totals() -> tuple[int, int]:
 
 
 def _cart_count() -> str:
-    from core.web.templating import number_filter
-
     return number_filter(header_totals()[0])
 
 
 def _cart_total() -> str:
-    from core.web.templating import money_filter
-
     return money_filter(header_totals()[1])
 
 

@@ -76,16 +76,18 @@ def _ordered(query: Select, sort: str, in_collection: bool) -> Select:
 
 
 def listing(collection: Collection | None = None, *, page: int = 1, sort: str = "featured",
-            in_stock_only: bool = False, page_size: int = PAGE_SIZE) -> Listing:
-    """Active products of ``collection`` (or all), sorted and filtered: two queries plus
-    one for their images and one for their variants."""
+            in_stock_only: bool = False, page_size: int = PAGE_SIZE,
+            count: bool = True) -> Listing:
+    """Active products of ``collection`` (or all), sorted and filtered: a count (unless
+    ``count=False``, e.g. on the home page, which shows no total), the rows, their images."""
     query = select(Product).where(Product.status == STATUS_ACTIVE)
     if collection is not None:
         query = query.join(CollectionProduct, CollectionProduct.product_id == Product.id).where(
             CollectionProduct.collection_id == collection.id)
     if in_stock_only:
         query = query.where(Product.stock > 0)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = (db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+             if count else 0)
     rows = db.session.scalars(
         _ordered(query, sort if sort in SORTS else "featured", collection is not None)
         .options(selectinload(Product.images))
@@ -95,7 +97,7 @@ def listing(collection: Collection | None = None, *, page: int = 1, sort: str = 
 
 
 def newest_products(limit: int) -> Sequence[Product]:
-    return listing(page_size=limit, sort="newest").products
+    return listing(page_size=limit, sort="newest", count=False).products
 
 
 def product_by_handle(handle: str) -> Product | None:

@@ -9,6 +9,7 @@ sanitised again here (only ``<mark>`` survives), whoever wrote the backend.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,7 +24,14 @@ from werkzeug.wrappers import Response
 from core.catalog.models import STATUS_ACTIVE, Product
 from core.db import db
 from core.pluginhost.web import plugins_for_request
-from core.sdk import SEARCH_FACETS, SEARCH_SORTS, SearchQuery, SearchResults, price_buckets
+from core.sdk import (
+    SEARCH_FACETS,
+    SEARCH_SORTS,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    price_buckets,
+)
 from core.storefront.context import render_page, search_enabled
 from core.storefront.views import _page_number, bp
 from core.web.templating import money_filter
@@ -59,16 +67,19 @@ def _filters() -> dict[str, Any]:
     return chosen
 
 
-def _products_for(results: SearchResults) -> list[tuple[Any, Product]]:
-    """The hits with their products, in the backend's order (one query plus images).
+def _products_for(hits: Iterable[SearchHit], *, images: bool = True,
+                  ) -> list[tuple[SearchHit, Product]]:
+    """The hits with their products, in the backend's order (one query, plus images).
 
     Products are read in the store's scope, so an id a misbehaving backend returns for
     another store, or a product no longer active, is dropped."""
-    ids = [hit.product_id for hit in results.hits]
-    found = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_(ids), Product.status == STATUS_ACTIVE)
-        .options(selectinload(Product.images)))}
-    return [(hit, found[hit.product_id]) for hit in results.hits if hit.product_id in found]
+    hits = list(hits)
+    query = select(Product).where(Product.id.in_([hit.product_id for hit in hits]),
+                                  Product.status == STATUS_ACTIVE)
+    if images:
+        query = query.options(selectinload(Product.images))
+    found = {p.id: p for p in db.session.scalars(query)}
+    return [(hit, found[hit.product_id]) for hit in hits if hit.product_id in found]
 
 
 def _link(**changes: Any) -> str:
@@ -139,7 +150,7 @@ def search() -> tuple[str, int]:
     except Exception:  # the plugin's failure must not take the page down
         log.exception("search failed")
         return render_page("search.html", unavailable="down", **context), 503
-    context.update(results=results, hits=_products_for(results), page=page,
+    context.update(results=results, hits=_products_for(results.hits), page=page,
                    pages=max(1, -(-results.total // RESULTS_PER_PAGE)),
                    facet_groups=_facet_groups(results, filters), filters=filters)
     return render_page("search.html", unavailable=None, **context), 200
@@ -159,14 +170,11 @@ def suggest() -> tuple[Response, int]:
     except Exception:
         log.exception("search suggestions failed")
         return jsonify(error=_("Search is not available right now.")), 503
-    ids = [hit.product_id for hit in hits]
-    products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_(ids), Product.status == STATUS_ACTIVE))}
-    items = [{"title": products[h.product_id].title,
-              "highlighted": str(safe_highlight(h.highlighted_title or "")),
-              "url": url_for("storefront.product", handle=products[h.product_id].handle),
-              "price": money_filter(products[h.product_id].price_amount)}
-             for h in hits if h.product_id in products]
+    items = [{"title": product.title,
+              "highlighted": str(safe_highlight(hit.highlighted_title or "")),
+              "url": url_for("storefront.product", handle=product.handle),
+              "price": money_filter(product.price_amount)}
+             for hit, product in _products_for(hits, images=False)]
     response = jsonify(query=text, products=items)
     response.cache_control.max_age = 60
     return response, 200

@@ -87,14 +87,14 @@ def _page_number() -> int:
 def index() -> str:
     """The store's home: the theme's hero, a featured collection and the newest products."""
     theme = current_theme()
+    shown = int(theme.get("home_product_count", 8))
     featured = None
     handle = theme.get("featured_collection", "")
     if handle:
         found = queries.collection_by_handle(handle)
         if found is not None:
-            featured = (found, queries.listing(found, page_size=theme.get(
-                "home_product_count", 8)).products)
-    newest = queries.newest_products(int(theme.get("home_product_count", 8)))
+            featured = (found, queries.listing(found, page_size=shown, count=False).products)
+    newest = queries.newest_products(shown)
     return render_page("index.html", featured=featured, products=newest, title=g.store.name)
 
 
