@@ -177,7 +177,7 @@ def wait_until_up(port: int, process: subprocess.Popen, log: Path) -> None:
             if conn.getresponse().status == 200:
                 return
         except OSError:
-            pass
+            pass  # not listening yet: try again until the deadline
         time.sleep(0.3)
     sys.exit(f"gunicorn did not answer on port {port}; see {log}")
 
