@@ -9,6 +9,9 @@ from core.catalog.models import (
     ProductVariant,
 )
 from core.catalog.redirects import HandleRedirect
+from core.customers.models import Customer
+from core.discounts.models import Discount
+from core.orders.models import Order, OrderCounter, OrderEvent, OrderLine, PaymentEvent
 from core.pages.models import Page
 from core.pluginhost.models import PluginFailure, PluginState
 from core.search.schema import SearchDocument, SearchFacet, SearchTerm, SearchText
@@ -21,9 +24,16 @@ __all__ = [
     "CartLine",
     "Collection",
     "CollectionProduct",
+    "Customer",
+    "Discount",
     "Domain",
     "HandleRedirect",
+    "Order",
+    "OrderCounter",
+    "OrderEvent",
+    "OrderLine",
     "Page",
+    "PaymentEvent",
     "PluginFailure",
     "PluginState",
     "Product",

@@ -41,6 +41,8 @@ __all__ = [
     "ADJUSTMENT_ORDER",
     "BADGE_PLACEMENTS",
     "EXCLUSIVE_KINDS",
+    "PAYMENT_METHOD_KINDS",
+    "PAYMENT_RESULT_STATES",
     "PRICE_BUCKET_EDGES",
     "SEARCH_FACETS",
     "SEARCH_SORTS",
@@ -99,6 +101,8 @@ __all__ = [
     "iter_pages",
     "iter_products",
     "payment_methods",
+    "payment_reference_used",
+    "payment_webhook_url",
     "price_buckets",
     "run_later",
 ]
@@ -130,6 +134,12 @@ EXCLUSIVE_KINDS: frozenset[str] = frozenset({"search"})
 
 #: Checkout adjustments are applied in this order of ``Adjustment.kind``, never chained.
 ADJUSTMENT_ORDER: tuple[str, ...] = ("discount", "shipping", "fee", "tax")
+#: What a gateway may report about a payment (``PaymentResult.state``).
+PAYMENT_RESULT_STATES: tuple[str, ...] = (
+    "pending", "authorised", "paid", "failed", "partially_refunded", "refunded")
+#: What kind of payment a gateway is (``PaymentGateway.method``), shown by badges.
+PAYMENT_METHOD_KINDS: tuple[str, ...] = (
+    "card", "cash_on_delivery", "bank_transfer", "mobile_wallet")
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
@@ -540,6 +550,13 @@ class CheckoutContext:
     shipping_rate_id: str | None = None
     payment_method: str | None = None
     coupon_code: str = ""
+    #: The chosen rate as quoted (``shipping_rate_id`` is ``"<carrier id>:<rate id>"``).
+    shipping_rate: ShippingRate | None = None
+    #: What the shopper typed into the chosen gateway's ``fields`` (by field name).
+    payment_fields: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+    #: The shopper's language (e.g. "bn"); the store's default when unknown.
+    locale: str = ""
 
 
 @dataclass(frozen=True)
@@ -565,6 +582,22 @@ class OrderSnapshot:
     payment_method: str = ""
     lines: tuple[CartLine, ...] = ()
     address: Address | None = None
+    subtotal: Money | None = None
+    discount_total: Money | None = None
+    shipping_total: Money | None = None
+    fee_total: Money | None = None
+    tax_total: Money | None = None
+    refunded_total: Money | None = None
+    shipping_label: str = ""
+    coupon_code: str = ""
+    locale: str = ""
+    created_at: datetime | None = None
+    #: The gateway's reference for the payment (a Stripe session, a wallet transaction
+    #: id, the bank-transfer reference).
+    payment_reference: str = ""
+    payment_fields: Mapping[str, str] = field(default_factory=dict)
+    #: The shopper's status page, ``/orders/<token>`` on the store's host.
+    status_url: str = ""
 
 
 # ------------------------------------------------------------ what hooks contribute
@@ -676,6 +709,10 @@ class Adjustment:
 
 @dataclass(frozen=True)
 class ShippingRate:
+    """A price to ship a cart to an address. ``id`` is unique within its carrier;
+    ``zone`` names the carrier's zone it came from (payment plugins may limit
+    themselves to zones)."""
+
     id: str
     label: str
     amount: Money
@@ -683,6 +720,7 @@ class ShippingRate:
     description: str = ""
     min_days: int | None = None
     max_days: int | None = None
+    zone: str = ""
 
 
 @dataclass(frozen=True)
@@ -703,12 +741,25 @@ class PaymentStart:
 
 @dataclass(frozen=True)
 class PaymentResult:
-    """The outcome a gateway reports for an order: paid, authorised, failed or pending."""
+    """What a gateway learned about an order's payment.
+
+    ``state`` is one of :data:`PAYMENT_RESULT_STATES`. For ``refunded`` and
+    ``partially_refunded``, ``amount`` is the total refunded so far (so a replayed
+    event changes nothing). ``event_id`` is the provider's id for the event; core
+    applies each event id once per store and gateway. Results that would move an
+    order backwards (a late failure after success) are recorded and ignored.
+    """
 
     order_token: str
     state: str
     provider_reference: str = ""
     message: str = ""
+    event_id: str = ""
+    amount: Money | None = None
+
+    def __post_init__(self) -> None:
+        if self.state not in PAYMENT_RESULT_STATES:
+            raise ValueError(f"PaymentResult.state must be one of {PAYMENT_RESULT_STATES}")
 
 
 @dataclass(frozen=True)
@@ -796,7 +847,30 @@ class PluginCheckoutError(RuntimeError):
 
 @runtime_checkable
 class PaymentGateway(Protocol):
-    """A way to pay, offered by a payment plugin for one store's checkout."""
+    """A way to pay, offered by a payment plugin for one store's checkout.
+
+    Required: ``id`` (unique in the store, e.g. ``"cod"``) and ``label``. Optional
+    attributes core reads when present:
+
+    * ``description`` (str): one line under the label at checkout.
+    * ``method`` (one of :data:`PAYMENT_METHOD_KINDS`) and ``brand`` (e.g. "bKash").
+    * ``fields`` (sequence of :class:`TextField`): what the shopper must type at
+      checkout (a wallet's sender number and transaction id). Core checks them with
+      ``Field.parse`` and passes the values as ``CheckoutContext.payment_fields``.
+    * ``unavailable_reason`` (str): when set, the method is shown but cannot be
+      chosen, with this reason (e.g. "Not available above ৳20,000").
+    * ``refunds`` (bool): True when ``refund`` sends money back through the provider;
+      otherwise the admin records a refund made by hand and ``refund`` only confirms it.
+    * ``reference_field`` (str): the name of one of ``fields`` whose value is the
+      payment's reference (a wallet transaction id). Core stores it on the order and
+      refuses, atomically, a second order of the store that reuses it.
+
+    ``start`` runs right after the order is committed; a ``redirect_url`` sends the
+    shopper to the provider (return to ``order.status_url + "/return"``), otherwise
+    ``instructions`` are shown on the confirmation and in the email.
+    ``handle_webhook`` receives the raw body of ``POST /payments/<id>/webhook`` on the
+    store's host and must verify its signature.
+    """
 
     id: str
     label: str
@@ -895,6 +969,19 @@ def payment_methods(store: StoreInfo) -> list[PaymentGateway]:
     from core.catalog.store_data import payment_methods as _methods
 
     return _methods(store)
+
+
+def payment_reference_used(store: StoreInfo, gateway_id: str, reference: str) -> bool:
+    """True when an order of ``store`` paid with ``gateway_id`` already carries this
+    payment reference (e.g. a wallet transaction id sent twice)."""
+    from core.orders.queries import payment_reference_used as _used
+
+    return _used(store, gateway_id, reference)
+
+
+def payment_webhook_url(store: StoreInfo, gateway_id: str) -> str:
+    """The URL a provider should send ``gateway_id``'s webhooks to for ``store``."""
+    return store.url(f"/payments/{gateway_id}/webhook")
 
 
 def embedded_search_backend() -> SearchBackend:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from core.db import db
@@ -150,6 +150,15 @@ def mark_routing_changed(session: Session) -> None:
     that bypass the unit of work must call it.
     """
     session.info[_ROUTING_CHANGED] = True
+
+
+def bump_content_version(session: Session, tenant_ids: set[int]) -> None:
+    """Retire the stores' cached pages: bump ``content_version`` in this transaction
+    (the page cache keys on it) and refresh host caches after the commit."""
+    session.connection().execute(
+        update(Tenant.__table__).where(Tenant.__table__.c.id.in_(tenant_ids))
+        .values(content_version=Tenant.__table__.c.content_version + 1))
+    mark_routing_changed(session)
 
 
 def _note_routing_changes(session: Session, _context: Any, _instances: Any) -> None:

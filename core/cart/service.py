@@ -278,6 +278,13 @@ def _touch(cart: Cart, shopper: Shopper) -> None:
     emit("haat_cart_updated", require_tenant_id(), cart=snapshot(cart, shopper.currency))
 
 
+def line_weight(line: CartLine) -> int:
+    """Grams of one item of the line (a variant's own weight, else the product's)."""
+    if line.variant is not None and line.variant.weight_grams is not None:
+        return line.variant.weight_grams
+    return line.product.weight_grams or 0
+
+
 def snapshot(cart: Cart, currency: str) -> CartSnapshot:
     """The SDK's view of a cart, for the ``haat_cart_updated`` hook."""
     code = currency
@@ -286,6 +293,7 @@ def snapshot(cart: Cart, currency: str) -> CartSnapshot:
                     title=line.product.title + (f" ({line.variant.title})" if line.variant else ""),
                     quantity=line.quantity,
                     unit_price=Money((line.variant or line.product).price_amount, code),
+                    weight_grams=line_weight(line),
                     sku=(line.variant.sku if line.variant else line.product.sku))
         for line in cart.lines
     )

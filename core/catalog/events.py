@@ -95,3 +95,10 @@ def install() -> None:
     if not _installed:
         event.listen(Session, "after_flush", _queue_events)
         _installed = True
+
+
+def queue_stock_events(tenant_id: int, product_id: int, stock: int) -> None:
+    """Queue the events for a stock change made by a bulk statement (an order taking
+    or giving back stock), which the flush listener cannot see."""
+    emit("haat_stock_changed", tenant_id, product_id=product_id, stock=stock)
+    emit_lazy("haat_product_saved", tenant_id, _product_builder(product_id, False))

@@ -67,6 +67,8 @@ class Product(TenantOwned, db.Model):
     price_amount: Mapped[int] = mapped_column(Integer)
     compare_at_amount: Mapped[int | None] = mapped_column(Integer)
     stock: Mapped[int] = mapped_column(Integer, default=0)
+    #: Shipping weight of one item; variants may set their own.
+    weight_grams: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
     tags: Mapped[str] = mapped_column(String(500), default="")  # comma separated
     # e.g. "Size,Colour": the names of a variant's option1..option3, in order.
@@ -164,6 +166,8 @@ class ProductVariant(TenantOwned, db.Model):
     price_amount: Mapped[int] = mapped_column(Integer)
     compare_at_amount: Mapped[int | None] = mapped_column(Integer)
     stock: Mapped[int] = mapped_column(Integer, default=0)
+    #: ``None`` means the product's weight.
+    weight_grams: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     product: Mapped[Product] = relationship(back_populates="variants")

@@ -21,6 +21,7 @@ from tenants import tenant_scope
 
 _PENDING = "haat_pending_events"
 _READY = "haat_ready_events"
+_JOB = "haat:job"  # a queued background job, not a hook
 
 
 def emit(hook_name: str, tenant_id: int | None, **kwargs: Any) -> None:
@@ -43,6 +44,13 @@ def emit_lazy(hook_name: str, tenant_id: int,
     db.session.info.setdefault(_PENDING, []).append((hook_name, tenant_id, build))
 
 
+def enqueue_after_commit(func: Callable[..., Any], tenant_id: int, *args: Any) -> None:
+    """Queue the background job ``func(store, *args)`` once the current transaction
+    commits (a rollback drops it), e.g. an order email that must not go out for an
+    order that was never saved."""
+    db.session.info.setdefault(_PENDING, []).append((_JOB, tenant_id, (func, args)))
+
+
 def _promote(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
@@ -63,6 +71,10 @@ def deliver_ready_events(app: Flask | None = None) -> int:
     ready = db.session.info.pop(_READY, [])
     host = app.extensions["haat_plugins"]
     for hook_name, tenant_id, kwargs in ready:
+        if hook_name == _JOB:
+            func, args = kwargs
+            app.extensions["haat_jobs"].enqueue(func, tenant_id, *args)
+            continue
         if tenant_id is None:
             _deliver_everywhere(host, hook_name, kwargs)
             continue

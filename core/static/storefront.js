@@ -3,7 +3,8 @@
    - sort/filter controls apply on change;
    - a product's variant picker updates the shown price and stock;
    - product videos load the provider's player only when the shopper asks;
-   - search boxes suggest products as the shopper types (/search/suggest). */
+   - search boxes suggest products as the shopper types (/search/suggest);
+   - checkout recomputes delivery, payment and the summary when a choice changes. */
 (function () {
   "use strict";
 
@@ -157,4 +158,39 @@
   if (window.fetch) {
     document.querySelectorAll("form.search-form input[name=q], input[data-suggest]").forEach(suggestBox);
   }
+  /* Checkout: post the form as "update" on each change and swap in the parts the
+     server worked out again (delivery options, ways to pay, the summary). */
+  document.querySelectorAll("form[data-checkout]").forEach(function (form) {
+    if (!window.fetch || !window.DOMParser) return;
+    var pending = null;
+    form.querySelectorAll("[data-update-button]").forEach(function (b) { b.hidden = true; });
+    function refresh() {
+      var body = new FormData(form);
+      body.set("action", "update");
+      if (pending) pending.abort();
+      pending = window.AbortController ? new AbortController() : null;
+      fetch(form.action, {method: "POST", body: body, credentials: "same-origin",
+                          signal: pending ? pending.signal : undefined})
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html");
+          var focused = document.activeElement && document.activeElement.id;
+          form.querySelectorAll("[data-dynamic]").forEach(function (part) {
+            var next = fresh.getElementById(part.id);
+            if (next) part.replaceWith(document.importNode(next, true));
+          });
+          form.querySelectorAll("[data-update-button]").forEach(function (b) { b.hidden = true; });
+          if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+        })
+        .catch(function () { /* the Update button and the server's checks remain */ });
+    }
+    form.addEventListener("change", function (event) {
+      var name = event.target && event.target.name;
+      if (["country", "region", "city", "shipping_rate", "payment_method", "coupon"].indexOf(name) >= 0) refresh();
+    });
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("button[value=update]");
+      if (button) { event.preventDefault(); refresh(); }
+    });
+  });
 })();

@@ -24,15 +24,14 @@ from typing import Any
 from cachetools import TTLCache
 from flask import Flask, current_app, g, request
 from markupsafe import Markup, escape
-from sqlalchemy import event, update
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core.catalog.models import Collection, CollectionProduct, Product, ProductImage, ProductVariant
 from core.pages.models import Page
 from core.theming.models import ThemeSettings
 from tenants.context import current_tenant_id
-from tenants.models import Tenant
-from tenants.resolution import mark_routing_changed
+from tenants.resolution import bump_content_version
 
 #: Changing any of these changes what storefront pages show.
 CONTENT_MODELS = (Product, ProductVariant, ProductImage, Collection, CollectionProduct, Page,
@@ -120,12 +119,8 @@ def _bump_content_version(session: Session, _context: Any, _instances: Any) -> N
     tenant_ids = {getattr(obj, "tenant_id", None) or current_tenant_id()
                   for obj in touched if isinstance(obj, CONTENT_MODELS)}
     tenant_ids.discard(None)
-    if not tenant_ids:
-        return
-    session.connection().execute(
-        update(Tenant.__table__).where(Tenant.__table__.c.id.in_(tenant_ids))
-        .values(content_version=Tenant.__table__.c.content_version + 1))
-    mark_routing_changed(session)
+    if tenant_ids:
+        bump_content_version(session, tenant_ids)
 
 
 _installed = False

@@ -176,4 +176,10 @@ def media(key: str) -> Response:
     return response
 
 
-from core.storefront import cart_views, crawler_views, search_views  # noqa: E402, F401
+from core.storefront import (  # noqa: E402, F401
+    cart_views,
+    checkout_views,
+    crawler_views,
+    order_views,
+    search_views,
+)

@@ -1,11 +1,19 @@
-"""Template helpers: money and numbers in the store's locale."""
+"""Template helpers: money, numbers and dates in the store's locale."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Flask, g, request
 from flask_babel import get_locale
 
-from core.i18n import SUPPORTED_LOCALES, format_money, format_number, normalise_locale
+from core.i18n import (
+    SUPPORTED_LOCALES,
+    format_date,
+    format_money,
+    format_number,
+    normalise_locale,
+)
 from core.money import Money
 
 
@@ -52,6 +60,16 @@ def number_filter(value: int) -> str:
                          bengali_digits=bool(store and store.bengali_digits))
 
 
+def date_filter(value: date | None, format: str = "medium") -> str:
+    """``{{ order.created_at|store_date }}``: a date in the page's locale and digits."""
+    if value is None:
+        return ""
+    store = g.get("store")
+    return format_date(value, _store_locale(), format=format,
+                       bengali_digits=bool(store and store.bengali_digits))
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(money_filter, "money")
     app.add_template_filter(number_filter, "number")
+    app.add_template_filter(date_filter, "store_date")

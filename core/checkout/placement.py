@@ -1,0 +1,223 @@
+"""Placing an order: one transaction that either does everything or nothing.
+
+The order row (with its per-store number and the form's idempotency key), its line
+snapshots, the stock taken with conditional updates, the coupon use, the customer
+record and the emptied cart commit together. A second submit of the same form finds
+the first order by its key instead of making another. The payment starts only after
+the commit, so a slow or failing provider can never leave half an order behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.cart.models import Cart
+from core.cart.service import line_weight
+from core.catalog.stock import OutOfStock, StockRequest, take_stock
+from core.checkout.form import CheckoutInput, contact_problems, idempotency_key
+from core.checkout.quote import Quote, QuoteRequest, build_quote
+from core.customers.service import find_or_create_customer
+from core.db import db
+from core.discounts.rules import claim_use
+from core.orders.models import Order, OrderLine
+from core.orders.numbering import next_order_number
+from core.orders.service import queue_email, record
+from core.orders.snapshots import order_snapshot
+from core.pluginhost.events import emit, emit_lazy
+from core.sdk import CustomerSnapshot, PaymentStart, PluginCheckoutError, StoreInfo
+
+log = logging.getLogger("haat.checkout")
+
+
+class CheckoutRefused(Exception):
+    """The order was not placed; ``quote.problems`` says why, field by field."""
+
+    def __init__(self, quote: Quote | None, problems: dict[str, str]) -> None:
+        super().__init__(", ".join(problems))
+        self.quote = quote
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Placed:
+    """The outcome: the order, whether this submit made it, and what the payment
+    provider wants next (``None`` when it could not be started)."""
+
+    order: Order
+    created: bool
+    payment: PaymentStart | None = None
+
+
+def existing_order(key: str) -> Order | None:
+    """The current store's order made by the form with this idempotency key."""
+    return db.session.scalar(select(Order).where(Order.idempotency_key == key))
+
+
+def place_order(request: QuoteRequest, cart: Cart | None, data: CheckoutInput,
+                countries: dict[str, str]) -> Placed:
+    """Place the order for ``cart`` or raise :class:`CheckoutRefused`.
+
+    Prices, rates, fees and the discount are computed again here from the catalogue
+    and the plugins; nothing in ``data`` but the shopper's choices is used.
+    """
+    key = idempotency_key(data)
+    if key is None:
+        raise CheckoutRefused(None, {"form": _("This page is out of date. Please check "
+                                               "your details and place the order again.")})
+    earlier = existing_order(key)
+    if earlier is not None:
+        return Placed(earlier, created=False)
+    if cart is None:
+        raise CheckoutRefused(None, {"cart": _("Your cart is empty.")})
+    problems = contact_problems(data, countries)
+    quote = build_quote(request, cart, data, placing=True)
+    problems = {**problems, **quote.problems}
+    if problems:
+        raise CheckoutRefused(quote, problems)
+    try:
+        order = _write(quote, data, key, request.plugins.info)
+        db.session.commit()
+    except _Duplicate:
+        db.session.rollback()
+        earlier = existing_order(key)
+        if earlier is None:
+            raise
+        return Placed(earlier, created=False)
+    except CheckoutRefused:
+        db.session.rollback()
+        raise
+    gateway = quote.gateway.gateway if quote.gateway else None
+    payment = start_payment(order, gateway, request.plugins.info)
+    queue_email(order, "confirmation")
+    db.session.commit()
+    return Placed(order, created=True, payment=payment)
+
+
+class _Duplicate(Exception):
+    """The same form was placed by a concurrent submit that committed first."""
+
+
+def _write(quote: Quote, data: CheckoutInput, key: str, store: StoreInfo) -> Order:
+    assert quote.totals is not None and quote.gateway is not None
+    totals, gateway = quote.totals, quote.gateway
+    reference_field = str(getattr(gateway.gateway, "reference_field", "") or "")
+    reference = quote.payment_values.get(reference_field) if reference_field else None
+    order = Order(
+        number=next_order_number(), token=secrets.token_urlsafe(24), idempotency_key=key,
+        email=data.get("email").lower(), phone=data.get("phone"),
+        locale=quote.context.locale if quote.context else store.locale,
+        currency=store.currency, subtotal=totals.subtotal.amount,
+        discount_total=totals.discount.amount, shipping_total=totals.shipping.amount,
+        fee_total=totals.fee.amount, tax_total=totals.tax.amount, total=totals.total.amount,
+        adjustments=[{"kind": a.adjustment.kind, "code": a.adjustment.code,
+                      "label": a.adjustment.label, "amount": a.adjustment.amount.amount,
+                      "plugin": a.plugin} for a in quote.adjustments],
+        coupon_code=quote.coupon.code if quote.coupon and quote.coupon.applies else "",
+        discount_id=quote.coupon.discount.id if quote.coupon and quote.coupon.discount else None,
+        payment_method=gateway.id, payment_label=gateway.label,
+        payment_reference=reference or None, payment_fields=dict(quote.payment_values),
+        shipping_rate_id=quote.rate.id if quote.rate else "",
+        shipping_label=quote.rate.rate.label if quote.rate else "",
+        shipping_zone=quote.rate.rate.zone if quote.rate else "",
+        shipping_address={name: data.get(name) for name in
+                          ("name", "phone", "country", "region", "city", "line1", "line2",
+                           "postcode")},
+        note=data.get("note"),
+    )
+    for line in quote.cart.lines:
+        source = line.variant or line.product
+        order.lines.append(OrderLine(
+            product_id=line.product_id, variant_id=line.variant_id, title=line.product.title,
+            variant_title=line.variant.title if line.variant else "",
+            sku=(source.sku or ""), quantity=line.quantity, unit_price=source.price_amount,
+            line_total=source.price_amount * line.quantity, weight_grams=line_weight(line)))
+    db.session.add(order)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        if existing_order_in_flight(key):
+            raise _Duplicate from exc
+        raise CheckoutRefused(quote, {f"payment_fields.{reference_field}": _(
+            "This transaction ID was already used for another order. Check it and "
+            "enter it again.")}) from exc
+    _take_stock(quote)
+    if order.discount_id is not None and not claim_use(order.discount_id):
+        raise CheckoutRefused(quote, {"coupon": _("The code %(code)s has just been used up.",
+                                                  code=order.coupon_code)})
+    customer, created = find_or_create_customer(order.email, order.phone, data.get("name"))
+    order.customer = customer
+    record(order, "placed", f"Order placed; {gateway.label}.", "shopper")
+    db.session.delete(quote.cart)
+    db.session.flush()
+    if created and customer is not None:
+        emit("haat_customer_created", order.tenant_id, customer=CustomerSnapshot(
+            id=customer.id, email=customer.email, phone=customer.phone, name=customer.name))
+    order_id = order.id
+
+    def build(store_info: StoreInfo) -> dict[str, object] | None:
+        found = db.session.get(Order, order_id)
+        return {"order": order_snapshot(found, store_info)} if found else None
+
+    emit_lazy("haat_order_placed", order.tenant_id, build)
+    return order
+
+
+def existing_order_in_flight(key: str) -> bool:
+    """True when a concurrent submit of the same form has committed its order."""
+    db.session.rollback()
+    return existing_order(key) is not None
+
+
+def _take_stock(quote: Quote) -> None:
+    try:
+        take_stock(StockRequest(line.product_id, line.variant_id, line.quantity)
+                   for line in quote.cart.lines)
+    except OutOfStock as exc:
+        line = next(line for line in quote.cart.lines
+                    if line.product_id == exc.request.product_id
+                    and line.variant_id == exc.request.variant_id)
+        title = line.product.title + (f" ({line.variant.title})" if line.variant else "")
+        message = (_("Sorry, %(title)s has just sold out.", title=title) if exc.available <= 0
+                   else _("Sorry, only %(stock)s of %(title)s are left now.",
+                          stock=exc.available, title=title))
+        raise CheckoutRefused(quote, {"cart": message}) from exc
+
+
+def start_payment(order: Order, gateway: object | None, store: StoreInfo) -> PaymentStart | None:
+    """Ask the order's gateway how the shopper pays (after the order is committed).
+
+    A provider that fails leaves the order pending with a timeline entry; the
+    status page offers to try again. The caller commits.
+    """
+    gateway = gateway or find_gateway(store, order.payment_method)
+    started: PaymentStart | None = None
+    try:
+        if gateway is None:
+            raise PluginCheckoutError(_("This way to pay is not available any more."))
+        started = gateway.start(store, order_snapshot(order, store))
+    except PluginCheckoutError as exc:
+        record(order, "payment_not_started", exc.shopper_message,
+               f"plugin:{exc.plugin or order.payment_method}")
+    except Exception:
+        log.exception("payment start failed for order %s", order.id)
+        record(order, "payment_not_started", "The payment provider failed.",
+               f"plugin:{order.payment_method}")
+    if started is not None:
+        if started.reference and not order.payment_reference:
+            order.payment_reference = started.reference[:200]
+        order.payment_instructions = started.instructions
+    return started
+
+
+def find_gateway(store: StoreInfo, gateway_id: str) -> object | None:
+    """The enabled gateway ``gateway_id`` of ``store`` (outside a checkout)."""
+    from core.sdk import payment_methods
+
+    return next((g for g in payment_methods(store) if str(g.id) == gateway_id), None)

@@ -1,0 +1,58 @@
+"""Recognising returning shoppers by email or phone, without accounts."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.customers.models import Customer
+from core.db import db
+
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def normalise_phone(phone: str) -> str:
+    """Digits only, with Bangladesh's +880 written the local way (01XXXXXXXXX), so the
+    same number typed two ways is one customer."""
+    digits = _NOT_DIGITS.sub("", phone or "")
+    if digits.startswith("880") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def customer_key(email: str, phone: str) -> str:
+    """How a shopper is recognised: the email in lower case, else ``tel:<digits>``."""
+    if email.strip():
+        return email.strip().lower()
+    digits = normalise_phone(phone)
+    return f"tel:{digits}" if digits else ""
+
+
+def find_or_create_customer(email: str, phone: str, name: str) -> tuple[Customer | None, bool]:
+    """The current store's customer for this contact, created when new.
+
+    Returns ``(customer, created)``; ``(None, False)`` without any contact. Fills in a
+    phone or name the record did not have yet. Safe when two first orders race.
+    """
+    key = customer_key(email, phone)
+    if not key:
+        return None, False
+    customer = db.session.scalar(select(Customer).where(Customer.key == key))
+    if customer is None:
+        try:
+            with db.session.begin_nested():
+                customer = Customer(key=key, email=email.strip().lower(), phone=phone.strip(),
+                                    name=name.strip()[:200])
+                db.session.add(customer)
+            return customer, True
+        except IntegrityError:
+            customer = db.session.scalar(select(Customer).where(Customer.key == key))
+            if customer is None:
+                raise
+    if phone and not customer.phone:
+        customer.phone = phone.strip()
+    if name and not customer.name:
+        customer.name = name.strip()[:200]
+    return customer, False

@@ -1,0 +1,1 @@
+"""Discount codes (coupons) that merchants create and shoppers enter at checkout."""

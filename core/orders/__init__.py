@@ -1,0 +1,1 @@
+"""Orders: placing them atomically, their payment and fulfilment states, their timeline."""

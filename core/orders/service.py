@@ -1,0 +1,247 @@
+"""What can happen to an order after it is placed: payment, fulfilment, refunds.
+
+Each function checks the move against ``core.orders.states``, changes the order in
+the current transaction, writes a timeline entry and queues the lifecycle hook (and
+the shopper's email, where there is one) for after the commit. Callers commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from core.catalog.stock import StockRequest, give_back_stock
+from core.db import db, utcnow
+from core.discounts.models import Discount
+from core.money import Money
+from core.orders import states
+from core.orders.emails import send_order_email
+from core.orders.models import Order, OrderEvent, PaymentEvent
+from core.orders.snapshots import order_snapshot
+from core.pluginhost.events import emit_lazy, enqueue_after_commit
+from core.sdk import PaymentGateway, PaymentResult, RefundResult, StoreInfo
+
+
+class OrderActionError(ValueError):
+    """An action the order's state or the input does not allow; ``field`` names the
+    form field the message belongs next to."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def record(order: Order, kind: str, message: str, actor: str = "system") -> OrderEvent:
+    """Add an entry to the order's timeline."""
+    entry = OrderEvent(kind=kind, message=message, actor=actor)
+    order.events.append(entry)
+    return entry
+
+
+def _queue_hook(order: Order, hook: str, **extra: Any) -> None:
+    order_id = order.id
+
+    def build(store: StoreInfo) -> dict[str, Any] | None:
+        found = db.session.scalar(select(Order).where(Order.id == order_id)
+                                  .options(selectinload(Order.lines)))
+        return {"order": order_snapshot(found, store), **extra} if found else None
+
+    emit_lazy(hook, order.tenant_id, build)
+
+
+def queue_email(order: Order, kind: str) -> None:
+    """Send the shopper the ``kind`` email after the commit, from a background job."""
+    if order.email:
+        enqueue_after_commit(send_order_email, order.tenant_id, order.id, kind)
+
+
+def _move_payment(order: Order, wanted: str, actor: str, message: str) -> None:
+    try:
+        states.check_payment(order.payment_state, wanted)
+    except states.InvalidTransition as exc:
+        raise OrderActionError(_refusal(exc)) from exc
+    order.payment_state = wanted
+    if wanted == states.PAID:
+        order.paid_at = utcnow()
+        _queue_hook(order, "haat_order_paid")
+        queue_email(order, "paid")
+    record(order, f"payment_{wanted}", message, actor)
+
+
+def _move_fulfilment(order: Order, wanted: str, actor: str, message: str) -> None:
+    try:
+        states.check_fulfilment(order.fulfilment_state, wanted)
+    except states.InvalidTransition as exc:
+        raise OrderActionError(_refusal(exc)) from exc
+    order.fulfilment_state = wanted
+    if wanted in states.RESTOCKING_STATES:
+        _restock(order)
+    record(order, wanted, message, actor)
+
+
+def _refusal(exc: states.InvalidTransition) -> str:
+    what = "payment" if exc.machine == "payment" else "order"
+    return (f"This {what} is {exc.current.replace('_', ' ')}; it cannot be "
+            f"{exc.wanted.replace('_', ' ')} now.")
+
+
+def _restock(order: Order) -> None:
+    give_back_stock(StockRequest(line.product_id, line.variant_id, line.quantity)
+                    for line in order.lines if line.product_id is not None)
+    if order.discount_id is not None:  # the coupon use comes back too
+        db.session.execute(
+            update(Discount).where(Discount.id == order.discount_id, Discount.used_count > 0)
+            .values(used_count=Discount.used_count - 1)
+            .execution_options(synchronize_session=False))
+
+
+def mark_paid(order: Order, actor: str) -> None:
+    """The merchant received the money (cash on delivery, bank transfer, wallet)."""
+    _move_payment(order, states.PAID, actor, "Marked as paid.")
+
+
+def reject_payment(order: Order, actor: str, reason: str = "") -> None:
+    """The merchant could not find the payment (e.g. a wrong wallet transaction id)."""
+    _move_payment(order, states.FAILED, actor,
+                  "Payment rejected." + (f" {reason}" if reason else ""))
+
+
+def fulfil(order: Order, actor: str) -> None:
+    """The order is packed and ready to hand over."""
+    _move_fulfilment(order, states.FULFILLED, actor, "Packed.")
+    _queue_hook(order, "haat_order_fulfilled")
+
+
+def ship(order: Order, actor: str, carrier: str, tracking_number: str,
+         tracking_url: str = "") -> None:
+    """Hand the order to ``carrier``; the shopper is told the tracking number."""
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier:
+        raise OrderActionError("Enter the courier's name.", "carrier")
+    if len(tracking_number) > 100:
+        raise OrderActionError("A tracking number is at most 100 characters.",
+                               "tracking_number")
+    if tracking_url and not tracking_url.startswith(("https://", "http://")):
+        raise OrderActionError("Enter a full address starting with https://", "tracking_url")
+    _move_fulfilment(order, states.SHIPPED, actor,
+                     f"Shipped with {carrier}" + (f", tracking {tracking_number}."
+                                                  if tracking_number else "."))
+    order.carrier, order.tracking_number = carrier[:100], tracking_number
+    order.tracking_url = tracking_url[:500]
+    _queue_hook(order, "haat_order_shipped", tracking_url=order.tracking_url or None)
+    queue_email(order, "shipped")
+
+
+def mark_delivered(order: Order, actor: str) -> None:
+    """The shopper has the parcel."""
+    _move_fulfilment(order, states.DELIVERED, actor, "Delivered.")
+
+
+def cancel(order: Order, actor: str, reason: str = "") -> None:
+    """Cancel an order that has not shipped: its stock and coupon use come back."""
+    _move_fulfilment(order, states.CANCELLED, actor,
+                     "Cancelled; items restocked." + (f" {reason}" if reason else ""))
+    _queue_hook(order, "haat_order_cancelled")
+
+
+def mark_returned(order: Order, actor: str) -> None:
+    """The parcel came back; its items go back into stock."""
+    _move_fulfilment(order, states.RETURNED, actor, "Returned; items restocked.")
+
+
+def add_note(order: Order, actor: str, text: str) -> None:
+    """A staff note on the timeline."""
+    text = text.strip()
+    if not text:
+        raise OrderActionError("Write the note first.", "note")
+    if len(text) > 2000:
+        raise OrderActionError("A note is at most 2,000 characters.", "note")
+    record(order, "note", text, actor)
+
+
+def _set_refunded(order: Order, refunded: int, actor: str, message: str) -> int:
+    """Raise the refunded total to ``refunded``; returns how much was added."""
+    refunded = min(refunded, order.total)
+    added = refunded - order.refunded_total
+    if added <= 0:
+        return 0
+    wanted = states.REFUNDED if refunded >= order.total else states.PARTIALLY_REFUNDED
+    _move_payment(order, wanted, actor, message)
+    order.refunded_total = refunded
+    _queue_hook(order, "haat_order_refunded", amount=Money(added, order.currency))
+    return added
+
+
+def refund(order: Order, amount: Money, gateway: PaymentGateway, store: StoreInfo,
+           actor: str) -> RefundResult:
+    """Refund ``amount`` through the order's gateway (or record a refund made by hand).
+
+    The provider is asked before anything changes here; a refusal is written to the
+    timeline and returned, and the order keeps its state.
+    """
+    if order.payment_state not in (states.PAID, states.PARTIALLY_REFUNDED):
+        raise OrderActionError("Only a paid order can be refunded.", "amount")
+    left = order.total - order.refunded_total
+    if amount.amount <= 0:
+        raise OrderActionError("Enter an amount above zero.", "amount")
+    if amount.amount > left:
+        raise OrderActionError("That is more than is left to refund.", "amount")
+    result = gateway.refund(store, order_snapshot(order, store), amount)
+    if not result.ok:
+        record(order, "refund_failed", f"Refund refused: {result.message}", actor)
+        return result
+    note = f"Refunded {amount.to_decimal()} {amount.currency}."
+    if result.message:
+        note += f" {result.message}"
+    _set_refunded(order, order.refunded_total + amount.amount, actor, note)
+    return result
+
+
+def _first_time(order: Order, gateway_id: str, result: PaymentResult) -> bool:
+    if not result.event_id:
+        return True
+    try:
+        with db.session.begin_nested():
+            db.session.add(PaymentEvent(gateway=gateway_id, event_id=result.event_id[:200],
+                                        order_id=order.id, state=result.state))
+    except IntegrityError:
+        return False
+    return True
+
+
+def apply_payment_result(order: Order, result: PaymentResult, gateway_id: str) -> bool:
+    """Apply what a gateway reported (a return or a webhook) once; returns True when
+    the order changed. Replays (same ``event_id``) and moves backwards (a failure
+    reported after success) change nothing; a refund reported before the payment
+    records the payment first."""
+    if result.order_token != order.token or gateway_id != order.payment_method:
+        return False
+    if not _first_time(order, gateway_id, result):
+        return False
+    actor = f"plugin:{gateway_id}"
+    current = order.payment_state
+    if result.state in ("paid", "authorised"):
+        if not states.can_move_payment(current, result.state):
+            return False
+        if result.provider_reference:
+            order.payment_reference = result.provider_reference[:200]
+        _move_payment(order, result.state, actor,
+                      result.message or f"Payment {result.state} by the provider.")
+        return True
+    if result.state == "failed":
+        if not states.can_move_payment(current, states.FAILED):
+            return False
+        _move_payment(order, states.FAILED, actor, result.message or "Payment failed.")
+        return True
+    if result.state in ("refunded", "partially_refunded") and result.amount is not None:
+        if current not in states.MONEY_RECEIVED:
+            if not states.can_move_payment(current, states.PAID):
+                return False
+            _move_payment(order, states.PAID, actor, "Payment confirmed by the provider.")
+        return _set_refunded(order, result.amount.amount, actor,
+                             result.message or "Refunded at the provider.") > 0
+    return False

@@ -1,0 +1,138 @@
+"""The checkout page: contact, address, delivery, payment, coupon, and the summary.
+
+Without JavaScript the "Update" button posts the form and the page comes back with
+the summary worked out again and everything typed kept; ``storefront.js`` posts the
+same form on each change and swaps in the new summary. "Place order" goes through
+``core.checkout.placement``, which computes every amount again on the server.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from babel import Locale
+from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from core.cart.service import find_cart
+from core.checkout.form import CheckoutInput, contact_problems, read_form
+from core.checkout.placement import CheckoutRefused, place_order
+from core.checkout.quote import QuoteRequest, build_quote
+from core.i18n import format_date
+from core.money import Money
+from core.pluginhost.web import plugins_for_request
+from core.storefront.context import (
+    CART_COOKIE,
+    current_locale,
+    flash_shopper,
+    render_page,
+)
+from core.storefront.views import bp
+from core.web.templating import money_filter
+from core.web.tenancy import current_store
+
+#: The country a store's shoppers most likely live in, by its currency.
+HOME_COUNTRY = {"BDT": "BD", "AMD": "AM", "INR": "IN", "GBP": "GB", "USD": "US"}
+
+
+def countries(locale: str) -> dict[str, str]:
+    """Country code -> name in the shopper's language, the store's own country first."""
+    names = Locale.parse(locale).territories
+    found = {code: name for code, name in names.items() if len(code) == 2 and code.isalpha()
+             and code not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB")}
+    home = HOME_COUNTRY.get(current_store().currency)
+    ordered = dict(sorted(found.items(), key=lambda item: item[1]))
+    if home in ordered:
+        ordered = {home: ordered.pop(home), **ordered}
+    return ordered
+
+
+def quote_request() -> QuoteRequest:
+    """The current store and shopper, as the checkout services need them."""
+    store = current_store()
+    locale = current_locale()
+
+    def money_text(money: Money) -> str:
+        return money_filter(money.amount, money.currency)
+
+    def date_text(moment: datetime) -> str:
+        return format_date(moment, locale, bengali_digits=bool(store.bengali_digits))
+
+    plugins = plugins_for_request()
+    assert plugins is not None
+    return QuoteRequest(plugins=plugins, locale=locale, money_text=money_text,
+                        date_text=date_text)
+
+
+def _defaults() -> CheckoutInput:
+    home = HOME_COUNTRY.get(current_store().currency, "")
+    return CheckoutInput(values={"country": home,
+                                 "idempotency_key": secrets.token_urlsafe(24)})
+
+
+def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,
+          placing: bool = False) -> tuple[str, int] | Response:
+    cart = find_cart(request.cookies.get(CART_COOKIE), with_lines=True)
+    if cart is None or not cart.lines:
+        flash_shopper(_("Your cart is empty."), "error")
+        return redirect(url_for("storefront.cart"), code=303)
+    quote = build_quote(quote_request(), cart, data, placing=placing)
+    shown = {**quote.problems, **problems} if (placing or problems) else {
+        name: message for name, message in quote.problems.items()
+        if name in ("cart", "coupon", "payment_method", "shipping_rate", "form")
+        and (name != "shipping_rate" or data.address is not None)}
+    body = render_page("checkout.html", title=_("Checkout"), quote=quote, form=data,
+                       errors=shown, countries=countries(current_locale()))
+    return body, status
+
+
+def _no_store(result: Any) -> Any:
+    response = result if isinstance(result, Response) else None
+    if response is None:
+        body, status = result
+        response = Response(body, status=status, mimetype="text/html")
+    response.cache_control.no_store = True
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/checkout")
+def checkout() -> Response:
+    """The empty checkout form, with a fresh one-time key for placing the order."""
+    return _no_store(_page(_defaults(), {}))
+
+
+@bp.post("/checkout")
+def checkout_submit() -> Response:
+    """Update the summary, or place the order."""
+    data = read_form(request.form)
+    if not data.get("idempotency_key"):
+        data = CheckoutInput(values={**data.values,
+                                     "idempotency_key": secrets.token_urlsafe(24)},
+                             payment_fields=data.payment_fields)
+    if request.form.get("action") != "place":
+        problems = {}
+        if request.form.get("action") == "check":
+            problems = contact_problems(data, countries(current_locale()))
+        return _no_store(_page(data, problems))
+    cart = find_cart(request.cookies.get(CART_COOKIE), with_lines=True)
+    try:
+        placed = place_order(quote_request(), cart, data, countries(current_locale()))
+    except CheckoutRefused as exc:
+        if exc.quote is None and cart is None:
+            flash_shopper(exc.problems.get("cart") or exc.problems.get("form", ""), "error")
+            return redirect(url_for("storefront.cart"), code=303)
+        return _no_store(_page(data, exc.problems, status=422, placing=True))
+    order = placed.order
+    target = url_for("storefront.order_status", token=order.token)
+    if placed.payment is not None and placed.payment.redirect_url:
+        if not placed.payment.redirect_url.startswith(("https://", "http://")):
+            abort(502)
+        target = placed.payment.redirect_url
+    elif placed.created:
+        flash_shopper(_("Thank you! Your order %(number)s is placed.",
+                        number=f"#{order.number}"))
+    return redirect(target, code=303)
