@@ -589,6 +589,8 @@ class OrderSnapshot:
     tax_total: Money | None = None
     refunded_total: Money | None = None
     shipping_label: str = ""
+    #: The chosen rate, ``"<carrier id>:<rate id>"`` (carriers find their tracking page).
+    shipping_rate_id: str = ""
     coupon_code: str = ""
     locale: str = ""
     created_at: datetime | None = None

@@ -38,6 +38,7 @@ def order_snapshot(order: Order, store: StoreInfo) -> OrderSnapshot:
         discount_total=money(order.discount_total), shipping_total=money(order.shipping_total),
         fee_total=money(order.fee_total), tax_total=money(order.tax_total),
         refunded_total=money(order.refunded_total), shipping_label=order.shipping_label,
+        shipping_rate_id=order.shipping_rate_id,
         coupon_code=order.coupon_code, locale=order.locale or store.locale,
         created_at=order.created_at, payment_reference=order.payment_reference or "",
         payment_fields=dict(order.payment_fields or {}),

@@ -1,0 +1,107 @@
+"""The store's rate table as a ``core.sdk.ShippingCarrier``: quoting a cart to an address."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from core.sdk import (
+    Address,
+    CartSnapshot,
+    Money,
+    OrderSnapshot,
+    Shipment,
+    ShippingRate,
+    StoreInfo,
+)
+
+from .couriers import Courier, TrackingPage
+from .texts import days_text, text
+from .zones import FREE_OVER, PICKUP, Method, Zone, ZoneTable
+
+CARRIER_ID = "shipping"
+
+
+def priced_methods(zone: Zone, cart: CartSnapshot) -> list[tuple[Method, Decimal]]:
+    """The zone's options that apply to ``cart`` with their prices, in the merchant's order.
+
+    When "free over" applies it replaces every paid option except pickup.
+    """
+    priced = [(m, p) for m in zone.methods if (p := m.price_for(cart)) is not None]
+    if any(m.kind == FREE_OVER for m, _ in priced):
+        priced = [(m, p) for m, p in priced if m.kind == PICKUP or p == 0]
+    return priced
+
+
+def describe(method: Method, price: Decimal, locale: str) -> str:
+    """The plugin's note under the merchant's label: "Free · 1-2 days"."""
+    parts = [text(locale, "free")] if price == 0 else []
+    days = days_text(locale, method.min_days, method.max_days)
+    if days:
+        parts.append(days)
+    return text(locale, "separator").join(parts)
+
+
+class ZoneCarrier:
+    """One store's zones and rates, quoting carts at checkout.
+
+    Built per store from its settings by ``haat_shipping_carriers``; it holds nothing of
+    any other store. Rate ids are ``"<zone slug>/<option slug>"``; rate notes ("Free",
+    "1-2 days") are in the store's language, and ``min_days``/``max_days`` let core word
+    them in the shopper's.
+    """
+
+    id = CARRIER_ID
+
+    def __init__(self, table: ZoneTable, *, label: str) -> None:
+        self.table = table
+        self.label = label
+        self.couriers: Mapping[str, Courier] = {
+            f"{zone.slug}/{method.slug}": TrackingPage(method.track)
+            for zone in table.zones for method in zone.methods if method.track
+        }
+
+    def quote(self, store: StoreInfo, cart: CartSnapshot,
+              address: Address) -> list[ShippingRate]:
+        """Rates of the most specific zone the address is in (none when it is in none)."""
+        zone = self.table.zone_for(address)
+        if zone is None:
+            return []
+        return [
+            ShippingRate(
+                id=f"{zone.slug}/{method.slug}",
+                label=method.label,
+                amount=Money.from_decimal(price, store.currency),
+                carrier=self.id,
+                description=describe(method, price, store.locale),
+                min_days=method.min_days,
+                max_days=method.max_days,
+                zone=zone.slug,
+            )
+            for method, price in priced_methods(zone, cart)
+        ]
+
+    def courier_for(self, rate_id: str) -> Courier | None:
+        """The courier behind a delivery option (``rate_id`` without the carrier id)."""
+        return self.couriers.get(rate_id)
+
+    def tracking_url_for(self, rate_id: str, tracking_number: str) -> str | None:
+        """The tracking link of a parcel sent with the option ``rate_id``."""
+        courier = self.courier_for(rate_id)
+        return courier.tracking_url(tracking_number) if courier is not None else None
+
+    def tracking_url(self, tracking_number: str) -> str | None:
+        """The tracking link when the store's options use one tracking page only.
+
+        Core does not say which option an order used, so with several tracking pages
+        there is no safe answer and this gives ``None``.
+        """
+        couriers: list[Courier] = []
+        for courier in self.couriers.values():
+            if courier not in couriers:
+                couriers.append(courier)
+        return couriers[0].tracking_url(tracking_number) if len(couriers) == 1 else None
+
+    def create_shipment(self, store: StoreInfo, order: OrderSnapshot) -> Shipment | None:
+        """Parcels are booked by hand until a courier integration is attached."""
+        return None

@@ -1,0 +1,107 @@
+"""Shipping rates by zone: country, then region or district, then city or area.
+
+The merchant writes the zones and their delivery options as a few lines of text on the
+plugin's settings page (the format is in ``grammar.py`` and docs/shipping.md): flat
+rates, weight bands, order-value bands, free over an amount, local pickup. At checkout
+the most specific zone the address is in quotes its options; an address in no zone gets
+no rates and a clear reason. Labels are the merchant's own words; the plugin's own notes
+("Free", "1-2 days", the reasons) come in English, Bengali and Armenian.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.sdk import (
+    CheckoutContext,
+    CheckoutProblem,
+    LongTextField,
+    PluginManifest,
+    ShippingCarrier,
+    StoreInfo,
+    hookimpl,
+)
+
+from .carrier import CARRIER_ID, ZoneCarrier, priced_methods
+from .defaults import default_zones
+from .grammar import parse_zones, zone_problems
+from .texts import text
+from .zones import ZoneTable
+
+HELP = (
+    "A zone line, then its delivery options on the lines under it. Zone: “Inside Dhaka: "
+    "BD / Dhaka / Dhaka|ঢাকা” (country code / regions / cities; commas between places, "
+    "| between spellings of one place, * for any). Option: “Standard delivery: 70 "
+    "(1-2 days)”; a price may also be “free”, “free over 3000”, “pickup”, “weight 0-2kg "
+    "130, 2-5kg 180, 5kg+ 250” or “value 0-1000 150, 1000+ 100”. A line “track: "
+    "https://…/{number}” under an option links its parcels. The most specific zone wins; "
+    "an address in no zone cannot be delivered to. Emptied, the box goes back to the "
+    "starter zones for your currency."
+)
+
+
+@dataclass(frozen=True)
+class ZonesField(LongTextField):
+    """The zones text. Empty means the starter zones of the store's currency, and the
+    form shows them, so that what the merchant reads is what applies."""
+
+    def to_form(self, value: Any, *, currency: str = "USD") -> Any:
+        if isinstance(value, str) and value.strip():
+            return value
+        return default_zones(currency)
+
+
+manifest = PluginManifest(
+    name="shipping",
+    title="Shipping rates",
+    description="Delivery zones by country, region and city, each with its own rates: "
+                "flat, by weight, by order value, free over an amount, or pickup.",
+    settings=(
+        ZonesField("zones", "Delivery zones and rates", help=HELP, default="",
+                   max_length=20000, validators=(zone_problems,)),
+    ),
+)
+
+
+def store_table(store: StoreInfo) -> ZoneTable:
+    """The store's parsed zones (its starter zones while it has written none).
+
+    Saved text was checked when it was saved; text that no longer reads (an older
+    format) raises, so checkout refuses clearly rather than charging a wrong rate.
+    """
+    written = str(store.plugin_settings(manifest.name).get("zones") or "").strip()
+    table = parse_zones(written or default_zones(store.currency))
+    if table.errors:
+        raise ValueError(f"the shipping zones cannot be read: {table.errors[0]}")
+    return table
+
+
+@hookimpl
+def haat_shipping_carriers(store: StoreInfo) -> list[ShippingCarrier]:
+    """The store's rate table, as one carrier with the id ``shipping``."""
+    return [ZoneCarrier(store_table(store), label=text(store.locale, "carrier_label"))]
+
+
+@hookimpl
+def haat_checkout_validate(store: StoreInfo,
+                           checkout: CheckoutContext) -> list[CheckoutProblem]:
+    """Why this address or cart gets no rate, in the shopper's language.
+
+    Silent when the shopper chose another carrier's rate, or has typed no country yet.
+    """
+    address = checkout.address
+    if address is None or not address.country.strip():
+        return []
+    chosen = checkout.shipping_rate_id or ""
+    if chosen and not chosen.startswith(f"{CARRIER_ID}:"):
+        return []
+    locale = checkout.locale or store.locale
+    table = store_table(store)
+    zone = table.zone_for(address)
+    if zone is None:
+        field = "city" if table.serves_country(address.country) else "country"
+        return [CheckoutProblem(text(locale, "no_zone"), field)]
+    if not priced_methods(zone, checkout.cart):
+        return [CheckoutProblem(text(locale, "no_rate"), "shipping_rate")]
+    return []

@@ -1,0 +1,188 @@
+"""The parsed rate table: zones, their delivery options, and which zone an address is in.
+
+Everything here is immutable, so one parsed table can be cached and shared safely.
+Amounts are ``Decimal`` major units (``70`` is ৳70); they become ``Money`` in the
+store's currency only when a cart is quoted. Weights are grams.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.sdk import Address, CartSnapshot
+
+FLAT = "flat"
+WEIGHT = "weight"
+VALUE = "value"
+FREE_OVER = "free_over"
+PICKUP = "pickup"
+
+# Punctuation that shoppers and merchants use differently ("Cox's Bazar", "Dhaka.").
+_PUNCTUATION = re.compile(r"[.,;:_()'\"/\\।\-–—]+")
+# Trailing words that name the kind of place, not the place ("Dhaka Division").
+_PLACE_WORDS = frozenset({
+    "city", "district", "division", "zila", "zilla", "province", "region", "marz",
+    "সিটি", "শহর", "জেলা", "বিভাগ", "մարզ", "քաղաք",
+})
+
+
+def place_key(name: str) -> str:
+    """How a place name is compared: case, spacing, punctuation and a trailing "City",
+    "District", "Division" (and their Bengali and Armenian words) do not matter."""
+    words = _PUNCTUATION.sub(" ", unicodedata.normalize("NFKC", name)).casefold().split()
+    while len(words) > 1 and words[-1] in _PLACE_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def slug(name: str, prefix: str) -> str:
+    """An ASCII id for a zone or option name; names without Latin letters get a short
+    stable hash (``method-1a2b3c``)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    made = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if made:
+        return made[:60].rstrip("-")
+    return f"{prefix}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"  # noqa: S324 - an id, not security
+
+
+def unique_slugs(names: Iterable[str], prefix: str) -> list[str]:
+    """``slug`` of each name, with ``-2``, ``-3`` added where two names give the same."""
+    seen: set[str] = set()
+    made = []
+    for name in names:
+        base = candidate = slug(name, prefix)
+        count = 1
+        while candidate in seen:
+            count += 1
+            candidate = f"{base}-{count}"
+        seen.add(candidate)
+        made.append(candidate)
+    return made
+
+
+@dataclass(frozen=True)
+class Band:
+    """``low`` up to ``high`` (``None``: no upper end) costs ``price``. Both ends belong
+    to the band; which of two touching bands wins is the option's rule."""
+
+    low: Decimal
+    high: Decimal | None
+    price: Decimal
+
+    def covers(self, value: Decimal) -> bool:
+        return self.low <= value and (self.high is None or value <= self.high)
+
+
+@dataclass(frozen=True)
+class Method:
+    """One delivery option of a zone, as the merchant wrote it.
+
+    ``kind`` is one of ``FLAT``, ``WEIGHT``, ``VALUE``, ``FREE_OVER`` and ``PICKUP``.
+    ``bands`` are sorted by ``low``. ``track`` is a tracking page address with
+    ``{number}`` in it, or empty.
+    """
+
+    label: str
+    slug: str
+    kind: str
+    line: int
+    price: Decimal = Decimal(0)
+    bands: tuple[Band, ...] = ()
+    threshold: Decimal | None = None
+    min_days: int | None = None
+    max_days: int | None = None
+    track: str = ""
+
+    def price_for(self, cart: CartSnapshot) -> Decimal | None:
+        """What this option costs for ``cart`` (major units), or ``None`` when it does
+        not apply: a weight or value outside every band, a subtotal under the free
+        threshold.
+
+        Where two weight bands touch, the lighter one wins (a 2 kg parcel is in
+        0-2kg); where two value bands touch, the higher one wins (an order of exactly
+        1000 is in 1000-3000), just as "free over" applies once the subtotal reaches it.
+        """
+        if self.kind in (FLAT, PICKUP):
+            return self.price
+        subtotal = cart.subtotal.to_decimal()
+        if self.kind == FREE_OVER:
+            return Decimal(0) if self.threshold is not None and subtotal >= self.threshold \
+                else None
+        if self.kind == WEIGHT:
+            weight = Decimal(cart.weight_grams)
+            band = next((b for b in self.bands if b.covers(weight)), None)
+        else:
+            band = next((b for b in reversed(self.bands) if b.covers(subtotal)), None)
+        return band.price if band is not None else None
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Where a set of delivery options applies.
+
+    ``countries`` are ISO-2 codes (empty: every country); ``regions`` and ``cities``
+    hold ``place_key`` forms of every name and alias (``None``: any).
+    """
+
+    name: str
+    slug: str
+    line: int
+    countries: frozenset[str]
+    regions: frozenset[str] | None
+    cities: frozenset[str] | None
+    methods: tuple[Method, ...]
+
+    @property
+    def rank(self) -> tuple[bool, bool, bool]:
+        """How specific the zone is: cities beat regions beat countries beat everywhere."""
+        return (self.cities is not None, self.regions is not None, bool(self.countries))
+
+    def matches(self, country: str, region: str, city: str) -> bool:
+        """Whether an address (already ``place_key``-ed) is in this zone.
+
+        A region also matches when the shopper typed it as the city (Yerevan, Dhaka).
+        """
+        if self.countries and country not in self.countries:
+            return False
+        if self.regions is not None and region not in self.regions \
+                and city not in self.regions:
+            return False
+        return self.cities is None or city in self.cities
+
+
+@dataclass(frozen=True)
+class ZoneTable:
+    """A store's zones in the merchant's order, and what was wrong with the text."""
+
+    zones: tuple[Zone, ...]
+    errors: tuple[str, ...] = ()
+
+    def zone_for(self, address: Address) -> Zone | None:
+        """The most specific zone the address is in (the first written wins a tie)."""
+        country = address.country.strip().upper()
+        region, city = place_key(address.region), place_key(address.city)
+        best: Zone | None = None
+        for zone in self.zones:
+            if zone.matches(country, region, city) and (best is None or zone.rank > best.rank):
+                best = zone
+        return best
+
+    def serves_country(self, country: str) -> bool:
+        """Whether any zone covers some of ``country``."""
+        code = country.strip().upper()
+        return any(not z.countries or code in z.countries for z in self.zones)
+
+    def method(self, rate_id: str) -> tuple[Zone, Method] | None:
+        """The zone and option behind a rate id ``"<zone slug>/<option slug>"``."""
+        zone_slug, _, method_slug = rate_id.partition("/")
+        for zone in self.zones:
+            if zone.slug == zone_slug:
+                for method in zone.methods:
+                    if method.slug == method_slug:
+                        return zone, method
+        return None
