@@ -70,6 +70,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         # Largest request body (uploads): a bigger one is refused with 413 before it is read.
         "MAX_CONTENT_LENGTH": _env_int("HAAT_MAX_UPLOAD_BYTES", 16 * 1024 * 1024),
+        # Mail (core/mail.py, docs/emails.md):
+        # "outbox" writes .eml files (an empty HAAT_OUTBOX_DIR means <instance dir>/outbox);
+        # "smtp" sends through HAAT_SMTP_URL (smtp:// STARTTLS, smtps:// implicit TLS).
+        "HAAT_MAIL": os.environ.get("HAAT_MAIL", "outbox"),
+        "HAAT_OUTBOX_DIR": os.environ.get("HAAT_OUTBOX_DIR", ""),
+        "HAAT_SMTP_URL": os.environ.get("HAAT_SMTP_URL", ""),
+        "HAAT_SMTP_TIMEOUT": _env_int("HAAT_SMTP_TIMEOUT", 20),
+        "HAAT_MAIL_FROM": os.environ.get("HAAT_MAIL_FROM", "Haat <no-reply@localhost>"),
     }
     if overrides:
         config.update(overrides)

@@ -1,0 +1,224 @@
+"""Order emails to shoppers: the confirmation, payment received, and shipped.
+
+``core.orders.service.queue_email`` queues :func:`send_order_email` as a background
+job after the order's transaction commits; the job runs in the store's tenant scope.
+Each email is rendered in the order's locale (else the store's) from the templates
+in ``core/templates/email/`` as plain text plus an HTML alternative, sent with
+:func:`core.mail.send_mail`, and noted on the order's timeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel import Locale
+from flask import current_app
+from flask_babel import force_locale, pgettext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.db import db
+from core.i18n import format_date, format_money, format_number, normalise_locale
+from core.mail import MailRejected, build_message, send_mail, sender_address
+from core.money import Money
+from core.orders.models import Order, OrderEvent
+from core.sdk import StoreInfo
+from tenants.provisioning import find_tenant_by_id
+
+log = logging.getLogger("haat.orders.emails")
+
+#: Email kind -> template name (``email/<name>.txt`` and ``email/<name>.html``).
+TEMPLATES: dict[str, str] = {
+    "confirmation": "order_confirmation",
+    "paid": "order_paid",
+    "shipped": "order_shipped",
+}
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """An order email ready to send: one-line subject, plain text and HTML bodies."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def send_order_email(store: StoreInfo, order_id: int, kind: str) -> None:
+    """Render and send the ``kind`` email (confirmation, paid, shipped) for an order.
+
+    Runs as a job in the store's tenant scope; the job commits. A missing order (or
+    one of another store), an order without an email address and an address the
+    server refuses are logged and not retried; other sending errors raise, so the
+    job is retried later.
+    """
+    if kind not in TEMPLATES:
+        log.error("unknown order email kind %r for order %s", kind, order_id)
+        return
+    order = db.session.scalar(select(Order).where(Order.id == order_id)
+                              .options(selectinload(Order.lines)))
+    if order is None:
+        log.info("order %s of store %s not found; %s email not sent", order_id, store.id, kind)
+        return
+    if not order.email:
+        log.info("order %s has no email address; %s email not sent", order_id, kind)
+        return
+    try:  # a malformed address, or one the server refuses, will not get better
+        recipient = _address((order.shipping_address or {}).get("name", ""), order.email)
+        send_mail(_message(store, order, kind, recipient))
+    except (InvalidAddress, MailRejected) as exc:
+        log.warning("%s email for order %s of store %s not sent: %s",
+                    kind, order_id, store.id, exc)
+        _note(order, "email_failed", f"Could not send the {kind} email to {order.email}: {exc}")
+        return
+    _note(order, "email_sent", f"Sent the {kind} email to {order.email}")
+
+
+class InvalidAddress(ValueError):
+    """An email address that cannot be written into a header."""
+
+
+def _message(store: StoreInfo, order: Order, kind: str, recipient: Address) -> EmailMessage:
+    rendered = render_order_email(store, order, kind)
+    reply_to = None
+    if store.contact_email:
+        try:
+            reply_to = _address(store.name, store.contact_email)
+        except InvalidAddress:
+            log.warning("store %s has a malformed contact email; no Reply-To", store.id)
+    return build_message(subject=rendered.subject, sender=sender_address(store.name),
+                         to=recipient, reply_to=reply_to, text=rendered.text, html=rendered.html)
+
+
+def _address(name: str, email: str) -> Address:
+    try:
+        address = Address(display_name=" ".join(str(name).split()), addr_spec=email.strip())
+    except (ValueError, IndexError) as exc:  # the header parser's complaints
+        raise InvalidAddress(f"{email!r} is not an email address") from exc
+    if not address.username or not address.domain:
+        raise InvalidAddress(f"{email!r} is not an email address")
+    return address
+
+
+def _note(order: Order, kind: str, message: str) -> None:
+    # Added directly rather than through order.events, so the timeline is not loaded.
+    db.session.add(OrderEvent(order_id=order.id, kind=kind, message=message, actor="system"))
+
+
+def render_order_email(store: StoreInfo, order: Order, kind: str,
+                       *, bengali_digits: bool | None = None) -> RenderedEmail:
+    """Render the ``kind`` email of ``order`` (lines loaded) in the order's locale.
+
+    ``bengali_digits`` defaults to the store's setting.
+    """
+    locale = normalise_locale(order.locale or store.locale)
+    if bengali_digits is None:
+        tenant = find_tenant_by_id(store.id)
+        bengali_digits = bool(tenant and tenant.bengali_digits)
+    env = current_app.jinja_env
+    name = TEMPLATES[kind]
+    with force_locale(locale):
+        context = order_email_context(store, order, kind, locale, bengali_digits)
+        text_template = env.get_template(f"email/{name}.txt")
+        subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
+        context["subject"] = " ".join(subject.split())
+        text = text_template.render(context)
+        html = env.get_template(f"email/{name}.html").render(context)
+    return RenderedEmail(subject=context["subject"], text=_tidy(text), html=html)
+
+
+def order_email_context(store: StoreInfo, order: Order, kind: str, locale: str,
+                        bengali_digits: bool) -> dict[str, Any]:
+    """What the email templates show, formatted for ``locale`` (call under
+    ``force_locale(locale)`` so the labels are translated)."""
+
+    def money(amount: int) -> str:
+        return format_money(Money(amount, order.currency), locale, bengali_digits=bengali_digits)
+
+    unpaid = order.payment_state == "pending"
+    return {
+        "kind": kind,
+        "locale": locale,
+        "store_name": store.name,
+        "store_url": store.url(""),
+        "contact_email": store.contact_email,
+        "contact_phone": store.contact_phone,
+        "number": f"#{order.number}",
+        "placed_on": format_date(order.created_at, locale, bengali_digits=bengali_digits,
+                                 format="long") if order.created_at else "",
+        "lines": [{
+            "title": line.title,
+            "variant": line.variant_title,
+            "quantity": format_number(line.quantity, locale, bengali_digits=bengali_digits),
+            "unit_price": money(line.unit_price),
+            "line_total": money(line.line_total),
+        } for line in order.lines],
+        "totals": _totals(order, money),
+        "total": money(order.total),
+        "address": address_lines(order.shipping_address or {}, locale),
+        "payment_label": order.payment_label or order.payment_method,
+        "instructions": (order.payment_instructions or "").strip().splitlines()
+        if unpaid and kind != "paid" else [],
+        "status_url": store.url(f"orders/{order.token}"),
+        "carrier": order.carrier,
+        "tracking_number": order.tracking_number,
+        "tracking_url": safe_link(order.tracking_url),
+    }
+
+
+def _totals(order: Order, money: Callable[[int], str]) -> list[tuple[str, str]]:
+    """The rows above the total; discount, fees and tax only when there are any."""
+    rows = [(pgettext("email", "Subtotal"), money(order.subtotal))]
+    if order.discount_total:
+        label = (pgettext("email", "Discount (%(code)s)", code=order.coupon_code)
+                 if order.coupon_code else pgettext("email", "Discount"))
+        rows.append((label, money(order.discount_total)))
+    if order.shipping_label or order.shipping_total:
+        label = (pgettext("email", "Shipping (%(method)s)", method=order.shipping_label)
+                 if order.shipping_label else pgettext("email", "Shipping"))
+        rows.append((label, money(order.shipping_total)))
+    if order.fee_total:
+        rows.append((pgettext("email", "Fees"), money(order.fee_total)))
+    if order.tax_total:
+        rows.append((pgettext("email", "Tax"), money(order.tax_total)))
+    return rows
+
+
+def address_lines(address: dict[str, str], locale: str) -> list[str]:
+    """A shipping address as the lines of a label, the country named in ``locale``."""
+
+    def part(key: str) -> str:
+        return " ".join(str(address.get(key) or "").split())
+
+    code = part("country").upper()
+    country = Locale.parse(locale).territories.get(code, code) if code else ""
+    town = ", ".join(p for p in (part("city"), part("region")) if p)
+    town = " ".join(p for p in (town, part("postcode")) if p)
+    lines = (part("name"), part("line1"), part("line2"), town, country, part("phone"))
+    return [line for line in lines if line]
+
+
+def safe_link(url: str | None) -> str:
+    """``url`` when it is an absolute http(s) address, else ``""`` (no ``javascript:``)."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def _tidy(text: str) -> str:
+    """Plain text without trailing spaces or runs of blank lines (template leftovers)."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy) + "\n"
