@@ -9,7 +9,10 @@ from conftest import PASSWORD, client_for
 from core.cart.models import Cart, CartLine
 from core.catalog.models import ProductImage, ProductVariant
 from core.catalog.redirects import HandleRedirect
+from core.customers.models import Customer
 from core.db import db
+from core.discounts.models import Discount
+from core.orders.models import Order, OrderCounter, OrderEvent, OrderLine, PaymentEvent
 from core.pages.models import Page
 from core.pluginhost.models import PluginFailure, PluginState
 from core.staff.models import StaffUser
@@ -233,6 +236,23 @@ def _rows_per_table(tenant_id: int) -> dict[str, int]:
         }
 
 
+def _add_order(product_id: int) -> None:
+    """One order with everything that hangs off it (customer, coupon, line, event)."""
+    customer = Customer(key="tel:01712345678", phone="01712345678")
+    discount = Discount(code="EID10", kind="percentage", value=1000)
+    db.session.add_all([customer, discount, OrderCounter(last_number=1001)])
+    order = Order(number=1001, token=f"tok-{product_id}", idempotency_key=f"key-{product_id}",
+                  currency="BDT", subtotal=500, total=500, payment_method="cod",
+                  customer=customer)
+    order.lines.append(OrderLine(product_id=product_id, title="Gift card", quantity=1,
+                                 unit_price=500, line_total=500))
+    order.events.append(OrderEvent(kind="placed"))
+    db.session.add(order)
+    db.session.flush()
+    order.discount_id = discount.id
+    db.session.add(PaymentEvent(gateway="cod", event_id="evt-1", order_id=order.id))
+
+
 def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make_store,
                                                                   seed_catalog, store_client,
                                                                   enable_plugin):
@@ -258,6 +278,7 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
             db.session.add(Page(handle="about", title="About us", body="Hello"))
             db.session.add(ThemeSettings(theme="default", values={"accent": "#123456"}))
             db.session.add(HandleRedirect(kind="product", old_handle="old", new_handle="new"))
+            _add_order(ids["gift-card"])
             db.session.commit()
 
     with app.app_context():
