@@ -96,6 +96,7 @@ __all__ = [
     "UrlField",
     "WebhookResult",
     "embedded_search_backend",
+    "format_money",
     "hookimpl",
     "iter_collections",
     "iter_pages",
@@ -406,6 +407,8 @@ class StoreInfo:
     contact_email: str = ""
     contact_phone: str = ""
     address: str = ""
+    #: Show amounts and counts with Bengali digits (০-৯) in Bengali pages.
+    bengali_digits: bool = False
     enabled_plugins: frozenset[str] = frozenset()
     _settings_loader: Callable[[str], Mapping[str, Any]] | None = field(
         default=None, repr=False, compare=False
@@ -550,8 +553,11 @@ class CheckoutContext:
     shipping_rate_id: str | None = None
     payment_method: str | None = None
     coupon_code: str = ""
-    #: The chosen rate as quoted (``shipping_rate_id`` is ``"<carrier id>:<rate id>"``).
+    #: The chosen rate as charged (``shipping_rate_id`` is ``"<carrier id>:<rate id>"``;
+    #: a free-delivery coupon makes its amount zero).
     shipping_rate: ShippingRate | None = None
+    #: The coupon's reduction of the goods (zero or negative), ``None`` without a coupon.
+    discount: Money | None = None
     #: What the shopper typed into the chosen gateway's ``fields`` (by field name).
     payment_fields: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
@@ -971,6 +977,14 @@ def payment_methods(store: StoreInfo) -> list[PaymentGateway]:
     from core.catalog.store_data import payment_methods as _methods
 
     return _methods(store)
+
+
+def format_money(store: StoreInfo, money: Money, locale: str = "") -> str:
+    """``money`` as shoppers of ``store`` read it in ``locale`` (the store's language
+    when empty): ``"৳1,250.00"``, with Bengali digits when the store uses them."""
+    from core.i18n import format_money as _format
+
+    return _format(money, locale or store.locale, bengali_digits=store.bengali_digits)
 
 
 def payment_reference_used(store: StoreInfo, gateway_id: str, reference: str) -> bool:

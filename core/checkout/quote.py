@@ -119,13 +119,20 @@ def build_quote(request: QuoteRequest, cart: Cart, data: CheckoutInput, *,
                             request.money_text, request.date_text)
     if quote.coupon is not None and not quote.coupon.applies:
         quote.problem("coupon", quote.coupon.reason)
+    coupon = quote.coupon if quote.coupon and quote.coupon.applies else None
+    if coupon is not None and coupon.free_shipping:  # every option becomes free
+        quote.rates = [replace(option, amount=Money.zero(store.currency))
+                       for option in quote.rates]
+        quote.rate = next((o for o in quote.rates if quote.rate and o.id == quote.rate.id),
+                          None)
     context = CheckoutContext(
         cart=quote.snapshot, address=address, email=data.get("email"),
         phone=data.get("phone"), shipping_rate_id=quote.rate.id if quote.rate else None,
         payment_method=data.get("payment_method") or None,
-        coupon_code=quote.coupon.code if quote.coupon and quote.coupon.applies else "",
-        shipping_rate=quote.rate.rate if quote.rate else None, note=data.get("note"),
-        locale=request.locale)
+        coupon_code=coupon.code if coupon else "",
+        shipping_rate=replace(quote.rate.rate, amount=quote.rate.amount) if quote.rate else None,
+        discount=Money(-coupon.amount, store.currency) if coupon else None,
+        note=data.get("note"), locale=request.locale)
     _offer_gateways(quote, request, context, data, placing)
     context = replace(context, payment_method=quote.gateway.id if quote.gateway else None,
                       payment_fields=dict(quote.payment_values))
@@ -238,12 +245,11 @@ def _apply_adjustments(quote: Quote, request: QuoteRequest, context: CheckoutCon
             "discount", coupon.code, _("Discount (%(code)s)", code=coupon.code),
             Money(-coupon.amount, currency))))
     if quote.rate is not None:
-        amount = quote.rate.amount
         label = quote.rate.rate.label
-        if coupon is not None and coupon.free_shipping:
-            amount = Money.zero(currency)
+        if coupon is not None and coupon.free_shipping:  # its amount is zero already
             label = _("%(label)s, free with %(code)s", label=label, code=coupon.code)
-        contributions.append((CORE, Adjustment("shipping", quote.rate.id, label, amount)))
+        contributions.append((CORE, Adjustment("shipping", quote.rate.id, label,
+                                               quote.rate.amount)))
     try:
         for contribution in request.plugins.checkout("haat_checkout_adjustments",
                                                      checkout=context):

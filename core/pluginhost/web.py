@@ -56,7 +56,7 @@ def store_info(store: StoreRef, base_url: str | None = None) -> StoreInfo:
     return StoreInfo(id=store.id, slug=store.slug, name=store.name, locale=store.locale,
                      currency=store.currency, base_url=base_url,
                      contact_email=store.contact_email, contact_phone=store.contact_phone,
-                     address=store.address)
+                     address=store.address, bengali_digits=bool(store.bengali_digits))
 
 
 def _build(store: StoreRef, base_url: str | None) -> StorePlugins:

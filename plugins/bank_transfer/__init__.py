@@ -1,0 +1,1 @@
+"""The first-party bank-transfer payment plugin (see plugin.py)."""

@@ -1,0 +1,1 @@
+"""The first-party cash-on-delivery payment plugin (see plugin.py)."""

@@ -1,0 +1,137 @@
+"""Cash on delivery: the shopper pays the courier; the merchant marks the order paid.
+
+Settings give an optional fee (a fixed amount or a percentage of the order value), the
+zones the fee applies in, a maximum order value and the shipping zones cash on delivery
+is offered for. Outside those limits the method is still listed but cannot be chosen,
+with the reason. See docs/payments-manual.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from core.sdk import (
+    Adjustment,
+    CheckoutContext,
+    CheckoutProblem,
+    ChoiceField,
+    MoneyField,
+    NumberField,
+    PluginManifest,
+    StoreInfo,
+    TextField,
+    hookimpl,
+)
+
+from .gateway import GATEWAY_ID, CashOnDelivery
+from .rules import FEE_FIXED, FEE_NONE, FEE_PERCENTAGE, CodRules, check_zones
+from .texts import money_text, pick_locale, text
+
+FEE_KINDS = (
+    (FEE_NONE, "No fee"),
+    (FEE_FIXED, "A fixed amount"),
+    (FEE_PERCENTAGE, "A percentage of the order value"),
+)
+
+
+def _percent_in_range(value: Decimal) -> str | None:
+    return None if 0 <= value <= 100 else "Enter a percentage from 0 to 100, e.g. 1 or 1.5."
+
+
+def _positive_amount(value: int) -> str | None:
+    return None if value > 0 else "Enter an amount above zero, or leave it empty for no limit."
+
+
+def _check(values: Mapping[str, Any]) -> dict[str, str]:
+    """The fee chosen must have its amount or percentage."""
+    kind = values.get("fee_kind")
+    if kind == FEE_FIXED and not values.get("fee_amount"):
+        return {"fee_amount": "Enter the fee, or choose “No fee”."}
+    if kind == FEE_PERCENTAGE and not values.get("fee_percent"):
+        return {"fee_percent": "Enter the percentage, or choose “No fee”."}
+    return {}
+
+
+manifest = PluginManifest(
+    name="cash-on-delivery",
+    title="Cash on delivery",
+    description="Shoppers pay the courier in cash; you mark the order paid on delivery. "
+                "Optional fee, order limit and delivery zones.",
+    kind="payment",
+    settings=(
+        ChoiceField("fee_kind", "Cash on delivery fee", choices=FEE_KINDS, default=FEE_NONE,
+                    help="Added to the order when the shopper chooses cash on delivery."),
+        MoneyField("fee_amount", "Fixed fee",
+                   help="Used when the fee is a fixed amount, e.g. 20."),
+        NumberField("fee_percent", "Fee percentage", validators=(_percent_in_range,),
+                    help="Used when the fee is a percentage: of the goods after the coupon "
+                         "plus shipping, rounded half up. 1 means 1%."),
+        TextField("fee_zones", "Fee applies only in these shipping zones", max_length=500,
+                  validators=(check_zones,),
+                  help="Zone ids from your shipping settings, separated by commas, e.g. "
+                       "outside-dhaka. Leave empty to charge the fee everywhere."),
+        MoneyField("max_order", "Maximum order value", validators=(_positive_amount,),
+                   help="Above this amount (goods after the coupon plus shipping) cash on "
+                        "delivery is shown but cannot be chosen. Leave empty for no limit."),
+        TextField("zones", "Offer cash on delivery only in these shipping zones",
+                  max_length=500, validators=(check_zones,),
+                  help="Zone ids from your shipping settings, separated by commas. Leave "
+                       "empty to offer it in every zone."),
+    ),
+    validate_settings=_check,
+)
+
+
+def _rules(store: StoreInfo) -> CodRules:
+    return CodRules.from_settings(store.plugin_settings(manifest.name))
+
+
+def unavailable_reason(rules: CodRules, checkout: CheckoutContext, locale: str) -> str:
+    """Why this checkout cannot use cash on delivery, in ``locale`` ("" when it can)."""
+    limit = rules.too_large(checkout)
+    if limit is not None:
+        return text(locale, "too_large", amount=money_text(limit, locale))
+    if rules.zone_refused(checkout):
+        return text(locale, "wrong_zone")
+    return ""
+
+
+@hookimpl
+def haat_payment_gateways(store: StoreInfo,
+                          checkout: CheckoutContext | None) -> list[CashOnDelivery]:
+    """Cash on delivery, with the fee this checkout would pay or why it cannot be used."""
+    locale = pick_locale(checkout.locale if checkout else None, store.locale)
+    if checkout is None:
+        return [CashOnDelivery(label=text(locale, "label"),
+                               description=text(locale, "description"))]
+    rules = _rules(store)
+    fee = rules.fee(checkout)
+    description = (text(locale, "description_fee", fee=money_text(fee, locale))
+                   if fee is not None else text(locale, "description"))
+    return [CashOnDelivery(label=text(locale, "label"), description=description,
+                           unavailable_reason=unavailable_reason(rules, checkout, locale))]
+
+
+@hookimpl
+def haat_checkout_adjustments(store: StoreInfo, checkout: CheckoutContext) -> list[Adjustment]:
+    """The cash-on-delivery fee, when cash on delivery is chosen and allowed."""
+    if checkout.payment_method != GATEWAY_ID:
+        return []
+    rules = _rules(store)
+    fee = rules.fee(checkout)
+    locale = pick_locale(checkout.locale, store.locale)
+    if fee is None or unavailable_reason(rules, checkout, locale):
+        return []
+    return [Adjustment(kind="fee", code="cod-fee", label=text(locale, "fee_label"), amount=fee)]
+
+
+@hookimpl
+def haat_checkout_validate(store: StoreInfo, checkout: CheckoutContext) -> list[CheckoutProblem]:
+    """Refuse cash on delivery when it is chosen beyond its limits."""
+    if checkout.payment_method != GATEWAY_ID:
+        return []
+    locale = pick_locale(checkout.locale, store.locale)
+    reason = unavailable_reason(_rules(store), checkout, locale)
+    return [CheckoutProblem(reason, field="payment_method")] if reason else []

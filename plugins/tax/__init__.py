@@ -1,0 +1,1 @@
+"""The first-party tax plugin (see plugin.py)."""
