@@ -1,0 +1,1 @@
+"""The first-party Stripe plugin: card payments on Stripe Checkout (see plugin.py)."""
