@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.sdk import OrderSnapshot, StoreInfo
+from plugins.manual_payments import money_text
 
-from .texts import money_text, text
+from .texts import text
 
 _ACCOUNT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
 _SWIFT = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")

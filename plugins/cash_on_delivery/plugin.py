@@ -24,10 +24,11 @@ from core.sdk import (
     TextField,
     hookimpl,
 )
+from plugins.manual_payments import money_text
 
 from .gateway import GATEWAY_ID, CashOnDelivery
 from .rules import FEE_FIXED, FEE_NONE, FEE_PERCENTAGE, CodRules, check_zones
-from .texts import money_text, pick_locale, text
+from .texts import pick_locale, text
 
 FEE_KINDS = (
     (FEE_NONE, "No fee"),

@@ -1,19 +1,13 @@
 """What the cash-on-delivery plugin says to shoppers, in English, Bengali and Armenian.
 
-A plugin may import only ``core.sdk``, so it cannot use Haat's gettext catalogues; the
-words live here, keyed by locale, as in the trust-badges plugin. Placeholders are
-``str.format`` fields filled with plain text that core escapes. Amounts are formatted
-by Babel from the exact Decimal, the way core formats money.
+How the language is chosen and money written: ``plugins.manual_payments``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from babel.numbers import format_currency
-
-from core.sdk import Money
+from plugins import manual_payments
 
 TEXTS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -47,24 +41,13 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-DEFAULT_LOCALE = "en"
-
 
 def pick_locale(*candidates: str | None) -> str:
-    """The first candidate we have words for (``"bn-BD"`` counts as ``"bn"``), else en."""
-    for value in candidates:
-        language = re.split(r"[-_]", (value or "").strip().lower(), maxsplit=1)[0]
-        if language in TEXTS:
-            return language
-    return DEFAULT_LOCALE
+    """The first candidate this plugin has words for (``"bn-BD"`` counts as ``"bn"``),
+    else en."""
+    return manual_payments.pick_locale(*candidates, locales=TEXTS)
 
 
 def text(locale: str, key: str, **values: object) -> str:
     """The words for ``key`` in ``locale`` (English when the locale or key is missing)."""
-    words = TEXTS.get(locale, TEXTS[DEFAULT_LOCALE]).get(key) or TEXTS[DEFAULT_LOCALE][key]
-    return words.format(**values) if values else words
-
-
-def money_text(money: Money, locale: str) -> str:
-    """``money`` as shoppers read it in ``locale`` (``"1,250.00৳"`` in bn)."""
-    return format_currency(money.to_decimal(), money.currency, locale=locale)
+    return manual_payments.lookup(TEXTS, locale, key, **values)

@@ -1,15 +1,14 @@
 """What the mobile-wallet plugin says to shoppers, in English, Bengali and Armenian.
 
-A plugin may import only ``core.sdk``, so it cannot use Haat's gettext catalogues; the
-words live here, keyed by locale, as in the trust-badges plugin. Placeholders are
-``str.format`` fields filled with plain text that core escapes. Numbers are written
-with Latin digits.
+How the language is chosen: ``plugins.manual_payments``. Numbers are written with
+Latin digits.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+
+from plugins import manual_payments
 
 TEXTS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -62,19 +61,13 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-DEFAULT_LOCALE = "en"
-
 
 def pick_locale(*candidates: str | None) -> str:
-    """The first candidate we have words for (``"bn-BD"`` counts as ``"bn"``), else en."""
-    for value in candidates:
-        language = re.split(r"[-_]", (value or "").strip().lower(), maxsplit=1)[0]
-        if language in TEXTS:
-            return language
-    return DEFAULT_LOCALE
+    """The first candidate this plugin has words for (``"bn-BD"`` counts as ``"bn"``),
+    else en."""
+    return manual_payments.pick_locale(*candidates, locales=TEXTS)
 
 
 def text(locale: str, key: str, **values: object) -> str:
     """The words for ``key`` in ``locale`` (English when the locale or key is missing)."""
-    words = TEXTS.get(locale, TEXTS[DEFAULT_LOCALE]).get(key) or TEXTS[DEFAULT_LOCALE][key]
-    return words.format(**values) if values else words
+    return manual_payments.lookup(TEXTS, locale, key, **values)

@@ -8,7 +8,6 @@ docs/payments-manual.md.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from babel.numbers import format_decimal
@@ -24,6 +23,7 @@ from core.sdk import (
     TextField,
     hookimpl,
 )
+from plugins.manual_payments import pick_locale
 
 LOCALES = ("en", "bn", "hy")
 
@@ -48,14 +48,6 @@ manifest = PluginManifest(
                   help="Add the same rate on the shipping charge."),
     ),
 )
-
-
-def _locale(*candidates: str | None) -> str:
-    for value in candidates:
-        language = re.split(r"[-_]", (value or "").strip().lower(), maxsplit=1)[0]
-        if language in LOCALES:
-            return language
-    return LOCALES[0]
 
 
 def taxable_amount(checkout: CheckoutContext, with_shipping: bool) -> Money:
@@ -85,6 +77,6 @@ def haat_checkout_adjustments(store: StoreInfo, checkout: CheckoutContext) -> li
     tax = amount.percentage(rate)
     if tax.amount <= 0:
         return []
-    locale = _locale(checkout.locale, store.locale)
+    locale = pick_locale(checkout.locale, store.locale, locales=LOCALES)
     label = tax_label(settings.get("label") or "VAT", rate, locale)
     return [Adjustment(kind="tax", code="tax", label=label, amount=tax)]
