@@ -362,3 +362,11 @@ def test_the_address_is_a_snapshot(app, shops):
         assert order.lines[0].title == "Kantha" and order.lines[0].unit_price == PRICE
         assert order.shipping_address == {**{k: ADDRESS[k] for k in ADDRESS},
                                           "line2": "Flat 3B", "postcode": ""}
+
+
+def test_a_phone_typed_in_bengali_digits_is_accepted(app, shops):
+    client = shopper(app, "dhaka-shop", shops["ids"]["a"])
+    form = checkout_form(client, phone="০১৭১২ ৩৪৫৬৭৮")
+    assert client.post("/checkout", data=form).status_code == 303
+    [order] = orders_of(app, shops["a"])
+    assert order.phone == "01712 345678"

@@ -26,6 +26,8 @@ _LIMITS = {"email": 254, "phone": 32, "name": 200, "country": 2, "region": 100, 
 #: villages, ...) couriers go by area, so it stays optional.
 POSTCODE_REQUIRED = frozenset({"US", "GB", "CA", "DE", "FR", "NL", "IN", "AU", "IT", "ES"})
 _IDEMPOTENCY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+#: Shoppers in Bangladesh may type ০১৭১২…; numbers are kept in ASCII digits.
+_BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ def read_form(form: Mapping[str, str]) -> CheckoutInput:
         raw = form.get(name, "")
         values[name] = raw.strip()[:limit] if isinstance(raw, str) else ""
     values["country"] = values["country"].upper()
+    values["phone"] = values["phone"].translate(_BENGALI_DIGITS)
     gateways: dict[str, dict[str, str]] = {}
     for key in form:
         if key.startswith("payment-") and key.count("-") >= 2:
