@@ -70,6 +70,7 @@ def deliver_ready_events(app: Flask | None = None) -> int:
     app = app or current_app._get_current_object()
     ready = db.session.info.pop(_READY, [])
     host = app.extensions["haat_plugins"]
+    stores: dict[int, Any] = {}  # one plugin relay per store for the whole batch
     for hook_name, tenant_id, kwargs in ready:
         if hook_name == _JOB:
             func, args = kwargs
@@ -79,9 +80,14 @@ def deliver_ready_events(app: Flask | None = None) -> int:
             _deliver_everywhere(host, hook_name, kwargs)
             continue
         with tenant_scope(tenant_id):
-            try:
-                plugins = plugins_for_tenant(tenant_id)
-            except LookupError:  # the store was deleted in the meantime
+            if tenant_id not in stores:
+                try:
+                    stores[tenant_id] = plugins_for_tenant(tenant_id)
+                except LookupError:  # the store was deleted in the meantime
+                    stores[tenant_id] = None
+            plugins = stores[tenant_id]
+            # Nobody listening in this store: do not build snapshots nobody reads.
+            if plugins is None or not plugins.hooks.caller(hook_name).get_hookimpls():
                 continue
             arguments = kwargs(plugins.info) if callable(kwargs) else kwargs
             if arguments is not None:
