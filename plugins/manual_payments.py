@@ -23,6 +23,7 @@ from core.sdk import (
     RefundResult,
     StoreInfo,
     WebhookResult,
+    format_money,
 )
 
 DEFAULT_LOCALE = "en"
@@ -49,11 +50,11 @@ def lookup(texts: Texts, locale: str, key: str, **values: object) -> str:
     return words.format(**values) if values else words
 
 
-def money_text(money: Money, locale: str) -> str:
-    """``money`` as shoppers read it in ``locale`` (``"1,250.00৳"`` in bn).
-
-    Babel formats the exact Decimal, the way core formats money.
-    """
+def money_text(money: Money, locale: str, store: StoreInfo | None = None) -> str:
+    """``money`` as shoppers read it in ``locale`` (``"1,250.00৳"`` in bn; with the
+    store, in its digits too: ``"১,২৫০.০০৳"``)."""
+    if store is not None:
+        return format_money(store, money, locale)
     return format_currency(money.to_decimal(), money.currency, locale=locale)
 
 

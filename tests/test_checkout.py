@@ -89,6 +89,7 @@ def test_placing_an_order_takes_stock_numbers_it_and_empties_the_cart(app, shops
     assert (order.payment_state, order.fulfilment_state) == ("pending", "unfulfilled")
     assert order.shipping_address["city"] == "Dhaka" and order.shipping_zone == "inside-dhaka"
     assert order.payment_instructions == f"Pay {order.total} on delivery."
+    assert "Bangladesh" in client.get(placed.location).get_data(as_text=True)
     assert stock_of(app, shops["a"], shops["ids"]["a"]) == 3
     assert gateways["manual"].started[0].token == token
     status = client.get(placed.location)

@@ -20,10 +20,13 @@ from core.db import db
 from core.demo.catalogues import DEMO_STORES
 from core.demo.images import placeholder_image
 from core.demo.spec import DemoProduct, DemoStore
+from core.discounts.models import KIND_FIXED, KIND_PERCENTAGE, Discount
 from core.money import Money
 from core.pages.models import Page
 from core.platform.signup import sign_up
-from core.pluginhost.state import enable_defaults
+from core.pluginhost.settings import to_json, validate_settings
+from core.pluginhost.state import enable_defaults, save_settings
+from core.sdk import PluginManifest
 from core.storage import Storage, get_storage
 from core.theming.service import choose_theme, save_theme_values
 from tenants import tenant_scope
@@ -63,8 +66,13 @@ def _create_store(spec: DemoStore) -> int:
     tenant_id = created.tenant.id
     storage = get_storage()
     installed = current_app.extensions["haat_plugins"].installed
-    enable_defaults(tenant_id, [name for name in DEMO_PLUGINS if name in installed])
+    enable_defaults(tenant_id, [name for name in (*DEMO_PLUGINS, *spec.plugins)
+                                if name in installed])
+    for name, form in spec.plugins.items():
+        if name in installed and form:
+            _save_plugin_settings(tenant_id, installed[name].manifest, form, spec.currency)
     with tenant_scope(tenant_id):
+        _add_coupons(spec)
         choose_theme(spec.theme)
         if spec.theme_settings:
             save_theme_values(spec.theme, spec.theme_settings)
@@ -92,6 +100,30 @@ def _create_store(spec: DemoStore) -> int:
             _add_image(storage, tenant_id, product, p, spec.slug)
         db.session.commit()
     return len(spec.products)
+
+
+def _save_plugin_settings(tenant_id: int, manifest: PluginManifest, form: dict[str, str],
+                          currency: str) -> None:
+    """Save a demo plugin's settings through the admin form's own validation."""
+    result = validate_settings(manifest, form, currency=currency, stored_secrets={})
+    if result.errors:
+        raise ValueError(f"demo settings for {manifest.name} are invalid: {result.errors}")
+    box = current_app.extensions["haat_secret_box"]
+    save_settings(tenant_id, manifest.name, to_json(manifest, result.values),
+                  box.encrypt(result.secrets))
+
+
+def _add_coupons(spec: DemoStore) -> None:
+    for code, (kind, value, minimum) in spec.coupons.items():
+        amount = 0
+        if kind == KIND_PERCENTAGE:
+            amount = int(Decimal(value) * 100)  # basis points
+        elif kind == KIND_FIXED:
+            amount = Money.from_decimal(Decimal(value), spec.currency).amount
+        db.session.add(Discount(
+            code=code, kind=kind, value=amount,
+            min_subtotal=(Money.from_decimal(Decimal(minimum), spec.currency).amount
+                          if minimum else None)))
 
 
 def _add_variants(product: Product, p: DemoProduct, currency: str) -> None:

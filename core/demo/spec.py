@@ -65,3 +65,8 @@ class DemoStore:
     pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # handle -> (title, body)
     theme: str = "default"
     theme_settings: dict[str, object] = field(default_factory=dict)
+    #: Checkout plugins to switch on, with their settings as the admin form would send
+    #: them (checked by the same validation, so a bad demo value fails loudly).
+    plugins: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Coupon codes: code -> (kind, value as typed, minimum subtotal as typed or "").
+    coupons: dict[str, tuple[str, str, str]] = field(default_factory=dict)

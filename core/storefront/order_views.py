@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from babel import Locale
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -25,7 +26,7 @@ from core.orders.service import apply_payment_result
 from core.orders.snapshots import order_snapshot
 from core.pluginhost.web import plugins_for_request
 from core.sdk import PaymentResult, StoreInfo
-from core.storefront.context import flash_shopper, render_page
+from core.storefront.context import current_locale, flash_shopper, render_page
 from core.storefront.views import bp
 
 log = logging.getLogger("haat.payments")
@@ -66,9 +67,12 @@ def order_status(token: str) -> Response:
     can_pay = (order.payment_state in PAYABLE and order.fulfilment_state != states.CANCELLED
                and getattr(gateway, "method", "") == "card")
     timeline = [event for event in order.events if event.kind in SHOPPER_EVENTS]
+    code = (order.shipping_address or {}).get("country", "")
+    country = Locale.parse(current_locale()).territories.get(code, code)
     return _private(render_page("order_status.html", title=_("Order %(number)s",
                                                               number=f"#{order.number}"),
-                                order=order, can_pay=can_pay, timeline=timeline))
+                                order=order, can_pay=can_pay, timeline=timeline,
+                                country=country))
 
 
 @bp.post("/orders/<token>/pay")

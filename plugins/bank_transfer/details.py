@@ -75,10 +75,10 @@ def _grouped_iban(value: str) -> str:
 
 
 def instructions(settings: Mapping[str, Any], order: OrderSnapshot, reference: str,
-                 locale: str) -> str:
+                 locale: str, store: StoreInfo | None = None) -> str:
     """What to pay, where to and with which reference, one item per line."""
     lines = [
-        text(locale, "intro", amount=money_text(order.total, locale)),
+        text(locale, "intro", amount=money_text(order.total, locale, store)),
         text(locale, "account_name", value=settings.get("account_name", "")),
         text(locale, "bank_name", value=settings.get("bank_name", "")),
         text(locale, "account_number", value=settings.get("account_number", "")),

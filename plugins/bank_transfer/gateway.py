@@ -36,4 +36,5 @@ class BankTransfer(ManualGateway):
         reference = payment_reference(store, settings, order)
         locale = pick_locale(order.locale, store.locale)
         return PaymentStart(reference=reference,
-                            instructions=instructions(settings, order, reference, locale))
+                            instructions=instructions(settings, order, reference, locale,
+                                                      store))

@@ -32,4 +32,4 @@ class CashOnDelivery(ManualGateway):
         """Tell the shopper to have the total ready for the courier."""
         locale = pick_locale(order.locale, store.locale)
         return PaymentStart(instructions=text(locale, "instructions",
-                                              total=money_text(order.total, locale)))
+                                              total=money_text(order.total, locale, store)))

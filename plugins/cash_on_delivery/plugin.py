@@ -89,11 +89,12 @@ def _rules(store: StoreInfo) -> CodRules:
     return CodRules.from_settings(store.plugin_settings(manifest.name))
 
 
-def unavailable_reason(rules: CodRules, checkout: CheckoutContext, locale: str) -> str:
+def unavailable_reason(rules: CodRules, checkout: CheckoutContext, locale: str,
+                       store: StoreInfo | None = None) -> str:
     """Why this checkout cannot use cash on delivery, in ``locale`` ("" when it can)."""
     limit = rules.too_large(checkout)
     if limit is not None:
-        return text(locale, "too_large", amount=money_text(limit, locale))
+        return text(locale, "too_large", amount=money_text(limit, locale, store))
     if rules.zone_refused(checkout):
         return text(locale, "wrong_zone")
     return ""
@@ -109,10 +110,10 @@ def haat_payment_gateways(store: StoreInfo,
                                description=text(locale, "description"))]
     rules = _rules(store)
     fee = rules.fee(checkout)
-    description = (text(locale, "description_fee", fee=money_text(fee, locale))
+    description = (text(locale, "description_fee", fee=money_text(fee, locale, store))
                    if fee is not None else text(locale, "description"))
     return [CashOnDelivery(label=text(locale, "label"), description=description,
-                           unavailable_reason=unavailable_reason(rules, checkout, locale))]
+                           unavailable_reason=unavailable_reason(rules, checkout, locale, store))]
 
 
 @hookimpl

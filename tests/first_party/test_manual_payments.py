@@ -261,6 +261,16 @@ def test_cod_start_refund_return_and_webhook(app_ctx, shop, configure, store_plu
     assert gateway.handle_webhook(store, b"{}", {}).status == 404
 
 
+def test_amounts_follow_the_stores_bengali_digits(app_ctx, make_store, configure,
+                                                  store_plugins):
+    digits = make_store("digits-shop", currency="BDT", locale="bn", bengali_digits=True)
+    configure(digits, COD, fee_kind="fixed", fee_amount="20")
+    store = store_plugins(digits).info
+    [gateway] = gateways(store_plugins, digits, checkout(1000, method="cod", locale="bn"), COD)
+    assert "২০.০০৳" in gateway.description
+    assert gateway.start(store, order(154000, locale="bn")).instructions.endswith("১,৫৪০.০০৳")
+
+
 def test_cod_speaks_bengali_and_armenian(app_ctx, shop, configure, store_plugins):
     configure(shop, COD, fee_kind="fixed", fee_amount="20", max_order="1000")
     store = store_plugins(shop).info

@@ -651,4 +651,20 @@ STORE = DemoStore(
         ),
         "featured_collection": "bestsellers",
     },
+    plugins={
+        "shipping": {"zones": (
+            "# Local delivery in Portland, and USPS everywhere else in the US.\n"
+            "Portland: US / OR / Portland\n"
+            "  Local delivery: 4 (1 day)\n"
+            "  Free local delivery: free over 35\n"
+            "  Pick up at the store: pickup\n"
+            "United States: US\n"
+            "  USPS Ground: weight 0-1kg 6, 1-5kg 12, 5kg+ 20\n")},
+        # Cards need the merchant's own Stripe keys (Plugins > Stripe); until then the
+        # store takes cash on delivery locally.
+        "stripe": {},
+        "cash-on-delivery": {"zones": "portland"},
+        "tax": {"label": "Sales tax", "rate": "0"},
+    },
+    coupons={"WELCOME5": ("fixed", "5", "25")},
 )

@@ -631,4 +631,19 @@ STORE = DemoStore(
         ),
         "featured_collection": "armenian-classics",
     },
+    plugins={
+        "shipping": {"zones": (
+            "# Երևան՝ 1000 ֏, մարզեր՝ 2500 ֏։\n"
+            "Yerevan: AM / Yerevan|Երևան|Erevan\n"
+            "  Առաքում Երևանում: 1000 (1-2 days)\n"
+            "  Վերցնել խանութից (Աբովյան 12): pickup\n"
+            "Regions: AM\n"
+            "  Առաքում մարզեր (ՀայՓոստ): 2500 (2-5 days)\n"
+            "  Անվճար առաքում մարզեր: free over 30000\n")},
+        "cash-on-delivery": {"zones": "yerevan"},
+        "mobile-wallet": {"wallets": "Idram | 099 000 000 | Idram ID 123456789"},
+        "bank-transfer": {"account_name": "Yerevan Books LLC", "bank_name": "Ameriabank",
+                          "account_number": "1570012345670100", "reference_prefix": "YB"},
+    },
+    coupons={"BOOKS5": ("percentage", "5", "")},
 )
