@@ -169,7 +169,8 @@
       body.set("action", "update");
       if (pending) pending.abort();
       pending = window.AbortController ? new AbortController() : null;
-      fetch(form.action, {method: "POST", body: body, credentials: "same-origin",
+      // Not form.action: the form's buttons are named "action" and would shadow it.
+      fetch(form.getAttribute("action"), {method: "POST", body: body, credentials: "same-origin",
                           signal: pending ? pending.signal : undefined})
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) {

@@ -85,7 +85,8 @@ def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,
         if name in ("cart", "coupon", "payment_method", "shipping_rate", "form")
         and (name != "shipping_rate" or data.address is not None)}
     body = render_page("checkout.html", title=_("Checkout"), quote=quote, form=data,
-                       errors=shown, countries=countries(current_locale()))
+                       errors=shown, countries=countries(current_locale()),
+                       page_css="checkout.css")
     return body, status
 
 

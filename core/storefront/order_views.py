@@ -72,7 +72,7 @@ def order_status(token: str) -> Response:
     return _private(render_page("order_status.html", title=_("Order %(number)s",
                                                               number=f"#{order.number}"),
                                 order=order, can_pay=can_pay, timeline=timeline,
-                                country=country))
+                                country=country, page_css="checkout.css"))
 
 
 @bp.post("/orders/<token>/pay")

@@ -51,7 +51,10 @@ Where it stops (limits)
 -----------------------
 * No other endpoint (404 naming the fake), no Prices or Products (``price_data`` only),
   no ``mode=setup``/``subscription``, no customers, discounts, taxes, shipping or
-  payment method types; the Checkout page at ``session.url`` is not served.
+  payment method types. The Checkout page at ``session.url`` is a bare stand-in for
+  browser tests (a "Pay" button, no card form): paying there completes the session, POSTs
+  the signed ``checkout.session.completed`` to the account's ``webhook_url`` when one is
+  set, and redirects to the ``success_url`` as Stripe does.
 * Refunds succeed at once (no ``pending`` or later ``failed`` refunds); no disputes.
 * Currencies are checked only for shape (three letters); no minimum amount outside
   :data:`MINIMUM_CHARGE`, no three-decimal or ISK rounding rules.
@@ -73,9 +76,11 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+from urllib.request import Request, urlopen
 
 API_VERSION = "2026-10-28.endive"
 DOCS = "https://stripe.com/docs/error-codes/"
@@ -248,6 +253,8 @@ class Account:
     events: list[dict[str, Any]] = field(default_factory=list)
     #: Private to the fake: what ``payment_intent_data`` asked for, by session id.
     intent_data: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Where the stand-in Checkout page POSTs the webhook (empty: nowhere).
+    webhook_url: str = ""
     #: Idempotency key -> (method, path, params, answer).
     idempotent: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = field(
         default_factory=dict)
@@ -752,6 +759,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         split = urlsplit(self.path)
+        if split.path.startswith("/c/pay/"):
+            self._checkout_page(split.path.rsplit("/", 1)[1])
+            return
         try:
             status, payload, extra = self.server_fake.handle(
                 self.command, split.path.rstrip("/"), split.query, self.headers, body)
@@ -770,6 +780,45 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Stripe-Should-Retry", "false")
             for name, value in extra.items():
                 self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    def _checkout_page(self, session_id: str) -> None:
+        """The stand-in hosted page: GET shows it, POST pays and goes back to the shop."""
+        fake = self.server_fake
+        try:
+            session = fake.session(session_id)
+        except (KeyError, ApiError):
+            self._html(404, "<p>No such Checkout Session (Stripe fake).</p>")
+            return
+        if self.command == "POST":
+            delivery = fake.pay(session_id)
+            account = fake.account_of(session_id)
+            if account.webhook_url:
+                request = Request(account.webhook_url, data=delivery.payload,  # noqa: S310
+                                  headers=dict(delivery.headers), method="POST")
+                with contextlib.suppress(OSError), urlopen(request, timeout=10):  # noqa: S310
+                    pass
+            target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id)
+            with contextlib.suppress(OSError):
+                self.send_response(303)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            return
+        amount = f"{session['amount_total']} {session['currency'].upper()} (minor units)"
+        self._html(200, (
+            "<h1>Stripe fake: Checkout</h1><p>This is a test stand-in, not Stripe. "
+            f"Total: <strong>{escape(amount)}</strong>.</p>"
+            f'<form method="post"><button type="submit">Pay</button></form>'
+            f'<p><a href="{escape(session["cancel_url"])}">Back to the shop</a></p>'))
+
+    def _html(self, status: int, body: str) -> None:
+        data = f"<!doctype html><title>Stripe fake</title>{body}".encode()
+        with contextlib.suppress(OSError):
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
