@@ -17,6 +17,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core import cli, database, extensions, jobs
     from core import config as settings
     from core.admin import auth as admin_auth
+    from core.admin.customers import bp as admin_customers_bp
+    from core.admin.discounts import bp as admin_discounts_bp
+    from core.admin.orders import bp as admin_orders_bp
     from core.admin.plugins import bp as admin_plugins_bp
     from core.admin.theme import bp as admin_theme_bp
     from core.admin.views import bp as admin_bp
@@ -61,6 +64,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_plugins_bp)
     app.register_blueprint(admin_theme_bp)
+    app.register_blueprint(admin_orders_bp)
+    app.register_blueprint(admin_customers_bp)
+    app.register_blueprint(admin_discounts_bp)
 
     cli.init_app(app)
     if app.config["HAAT_TRUSTED_PROXIES"]:  # outermost, so every layer sees the real client

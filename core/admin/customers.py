@@ -1,0 +1,168 @@
+"""The store's customers at ``/admin/customers``: who ordered, how often, for how
+much, and the merchant's own notes (the CRM view support staff answer from).
+
+Owners and staff both use it. Customers are created by checkout (one per email, or
+per phone when no email was given); here they are only read and annotated.
+
+Lifetime value is the sum of the customer's order totals minus what was refunded,
+leaving out cancelled orders. The list computes it with one grouped subquery, so a
+page costs the same two statements however many orders stand behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import ColumnElement, Subquery, case, func, or_, select
+from werkzeug.wrappers import Response
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from core.admin.listing import page_number, paginate, query_args
+from core.admin.orders import FULFILMENT_LABELS, PAYMENT_LABELS
+from core.customers.models import Customer
+from core.customers.service import normalise_phone
+from core.db import db
+from core.orders import states
+from core.orders.models import Order
+from core.web.tenancy import current_store
+
+bp = Blueprint("admin_customers", __name__, url_prefix="/admin/customers")
+
+NOTE_MAX = 5000
+MAX_SEARCH = 100
+SORTS = {"last_order": "Last order", "lifetime_value": "Lifetime value", "name": "Name"}
+LIFETIME_VALUE_RULE = ("Lifetime value is the total of this customer's orders minus refunds, "
+                       "without cancelled orders.")
+
+
+class NoteForm(FlaskForm):
+    """The merchant's free-text notes about one customer."""
+
+    note = TextAreaField(
+        "What to remember about this customer", render_kw={"rows": 6},
+        validators=[Length(max=NOTE_MAX, message=f"Keep notes under {NOTE_MAX:,} characters.")])
+
+
+def _order_stats() -> Subquery:
+    """Per customer: order count, lifetime value, first and last order date."""
+    counted = Order.fulfilment_state != states.CANCELLED
+    return (
+        select(Order.customer_id.label("customer_id"),
+               func.count(Order.id).label("orders"),
+               func.coalesce(func.sum(case((counted, Order.total - Order.refunded_total),
+                                           else_=0)), 0).label("lifetime_value"),
+               func.min(Order.created_at).label("first_order"),
+               func.max(Order.created_at).label("last_order"))
+        .where(Order.customer_id.is_not(None))
+        .group_by(Order.customer_id)
+        .subquery("customer_stats")
+    )
+
+
+def _phone_digits(column: Any) -> Any:
+    for mark in (" ", "-", "+", "(", ")", "."):
+        column = func.replace(column, mark, "")
+    return column
+
+
+def _search(text: str) -> ColumnElement[bool]:
+    options: list[ColumnElement[bool]] = [
+        Customer.name.icontains(text, autoescape=True),
+        Customer.email.icontains(text, autoescape=True),
+        Customer.phone.contains(text, autoescape=True),
+    ]
+    digits = normalise_phone(text).lstrip("0")
+    if len(digits) >= 4 and digits.isdigit():
+        options.append(_phone_digits(Customer.phone).contains(digits, autoescape=True))
+    return or_(*options)
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    """Customers, 50 a page: search by name, email or phone; sort by last order,
+    lifetime value or name."""
+    q = (request.args.get("q") or "").strip()[:MAX_SEARCH]
+    sort = request.args.get("sort") or "last_order"
+    if sort not in SORTS:
+        sort = "last_order"
+    stats = _order_stats()
+    conditions = [_search(q)] if q else []
+    value = func.coalesce(stats.c.lifetime_value, 0)
+    ordering = {
+        "last_order": (stats.c.last_order.desc().nulls_last(), Customer.id.desc()),
+        "lifetime_value": (value.desc(), Customer.id.desc()),
+        "name": (func.lower(Customer.name), Customer.email, Customer.id),
+    }[sort]
+    rows = (select(Customer, func.coalesce(stats.c.orders, 0).label("orders"),
+                   value.label("lifetime_value"), stats.c.first_order, stats.c.last_order)
+            .outerjoin(stats, stats.c.customer_id == Customer.id)
+            .where(*conditions).order_by(*ordering))
+    page = paginate(rows, select(func.count(Customer.id)).where(*conditions),
+                    page_number(request.args.get("page")), scalars=False)
+    args = query_args({"q": q, "sort": sort if sort != "last_order" else ""})
+    return render_template("admin/customers/index.html", store=current_store(), page=page,
+                           q=q, sort=sort, sorts=SORTS, args=args, rule=LIFETIME_VALUE_RULE)
+
+
+@dataclass(frozen=True)
+class History:
+    """What the customer page sums up from the customer's orders."""
+
+    orders: list[Order]
+    lifetime_value: int
+    first_order: datetime | None
+    last_order: datetime | None
+
+
+def _history(customer_id: int) -> History:
+    orders = list(db.session.scalars(
+        select(Order).where(Order.customer_id == customer_id)
+        .order_by(Order.created_at.desc(), Order.id.desc())))
+    value = sum(o.total - o.refunded_total for o in orders
+                if o.fulfilment_state != states.CANCELLED)
+    return History(orders, value, orders[-1].created_at if orders else None,
+                   orders[0].created_at if orders else None)
+
+
+def _customer_or_404(customer_id: int) -> Customer:
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        abort(404)
+    return customer
+
+
+def _page(customer: Customer, form: NoteForm, status: int = 200) -> tuple[str, int]:
+    body = render_template(
+        "admin/customers/detail.html", store=current_store(), customer=customer, form=form,
+        history=_history(customer.id), rule=LIFETIME_VALUE_RULE, note_max=NOTE_MAX,
+        payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS)
+    return body, status
+
+
+@bp.get("/<id:customer_id>")
+@login_required
+def detail(customer_id: int) -> tuple[str, int]:
+    """One customer: contact, lifetime value, first and last order, notes, every order."""
+    customer = _customer_or_404(customer_id)
+    return _page(customer, NoteForm(formdata=None, note=customer.note))
+
+
+@bp.post("/<id:customer_id>/note")
+@login_required
+def save_note(customer_id: int) -> Response | tuple[str, int]:
+    """Save the notes; too long keeps what was typed, with the reason next to it."""
+    customer = _customer_or_404(customer_id)
+    form = NoteForm()
+    if not form.validate():
+        return _page(customer, form, status=422)
+    customer.note = (form.note.data or "").strip()
+    db.session.commit()
+    flash("Notes saved.", "success")
+    return redirect(url_for("admin_customers.detail", customer_id=customer_id), 303)

@@ -1,0 +1,471 @@
+"""The store's orders at ``/admin/orders``: a filtered list, one order's page with
+its actions, and a printable packing slip and invoice.
+
+Owners and staff both manage orders. Every change goes through
+``core.orders.service``. The page offers only the actions the order's states allow
+(``core.orders.states``), and the POST handlers check again: an action the order's
+state refuses (a stale page, a second click) is answered 409 with the reason, a bad
+field 422 with the message next to it and what was typed kept. Each POST rolls back
+everything on a refusal, so nothing half-done is ever saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from core.admin.listing import (
+    InputError,
+    day_end,
+    day_start,
+    page_number,
+    paginate,
+    parse_amount,
+    parse_day,
+    query_args,
+)
+from core.checkout.placement import find_gateway
+from core.customers.service import normalise_phone
+from core.db import db
+from core.money import Money
+from core.orders import service, states
+from core.orders.models import Order
+from core.orders.service import OrderActionError
+from core.pluginhost.web import plugins_for_request
+from core.sdk import OrderSnapshot, RefundResult, StoreInfo
+from core.web.templating import money_filter
+from core.web.tenancy import current_store
+
+bp = Blueprint("admin_orders", __name__, url_prefix="/admin/orders")
+log = logging.getLogger("haat.admin")
+
+PAYMENT_LABELS = {
+    states.PENDING: "Pending", states.AUTHORISED: "Authorised", states.PAID: "Paid",
+    states.PARTIALLY_REFUNDED: "Partially refunded", states.REFUNDED: "Refunded",
+    states.FAILED: "Failed",
+}
+FULFILMENT_LABELS = {
+    states.UNFULFILLED: "Unfulfilled", states.FULFILLED: "Packed", states.SHIPPED: "Shipped",
+    states.DELIVERED: "Delivered", states.CANCELLED: "Cancelled", states.RETURNED: "Returned",
+}
+#: Free text the merchant adds to a rejection or cancellation, for the timeline.
+MAX_REASON = 500
+MAX_SEARCH = 100
+
+
+# ------------------------------------------------------------------------ list
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    """What the list is narrowed to, as typed (``raw``) and as understood."""
+
+    raw: dict[str, str]
+    since: date | None = None
+    until: date | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def q(self) -> str:
+        """The search text (number, email or phone)."""
+        return self.raw.get("q", "")
+
+    @property
+    def active(self) -> bool:
+        """True when anything narrows the list."""
+        return bool(query_args(self.raw))
+
+
+def _filters(args: Any) -> OrderFilters:
+    raw = {name: (args.get(name) or "").strip()[:MAX_SEARCH]
+           for name in ("q", "status", "payment", "from", "to")}
+    errors: dict[str, str] = {}
+    if raw["status"] not in ("", *states.FULFILMENT_STATES):
+        errors["status"] = "Choose one of the listed statuses."
+    if raw["payment"] not in ("", *states.PAYMENT_STATES):
+        errors["payment"] = "Choose one of the listed payment states."
+    days: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        try:
+            days[name] = parse_day(raw[name])
+        except InputError as exc:
+            days[name], errors[name] = None, str(exc)
+    if days["from"] and days["to"] and days["to"] < days["from"]:
+        errors["to"] = "The end date is before the start date."
+        days["to"] = None
+    return OrderFilters(raw=raw, since=days["from"], until=days["to"], errors=errors)
+
+
+def _phone_digits(column: Any) -> Any:
+    """The column's digits, so ``+880 1712-345678`` matches ``01712345678``."""
+    for mark in (" ", "-", "+", "(", ")", "."):
+        column = func.replace(column, mark, "")
+    return column
+
+
+def _search(text: str) -> ColumnElement[bool]:
+    options: list[ColumnElement[bool]] = [Order.email.icontains(text, autoescape=True),
+                                          Order.phone.contains(text, autoescape=True)]
+    number = text.removeprefix("#").strip()
+    if number.isdigit() and len(number) <= 9:
+        options.append(Order.number == int(number))
+    digits = normalise_phone(text).lstrip("0")
+    if len(digits) >= 4 and digits.isdigit():
+        options.append(_phone_digits(Order.phone).contains(digits, autoescape=True))
+    return or_(*options)
+
+
+def _conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    raw = filters.raw
+    if raw["status"] and "status" not in filters.errors:
+        conditions.append(Order.fulfilment_state == raw["status"])
+    if raw["payment"] and "payment" not in filters.errors:
+        conditions.append(Order.payment_state == raw["payment"])
+    if filters.since:
+        conditions.append(Order.created_at >= day_start(filters.since))
+    if filters.until:
+        conditions.append(Order.created_at < day_end(filters.until))
+    if filters.q:
+        conditions.append(_search(filters.q))
+    return conditions
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    """Orders, newest first, 50 a page: filter by status, payment and date; search by
+    number, email or phone. Two queries whatever the page holds."""
+    filters = _filters(request.args)
+    conditions = _conditions(filters)
+    page = paginate(
+        select(Order).where(*conditions).order_by(Order.created_at.desc(), Order.id.desc()),
+        select(func.count(Order.id)).where(*conditions),
+        page_number(request.args.get("page")))
+    return render_template(
+        "admin/orders/index.html", store=current_store(), page=page, filters=filters,
+        args=query_args(filters.raw), payment_labels=PAYMENT_LABELS,
+        fulfilment_labels=FULFILMENT_LABELS,
+        store_link=url_for("storefront.index", _external=True))
+
+
+# ---------------------------------------------------------------------- detail
+
+
+def _order_or_404(order_id: int, *, lock: bool = False) -> Order:
+    """The current store's order (another store's id is simply not found). ``lock``
+    holds the row until the commit, so two clicks cannot both act on it."""
+    query = (select(Order).where(Order.id == order_id)
+             .options(selectinload(Order.lines), selectinload(Order.events),
+                      selectinload(Order.customer)))
+    if lock:
+        query = query.with_for_update(of=Order)
+    order = db.session.scalar(query)
+    if order is None:
+        abort(404)
+    return order
+
+
+def _store_info() -> StoreInfo:
+    plugins = plugins_for_request()
+    assert plugins is not None  # admin pages only exist on a store's host
+    return plugins.info
+
+
+def _actor() -> str:
+    return str(current_user.email)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One button on the order page: the state it moves the order to, and whether the
+    order's current state allows it."""
+
+    name: str
+    machine: str  # "payment", "fulfilment" or "" (always allowed)
+    target: str
+    verb: str
+
+    def allowed(self, order: Order) -> bool:
+        """True when the order's states allow this action now."""
+        if self.machine == "payment":
+            return states.can_move_payment(order.payment_state, self.target)
+        if self.machine == "fulfilment":
+            return states.can_move_fulfilment(order.fulfilment_state, self.target)
+        return True
+
+    def refusal(self, order: Order) -> str:
+        """Why the order's state does not allow this now."""
+        if self.machine == "payment":
+            what, current = "payment", order.payment_state
+        else:
+            what, current = "order", order.fulfilment_state
+        return f"This {what} is {current.replace('_', ' ')}; it cannot be {self.verb} now."
+
+
+ACTIONS = {action.name: action for action in (
+    Action("mark-paid", "payment", states.PAID, "marked as paid"),
+    Action("reject-payment", "payment", states.FAILED, "rejected"),
+    Action("fulfil", "fulfilment", states.FULFILLED, "packed"),
+    Action("ship", "fulfilment", states.SHIPPED, "shipped"),
+    Action("deliver", "fulfilment", states.DELIVERED, "marked as delivered"),
+    Action("return", "fulfilment", states.RETURNED, "marked as returned"),
+    Action("cancel", "fulfilment", states.CANCELLED, "cancelled"),
+    # Both a first and a further partial refund may end in "refunded".
+    Action("refund", "payment", states.REFUNDED, "refunded"),
+    Action("note", "", "", ""),
+)}
+
+
+class _ByHand:
+    """Stands in for a payment plugin that is switched off: the merchant refunded by
+    hand, and Haat only records it."""
+
+    id = ""
+    label = ""
+    refunds = False
+
+    def refund(self, store: StoreInfo, order: OrderSnapshot, amount: Money) -> RefundResult:
+        return RefundResult(ok=True, amount=amount, message="Recorded as a refund made by hand.")
+
+
+@dataclass(frozen=True)
+class RefundWay:
+    """How a refund of this order happens: through the provider, or recorded."""
+
+    gateway: Any
+    label: str
+    through_provider: bool
+    plugin_off: bool
+
+
+def _refund_way(order: Order) -> RefundWay:
+    gateway = find_gateway(_store_info(), order.payment_method)
+    if gateway is None:
+        return RefundWay(_ByHand(), order.payment_label or order.payment_method, False, True)
+    return RefundWay(gateway, str(getattr(gateway, "label", "") or order.payment_label),
+                     bool(getattr(gateway, "refunds", False)), False)
+
+
+def _left_to_refund(order: Order) -> Money:
+    return Money(max(order.total - order.refunded_total, 0), order.currency)
+
+
+def _page(order: Order, *, errors: dict[str, str] | None = None, typed: dict[str, str] | None
+          = None, refusal: str = "", status: int = 200) -> tuple[str, int]:
+    allowed = {name for name, action in ACTIONS.items() if action.allowed(order)}
+    way = _refund_way(order) if "refund" in allowed else None
+    values = {"refund-amount": str(_left_to_refund(order).to_decimal()), **(typed or {})}
+    body = render_template(
+        "admin/orders/detail.html", store=current_store(), order=order, allowed=allowed,
+        refund_way=way, left=_left_to_refund(order), errors=errors or {}, typed=values,
+        refusal=refusal, payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS)
+    return body, status
+
+
+@bp.get("/<id:order_id>")
+@login_required
+def detail(order_id: int) -> tuple[str, int]:
+    """One order: lines, addresses, totals, payment, shipment, timeline and actions."""
+    return _page(_order_or_404(order_id))
+
+
+@bp.get("/<id:order_id>/packing-slip")
+@login_required
+def packing_slip(order_id: int) -> str:
+    """A printable packing slip: what goes in the parcel and where it goes (no prices)."""
+    return render_template("admin/orders/packing_slip.html", store=current_store(),
+                           order=_order_or_404(order_id))
+
+
+@bp.get("/<id:order_id>/invoice")
+@login_required
+def invoice(order_id: int) -> str:
+    """A printable invoice: the lines, the totals and how it was paid."""
+    return render_template("admin/orders/invoice.html", store=current_store(),
+                           order=_order_or_404(order_id), payment_labels=PAYMENT_LABELS)
+
+
+# --------------------------------------------------------------------- actions
+
+
+class _ProviderRefused(OrderActionError):
+    """The provider said no; the timeline entry the service wrote is kept."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"The refund was refused: {message}", "amount")
+
+
+
+def _act(order_id: int, name: str, run: Callable[[Order], str]) -> Response | tuple[str, int]:
+    """Run one action on the locked order and commit, or roll back and explain.
+
+    ``run`` returns the success message, or raises ``OrderActionError`` (from the
+    service or from the form's own checks) with the field it belongs to.
+    """
+    action = ACTIONS[name]
+    order = _order_or_404(order_id, lock=True)
+    typed = {f"{name}-{key}": value for key, value in request.form.items()
+             if key != "csrf_token"}
+    if not action.allowed(order):
+        message = action.refusal(order)
+        db.session.rollback()
+        return _page(_order_or_404(order_id), typed=typed, refusal=message, status=409)
+    try:
+        message = run(order)
+    except OrderActionError as exc:
+        if isinstance(exc, _ProviderRefused):
+            db.session.commit()  # keep the refusal on the timeline; nothing else changed
+        else:
+            db.session.rollback()
+        order = _order_or_404(order_id)
+        if exc.field:
+            return _page(order, errors={f"{name}-{exc.field}": exc.message}, typed=typed,
+                         status=422)
+        return _page(order, typed=typed, refusal=exc.message, status=409)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin_orders.detail", order_id=order_id), 303)
+
+
+def _reason(name: str = "reason") -> str:
+    text = (request.form.get(name) or "").strip()
+    if len(text) > MAX_REASON:
+        raise OrderActionError(f"Keep it under {MAX_REASON} characters.", name)
+    return text
+
+
+def _confirmed() -> None:
+    if request.form.get("confirm") != "yes":
+        raise OrderActionError("Tick the box to confirm.", "confirm")
+
+
+@bp.post("/<id:order_id>/mark-paid")
+@login_required
+def mark_paid(order_id: int) -> Response | tuple[str, int]:
+    """The money arrived (cash on delivery, bank transfer, a checked wallet payment)."""
+    def run(order: Order) -> str:
+        service.mark_paid(order, _actor())
+        return f"Order #{order.number} is marked as paid."
+    return _act(order_id, "mark-paid", run)
+
+
+@bp.post("/<id:order_id>/reject-payment")
+@login_required
+def reject_payment(order_id: int) -> Response | tuple[str, int]:
+    """The payment could not be found (e.g. a wrong wallet transaction id)."""
+    def run(order: Order) -> str:
+        service.reject_payment(order, _actor(), _reason())
+        return f"The payment of order #{order.number} is rejected."
+    return _act(order_id, "reject-payment", run)
+
+
+@bp.post("/<id:order_id>/fulfil")
+@login_required
+def fulfil(order_id: int) -> Response | tuple[str, int]:
+    """The order is packed."""
+    def run(order: Order) -> str:
+        service.fulfil(order, _actor())
+        return f"Order #{order.number} is packed."
+    return _act(order_id, "fulfil", run)
+
+
+@bp.post("/<id:order_id>/ship")
+@login_required
+def ship(order_id: int) -> Response | tuple[str, int]:
+    """Handed to a courier, with its tracking number (and link) for the shopper."""
+    def run(order: Order) -> str:
+        service.ship(order, _actor(), request.form.get("carrier", ""),
+                     request.form.get("tracking_number", ""),
+                     (request.form.get("tracking_url") or "").strip())
+        return f"Order #{order.number} is shipped."
+    return _act(order_id, "ship", run)
+
+
+@bp.post("/<id:order_id>/deliver")
+@login_required
+def deliver(order_id: int) -> Response | tuple[str, int]:
+    """The shopper has the parcel."""
+    def run(order: Order) -> str:
+        service.mark_delivered(order, _actor())
+        return f"Order #{order.number} is delivered."
+    return _act(order_id, "deliver", run)
+
+
+@bp.post("/<id:order_id>/return")
+@login_required
+def mark_returned(order_id: int) -> Response | tuple[str, int]:
+    """The parcel came back; its items go back into stock."""
+    def run(order: Order) -> str:
+        service.mark_returned(order, _actor())
+        return f"Order #{order.number} is returned; its items are back in stock."
+    return _act(order_id, "return", run)
+
+
+@bp.post("/<id:order_id>/cancel")
+@login_required
+def cancel(order_id: int) -> Response | tuple[str, int]:
+    """Cancel an order that has not shipped (confirmed with a tick); restocks."""
+    def run(order: Order) -> str:
+        reason = _reason()
+        _confirmed()
+        service.cancel(order, _actor(), reason)
+        paid = order.payment_state in states.MONEY_RECEIVED
+        return (f"Order #{order.number} is cancelled; its items are back in stock."
+                + (" Refund the payment below if you have not yet." if paid else ""))
+    return _act(order_id, "cancel", run)
+
+
+@bp.post("/<id:order_id>/note")
+@login_required
+def note(order_id: int) -> Response | tuple[str, int]:
+    """A staff note on the order's timeline."""
+    def run(order: Order) -> str:
+        service.add_note(order, _actor(), request.form.get("note", ""))
+        return "Note added."
+    return _act(order_id, "note", run)
+
+
+@bp.post("/<id:order_id>/refund")
+@login_required
+def refund(order_id: int) -> Response | tuple[str, int]:
+    """Refund through the payment plugin when it can, else record a refund made by
+    hand. Confirmed with a tick; a provider's refusal is shown and kept on the
+    timeline, and the order keeps its state."""
+    return _act(order_id, "refund", _refund)
+
+
+def _refund(order: Order) -> str:
+    try:
+        amount = parse_amount(request.form.get("amount"), order.currency)
+    except InputError as exc:
+        raise OrderActionError(str(exc), "amount") from exc
+    if amount is None:
+        raise OrderActionError("Enter the amount to refund.", "amount")
+    if str(order.refunded_total) != (request.form.get("refunded_before") or "").strip():
+        raise OrderActionError("Another refund was recorded since you opened this page. "
+                               "Check what is left to refund and try again.")
+    _confirmed()
+    way = _refund_way(order)
+    try:
+        result = service.refund(order, amount, way.gateway, _store_info(), _actor())
+    except OrderActionError:
+        raise
+    except Exception as exc:
+        log.exception("refund through %s failed for order %s", order.payment_method, order.id)
+        raise OrderActionError(f"{way.label} did not answer, so nothing was refunded. "
+                               "Try again in a few minutes.", "amount") from exc
+    if not result.ok:
+        raise _ProviderRefused(result.message or "no reason given")
+    if way.through_provider:
+        return f"{money_filter(amount.amount, amount.currency)} refunded through {way.label}."
+    return f"Refund of {money_filter(amount.amount, amount.currency)} recorded."
