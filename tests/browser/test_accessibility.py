@@ -1,7 +1,8 @@
 """axe-core on the storefront's pages, in every theme: no serious or critical violations.
 
-Pages: home, a collection, a product, the cart with one item, and search results (with
-an in-memory search plugin switched on for the store). dhaka-crafts (bn, Bengali digits)
+Pages: home, a collection, a product, the cart with one item, search results (with
+an in-memory search plugin switched on for the store), the checkout showing its field
+errors, and an order's status page after a cash-on-delivery order. dhaka-crafts (bn, Bengali digits)
 is checked at 360 px, yerevan-books (hy) at desktop width.
 """
 
@@ -20,7 +21,12 @@ SPECS = {spec.slug: spec for spec in DEMO_STORES}
 BLOCKING = ("serious", "critical")
 STORES = [pytest.param("dhaka-crafts", "mobile", id="dhaka-crafts-360px"),
           pytest.param("yerevan-books", "desktop", id="yerevan-books-desktop")]
-PAGES = ("home", "collection", "product", "cart", "search")
+PAGES = ("home", "collection", "product", "cart", "search", "checkout", "order")
+#: A delivery address each store ships to (cash on delivery is allowed there).
+ADDRESSES = {"dhaka-crafts": {"phone": "01712345678", "name": "রহিম উদ্দিন", "city": "ঢাকা",
+                              "line1": "বাড়ি ১২, ধানমন্ডি"},
+             "yerevan-books": {"phone": "091 234567", "name": "Արամ Պետրոսյան",
+                               "city": "Երևան", "line1": "Աբովյան 1"}}
 
 
 def _in_stock(spec: DemoStore) -> Any:
@@ -43,12 +49,25 @@ def _open(page: Any, live: LiveServer, spec: DemoStore, kind: str,
         page.goto(live.url(spec.slug, f"/products/{product.handle}"))
         expect(page.locator("h1.product-title")).to_have_text(product.title)
     elif kind == "cart":
-        page.goto(live.url(spec.slug, f"/products/{product.handle}"))
-        page.locator("form.add-to-cart button[type=submit]").click()
-        expect(page.locator("a.cart-link [data-cart-count]")).not_to_have_text(
-            re.compile(r"^\s*[0০]\s*$"))
+        _add_to_cart(page, live, spec, product)
         page.goto(live.url(spec.slug, "/cart"))
         expect(page.locator(".cart-line")).to_have_count(1)
+    elif kind == "checkout":
+        _add_to_cart(page, live, spec, product)
+        page.goto(live.url(spec.slug, "/checkout"))
+        page.locator("button.place-order").click()  # nothing filled in: errors
+        expect(page.locator("#error-name")).to_be_visible()
+    elif kind == "order":
+        plenty = next(p for p in spec.products if p.stock >= 10 and not p.variants)
+        _add_to_cart(page, live, spec, plenty)
+        page.goto(live.url(spec.slug, "/checkout"))
+        for name, value in ADDRESSES[spec.slug].items():
+            page.locator(f"#checkout-{name}").fill(value)
+        page.locator("#checkout-city").dispatch_event("change")
+        expect(page.locator("input[name=shipping_rate]").first).to_be_checked()
+        page.locator("input[name=payment_method][value=cod]").check()
+        page.locator("button.place-order").click()
+        page.wait_for_url(re.compile(r"/orders/[\w-]+$"))
     elif kind == "search":
         enable_search(spec.slug)
         term = _search_term(spec)
@@ -60,6 +79,13 @@ def _open(page: Any, live: LiveServer, spec: DemoStore, kind: str,
     else:
         raise ValueError(kind)
     page.wait_for_load_state("load")
+
+
+def _add_to_cart(page: Any, live: LiveServer, spec: DemoStore, product: Any) -> None:
+    page.goto(live.url(spec.slug, f"/products/{product.handle}"))
+    page.locator("form.add-to-cart button[type=submit]").click()
+    expect(page.locator("a.cart-link [data-cart-count]")).not_to_have_text(
+        re.compile(r"^\s*[0০]\s*$"))
 
 
 def _report(violations: list[dict[str, Any]]) -> str:
