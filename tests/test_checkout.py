@@ -371,3 +371,25 @@ def test_a_phone_typed_in_bengali_digits_is_accepted(app, shops):
     assert client.post("/checkout", data=form).status_code == 303
     [order] = orders_of(app, shops["a"])
     assert order.phone == "01712 345678"
+
+
+def _queries_for(app, shops, add_product, count_queries, lines: int) -> tuple[int, int]:
+    """Statements sent by the checkout page and the status page for ``lines`` items."""
+    client = client_for(app, "dhaka-shop.localhost")
+    for index in range(lines):
+        product_id = add_product(shops["a"], f"extra-{lines}-{index}", price=1000, stock=9)
+        client.post("/cart/add", data={"product_id": str(product_id)})
+    form = checkout_form(client)
+    with count_queries() as page:
+        assert client.get("/checkout").status_code == 200
+    location = client.post("/checkout", data=form).location
+    with count_queries() as status:
+        assert client.get(location).status_code == 200
+    return len(page), len(status)
+
+
+def test_checkout_and_status_pages_cost_the_same_queries_for_1_or_8_lines(
+        app, shops, add_product, count_queries):
+    one = _queries_for(app, shops, add_product, count_queries, 1)
+    assert one == _queries_for(app, shops, add_product, count_queries, 8)
+    assert max(one) <= 12  # 9 and 9 when written
