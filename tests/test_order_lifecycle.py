@@ -17,6 +17,7 @@ from core.discounts.models import Discount
 from core.money import Money
 from core.orders import service, states
 from core.orders.models import Order
+from core.sdk import PaymentResult
 from tenants import Tenant, platform_scope, tenant_scope
 
 STAFF = "staff@shop.example"
@@ -196,3 +197,36 @@ def test_another_store_cannot_load_or_change_the_order(app, shop, heard):
         assert db.session.get(Order, order_id) is None
         assert db.session.scalars(select(Order)).all() == []
     assert the_order(app, store).payment_state == "pending"
+
+
+def test_a_payment_reported_twice_at_once_is_applied_once(app, shop, heard):
+    """The shopper's return and the webhook race: the one that reads 'pending' last
+    must not pay the order (and email the shopper) a second time."""
+    store, product_id = shop
+    place(app, "life-shop", product_id, payment_method="card")
+    with app.app_context(), tenant_scope(store.id):
+        stale = db.session.scalars(select(Order)).one()  # reads "pending"
+        result = PaymentResult(order_token=stale.token, state="paid")
+        with app.app_context(), tenant_scope(store.id):  # the other delivery, first
+            fresh = db.session.scalars(select(Order)).one()
+            assert service.apply_payment_result(fresh, result, "card") is True
+            db.session.commit()
+        assert service.apply_payment_result(stale, result, "card") is False
+        db.session.commit()
+    with app.app_context(), tenant_scope(store.id):
+        order = db.session.scalars(select(Order)).one()
+        assert [e.kind for e in order.events].count("payment_paid") == 1
+    assert [entry[0] for entry in heard].count("paid") == 1
+
+
+def test_a_payment_for_another_amount_changes_nothing(app, shop):
+    store, product_id = shop
+    place(app, "life-shop", product_id, payment_method="card")
+    with app.app_context(), tenant_scope(store.id):
+        order = db.session.scalars(select(Order)).one()
+        short = PaymentResult(order_token=order.token, state="paid", event_id="evt_short",
+                              amount=Money(order.total - 100, "BDT"))
+        assert service.apply_payment_result(order, short, "card") is False
+        db.session.commit()
+        assert order.payment_state == "pending"
+        assert order.events[-1].kind == "payment_mismatch"

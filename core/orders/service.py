@@ -59,12 +59,32 @@ def queue_email(order: Order, kind: str) -> None:
         enqueue_after_commit(send_order_email, order.tenant_id, order.id, kind)
 
 
+class OrderChanged(OrderActionError):
+    """Someone else changed the order between reading and writing it."""
+
+    def __init__(self) -> None:
+        super().__init__("This order was changed by someone else just now. Reload the page "
+                         "and try again.")
+
+
+def _compare_and_set(order: Order, column: str, current: object, wanted: object) -> None:
+    """Write ``column`` only if it still holds ``current`` (the row is locked until the
+    commit), so two workers applying the same change (a webhook and the shopper's
+    return, two admins) cannot both do it and its side effects."""
+    changed = db.session.execute(
+        update(Order).where(Order.id == order.id, getattr(Order, column) == current)
+        .values({column: wanted}).execution_options(synchronize_session=False))
+    if changed.rowcount != 1:
+        raise OrderChanged
+    setattr(order, column, wanted)
+
+
 def _move_payment(order: Order, wanted: str, actor: str, message: str) -> None:
     try:
         states.check_payment(order.payment_state, wanted)
     except states.InvalidTransition as exc:
         raise OrderActionError(_refusal(exc)) from exc
-    order.payment_state = wanted
+    _compare_and_set(order, "payment_state", order.payment_state, wanted)
     if wanted == states.PAID:
         order.paid_at = utcnow()
         _queue_hook(order, "haat_order_paid")
@@ -77,7 +97,7 @@ def _move_fulfilment(order: Order, wanted: str, actor: str, message: str) -> Non
         states.check_fulfilment(order.fulfilment_state, wanted)
     except states.InvalidTransition as exc:
         raise OrderActionError(_refusal(exc)) from exc
-    order.fulfilment_state = wanted
+    _compare_and_set(order, "fulfilment_state", order.fulfilment_state, wanted)
     if wanted in states.RESTOCKING_STATES:
         _restock(order)
     record(order, wanted, message, actor)
@@ -90,8 +110,10 @@ def _refusal(exc: states.InvalidTransition) -> str:
 
 
 def _restock(order: Order) -> None:
+    # A line whose product or option was deleted since has nothing to go back to.
     give_back_stock(StockRequest(line.product_id, line.variant_id, line.quantity)
-                    for line in order.lines if line.product_id is not None)
+                    for line in order.lines if line.product_id is not None
+                    and (line.variant_id is not None or not line.variant_title))
     if order.discount_id is not None:  # the coupon use comes back too
         db.session.execute(
             update(Discount).where(Discount.id == order.discount_id, Discount.used_count > 0)
@@ -170,8 +192,8 @@ def _set_refunded(order: Order, refunded: int, actor: str, message: str) -> int:
     if added <= 0:
         return 0
     wanted = states.REFUNDED if refunded >= order.total else states.PARTIALLY_REFUNDED
+    _compare_and_set(order, "refunded_total", order.refunded_total, refunded)
     _move_payment(order, wanted, actor, message)
-    order.refunded_total = refunded
     _queue_hook(order, "haat_order_refunded", amount=Money(added, order.currency))
     return added
 
@@ -202,27 +224,56 @@ def refund(order: Order, amount: Money, gateway: PaymentGateway, store: StoreInf
 
 
 def _first_time(order: Order, gateway_id: str, result: PaymentResult) -> bool:
+    """Record the provider's event id; False when it was applied before. A concurrent
+    delivery of the same event fails on the unique key and rolls back (no savepoint:
+    on SQLite one opened before any write would commit on its own)."""
     if not result.event_id:
         return True
+    event_id = result.event_id[:200]
+    seen = db.session.scalar(select(PaymentEvent.id).where(
+        PaymentEvent.gateway == gateway_id, PaymentEvent.event_id == event_id))
+    if seen is not None:
+        return False
+    db.session.add(PaymentEvent(gateway=gateway_id, event_id=event_id, order_id=order.id,
+                                state=result.state))
     try:
-        with db.session.begin_nested():
-            db.session.add(PaymentEvent(gateway=gateway_id, event_id=result.event_id[:200],
-                                        order_id=order.id, state=result.state))
+        db.session.flush()
     except IntegrityError:
+        db.session.rollback()
         return False
     return True
+
+
+def _wrong_amount(order: Order, result: PaymentResult) -> bool:
+    amount = result.amount
+    return amount is not None and (amount.currency != order.currency
+                                   or (result.state in ("paid", "authorised")
+                                       and amount.amount != order.total))
 
 
 def apply_payment_result(order: Order, result: PaymentResult, gateway_id: str) -> bool:
     """Apply what a gateway reported (a return or a webhook) once; returns True when
     the order changed. Replays (same ``event_id``) and moves backwards (a failure
     reported after success) change nothing; a refund reported before the payment
-    records the payment first."""
+    records the payment first. When another delivery changed the order meanwhile,
+    everything is rolled back (the provider's retry finds the new state)."""
     if result.order_token != order.token or gateway_id != order.payment_method:
         return False
     if not _first_time(order, gateway_id, result):
         return False
     actor = f"plugin:{gateway_id}"
+    if _wrong_amount(order, result):
+        record(order, "payment_mismatch", f"The provider reported {result.state} for "
+               f"{result.amount}, not this order's total; nothing was changed.", actor)
+        return False
+    try:
+        return _apply(order, result, actor)
+    except OrderChanged:
+        db.session.rollback()
+        return False
+
+
+def _apply(order: Order, result: PaymentResult, actor: str) -> bool:
     current = order.payment_state
     if result.state in ("paid", "authorised"):
         if not states.can_move_payment(current, result.state):
