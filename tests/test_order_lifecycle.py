@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from checkout_support import Card, Manual, checkout_form, payment_plugin, shipping_plugin
 from conftest import client_for, make_plugin
-from core.catalog.models import Product
+from core.catalog.models import Product, ProductVariant
 from core.db import db
 from core.discounts.models import Discount
 from core.money import Money
@@ -230,3 +230,24 @@ def test_a_payment_for_another_amount_changes_nothing(app, shop):
         db.session.commit()
         assert order.payment_state == "pending"
         assert order.events[-1].kind == "payment_mismatch"
+
+
+def test_selling_and_restocking_a_variant_keeps_the_product_total(app, shop, add_product):
+    store, _ = shop
+    product_id = add_product(store, "kurta", title="Kurta", price=90_000,
+                             variants=[("S", 90_000, 1), ("M", 90_000, 2)])
+    with app.app_context(), tenant_scope(store.id):
+        small = db.session.scalars(select(ProductVariant).where(
+            ProductVariant.product_id == product_id, ProductVariant.option1 == "S")).one().id
+    client = client_for(app, "life-shop.localhost")
+    client.post("/cart/add", data={"product_id": str(product_id), "variant_id": str(small)})
+    assert client.post("/checkout", data=checkout_form(client)).status_code == 303
+
+    def levels() -> tuple[int, int]:
+        with app.app_context(), tenant_scope(store.id):
+            return (db.session.get(Product, product_id).stock,
+                    db.session.get(ProductVariant, small).stock)
+
+    assert levels() == (2, 0)  # the product shows what its options have left
+    act(app, store, service.cancel, STAFF)
+    assert levels() == (3, 1)

@@ -56,36 +56,53 @@ def _available(request: StockRequest) -> int:
     return int(db.session.scalar(select(model.stock).where(model.id == row_id)) or 0)
 
 
-def _product_level(product_id: int, variant_id: int | None, level: int) -> int:
-    if variant_id is None:
-        return level
-    total = db.session.scalar(select(func.coalesce(func.sum(ProductVariant.stock), 0))
-                              .where(ProductVariant.product_id == product_id))
-    return int(total or 0)
+def _sync_product_totals(product_ids: set[int]) -> dict[int, int]:
+    """A product with variants keeps their sum as its own stock (listings, the in-stock
+    filter and search read it); returns the new totals. Updated in id order after
+    every variant row, so concurrent orders lock rows in one global order."""
+    totals = {}
+    for product_id in sorted(product_ids):
+        total = (select(func.coalesce(func.sum(ProductVariant.stock), 0))
+                 .where(ProductVariant.product_id == product_id).scalar_subquery())
+        totals[product_id] = int(db.session.scalar(
+            update(Product).where(Product.id == product_id).values(stock=total)
+            .returning(Product.stock).execution_options(synchronize_session=False)) or 0)
+    return totals
+
+
+def _in_lock_order(requests: Iterable[StockRequest]) -> list[StockRequest]:
+    return sorted(requests, key=lambda r: (r.variant_id is not None,
+                                           r.variant_id or r.product_id))
+
+
+def _apply(requests: list[StockRequest], sign: int) -> None:
+    tenant_id = require_tenant_id()
+    levels: dict[int, int] = {}
+    parents: set[int] = set()
+    for request in requests:
+        level = _change(request, sign * request.quantity)
+        if level is None:
+            if sign < 0:
+                raise OutOfStock(request, _available(request))
+            continue  # giving back to a row deleted since
+        if request.variant_id is None:
+            levels[request.product_id] = level
+        else:
+            parents.add(request.product_id)
+    levels.update(_sync_product_totals(parents))
+    for product_id, level in levels.items():
+        queue_stock_events(tenant_id, product_id, level)
+    bump_content_version(db.session(), {tenant_id})
 
 
 def take_stock(requests: Iterable[StockRequest]) -> None:
     """Take every request's quantity, or raise :class:`OutOfStock` at the first short
-    one. Rows are updated in id order so concurrent orders never deadlock."""
-    tenant_id = require_tenant_id()
-    ordered = sorted(requests, key=lambda r: (r.variant_id is not None,
-                                              r.variant_id or r.product_id))
-    for request in ordered:
-        level = _change(request, -request.quantity)
-        if level is None:
-            raise OutOfStock(request, _available(request))
-        queue_stock_events(tenant_id, request.product_id,
-                           _product_level(request.product_id, request.variant_id, level))
-    bump_content_version(db.session(), {tenant_id})
+    one (the caller rolls back). Rows are updated in one global order (products, then
+    variants, by id; then variants' products) so concurrent orders never deadlock."""
+    _apply(_in_lock_order(requests), -1)
 
 
 def give_back_stock(requests: Iterable[StockRequest]) -> None:
-    """Put quantities back (a cancelled or returned order). Rows deleted since are
-    skipped."""
-    tenant_id = require_tenant_id()
-    for request in requests:
-        level = _change(request, request.quantity)
-        if level is not None:
-            queue_stock_events(tenant_id, request.product_id,
-                               _product_level(request.product_id, request.variant_id, level))
-    bump_content_version(db.session(), {tenant_id})
+    """Put quantities back (a cancelled or returned order), in the same lock order as
+    :func:`take_stock`. Rows deleted since are skipped."""
+    _apply(_in_lock_order(requests), 1)
