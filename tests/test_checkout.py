@@ -393,3 +393,22 @@ def test_checkout_and_status_pages_cost_the_same_queries_for_1_or_8_lines(
     one = _queries_for(app, shops, add_product, count_queries, 1)
     assert one == _queries_for(app, shops, add_product, count_queries, 8)
     assert max(one) <= 12  # 9 and 9 when written
+
+
+def test_a_total_that_changed_since_the_page_was_shown_is_not_charged(app, shops):
+    client = shopper(app, "dhaka-shop", shops["ids"]["a"])
+    page = client.post("/checkout", data=checkout_form(client, action="update"))
+    shown = re.search(r'name="expected_total" value="(\d+)"', page.get_data(as_text=True))
+    assert shown and int(shown.group(1)) == PRICE + 7000
+    with app.app_context(), tenant_scope(shops["a"].id):  # the merchant raises the price
+        db.session.get(Product, shops["ids"]["a"]).price_amount = PRICE + 5000
+        db.session.commit()
+    refused = client.post("/checkout", data=checkout_form(client,
+                                                          expected_total=shown.group(1)))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "The total changed to" in html
+    assert orders_of(app, shops["a"]) == []
+    fresh = re.search(r'name="expected_total" value="(\d+)"', html).group(1)
+    placed = client.post("/checkout", data=checkout_form(client, expected_total=fresh))
+    assert placed.status_code == 303
+    assert orders_of(app, shops["a"])[0].total == PRICE + 5000 + 7000

@@ -12,6 +12,7 @@ everything on a refusal, so nothing half-done is ever saved.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,6 +47,7 @@ from core.web.templating import money_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_orders", __name__, url_prefix="/admin/orders")
+_ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
 log = logging.getLogger("haat.admin")
 
 PAYMENT_LABELS = {
@@ -116,10 +118,10 @@ def _search(text: str) -> ColumnElement[bool]:
     options: list[ColumnElement[bool]] = [Order.email.icontains(text, autoescape=True),
                                           Order.phone.contains(text, autoescape=True)]
     number = text.removeprefix("#").strip()
-    if number.isdigit() and len(number) <= 9:
+    if _ASCII_NUMBER.fullmatch(number):  # "²".isdigit() is true but int() refuses it
         options.append(Order.number == int(number))
     digits = normalise_phone(text).lstrip("0")
-    if len(digits) >= 4 and digits.isdigit():
+    if len(digits) >= 4 and digits.isascii() and digits.isdigit():
         options.append(_phone_digits(Order.phone).contains(digits, autoescape=True))
     return or_(*options)
 

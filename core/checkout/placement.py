@@ -22,9 +22,9 @@ from core.cart.service import line_weight
 from core.catalog.stock import OutOfStock, StockRequest, take_stock
 from core.checkout.form import CheckoutInput, contact_problems, idempotency_key
 from core.checkout.quote import Quote, QuoteRequest, build_quote
-from core.customers.service import find_or_create_customer
+from core.customers.service import customer_key, find_or_create_customer
 from core.db import db
-from core.discounts.rules import claim_use
+from core.discounts.rules import claim_use, customer_uses
 from core.orders.models import Order, OrderLine
 from core.orders.numbering import next_order_number
 from core.orders.service import queue_email, record
@@ -78,6 +78,11 @@ def place_order(request: QuoteRequest, cart: Cart | None, data: CheckoutInput,
     problems = contact_problems(data, countries)
     quote = build_quote(request, cart, data, placing=True)
     problems = {**problems, **quote.problems}
+    if not problems and quote.totals is not None and _total_changed(data, quote):
+        problems["form"] = _("The total changed to %(total)s while you were checking out "
+                             "(a price or a delivery rate changed). Please check your order "
+                             "and place it again.",
+                             total=request.money_text(quote.totals.total))
     if problems:
         raise CheckoutRefused(quote, problems)
     try:
@@ -97,6 +102,14 @@ def place_order(request: QuoteRequest, cart: Cart | None, data: CheckoutInput,
     queue_email(order, "confirmation")
     db.session.commit()
     return Placed(order, created=True, payment=payment)
+
+
+def _total_changed(data: CheckoutInput, quote: Quote) -> bool:
+    """True when the page the shopper placed from showed another total (its hidden
+    ``expected_total``, in minor units); a form without one is not checked."""
+    shown = data.get("expected_total")
+    assert quote.totals is not None
+    return shown.isascii() and shown.isdigit() and int(shown) != quote.totals.total.amount
 
 
 class _Duplicate(Exception):
@@ -142,15 +155,9 @@ def _write(quote: Quote, data: CheckoutInput, key: str, store: StoreInfo) -> Ord
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
-        if existing_order_in_flight(key):
-            raise _Duplicate from exc
-        raise CheckoutRefused(quote, {f"payment_fields.{reference_field}": _(
-            "This transaction ID was already used for another order. Check it and "
-            "enter it again.")}) from exc
+        _refuse_conflict(quote, key, reference_field, reference, exc)
     _take_stock(quote)
-    if order.discount_id is not None and not claim_use(order.discount_id):
-        raise CheckoutRefused(quote, {"coupon": _("The code %(code)s has just been used up.",
-                                                  code=order.coupon_code)})
+    _claim_coupon(quote, order, data)
     customer, created = find_or_create_customer(order.email, order.phone, data.get("name"))
     order.customer = customer
     record(order, "placed", f"Order placed; {gateway.label}.", "shopper")
@@ -169,10 +176,45 @@ def _write(quote: Quote, data: CheckoutInput, key: str, store: StoreInfo) -> Ord
     return order
 
 
-def existing_order_in_flight(key: str) -> bool:
-    """True when a concurrent submit of the same form has committed its order."""
+def _refuse_conflict(quote: Quote, key: str, reference_field: str, reference: str | None,
+                     exc: IntegrityError) -> None:
+    """Explain why the order row could not be written (the transaction is rolled back):
+    the same form placed meanwhile, a wallet reference used meanwhile, or a product
+    deleted meanwhile."""
     db.session.rollback()
-    return existing_order(key) is not None
+    if existing_order(key) is not None:
+        raise _Duplicate from exc
+    if reference and existing_reference(quote, reference):
+        raise CheckoutRefused(quote, {f"payment_fields.{reference_field}": _(
+            "This transaction ID was already used for another order. Check it and "
+            "enter it again.")}) from exc
+    log.warning("order refused by a constraint: %s", exc.orig)
+    raise CheckoutRefused(quote, {"cart": _(
+        "Something in your cart changed while you were checking out. Please check your "
+        "cart and place the order again.")}) from exc
+
+
+def existing_reference(quote: Quote, reference: str) -> bool:
+    """True when an order of this store already carries this payment reference."""
+    assert quote.gateway is not None
+    return db.session.scalar(select(Order.id).where(
+        Order.payment_method == quote.gateway.id,
+        Order.payment_reference == reference)) is not None
+
+
+def _claim_coupon(quote: Quote, order: Order, data: CheckoutInput) -> None:
+    """Count the coupon's use, checking its limits again now that this store's orders
+    are serialised on the order counter (two tabs cannot both use a once-only code)."""
+    if order.discount_id is None or quote.coupon is None or quote.coupon.discount is None:
+        return
+    used_up = _("The code %(code)s has just been used up.", code=order.coupon_code)
+    limit = quote.coupon.discount.per_customer_limit
+    key = customer_key(data.get("email"), data.get("phone"))
+    if limit is not None and customer_uses(order.discount_id, key) >= limit:
+        raise CheckoutRefused(quote, {"coupon": _("You have already used the code %(code)s.",
+                                                  code=order.coupon_code)})
+    if not claim_use(order.discount_id):
+        raise CheckoutRefused(quote, {"coupon": used_up})
 
 
 def _take_stock(quote: Quote) -> None:

@@ -170,6 +170,8 @@ def _offer_rates(quote: Quote, request: QuoteRequest, data: CheckoutInput,
                     for carrier in contribution.value or ()]
         for carrier in carriers:
             for rate in carrier.quote(request.plugins.info, quote.snapshot, address) or ():
+                if rate.amount.currency != request.plugins.info.currency:
+                    raise ValueError(f"{carrier.id} quoted {rate.amount.currency}")
                 quote.rates.append(RateOption(f"{carrier.id}:{rate.id}", rate, rate.amount))
     except PluginCheckoutError as exc:
         quote.problem("shipping_rate", exc.shopper_message)

@@ -1,5 +1,6 @@
 """Order tables. Everything a shopper saw at purchase is copied here (a snapshot):
-titles, prices, the address, shipping and fees, so later catalogue edits change nothing."""
+titles, prices, the address, shipping and fees, so later catalogue edits change nothing.
+Order amounts are 64-bit: 99 items of ৳250,000 is more than a 32-bit integer holds."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -62,13 +64,13 @@ class Order(TenantOwned, db.Model):
     phone: Mapped[str] = mapped_column(String(32), default="")
     locale: Mapped[str] = mapped_column(String(8), default="")
     currency: Mapped[str] = mapped_column(String(3))
-    subtotal: Mapped[int] = mapped_column(Integer)
-    discount_total: Mapped[int] = mapped_column(Integer, default=0)  # negative or 0
-    shipping_total: Mapped[int] = mapped_column(Integer, default=0)
-    fee_total: Mapped[int] = mapped_column(Integer, default=0)
-    tax_total: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer)
-    refunded_total: Mapped[int] = mapped_column(Integer, default=0)
+    subtotal: Mapped[int] = mapped_column(BigInteger)
+    discount_total: Mapped[int] = mapped_column(BigInteger, default=0)  # negative or 0
+    shipping_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    tax_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger)
+    refunded_total: Mapped[int] = mapped_column(BigInteger, default=0)
     #: ``[{kind, code, label, amount, plugin}]`` as applied at purchase.
     adjustments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     coupon_code: Mapped[str] = mapped_column(String(40), default="")
@@ -123,8 +125,8 @@ class OrderLine(TenantOwned, db.Model):
     variant_title: Mapped[str] = mapped_column(String(200), default="")
     sku: Mapped[str] = mapped_column(String(64), default="")
     quantity: Mapped[int] = mapped_column(Integer)
-    unit_price: Mapped[int] = mapped_column(Integer)
-    line_total: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
+    line_total: Mapped[int] = mapped_column(BigInteger)
     weight_grams: Mapped[int] = mapped_column(Integer, default=0)
 
     order: Mapped[Order] = relationship(back_populates="lines")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from babel import Locale
-from flask import abort, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -129,10 +129,9 @@ def checkout_submit() -> Response:
         return _no_store(_page(data, exc.problems, status=422, placing=True))
     order = placed.order
     target = url_for("storefront.order_status", token=order.token)
-    if placed.payment is not None and placed.payment.redirect_url:
-        if not placed.payment.redirect_url.startswith(("https://", "http://")):
-            abort(502)
-        target = placed.payment.redirect_url
+    redirect_url = placed.payment.redirect_url if placed.payment is not None else None
+    if redirect_url and redirect_url.startswith(("https://", "http://")):
+        target = redirect_url  # the provider's page; anything else stays on the shop
     elif placed.created:
         flash_shopper(_("Thank you! Your order %(number)s is placed.",
                         number=f"#{order.number}"))
