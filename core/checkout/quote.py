@@ -160,7 +160,8 @@ def _check_lines(quote: Quote, request: QuoteRequest) -> None:
 
 def _offer_rates(quote: Quote, request: QuoteRequest, data: CheckoutInput,
                  address: Any, placing: bool) -> None:
-    if address is None:
+    # A country alone would price "outside Dhaka" for someone in Dhaka: wait for the area.
+    if address is None or not (address.city or address.region):
         if placing:
             quote.problem("shipping_rate", _("Enter your address to see delivery options."))
         return

@@ -164,9 +164,15 @@
     if (!window.fetch || !window.DOMParser) return;
     var pending = null;
     form.querySelectorAll("[data-update-button]").forEach(function (b) { b.hidden = true; });
+    // While the server works the summary out again, the order cannot be placed with
+    // choices it has not seen (a delivery option of the address before the change).
+    function placeButtons(disabled) {
+      form.querySelectorAll("button[value=place]").forEach(function (b) { b.disabled = disabled; });
+    }
     function refresh() {
       var body = new FormData(form);
       body.set("action", "update");
+      placeButtons(true);
       if (pending) pending.abort();
       pending = window.AbortController ? new AbortController() : null;
       // Not form.action: the form's buttons are named "action" and would shadow it.
@@ -181,9 +187,14 @@
             if (next) part.replaceWith(document.importNode(next, true));
           });
           form.querySelectorAll("[data-update-button]").forEach(function (b) { b.hidden = true; });
+          placeButtons(false);
           if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
         })
-        .catch(function () { /* the Update button and the server's checks remain */ });
+        .catch(function (error) {
+          // Aborted for a newer refresh: that one re-enables. Otherwise the server's own
+          // checks at placing remain.
+          if (!error || error.name !== "AbortError") placeButtons(false);
+        });
     }
     form.addEventListener("change", function (event) {
       var name = event.target && event.target.name;

@@ -66,6 +66,7 @@ def _open(page: Any, live: LiveServer, spec: DemoStore, kind: str,
         page.locator("#checkout-city").dispatch_event("change")
         expect(page.locator("input[name=shipping_rate]").first).to_be_checked()
         page.locator("input[name=payment_method][value=cod]").check()
+        expect(page.locator("input[name=payment_method][value=cod]")).to_be_checked()
         page.locator("button.place-order").click()
         page.wait_for_url(re.compile(r"/orders/[\w-]+$"))
     elif kind == "search":
