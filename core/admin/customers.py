@@ -18,7 +18,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import ColumnElement, Subquery, case, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Subquery, case, cast, func, or_, select
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
 from wtforms.validators import Length
@@ -55,8 +55,10 @@ def _order_stats() -> Subquery:
     return (
         select(Order.customer_id.label("customer_id"),
                func.count(Order.id).label("orders"),
-               func.coalesce(func.sum(case((counted, Order.total - Order.refunded_total),
-                                           else_=0)), 0).label("lifetime_value"),
+               # PostgreSQL sums bigint as numeric; keep it an integer of minor units.
+               func.coalesce(cast(func.sum(case((counted, Order.total - Order.refunded_total),
+                                                else_=0)), BigInteger), 0)
+               .label("lifetime_value"),
                func.min(Order.created_at).label("first_order"),
                func.max(Order.created_at).label("last_order"))
         .where(Order.customer_id.is_not(None))
