@@ -387,3 +387,17 @@ def test_the_parser_catches_a_foreign_url_outside_the_video_block():
         ("img", "srcset", "//tracker.example.net/b.png"),
         ("a", "href", "https://www.youtube.com/x"),
     ]
+
+
+def test_a_page_with_its_own_styles_links_them_after_the_themes(alpha):
+    def stylesheets(path: str) -> list[str]:
+        html = alpha.get(path).get_data(as_text=True)
+        return [attrs["href"] for name, attrs in parse(html).tags
+                if name == "link" and attrs.get("rel") == "stylesheet"]
+
+    home = stylesheets("/")
+    assert len(home) == 1
+    search = stylesheets("/search?q=mug")  # its results page, even when search is off
+    assert search[0] == home[0]
+    digest = _digest(DEFAULT_STATIC / "search.css")
+    assert search[1:] == [f"/assets/themes/default/search.{digest}.css"]

@@ -135,7 +135,8 @@ def search() -> tuple[str, int]:
     sort = sort if sort in SEARCH_SORTS else "relevance"
     context: dict[str, Any] = {"query": text, "title": _("Search"), "results": None,
                                "hits": [], "sort": sort, "sorts": SEARCH_SORTS,
-                               "facet_groups": [], "link": _link, "highlight": safe_highlight}
+                               "facet_groups": [], "link": _link, "highlight": safe_highlight,
+                               "page_css": "search.css"}
     if not search_enabled():
         return render_page("search.html", unavailable="disabled", **context), 404
     if not text:
