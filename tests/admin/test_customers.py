@@ -11,26 +11,15 @@ import re
 import secrets
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
-from admin_support import add_staff, html, make_gateways, open_shops, place, sign_in
+from admin_support import add_staff, html, place, sign_in
 from conftest import PASSWORD, client_for
 from core.customers.models import Customer
 from core.db import db
 from core.orders.models import Order
 from core.orders.numbering import next_order_number
 from tenants import tenant_scope
-
-
-@pytest.fixture
-def gateways():
-    return make_gateways()
-
-
-@pytest.fixture
-def shops(app, make_store, add_product, install_plugin, enable_plugin, gateways):
-    return open_shops(app, make_store, add_product, install_plugin, enable_plugin, gateways)
 
 
 def customer_id(app, tenant, key: str) -> int:

@@ -10,22 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from admin_support import add_staff, html, make_gateways, open_shops, place, sign_in
+from admin_support import add_staff, html, place, sign_in
 from checkout_support import checkout_form
 from core.db import db
 from core.discounts.models import Discount
 from core.orders.models import Order
 from tenants import tenant_scope
-
-
-@pytest.fixture
-def gateways():
-    return make_gateways()
-
-
-@pytest.fixture
-def shops(app, make_store, add_product, install_plugin, enable_plugin, gateways):
-    return open_shops(app, make_store, add_product, install_plugin, enable_plugin, gateways)
 
 VALID = {"code": "eid-10", "kind": "percentage", "value": "12.5", "min_subtotal": "",
          "usage_limit": "100", "per_customer_limit": "1", "starts_on": "2025-03-01",

@@ -18,8 +18,6 @@ from admin_support import (
     add_staff,
     html,
     insert_orders,
-    make_gateways,
-    open_shops,
     order_numbers,
     pay_by_card,
     place,
@@ -31,16 +29,6 @@ from core.db import db
 from core.discounts.models import Discount
 from core.orders.models import Order, OrderEvent
 from tenants import tenant_scope
-
-
-@pytest.fixture
-def gateways():
-    return make_gateways()
-
-
-@pytest.fixture
-def shops(app, make_store, add_product, install_plugin, enable_plugin, gateways):
-    return open_shops(app, make_store, add_product, install_plugin, enable_plugin, gateways)
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(app, shops, store_client):
