@@ -8,6 +8,7 @@ same form on each change and swaps in the new summary. "Place order" goes throug
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime
 from typing import Any
@@ -38,13 +39,19 @@ from core.web.tenancy import current_store
 HOME_COUNTRY = {"BDT": "BD", "AMD": "AM", "INR": "IN", "GBP": "GB", "USD": "US"}
 
 
-def countries(locale: str) -> dict[str, str]:
-    """Country code -> name in the shopper's language, the store's own country first."""
+@functools.lru_cache(maxsize=8)
+def _countries_by_name(locale: str) -> tuple[tuple[str, str], ...]:
+    # Babel's territory list, sorted, once per language rather than on every checkout.
     names = Locale.parse(locale).territories
     found = {code: name for code, name in names.items() if len(code) == 2 and code.isalpha()
              and code not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB")}
+    return tuple(sorted(found.items(), key=lambda item: item[1]))
+
+
+def countries(locale: str) -> dict[str, str]:
+    """Country code -> name in the shopper's language, the store's own country first."""
+    ordered = dict(_countries_by_name(locale))
     home = HOME_COUNTRY.get(current_store().currency)
-    ordered = dict(sorted(found.items(), key=lambda item: item[1]))
     if home in ordered:
         ordered = {home: ordered.pop(home), **ordered}
     return ordered
