@@ -95,9 +95,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from .http import LocalServer
 
 FAKE_VERSION = "1.12.0"
 DOCS = "https://docs.meilisearch.com/errors#"
@@ -1280,9 +1282,7 @@ class FakeMeilisearch:
         self._paused = False
         self._stopping = False
         self._worker: threading.Thread | None = None
-        self._server: ThreadingHTTPServer | None = None
-        self._serve_thread: threading.Thread | None = None
-        self._address: tuple[str, int] = ("127.0.0.1", 0)
+        self._http = LocalServer("fake-meilisearch-http")
         self._hanging = threading.Event()
         self._released = threading.Event()
 
@@ -1302,8 +1302,7 @@ class FakeMeilisearch:
 
     @property
     def url(self) -> str:
-        host, port = self._address
-        return f"http://{host}:{port}"
+        return self._http.url
 
     def start(self) -> FakeMeilisearch:
         self._stopping = False
@@ -1318,7 +1317,7 @@ class FakeMeilisearch:
             self._stopping = True
             self._work.notify_all()
         self._released.set()
-        self._close()
+        self._http.stop()
         if self._worker is not None:
             self._worker.join(timeout=5)
 
@@ -1334,33 +1333,17 @@ class FakeMeilisearch:
         class Handler(_Handler):
             server_fake = fake
 
-        server = _QuietServer(self._address, Handler)
-        server.daemon_threads = True
-        self._address = server.server_address[:2]  # type: ignore[assignment]
-        self._server = server
-        self._serve_thread = threading.Thread(target=server.serve_forever,
-                                              kwargs={"poll_interval": 0.05}, daemon=True,
-                                              name="fake-meilisearch-http")
-        self._serve_thread.start()
-
-    def _close(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._serve_thread is not None:
-            self._serve_thread.join(timeout=5)
-            self._serve_thread = None
+        self._http.start(Handler)
 
     # -- failure simulation
 
     def go_down(self) -> None:
         """Stop accepting connections (clients get "connection refused"); data stays."""
-        self._close()
+        self._http.stop()
 
     def come_back(self) -> None:
         """Listen again on the same port, with the same data and tasks."""
-        if self._server is None:
+        if not self._http.running:
             self._listen()
 
     def hang(self) -> None:
@@ -1790,11 +1773,6 @@ class FakeMeilisearch:
                 if wanted in (key.key, key.uid):
                     return 200, key.view()
         raise ApiError(404, "api_key_not_found", f"API key `{wanted}` not found.")
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up (timeout) leaves a broken pipe: not worth a traceback."""
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -77,10 +77,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from urllib.request import Request, urlopen
+
+from .http import LocalServer
 
 API_VERSION = "2026-10-28.endive"
 DOCS = "https://stripe.com/docs/error-codes/"
@@ -310,16 +312,13 @@ class FakeStripe:
         self.accounts: dict[str, Account] = {}
         self.requests: list[Seen] = []
         self.lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._address: tuple[str, int] = ("127.0.0.1", 0)
+        self._http = LocalServer("fake-stripe-http")
 
     # -- lifecycle
 
     @property
     def url(self) -> str:
-        host, port = self._address
-        return f"http://{host}:{port}"
+        return self._http.url
 
     def start(self) -> FakeStripe:
         fake = self
@@ -327,24 +326,11 @@ class FakeStripe:
         class Handler(_Handler):
             server_fake = fake
 
-        server = _QuietServer(self._address, Handler)
-        server.daemon_threads = True
-        self._address = server.server_address[:2]  # type: ignore[assignment]
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True,
-                                        name="fake-stripe-http")
-        self._thread.start()
+        self._http.start(Handler)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._http.stop()
 
     def __enter__(self) -> FakeStripe:
         return self.start()
@@ -742,11 +728,6 @@ class FakeStripe:
 def _bearer(header: str) -> str:
     scheme, _, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" else ""
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up leaves a broken pipe: not worth a traceback."""
 
 
 class _Handler(BaseHTTPRequestHandler):
