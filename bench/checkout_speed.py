@@ -61,7 +61,6 @@ import math
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -87,7 +86,15 @@ from checkout_checks import (
     create_reference_tables,
     recreate_database,
 )
-from storefront_speed import CONFIG_WRAPPER, Abort, Servers, free_port, gunicorn_settings, run_cli
+from storefront_speed import (
+    CONFIG_WRAPPER,
+    Abort,
+    Servers,
+    free_port,
+    gunicorn_settings,
+    run_cli,
+    run_main,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -416,18 +423,5 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _terminate(signum: int, _frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwinds through main()'s finally: servers stop
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGHUP, _terminate)
-    sys.path.insert(0, str(ROOT))
-    try:
-        sys.exit(main())
-    except Abort as error:
-        sys.exit(f"checkout_speed: {error}")
-    except KeyboardInterrupt:
-        sys.exit("checkout_speed: interrupted; servers stopped")
+    run_main(main, "checkout_speed")

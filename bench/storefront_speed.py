@@ -49,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -457,7 +458,8 @@ def _terminate(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)  # unwinds through main()'s finally: servers stop
 
 
-if __name__ == "__main__":
+def run_main(main: Callable[[], int], name: str) -> None:
+    """Run a benchmark's ``main`` so that Ctrl-C, SIGTERM and SIGHUP stop its servers."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
@@ -465,6 +467,10 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except Abort as error:
-        sys.exit(f"storefront_speed: {error}")
+        sys.exit(f"{name}: {error}")
     except KeyboardInterrupt:
-        sys.exit("storefront_speed: interrupted; servers stopped")
+        sys.exit(f"{name}: interrupted; servers stopped")
+
+
+if __name__ == "__main__":
+    run_main(main, "storefront_speed")
