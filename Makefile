@@ -24,15 +24,20 @@ $(EXAMPLE_STAMP): $(STAMP) $(EXAMPLE)/setup.cfg $(EXAMPLE)/pyproject.toml
 
 install: $(STAMP) $(EXAMPLE_STAMP) translations
 
-# Shopper-facing catalogues (en, bn, hy) are compiled at install; .mo files are build output.
+# Catalogues are compiled at install; .mo files are build output. "messages" holds the
+# shopper-facing strings (en, bn, hy), "admin" the admin panel's.
 translations: $(STAMP)
 	$(BIN)/pybabel compile --directory core/translations --statistics
+	$(BIN)/pybabel compile --directory core/translations --domain admin --statistics
 
 # After changing shopper-facing strings: extract them and merge into each catalogue.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext \
 	  --no-location --sort-output --project=Haat --copyright-holder=Haat -o core/translations/messages.pot .
 	$(BIN)/pybabel update -i core/translations/messages.pot -d core/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel-admin.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k _l \
+	  --no-location --sort-output --project=Haat --copyright-holder=Haat -o core/translations/admin.pot .
+	$(BIN)/pybabel update -i core/translations/admin.pot -d core/translations --domain admin --no-fuzzy-matching
 
 run: install
 	$(BIN)/haat db upgrade

@@ -16,13 +16,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Haat application. ``config`` overrides values from the environment."""
     from core import cli, database, extensions, jobs
     from core import config as settings
+    from core.admin import admin_blueprints
     from core.admin import auth as admin_auth
-    from core.admin.customers import bp as admin_customers_bp
-    from core.admin.discounts import bp as admin_discounts_bp
-    from core.admin.orders import bp as admin_orders_bp
-    from core.admin.plugins import bp as admin_plugins_bp
-    from core.admin.theme import bp as admin_theme_bp
-    from core.admin.views import bp as admin_bp
+    from core.admin import navigation as admin_navigation
     from core.catalog import events as catalog_events
     from core.catalog import redirects
     from core.platform.views import bp as platform_bp
@@ -46,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.babel.init_app(app, locale_selector=templating.select_locale)
     extensions.limiter.init_app(app)
     admin_auth.init_app(app)
+    admin_navigation.init_app(app)
 
     tenancy.init_app(app)
     errors.init_app(app)
@@ -61,12 +58,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(platform_bp)
     app.register_blueprint(storefront_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(admin_plugins_bp)
-    app.register_blueprint(admin_theme_bp)
-    app.register_blueprint(admin_orders_bp)
-    app.register_blueprint(admin_customers_bp)
-    app.register_blueprint(admin_discounts_bp)
+    for admin_blueprint in admin_blueprints():
+        app.register_blueprint(admin_blueprint)
 
     cli.init_app(app)
     if app.config["HAAT_TRUSTED_PROXIES"]:  # outermost, so every layer sees the real client

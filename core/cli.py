@@ -20,6 +20,7 @@ main = FlaskGroup(create_app=_create_app, help="Haat: many stores, one Flask app
 
 def init_app(app: Flask) -> None:
     """Register Haat's command groups on ``app.cli``."""
+    from core.catalog.products_cli import products_group
     from core.catalog.search_cli import search_group
     from core.demo.cli import demo_command
     from core.jobs_cli import jobs_group
@@ -31,3 +32,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(plugin_group)
     app.cli.add_command(jobs_group)
     app.cli.add_command(search_group)
+    app.cli.add_command(products_group)

@@ -67,6 +67,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "en",
+        # Two catalogues per language: "messages" (shoppers) and "admin" (merchants).
+        "BABEL_TRANSLATION_DIRECTORIES": "translations;translations",
+        "BABEL_DOMAIN": "messages;admin",
         "WTF_CSRF_TIME_LIMIT": None,
         # Largest request body (uploads): a bigger one is refused with 413 before it is read.
         "MAX_CONTENT_LENGTH": _env_int("HAAT_MAX_UPLOAD_BYTES", 16 * 1024 * 1024),

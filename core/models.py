@@ -8,6 +8,7 @@ from core.catalog.models import (
     ProductImage,
     ProductVariant,
 )
+from core.catalog.imports import ProductImport
 from core.catalog.redirects import HandleRedirect
 from core.customers.models import Customer
 from core.discounts.models import Discount
@@ -38,6 +39,7 @@ __all__ = [
     "PluginState",
     "Product",
     "ProductImage",
+    "ProductImport",
     "ProductVariant",
     "SearchDocument",
     "SearchFacet",

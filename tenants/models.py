@@ -45,6 +45,8 @@ class Tenant(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
+    #: IANA zone name; the admin's "today" and dashboard days follow it.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     theme: Mapped[str] = mapped_column(String(40), default="default", server_default="default")
     # Bumped with every change to what storefront pages show (catalogue, pages, theme
     # settings); part of the page-cache key, so a change is visible on the next request.

@@ -1,12 +1,12 @@
-"""The admin home and sign-in pages. The full panel builds on these."""
+"""Signing in and out of the admin panel; ``/admin`` itself is the dashboard."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, logout_user
-from sqlalchemy import func, select
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
+from core.admin import dashboard
 from core.admin.auth import (
     authenticate,
     load_staff_by_id,
@@ -15,29 +15,12 @@ from core.admin.auth import (
     sign_in,
 )
 from core.admin.forms import LoginForm
-from core.catalog.models import STATUS_ACTIVE, Collection, Product
-from core.db import db
 from core.extensions import limiter
 from core.staff.handoff import redeem_handoff_token
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.get("/")
-@login_required
-def home() -> str:
-    """The store at a glance."""
-    counts = db.session.execute(
-        select(
-            select(func.count(Product.id)).scalar_subquery(),
-            select(func.count(Product.id)).where(Product.status == STATUS_ACTIVE,
-                                                 Product.stock == 0).scalar_subquery(),
-            select(func.count(Collection.id)).scalar_subquery(),
-        )
-    ).one()
-    return render_template("admin/home.html", store=current_store(), products=counts[0],
-                           sold_out=counts[1], collections=counts[2])
+bp.add_url_rule("/", "home", dashboard.home)
 
 
 def _safe_next(target: str | None) -> str:
@@ -82,13 +65,3 @@ def logout() -> Response:
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("admin.login"), 303)
-
-
-@bp.get("/products/<id:product_id>")
-@login_required
-def product(product_id: int) -> str:
-    """One product of this store, by id (another store's id is simply not found)."""
-    found = db.session.get(Product, product_id)
-    if found is None:
-        abort(404)
-    return render_template("admin/product.html", store=current_store(), product=found)

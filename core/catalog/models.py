@@ -74,6 +74,9 @@ class Product(TenantOwned, db.Model):
     # e.g. "Size,Colour": the names of a variant's option1..option3, in order.
     option_names: Mapped[str] = mapped_column(String(200), default="", server_default="")
     video_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    #: Search-engine title and description; empty means the title and description.
+    seo_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    seo_description: Mapped[str] = mapped_column(String(320), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

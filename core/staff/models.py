@@ -35,6 +35,8 @@ class StaffUser(UserMixin, TenantOwned, db.Model):
     session_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Set while an invitation is open: the person has not chosen a password yet.
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def set_password(self, password: str) -> None:
         """Hash and store ``password`` (argon2id)."""
