@@ -1,6 +1,7 @@
 """Imports every model so that SQLAlchemy's metadata and Alembic see all tables."""
 
 from core.cart.models import Cart, CartLine
+from core.catalog.imports import ProductImport
 from core.catalog.models import (
     Collection,
     CollectionProduct,
@@ -8,7 +9,6 @@ from core.catalog.models import (
     ProductImage,
     ProductVariant,
 )
-from core.catalog.imports import ProductImport
 from core.catalog.redirects import HandleRedirect
 from core.customers.models import Customer
 from core.discounts.models import Discount
