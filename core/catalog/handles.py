@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import select
 
@@ -22,11 +23,11 @@ _HANDLE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 def handle_problem(handle: str) -> str | None:
     """Why ``handle`` cannot be used as typed, or ``None`` when it can."""
     if not handle:
-        return "Enter a handle, or leave it empty to make one from the title."
+        return _("Enter a handle, or leave it empty to make one from the title.")
     if len(handle) > MAX_HANDLE:
-        return f"Use at most {MAX_HANDLE} characters."
+        return _("Use at most %(count)s characters.", count=MAX_HANDLE)
     if not _HANDLE.fullmatch(handle):
-        return "Use lower-case letters, digits and single hyphens, e.g. blue-kantha."
+        return _("Use lower-case letters, digits and single hyphens, e.g. blue-kantha.")
     return None
 
 
