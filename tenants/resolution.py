@@ -38,6 +38,7 @@ class StoreRef:
     contact_phone: str = ""
     address: str = ""
     theme: str = "default"
+    timezone: str = "UTC"
     plugins_version: int = 0
     content_version: int = 0
 
@@ -59,6 +60,7 @@ class StoreRef:
             contact_phone=tenant.contact_phone,
             address=tenant.address,
             theme=tenant.theme,
+            timezone=tenant.timezone,
             plugins_version=tenant.plugins_version,
             content_version=tenant.content_version,
         )

@@ -16,6 +16,7 @@ from core.catalog.models import (
     ProductImage,
     ProductVariant,
 )
+from core.catalog.variants import sync_from_variants
 from core.db import db
 from core.demo.catalogues import DEMO_STORES
 from core.demo.images import placeholder_image
@@ -137,8 +138,7 @@ def _add_variants(product: Product, p: DemoProduct, currency: str) -> None:
             option1=options[0], option2=options[1], option3=options[2], sku=v.sku or None,
             price_amount=Money.from_decimal(Decimal(v.price), currency).amount,
             stock=v.stock, position=position))
-    product.price_amount = min(v.price_amount for v in product.variants)
-    product.stock = sum(v.stock for v in product.variants)
+    sync_from_variants(product)
 
 
 def _add_image(storage: Storage, tenant_id: int, product: Product, p: DemoProduct,
