@@ -1,7 +1,174 @@
-"""CSV export and import of products at ``/admin/products/export`` and ``/import``."""
+"""CSV export and import of products at ``/admin/products/export`` and ``/import``.
+
+Owners and staff may both use them. An upload is checked (a ``.csv`` file, UTF-8, at
+most ``HAAT_IMPORT_MAX_BYTES``, the required columns) and then imported by a background
+job (``core.catalog.importing``); its page shows the progress and, at the end, the
+counts or every problem by row and column.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+from wtforms import FileField
+
+from core.admin.listing import Page, page_number, paginate
+from core.catalog.csv_io import CsvFileError, export_rows, template_csv, to_csv
+from core.catalog.importing import start_import, summarise
+from core.catalog.imports import ProductImport
+from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT
+from core.db import db
+from core.web.tenancy import current_store
 
 bp = Blueprint("admin_product_io", __name__, url_prefix="/admin/products")
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+ERRORS_PER_PAGE = 50
+REFRESH_SECONDS = 2
+
+
+class ImportForm(FlaskForm):
+    """The upload form; :func:`_read_upload` checks the file."""
+
+    file = FileField(_l("CSV file"))
+
+
+def _max_bytes() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("HAAT_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _csv_response(data: bytes, filename: str) -> Response:
+    response = Response(data, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/export")
+@login_required
+def export() -> Response:
+    """All products (or ``?status=active|draft``) as CSV, in the import's own columns."""
+    from core.pluginhost.web import plugins_for_request
+
+    store = current_store()
+    status = request.args.get("status", "")
+    if status not in ("", STATUS_ACTIVE, STATUS_DRAFT):
+        status = ""
+    info = plugins_for_request().info  # type: ignore[union-attr]
+    data = to_csv(export_rows(store.currency, lambda key: info.url(f"media/{key}"),
+                              status=status or None))
+    suffix = f"-{status}" if status else ""
+    return _csv_response(data, f"{store.slug}-products{suffix}-{date.today().isoformat()}.csv")
+
+
+@bp.get("/import/template.csv")
+@login_required
+def template() -> Response:
+    """An example file with every column, to fill in."""
+    return _csv_response(template_csv(current_store().currency), "products-template.csv")
+
+
+def _imports_page() -> Page:
+    return paginate(select(ProductImport).order_by(ProductImport.created_at.desc(),
+                                                   ProductImport.id.desc()),
+                    select(func.count(ProductImport.id)), page_number(request.args.get("page")),
+                    per_page=20)
+
+
+def _form_page(form: ImportForm, status_code: int = 200) -> tuple[str, int]:
+    body = render_template("admin/products/import.html", store=current_store(), form=form,
+                           imports=_imports_page(), max_mb=_max_bytes() // (1024 * 1024),
+                           failed=status_code == 422)
+    return body, status_code
+
+
+@bp.get("/import")
+@login_required
+def import_form() -> tuple[str, int]:
+    """The upload form and the store's recent imports."""
+    return _form_page(ImportForm(formdata=None))
+
+
+def _read_upload(form: ImportForm) -> tuple[str, bytes] | None:
+    """The file's name and bytes, or ``None`` with the problem next to the field."""
+    upload = request.files.get("file")
+    problem = ""
+    data = b""
+    if upload is None or not upload.filename:
+        problem = _("Choose a CSV file to upload.")
+    elif not upload.filename.lower().endswith(".csv"):
+        problem = _("Upload a .csv file. In Excel choose \"Save as\" → \"CSV UTF-8\".")
+    else:
+        data = upload.read(_max_bytes() + 1)
+        if len(data) > _max_bytes():
+            problem = _("The file is larger than %(size)s MB. Split it into smaller files.",
+                        size=_max_bytes() // (1024 * 1024))
+        elif not data.strip(b"\xef\xbb\xbf \r\n\t"):
+            problem = _("The file is empty.")
+    if problem:
+        form.file.errors = [problem]
+        return None
+    return upload.filename, data  # type: ignore[union-attr]
+
+
+@bp.post("/import")
+@login_required
+def start() -> Response | tuple[str, int]:
+    """Check the upload, queue the import and show its page."""
+    form = ImportForm()
+    upload = _read_upload(form)
+    if upload is None:
+        return _form_page(form, 422)
+    filename, data = upload
+    try:
+        record = start_import(current_store().id, filename, data, current_user.email)
+    except CsvFileError as exc:
+        form.file.errors = [str(exc)]
+        return _form_page(form, 422)
+    flash(_("Import of %(name)s started.", name=filename), "success")
+    return redirect(url_for("admin_product_io.import_status", import_id=record.id), 303)
+
+
+def _import_or_404(import_id: int) -> ProductImport:
+    record = db.session.get(ProductImport, import_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.get("/imports/<id:import_id>")
+@login_required
+def import_status(import_id: int) -> str:
+    """Progress while the job runs (the page reloads itself); counts or problems after."""
+    record = _import_or_404(import_id)
+    summary = summarise(record)
+    number = page_number(request.args.get("page"))
+    last = max(1, -(-len(summary.errors) // ERRORS_PER_PAGE))
+    number = min(number, last)
+    start_at = (number - 1) * ERRORS_PER_PAGE
+    errors = Page(items=summary.errors[start_at:start_at + ERRORS_PER_PAGE], number=number,
+                  per_page=ERRORS_PER_PAGE, total=len(summary.errors))
+    return render_template("admin/products/import_status.html", store=current_store(),
+                           record=record, summary=summary, errors=errors,
+                           refresh=REFRESH_SECONDS)
+
+
+@bp.get("/imports/<id:import_id>.json")
+@login_required
+def import_status_json(import_id: int) -> Response:
+    """The same progress for scripts that poll."""
+    record = _import_or_404(import_id)
+    summary = summarise(record)
+    return jsonify(id=record.id, status=record.status, finished=record.finished,
+                   total_rows=record.total_rows, processed_rows=record.processed_rows,
+                   created=record.created_count, updated=record.updated_count,
+                   error_count=summary.total)
