@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -24,7 +26,7 @@ def test_sign_in_and_out(app, stores):
     assert client.get("/admin/").headers["Location"].startswith("/admin/login")
     response = _sign_in(client, "alpha-shop")
     assert response.status_code == 303
-    assert "owner@alpha-shop.example" in client.get("/admin/").get_data(as_text=True)
+    assert "owner@alpha-shop.example" in client.get("/admin/account").get_data(as_text=True)
     client.post("/admin/logout")
     assert client.get("/admin/").status_code == 302
 
@@ -117,3 +119,71 @@ def test_rate_limit_counts_real_clients_behind_a_trusted_proxy(app, stores, monk
 
     assert [attempt("203.0.113.7") for _ in range(3)] == [422, 422, 429]
     assert attempt("198.51.100.9") == 422  # another shopper behind the same proxy
+
+
+def _restart(browser, host: str = "alpha-shop.localhost") -> None:
+    """What closing the browser does: the session cookie goes, the remember cookie stays."""
+    browser.delete_cookie("session", domain=host)
+
+
+def test_remember_me_cookie_is_host_only_http_only_same_site_and_lasts_30_days(app, stores):
+    browser = client_for(app, "alpha-shop.localhost")
+    _sign_in(browser, "alpha-shop", remember="y")
+    cookie = browser.get_cookie("remember_token", domain="alpha-shop.localhost")
+    assert cookie.origin_only and cookie.http_only and cookie.same_site == "Lax"
+    lasts = cookie.expires - datetime.now(UTC)
+    assert timedelta(days=29, hours=23) < lasts <= timedelta(days=30)
+    _restart(browser)
+    assert browser.get("/admin/").status_code == 200  # still signed in after a restart
+    # The cookie copied to another store's host signs nobody in there.
+    beta = client_for(app, "beta-shop.localhost")
+    beta.set_cookie("remember_token", cookie.value, domain="beta-shop.localhost")
+    assert beta.get("/admin/").status_code == 302
+
+
+def test_a_password_change_ends_remembered_sessions(app, stores):
+    remembered = client_for(app, "alpha-shop.localhost")
+    _sign_in(remembered, "alpha-shop", remember="y")
+    elsewhere = client_for(app, "alpha-shop.localhost")
+    _sign_in(elsewhere, "alpha-shop")
+    changed = elsewhere.post("/admin/account/password", data={
+        "current": PASSWORD, "password": "a-long-new-password",
+        "confirm": "a-long-new-password"})
+    assert changed.status_code == 303
+    _restart(remembered)
+    response = remembered.get("/admin/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/admin/login")
+
+
+def test_a_remembered_browser_keeps_remembering_after_its_own_password_change(app, stores):
+    browser = client_for(app, "alpha-shop.localhost")
+    _sign_in(browser, "alpha-shop", remember="y")
+    browser.post("/admin/account/password", data={
+        "current": PASSWORD, "password": "a-long-new-password",
+        "confirm": "a-long-new-password"})
+    _restart(browser)
+    assert browser.get("/admin/").status_code == 200
+
+
+def test_removing_a_staff_member_ends_their_remembered_session(app, stores):
+    from sqlalchemy import select
+
+    from core.db import db
+    from core.staff.models import StaffUser
+    from tenants import tenant_scope
+
+    alpha, _beta = stores
+    with app.app_context(), tenant_scope(alpha.id):
+        user = StaffUser(email="packer@alpha-shop.example", role="staff")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    packer = client_for(app, "alpha-shop.localhost")
+    packer.post("/admin/login", data={"email": "packer@alpha-shop.example",
+                                      "password": PASSWORD, "remember": "y"})
+    with app.app_context(), tenant_scope(alpha.id):
+        db.session.delete(db.session.scalar(
+            select(StaffUser).where(StaffUser.email == "packer@alpha-shop.example")))
+        db.session.commit()
+    _restart(packer)
+    assert packer.get("/admin/").status_code == 302

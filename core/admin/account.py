@@ -1,8 +1,160 @@
 """Signing in without a password: accepting an invitation, resetting a forgotten password,
-and the signed-in person's own account page."""
+and the signed-in person's own account page.
+
+Emailed links carry signed tokens (:mod:`core.staff.tokens`) that work once, on the
+store that sent them. Setting a password rotates the account's session key, which ends
+every other session and "keep me signed in" cookie of that account.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+from werkzeug.wrappers import Response
+
+from core.admin.auth import (
+    forgot_rate_key,
+    forgot_rate_limit,
+    load_staff_by_id,
+    login_rate_key,
+    login_rate_limit,
+    sign_in,
+    stay_signed_in,
+)
+from core.admin.forms import ChangePasswordForm, ForgotForm, NewPasswordForm, role_choices
+from core.db import db
+from core.extensions import limiter
+from core.staff import invites
+from core.staff.emails import queue_staff_email
+from core.staff.models import StaffUser
+from core.staff.tokens import INVITE, RESET, read_token
+from core.web.tenancy import current_store
 
 bp = Blueprint("admin_account", __name__, url_prefix="/admin")
+
+
+@bp.after_request
+def _keep_tokens_private(response: Response) -> Response:
+    # Reset and invitation links carry their token in the path: never pass it on
+    # to another site in a Referer header, and never keep these pages in a cache.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(template: str, status: int = 200, **context: object) -> tuple[str, int]:
+    return render_template(template, store=current_store(), **context), status
+
+
+# ------------------------------------------------------------- forgotten password
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(forgot_rate_limit, key_func=forgot_rate_key, methods=["POST"])
+def forgot() -> Response | tuple[str, int]:
+    """Ask for a reset link. The answer is the same whether or not the email has an
+    account, so the page cannot be used to find out who works at a store."""
+    form = ForgotForm()
+    if not form.validate_on_submit():
+        return _page("admin/account/forgot.html", 422 if form.is_submitted() else 200,
+                     form=form)
+    user = invites.find_by_email(form.email.data)
+    if user is not None and user.invited_at is None:
+        queue_staff_email(user, RESET, request.host_url)
+        db.session.commit()  # hands the email to the job queue
+    flash(_("If an account exists for that email, we sent a link to choose a new password. "
+            "It works for one hour."), "info")
+    return redirect(url_for("admin.login"), 303)
+
+
+def _link_refused() -> tuple[str, int]:
+    return _page("admin/account/link_refused.html", 404)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str) -> Response | tuple[str, int]:
+    """Choose a new password with an emailed link, then carry on signed in."""
+    user = read_token(token, RESET, current_store().id, load_staff_by_id)
+    if user is None:
+        return _link_refused()
+    form = NewPasswordForm()
+    if request.method == "GET" or not form.check(user.email):
+        return _page("admin/account/set_password.html",
+                     422 if request.method == "POST" else 200, form=form, user=user,
+                     purpose=RESET)
+    user.set_password(form.password.data)  # ends every other session of the account
+    sign_in(user)
+    flash(_("Your password is changed, and you are signed in."), "success")
+    return redirect(url_for("admin.home"), 303)
+
+
+# -------------------------------------------------------------------- invitations
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str) -> Response | tuple[str, int]:
+    """Accept an invitation: choose a password, then carry on signed in."""
+    store = current_store()
+    user = read_token(token, INVITE, store.id, load_staff_by_id)
+    if user is None:
+        return _link_refused()
+    form = NewPasswordForm()
+    if request.method == "GET" or not form.check(user.email):
+        return _page("admin/account/set_password.html",
+                     422 if request.method == "POST" else 200, form=form, user=user,
+                     purpose=INVITE)
+    invites.accept(user, form.password.data)
+    sign_in(user)
+    flash(_("Welcome to %(store)s! Your account is ready.", store=store.name), "success")
+    return redirect(url_for("admin.home"), 303)
+
+
+# ------------------------------------------------------------------- own account
+
+
+def _account_page(form: ChangePasswordForm, status: int = 200) -> tuple[str, int]:
+    roles = {choice.value: choice.label for choice in role_choices()}
+    return _page("admin/account/index.html", status, form=form,
+                 role_label=roles.get(current_user.role, current_user.role))
+
+
+@bp.get("/account")
+@login_required
+def index() -> tuple[str, int]:
+    """Your email and role, changing your password, signing out everywhere."""
+    return _account_page(ChangePasswordForm(formdata=None))
+
+
+@bp.post("/account/password")
+@limiter.limit(login_rate_limit, key_func=login_rate_key, methods=["POST"])
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    """Change your password; every other session of your account ends."""
+    form = ChangePasswordForm()
+    user: StaffUser = current_user._get_current_object()
+    valid = form.check(user.email)
+    if not user.check_password(form.current.data or ""):
+        form.current.errors.append(_("That is not your current password."))
+        valid = False
+    if not valid:
+        return _account_page(form, 422)
+    user.set_password(form.password.data)
+    db.session.commit()
+    stay_signed_in(user)
+    flash(_("Your password is changed. You are signed out on every other device."), "success")
+    return redirect(url_for("admin_account.index"), 303)
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    """End every session of your account, this one and "keep me signed in" included."""
+    user: StaffUser = current_user._get_current_object()
+    user.session_key = secrets.token_hex(16)
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("admin.login"), 303)

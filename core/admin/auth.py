@@ -6,7 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, g
+from flask import Flask, abort, current_app, g, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
@@ -59,7 +60,9 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     if user is None:
         verify_dummy_password(password)
         return None
-    return user if user.check_password(password) else None
+    matches = user.check_password(password)
+    # An open invitation has no password of its own yet: nothing signs it in.
+    return user if matches and user.invited_at is None else None
 
 
 def sign_in(user: StaffUser, *, remember: bool = False) -> None:
@@ -69,6 +72,13 @@ def sign_in(user: StaffUser, *, remember: bool = False) -> None:
     db.session.commit()
 
 
+def stay_signed_in(user: StaffUser) -> None:
+    """Renew this browser's session after ``user``'s session key was rotated (which
+    ended every other session), keeping "keep me signed in" if it was on."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)
+
+
 def login_rate_key() -> str:
     """Rate-limit sign-in attempts per store and client address."""
     store = g.get("store")
@@ -76,7 +86,19 @@ def login_rate_key() -> str:
 
 
 def login_rate_limit() -> str:
+    """Flask-Limiter limit string for sign-in attempts (``RATELIMIT_LOGIN``)."""
     return current_app.config["RATELIMIT_LOGIN"]
+
+
+def forgot_rate_key() -> str:
+    """Rate-limit "forgot your password" requests per store and client address."""
+    store = g.get("store")
+    return f"forgot:{store.id if store else '-'}:{get_remote_address()}"
+
+
+def forgot_rate_limit() -> str:
+    """Flask-Limiter limit string for password reset requests (``RATELIMIT_FORGOT``)."""
+    return current_app.config["RATELIMIT_FORGOT"]
 
 
 def init_app(app: Flask) -> None:
@@ -84,6 +106,8 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_staff)
     login_manager.login_view = "admin.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
+    # The flash is stored in the session cookie, which takes plain strings only.
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"

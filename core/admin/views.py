@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -41,7 +42,7 @@ def login() -> str | Response | tuple[str, int]:
         if user is not None:
             sign_in(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")), 303)
-        form.password.errors = ["That email and password do not match an account here."]
+        form.password.errors = [_("That email and password do not match an account here.")]
     status = 422 if form.is_submitted() else 200
     return render_template("admin/login.html", form=form, store=current_store()), status
 
@@ -52,10 +53,10 @@ def welcome() -> Response | tuple[str, int]:
     store = current_store()
     user = redeem_handoff_token(request.args.get("token", ""), store.id, load_staff_by_id)
     if user is None:
-        flash("That sign-in link has expired. Please sign in with your password.", "info")
+        flash(_("That sign-in link has expired. Please sign in with your password."), "info")
         return redirect(url_for("admin.login"), 303)
     sign_in(user)
-    flash(f"Welcome to Haat! {store.name} is live.", "success")
+    flash(_("Welcome to Haat! %(store)s is live.", store=store.name), "success")
     return redirect(url_for("admin.home"), 303)
 
 
@@ -63,5 +64,5 @@ def welcome() -> Response | tuple[str, int]:
 def logout() -> Response:
     """End the session on this store's host."""
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("admin.login"), 303)
