@@ -1,26 +1,60 @@
-"""The dashboard at ``/admin``: how the store is doing today, this week and this month."""
+"""The dashboard at ``/admin``: how the store is doing today, this week and this month.
+
+Owners and staff both see it. The figures come from :mod:`core.admin.dashboard_queries`
+(a fixed handful of aggregate queries) and are in the store's time zone; the chart is
+an inline SVG drawn by :mod:`core.admin.charts`.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import login_required
-from sqlalchemy import func, select
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from core.catalog.models import STATUS_ACTIVE, Collection, Product
-from core.db import db
+from flask import render_template
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from core.admin import dashboard_queries as q
+from core.admin.charts import bar_chart
+from core.admin.orders import FULFILMENT_LABELS, PAYMENT_LABELS
+from core.catalog.models import LOW_STOCK_THRESHOLD
+from core.web.templating import date_filter, money_filter
 from core.web.tenancy import current_store
+
+
+def _short_day(day: date) -> str:
+    return date_filter(day, "d MMM")
+
+
+def _local(zone: ZoneInfo) -> Callable[[datetime], datetime]:
+    """A template helper: a stored instant in the store's time zone."""
+
+    def local(moment: datetime) -> datetime:
+        # SQLite hands back naive datetimes; they were stored as UTC.
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(zone)
+    return local
 
 
 @login_required
 def home() -> str:
-    """The store at a glance."""
-    counts = db.session.execute(
-        select(
-            select(func.count(Product.id)).scalar_subquery(),
-            select(func.count(Product.id)).where(Product.status == STATUS_ACTIVE,
-                                                 Product.stock == 0).scalar_subquery(),
-            select(func.count(Collection.id)).scalar_subquery(),
-        )
-    ).one()
-    return render_template("admin/home.html", store=current_store(), products=counts[0],
-                           sold_out=counts[1], collections=counts[2])
+    """The store at a glance: sales, best sellers, low stock and the latest orders."""
+    store = current_store()
+    zone = q.store_zone(store.timezone)
+    recent = q.recent_orders()
+    summary = q.sales_summary(store.id, store.currency, zone)
+    month_start = q.days_ago_start(summary.today, q.CHART_DAYS, zone)
+    chart = bar_chart(summary.days, chart_id="sales-chart",
+                      title=_("Sales per day, last %(days)s days", days=q.CHART_DAYS),
+                      format_amount=money_filter, format_day=_short_day)
+    low, more_low = q.low_stock()
+    return render_template(
+        "admin/home.html", store=store, zone=zone, local=_local(zone),
+        payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS, summary=summary,
+        chart=chart,
+        top_by_units=q.top_products(store.id, store.currency, month_start, by="units"),
+        top_by_revenue=q.top_products(store.id, store.currency, month_start, by="revenue"),
+        low_stock=low, more_low_stock=more_low, low_stock_threshold=LOW_STOCK_THRESHOLD,
+        recent=recent,
+        products=q.product_count(), has_orders=bool(recent))

@@ -112,9 +112,11 @@ def collection(handle: str) -> str | Response:
     sort = sort if sort in queries.SORTS else "featured"
     in_stock_only = request.args.get("available") == "1"
     result = queries.listing(found, page=_page_number(), sort=sort, in_stock_only=in_stock_only)
+    description = (Markup(description_html(found.description))  # noqa: S704 - sanitised
+                   if found and found.description else None)
     return render_page("collection.html", collection=found, listing=result, sort=sort,
                        in_stock_only=in_stock_only, sorts=queries.SORTS,
-                       title=found.title if found else None)
+                       description=description, title=found.title if found else None)
 
 
 def product_page(product: Any, *, status: int = 200, error: Any = None,
@@ -122,7 +124,7 @@ def product_page(product: Any, *, status: int = 200, error: Any = None,
     """Render a product (also used by the cart to show an add-to-cart error in place)."""
     video = optional_video(product.video_url)
     return render_page(
-        "product.html", product=product, title=product.title,
+        "product.html", product=product, title=product.seo_title or product.title,
         description=Markup(description_html(product.description)),  # noqa: S704 - sanitised
         video=video, related=queries.related_products(product),
         cart_error=error, form=form or {},
