@@ -16,6 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import BigInteger, ColumnElement, Subquery, case, cast, func, or_, select
@@ -30,23 +33,27 @@ from core.customers.service import normalise_phone
 from core.db import db
 from core.orders import states
 from core.orders.models import Order
+from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_customers", __name__, url_prefix="/admin/customers")
 
 NOTE_MAX = 5000
 MAX_SEARCH = 100
-SORTS = {"last_order": "Last order", "lifetime_value": "Lifetime value", "name": "Name"}
-LIFETIME_VALUE_RULE = ("Lifetime value is the total of this customer's orders minus refunds, "
-                       "without cancelled orders.")
+SORTS = {"last_order": _l("Last order (latest first)"),
+         "lifetime_value": _l("Lifetime value (highest first)"), "name": _l("Name")}
+LIFETIME_VALUE_RULE = _l("Lifetime value is the total of this customer's orders minus refunds, "
+                         "without cancelled orders.")
 
 
 class NoteForm(FlaskForm):
     """The merchant's free-text notes about one customer."""
 
     note = TextAreaField(
-        "What to remember about this customer", render_kw={"rows": 6},
-        validators=[Length(max=NOTE_MAX, message=f"Keep notes under {NOTE_MAX:,} characters.")])
+        _l("What to remember about this customer"), render_kw={"rows": 6},
+        validators=[Length(max=NOTE_MAX, message=LazyString(
+            lambda: _("Keep notes under %(limit)s characters.",
+                      limit=number_filter(NOTE_MAX))))])
 
 
 def _order_stats() -> Subquery:
@@ -166,5 +173,5 @@ def save_note(customer_id: int) -> Response | tuple[str, int]:
         return _page(customer, form, status=422)
     customer.note = (form.note.data or "").strip()
     db.session.commit()
-    flash("Notes saved.", "success")
+    flash(_("Notes saved."), "success")
     return redirect(url_for("admin_customers.detail", customer_id=customer_id), 303)

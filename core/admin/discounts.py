@@ -23,6 +23,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -54,8 +57,11 @@ from core.web.tenancy import current_store
 
 bp = Blueprint("admin_discounts", __name__, url_prefix="/admin/discounts")
 
-KIND_LABELS = {KIND_PERCENTAGE: "Percentage off", KIND_FIXED: "Fixed amount off",
-               KIND_FREE_SHIPPING: "Free shipping"}
+KIND_LABELS = {KIND_PERCENTAGE: _l("Percentage off"), KIND_FIXED: _l("Fixed amount off"),
+               KIND_FREE_SHIPPING: _l("Free shipping")}
+#: What each ``status()`` value reads as (the value itself stays a machine word).
+STATUS_LABELS = {"active": _l("Active"), "off": _l("Off"), "scheduled": _l("Scheduled"),
+                 "expired": _l("Expired"), "used up": _l("Used up")}
 CODE_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 MIN_CODE, MAX_CODE = 3, 40
 ONE_HUNDRED_PERCENT = 10_000  # in basis points
@@ -72,17 +78,17 @@ def _trim(value: str | None) -> str:
 class DiscountForm(FlaskForm):
     """A coupon code as the merchant types it; :func:`_clean` turns it into values."""
 
-    code = StringField("Code", filters=[_upper])
-    kind = SelectField("Type", choices=[SelectChoice(value, label)
-                                        for value, label in KIND_LABELS.items()],
+    code = StringField(_l("Code"), filters=[_upper])
+    kind = SelectField(_l("Type"), choices=[SelectChoice(value, label)
+                                            for value, label in KIND_LABELS.items()],
                        validate_choice=False)
-    value = StringField("Value", filters=[_trim])
-    min_subtotal = StringField("Minimum subtotal", filters=[_trim])
-    usage_limit = StringField("Total uses", filters=[_trim])
-    per_customer_limit = StringField("Uses per customer", filters=[_trim])
-    starts_on = StringField("Starts on", widget=DateInput(), filters=[_trim])
-    ends_on = StringField("Ends on", widget=DateInput(), filters=[_trim])
-    active = BooleanField("Active: shoppers can use this code")
+    value = StringField(_l("Value"), filters=[_trim])
+    min_subtotal = StringField(_l("Minimum subtotal"), filters=[_trim])
+    usage_limit = StringField(_l("Total uses"), filters=[_trim])
+    per_customer_limit = StringField(_l("Uses per customer"), filters=[_trim])
+    starts_on = StringField(_l("Starts on"), widget=DateInput(), filters=[_trim])
+    ends_on = StringField(_l("Ends on"), widget=DateInput(), filters=[_trim])
+    active = BooleanField(_l("Active: shoppers can use this code"))
 
 
 # ---------------------------------------------------------------------- values
@@ -93,14 +99,15 @@ def _percent(text: str) -> int:
     try:
         number = Decimal(text.removesuffix("%").strip())
     except InvalidOperation:
-        raise InputError("Enter a percentage, e.g. 10 or 12.5.") from None
+        raise InputError(_("Enter a percentage, e.g. 10 or 12.5.")) from None
     exponent = number.as_tuple().exponent
     if not number.is_finite() or not isinstance(exponent, int):
-        raise InputError("Enter a percentage, e.g. 10 or 12.5.")
+        raise InputError(_("Enter a percentage, e.g. 10 or 12.5."))
     if -exponent > 2:
-        raise InputError("Use at most 2 decimal places.")
+        raise InputError(ngettext("Use at most %(num)s decimal place.",
+                                  "Use at most %(num)s decimal places.", 2))
     if not Decimal("0.01") <= number <= Decimal(100):
-        raise InputError("Enter a percentage from 0.01 to 100.")
+        raise InputError(_("Enter a percentage from 0.01 to 100."))
     return int(number * 100)
 
 
@@ -108,25 +115,25 @@ def _value(kind: str, text: str, currency: str) -> int:
     if kind == KIND_FREE_SHIPPING:
         return 0
     if not text:
-        raise InputError("Enter a percentage, e.g. 10 or 12.5." if kind == KIND_PERCENTAGE
-                         else "Enter the amount to take off.")
+        raise InputError(_("Enter a percentage, e.g. 10 or 12.5.") if kind == KIND_PERCENTAGE
+                         else _("Enter the amount to take off."))
     if kind == KIND_PERCENTAGE:
         return _percent(text)
     amount = parse_amount(text, currency)
     if amount is None or amount.amount <= 0:
-        raise InputError("Enter an amount above zero.")
+        raise InputError(_("Enter an amount above zero."))
     return amount.amount
 
 
 def _code_problem(code: str, discount_id: int | None) -> str:
     if not MIN_CODE <= len(code) <= MAX_CODE or not set(code) <= CODE_CHARACTERS:
-        return (f"Use {MIN_CODE} to {MAX_CODE} characters: letters A–Z, digits 0–9, "
-                "hyphens and underscores.")
+        return _("Use %(min)s to %(max)s characters: letters A–Z, digits 0–9, "
+                 "hyphens and underscores.", min=MIN_CODE, max=MAX_CODE)
     taken = select(Discount.id).where(Discount.code == code)
     if discount_id is not None:
         taken = taken.where(Discount.id != discount_id)
     if db.session.scalar(taken) is not None:
-        return f"There is already a code {code}. Choose another."
+        return _("There is already a code %(code)s. Choose another.", code=code)
     return ""
 
 
@@ -139,7 +146,7 @@ def _clean(form: DiscountForm, currency: str, discount_id: int | None) -> dict[s
     if problem:
         problems["code"] = problem
     if form.kind.data not in DISCOUNT_KINDS:
-        problems["kind"] = "Choose one of the types."
+        problems["kind"] = _("Choose one of the types.")
     else:
         try:
             values["value"] = _value(form.kind.data, form.value.data or "", currency)
@@ -148,7 +155,7 @@ def _clean(form: DiscountForm, currency: str, discount_id: int | None) -> dict[s
     try:
         minimum = parse_amount(form.min_subtotal.data, currency)
         if minimum is not None and minimum.amount <= 0:
-            raise InputError("Enter an amount above zero, or leave it empty.")
+            raise InputError(_("Enter an amount above zero, or leave it empty."))
         values["min_subtotal"] = minimum.amount if minimum is not None else None
     except InputError as exc:
         problems["min_subtotal"] = str(exc)
@@ -165,7 +172,7 @@ def _clean(form: DiscountForm, currency: str, discount_id: int | None) -> dict[s
             problems[name] = str(exc)
     if (values.get("starts_at") and values.get("ends_at")
             and values["ends_at"] <= values["starts_at"]):
-        problems["ends_on"] = "The end date must be after the start date."
+        problems["ends_on"] = _("The end date must be after the start date.")
     for name, message in problems.items():
         getattr(form, name).errors.append(message)
     return None if problems else values
@@ -230,7 +237,8 @@ def index() -> str:
     page = paginate(select(Discount).order_by(Discount.created_at.desc(), Discount.id.desc()),
                     select(func.count(Discount.id)), page_number(request.args.get("page")))
     return render_template("admin/discounts/index.html", store=current_store(), page=page,
-                           kinds=KIND_LABELS, status=status, percent=percent_text, now=utcnow())
+                           kinds=KIND_LABELS, status=status, status_labels=STATUS_LABELS,
+                           percent=percent_text, now=utcnow())
 
 
 def _form_page(form: DiscountForm, discount: Discount | None,
@@ -254,9 +262,11 @@ def _save(form: DiscountForm, discount: Discount | None) -> Response | tuple[str
         db.session.commit()
     except IntegrityError:  # another request took the code meanwhile
         db.session.rollback()
-        form.code.errors.append(f"There is already a code {values['code']}. Choose another.")
+        form.code.errors.append(_("There is already a code %(code)s. Choose another.",
+                                  code=values["code"]))
         return _form_page(form, _discount_or_404(discount.id) if discount else None, 422)
-    flash(f"Code {target.code} {'saved' if discount else 'created'}.", "success")
+    flash(_("Code %(code)s saved.", code=target.code) if discount
+          else _("Code %(code)s created.", code=target.code), "success")
     return redirect(url_for("admin_discounts.index"), 303)
 
 
@@ -295,7 +305,8 @@ def switch(discount_id: int) -> Response:
         abort(400)
     discount.active = choice == "1"
     db.session.commit()
-    flash(f"Code {discount.code} is {'on' if discount.active else 'off'}.", "success")
+    flash(_("Code %(code)s is on.", code=discount.code) if discount.active
+          else _("Code %(code)s is off.", code=discount.code), "success")
     return redirect(url_for("admin_discounts.index"), 303)
 
 
@@ -310,5 +321,5 @@ def delete(discount_id: int) -> Response | str:
     code = discount.code
     db.session.delete(discount)
     db.session.commit()
-    flash(f"Code {code} deleted.", "success")
+    flash(_("Code %(code)s deleted.", code=code), "success")
     return redirect(url_for("admin_discounts.index"), 303)

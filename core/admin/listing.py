@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select
 
 from core.db import db
@@ -106,7 +108,7 @@ def parse_day(raw: str | None) -> date | None:
             return date.fromisoformat(text)
         except ValueError:
             pass
-    raise InputError("Enter a date like 2025-03-31.")
+    raise InputError(_("Enter a date like 2025-03-31."))
 
 
 def day_start(day: date) -> datetime:
@@ -128,18 +130,25 @@ def parse_amount(raw: str | None, currency: str) -> Money | None:
     if not text:
         return None
     places = minor_units(currency)
-    example = "120 or 99.50" if places else "120"
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise InputError(f"Enter an amount, e.g. {example}.") from None
+        raise InputError(_amount_hint(places)) from None
     if not number.is_finite() or number.adjusted() > 12:
-        raise InputError(f"Enter an amount, e.g. {example}.")
+        raise InputError(_amount_hint(places))
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        raise InputError(f"Use at most {places} decimal places." if places
-                         else f"{currency} amounts have no decimals.")
+        raise InputError(ngettext("Use at most %(num)s decimal place.",
+                                  "Use at most %(num)s decimal places.", places)
+                         if places else
+                         _("%(currency)s amounts have no decimals.", currency=currency))
     return Money.from_decimal(number, currency)
+
+
+def _amount_hint(places: int) -> str:
+    if places:
+        return _("Enter an amount, e.g. 120 or 99.50.")
+    return _("Enter an amount, e.g. 120.")
 
 
 def parse_count(raw: str | None) -> int | None:
@@ -148,5 +157,5 @@ def parse_count(raw: str | None) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 9 or int(text) < 1:
-        raise InputError("Enter a whole number of 1 or more, or leave it empty.")
+        raise InputError(_("Enter a whole number of 1 or more, or leave it empty."))
     return int(text)

@@ -19,6 +19,8 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -50,14 +52,16 @@ bp = Blueprint("admin_orders", __name__, url_prefix="/admin/orders")
 _ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
 log = logging.getLogger("haat.admin")
 
+# The states stay machine values in the database; these are what the merchant reads.
 PAYMENT_LABELS = {
-    states.PENDING: "Pending", states.AUTHORISED: "Authorised", states.PAID: "Paid",
-    states.PARTIALLY_REFUNDED: "Partially refunded", states.REFUNDED: "Refunded",
-    states.FAILED: "Failed",
+    states.PENDING: _l("Pending"), states.AUTHORISED: _l("Authorised"), states.PAID: _l("Paid"),
+    states.PARTIALLY_REFUNDED: _l("Partially refunded"), states.REFUNDED: _l("Refunded"),
+    states.FAILED: _l("Failed"),
 }
 FULFILMENT_LABELS = {
-    states.UNFULFILLED: "Unfulfilled", states.FULFILLED: "Packed", states.SHIPPED: "Shipped",
-    states.DELIVERED: "Delivered", states.CANCELLED: "Cancelled", states.RETURNED: "Returned",
+    states.UNFULFILLED: _l("Unfulfilled"), states.FULFILLED: _l("Packed"),
+    states.SHIPPED: _l("Shipped"), states.DELIVERED: _l("Delivered"),
+    states.CANCELLED: _l("Cancelled"), states.RETURNED: _l("Returned"),
 }
 #: Free text the merchant adds to a rejection or cancellation, for the timeline.
 MAX_REASON = 500
@@ -92,9 +96,9 @@ def _filters(args: Any) -> OrderFilters:
            for name in ("q", "status", "payment", "from", "to")}
     errors: dict[str, str] = {}
     if raw["status"] not in ("", *states.FULFILMENT_STATES):
-        errors["status"] = "Choose one of the listed statuses."
+        errors["status"] = _("Choose one of the listed statuses.")
     if raw["payment"] not in ("", *states.PAYMENT_STATES):
-        errors["payment"] = "Choose one of the listed payment states."
+        errors["payment"] = _("Choose one of the listed payment states.")
     days: dict[str, date | None] = {}
     for name in ("from", "to"):
         try:
@@ -102,7 +106,7 @@ def _filters(args: Any) -> OrderFilters:
         except InputError as exc:
             days[name], errors[name] = None, str(exc)
     if days["from"] and days["to"] and days["to"] < days["from"]:
-        errors["to"] = "The end date is before the start date."
+        errors["to"] = _("The end date is before the start date.")
         days["to"] = None
     return OrderFilters(raw=raw, since=days["from"], until=days["to"], errors=errors)
 
@@ -189,13 +193,14 @@ def _actor() -> str:
 
 @dataclass(frozen=True)
 class Action:
-    """One button on the order page: the state it moves the order to, and whether the
-    order's current state allows it."""
+    """One button on the order page: the state it moves the order to, whether the
+    order's current state allows it, and how a refusal reads (``%(state)s`` is the
+    current state's label)."""
 
     name: str
     machine: str  # "payment", "fulfilment" or "" (always allowed)
     target: str
-    verb: str
+    refused: Any = ""  # a lazy message, translated when shown
 
     def allowed(self, order: Order) -> bool:
         """True when the order's states allow this action now."""
@@ -208,23 +213,31 @@ class Action:
     def refusal(self, order: Order) -> str:
         """Why the order's state does not allow this now."""
         if self.machine == "payment":
-            what, current = "payment", order.payment_state
+            label = PAYMENT_LABELS.get(order.payment_state, order.payment_state)
         else:
-            what, current = "order", order.fulfilment_state
-        return f"This {what} is {current.replace('_', ' ')}; it cannot be {self.verb} now."
+            label = FULFILMENT_LABELS.get(order.fulfilment_state, order.fulfilment_state)
+        return str(self.refused) % {"state": str(label).lower()}
 
 
 ACTIONS = {action.name: action for action in (
-    Action("mark-paid", "payment", states.PAID, "marked as paid"),
-    Action("reject-payment", "payment", states.FAILED, "rejected"),
-    Action("fulfil", "fulfilment", states.FULFILLED, "packed"),
-    Action("ship", "fulfilment", states.SHIPPED, "shipped"),
-    Action("deliver", "fulfilment", states.DELIVERED, "marked as delivered"),
-    Action("return", "fulfilment", states.RETURNED, "marked as returned"),
-    Action("cancel", "fulfilment", states.CANCELLED, "cancelled"),
+    Action("mark-paid", "payment", states.PAID,
+           _l("This payment is %(state)s; it cannot be marked as paid now.")),
+    Action("reject-payment", "payment", states.FAILED,
+           _l("This payment is %(state)s; it cannot be rejected now.")),
+    Action("fulfil", "fulfilment", states.FULFILLED,
+           _l("This order is %(state)s; it cannot be packed now.")),
+    Action("ship", "fulfilment", states.SHIPPED,
+           _l("This order is %(state)s; it cannot be shipped now.")),
+    Action("deliver", "fulfilment", states.DELIVERED,
+           _l("This order is %(state)s; it cannot be marked as delivered now.")),
+    Action("return", "fulfilment", states.RETURNED,
+           _l("This order is %(state)s; it cannot be marked as returned now.")),
+    Action("cancel", "fulfilment", states.CANCELLED,
+           _l("This order is %(state)s; it cannot be cancelled now.")),
     # Both a first and a further partial refund may end in "refunded".
-    Action("refund", "payment", states.REFUNDED, "refunded"),
-    Action("note", "", "", ""),
+    Action("refund", "payment", states.REFUNDED,
+           _l("This payment is %(state)s; it cannot be refunded now.")),
+    Action("note", "", ""),
 )}
 
 
@@ -237,6 +250,7 @@ class _ByHand:
     refunds = False
 
     def refund(self, store: StoreInfo, order: OrderSnapshot, amount: Money) -> RefundResult:
+        # Kept on the order's timeline, which the service writes in English.
         return RefundResult(ok=True, amount=amount, message="Recorded as a refund made by hand.")
 
 
@@ -304,7 +318,7 @@ class _ProviderRefused(OrderActionError):
     """The provider said no; the timeline entry the service wrote is kept."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(f"The refund was refused: {message}", "amount")
+        super().__init__(_("The refund was refused: %(reason)s", reason=message), "amount")
 
 
 
@@ -342,13 +356,13 @@ def _act(order_id: int, name: str, run: Callable[[Order], str]) -> Response | tu
 def _reason(name: str = "reason") -> str:
     text = (request.form.get(name) or "").strip()
     if len(text) > MAX_REASON:
-        raise OrderActionError(f"Keep it under {MAX_REASON} characters.", name)
+        raise OrderActionError(_("Keep it under %(max)s characters.", max=MAX_REASON), name)
     return text
 
 
 def _confirmed() -> None:
     if request.form.get("confirm") != "yes":
-        raise OrderActionError("Tick the box to confirm.", "confirm")
+        raise OrderActionError(_("Tick the box to confirm."), "confirm")
 
 
 @bp.post("/<id:order_id>/mark-paid")
@@ -357,7 +371,7 @@ def mark_paid(order_id: int) -> Response | tuple[str, int]:
     """The money arrived (cash on delivery, bank transfer, a checked wallet payment)."""
     def run(order: Order) -> str:
         service.mark_paid(order, _actor())
-        return f"Order #{order.number} is marked as paid."
+        return _("Order #%(number)s is marked as paid.", number=order.number)
     return _act(order_id, "mark-paid", run)
 
 
@@ -367,7 +381,7 @@ def reject_payment(order_id: int) -> Response | tuple[str, int]:
     """The payment could not be found (e.g. a wrong wallet transaction id)."""
     def run(order: Order) -> str:
         service.reject_payment(order, _actor(), _reason())
-        return f"The payment of order #{order.number} is rejected."
+        return _("The payment of order #%(number)s is rejected.", number=order.number)
     return _act(order_id, "reject-payment", run)
 
 
@@ -377,7 +391,7 @@ def fulfil(order_id: int) -> Response | tuple[str, int]:
     """The order is packed."""
     def run(order: Order) -> str:
         service.fulfil(order, _actor())
-        return f"Order #{order.number} is packed."
+        return _("Order #%(number)s is packed.", number=order.number)
     return _act(order_id, "fulfil", run)
 
 
@@ -389,7 +403,7 @@ def ship(order_id: int) -> Response | tuple[str, int]:
         service.ship(order, _actor(), request.form.get("carrier", ""),
                      request.form.get("tracking_number", ""),
                      (request.form.get("tracking_url") or "").strip())
-        return f"Order #{order.number} is shipped."
+        return _("Order #%(number)s is shipped.", number=order.number)
     return _act(order_id, "ship", run)
 
 
@@ -399,7 +413,7 @@ def deliver(order_id: int) -> Response | tuple[str, int]:
     """The shopper has the parcel."""
     def run(order: Order) -> str:
         service.mark_delivered(order, _actor())
-        return f"Order #{order.number} is delivered."
+        return _("Order #%(number)s is delivered.", number=order.number)
     return _act(order_id, "deliver", run)
 
 
@@ -409,7 +423,8 @@ def mark_returned(order_id: int) -> Response | tuple[str, int]:
     """The parcel came back; its items go back into stock."""
     def run(order: Order) -> str:
         service.mark_returned(order, _actor())
-        return f"Order #{order.number} is returned; its items are back in stock."
+        return _("Order #%(number)s is returned; its items are back in stock.",
+                 number=order.number)
     return _act(order_id, "return", run)
 
 
@@ -422,8 +437,11 @@ def cancel(order_id: int) -> Response | tuple[str, int]:
         _confirmed()
         service.cancel(order, _actor(), reason)
         paid = order.payment_state in states.MONEY_RECEIVED
-        return (f"Order #{order.number} is cancelled; its items are back in stock."
-                + (" Refund the payment below if you have not yet." if paid else ""))
+        if paid:
+            return _("Order #%(number)s is cancelled; its items are back in stock. "
+                     "Refund the payment below if you have not yet.", number=order.number)
+        return _("Order #%(number)s is cancelled; its items are back in stock.",
+                 number=order.number)
     return _act(order_id, "cancel", run)
 
 
@@ -433,7 +451,7 @@ def note(order_id: int) -> Response | tuple[str, int]:
     """A staff note on the order's timeline."""
     def run(order: Order) -> str:
         service.add_note(order, _actor(), request.form.get("note", ""))
-        return "Note added."
+        return _("Note added.")
     return _act(order_id, "note", run)
 
 
@@ -452,10 +470,10 @@ def _refund(order: Order) -> str:
     except InputError as exc:
         raise OrderActionError(str(exc), "amount") from exc
     if amount is None:
-        raise OrderActionError("Enter the amount to refund.", "amount")
+        raise OrderActionError(_("Enter the amount to refund."), "amount")
     if str(order.refunded_total) != (request.form.get("refunded_before") or "").strip():
-        raise OrderActionError("Another refund was recorded since you opened this page. "
-                               "Check what is left to refund and try again.")
+        raise OrderActionError(_("Another refund was recorded since you opened this page. "
+                                 "Check what is left to refund and try again."))
     _confirmed()
     way = _refund_way(order)
     try:
@@ -464,10 +482,12 @@ def _refund(order: Order) -> str:
         raise
     except Exception as exc:
         log.exception("refund through %s failed for order %s", order.payment_method, order.id)
-        raise OrderActionError(f"{way.label} did not answer, so nothing was refunded. "
-                               "Try again in a few minutes.", "amount") from exc
+        raise OrderActionError(_("%(provider)s did not answer, so nothing was refunded. "
+                                 "Try again in a few minutes.", provider=way.label),
+                               "amount") from exc
     if not result.ok:
-        raise _ProviderRefused(result.message or "no reason given")
+        raise _ProviderRefused(result.message or _("no reason given"))
+    shown = money_filter(amount.amount, amount.currency)
     if way.through_provider:
-        return f"{money_filter(amount.amount, amount.currency)} refunded through {way.label}."
-    return f"Refund of {money_filter(amount.amount, amount.currency)} recorded."
+        return _("%(amount)s refunded through %(provider)s.", amount=shown, provider=way.label)
+    return _("Refund of %(amount)s recorded.", amount=shown)

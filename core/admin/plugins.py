@@ -26,6 +26,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -250,16 +251,17 @@ def toggle(name: str) -> Response:
     db.session.commit()
     title = plugin.manifest.title
     if enabled:
-        flash(f"{title} is on.", "success")
+        flash(_("%(plugin)s is on.", plugin=title), "success")
         for peer in sorted(switched_off):
             peer_plugin = host.installed.get(peer)
             peer_title = peer_plugin.manifest.title if peer_plugin else peer
-            flash(f"{peer_title} was switched off: only one {plugin.manifest.kind} plugin "
-                  "can be on.", "info")
+            flash(_("%(plugin)s was switched off: only one %(kind)s plugin can be on.",
+                    plugin=peer_title, kind=plugin.manifest.kind), "info")
         if _needs_settings(plugin.manifest, _state(name)):
-            flash(f"{title} needs its settings filled in before it can work.", "info")
+            flash(_("%(plugin)s needs its settings filled in before it can work.", plugin=title),
+                  "info")
     else:
-        flash(f"{title} is off.", "success")
+        flash(_("%(plugin)s is off.", plugin=title), "success")
     log.info("plugin %s switched %s for store %s", name, "on" if enabled else "off", store.id)
     return redirect(_back_to(url_for("admin_plugins.index") + f"#plugin-{name}"), 303)
 
@@ -276,8 +278,8 @@ def settings(name: str) -> str | Response | tuple[str, int]:
     stored_secrets, readable = _stored_secrets(row)
     errors: dict[str, str] = {}
     if not readable:
-        errors[FORM_ERROR] = ("The saved secret settings cannot be read with this "
-                              "server's keys. Please enter them again.")
+        errors[FORM_ERROR] = _("The saved secret settings cannot be read with this "
+                               "server's keys. Please enter them again.")
     status = 200
     shown = form_values(manifest, (row.settings or {}) if row else {}, stored_secrets,
                         currency=store.currency)
@@ -295,7 +297,7 @@ def settings(name: str) -> str | Response | tuple[str, int]:
             save_settings(store.id, name, to_json(manifest, result.values), token)
             db.session.commit()
             log.info("plugin %s settings saved for store %s", name, store.id)
-            flash("Settings saved.", "success")
+            flash(_("Settings saved."), "success")
             return redirect(url_for("admin_plugins.settings", name=name), 303)
         errors.update(result.errors)
         shown.update(_typed_values(manifest))
@@ -349,6 +351,6 @@ def _field_view(item: Field, shown: dict[str, Any], errors: dict[str, str],
     if item.secret:
         # The form only ever gets the mask; the input itself stays empty.
         if not error and item.name in retype:
-            error = "Enter this again: it was not saved because of the errors on this page."
+            error = _("Enter this again: it was not saved because of the errors on this page.")
         return FieldView(item, "", error, shown.get(item.name, ""))
     return FieldView(item, shown.get(item.name, ""), error, "")

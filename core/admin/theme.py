@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -55,11 +56,12 @@ def choose() -> Response | tuple[str, int]:
     """Switch the store to another installed theme (its settings are kept per theme)."""
     name = request.form.get("theme", "")
     if name not in available_themes():
-        flash("Choose one of the installed themes.", "error")
+        flash(_("Choose one of the installed themes."), "error")
         return redirect(url_for("admin_theme.index"), code=303)
     choose_theme(name)
     db.session.commit()
-    flash(f"Your store now uses the {available_themes()[name].title} theme.", "success")
+    flash(_("Your store now uses the %(theme)s theme.", theme=available_themes()[name].title),
+          "success")
     return redirect(url_for("admin_theme.index"), code=303)
 
 
@@ -94,5 +96,5 @@ def save() -> Response | tuple[str, int]:
         return _page(theme, typed, errors, status=400)
     save_theme_values(theme.name, values)
     db.session.commit()
-    flash("Theme settings saved.", "success")
+    flash(_("Theme settings saved."), "success")
     return redirect(url_for("admin_theme.index"), code=303)
