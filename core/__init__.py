@@ -18,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core import config as settings
     from core.admin import admin_blueprints
     from core.admin import auth as admin_auth
+    from core.admin import language as admin_language
     from core.admin import navigation as admin_navigation
     from core.catalog import events as catalog_events
     from core.catalog import redirects
@@ -43,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.limiter.init_app(app)
     admin_auth.init_app(app)
     admin_navigation.init_app(app)
+    admin_language.init_app(app)
 
     tenancy.init_app(app)
     errors.init_app(app)

@@ -7,6 +7,7 @@ the mapping passed to ``create_app(config=...)`` (tests do this).
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_SITEMAP_LIMIT": _env_int("HAAT_SITEMAP_LIMIT", 45_000),
         "HAAT_ASSETS_DIR": os.environ.get("HAAT_ASSETS_DIR", str(instance_dir / "assets")),
         "HAAT_PLATFORM_DOMAIN": os.environ.get("HAAT_PLATFORM_DOMAIN", "localhost").lower(),
+        # Custom domains: what the admin tells merchants to point DNS at. A subdomain gets
+        # a CNAME to HAAT_DNS_CNAME_TARGET (empty: the store's <slug>.<platform domain>);
+        # an apex domain gets A records to HAAT_DNS_A_RECORD (comma-separated IPs; empty:
+        # "ask the platform operator"). "Check DNS" waits at most HAAT_DNS_TIMEOUT seconds.
+        "HAAT_DNS_CNAME_TARGET": os.environ.get("HAAT_DNS_CNAME_TARGET", "").strip().lower(),
+        "HAAT_DNS_A_RECORD": os.environ.get("HAAT_DNS_A_RECORD", "").strip(),
+        "HAAT_DNS_TIMEOUT": _env_int("HAAT_DNS_TIMEOUT", 3),
         "HAAT_TENANT_CACHE_TTL": _env_int("HAAT_TENANT_CACHE_TTL", 5),
         "HAAT_TENANT_CACHE_SIZE": _env_int("HAAT_TENANT_CACHE_SIZE", 10_000),
         # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto.
@@ -58,6 +66,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_JOB_RETRY_DELAY": _env_int("HAAT_JOB_RETRY_DELAY", 15),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),
+        # "Forgot your password?" requests per store and client address.
+        "RATELIMIT_FORGOT": os.environ.get("HAAT_RATELIMIT_FORGOT", "5 per 15 minutes"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Host-only cookies: no Domain attribute, so a store's cookie never reaches
@@ -65,11 +75,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_DOMAIN": None,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # "Keep me signed in" lasts this long; it ends early on a password change,
+        # "sign out everywhere" or removal (the cookie carries the rotating session key).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("HAAT_REMEMBER_DAYS", 30)),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "en",
-        # Two catalogues per language: "messages" (shoppers) and "admin" (merchants).
-        "BABEL_TRANSLATION_DIRECTORIES": "translations;translations",
-        "BABEL_DOMAIN": "messages;admin",
+        # Shoppers' strings; the admin has its own "admin" domain (core/admin/language.py).
+        "BABEL_DOMAIN": "messages",
         "WTF_CSRF_TIME_LIMIT": None,
         # Largest request body (uploads): a bigger one is refused with 413 before it is read.
         "MAX_CONTENT_LENGTH": _env_int("HAAT_MAX_UPLOAD_BYTES", 16 * 1024 * 1024),

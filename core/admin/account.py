@@ -12,6 +12,7 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
@@ -25,6 +26,7 @@ from core.admin.auth import (
     stay_signed_in,
 )
 from core.admin.forms import ChangePasswordForm, ForgotForm, NewPasswordForm, role_choices
+from core.admin.language import admin_languages
 from core.db import db
 from core.extensions import limiter
 from core.staff import invites
@@ -118,7 +120,8 @@ def accept_invite(token: str) -> Response | tuple[str, int]:
 def _account_page(form: ChangePasswordForm, status: int = 200) -> tuple[str, int]:
     roles = {choice.value: choice.label for choice in role_choices()}
     return _page("admin/account/index.html", status, form=form,
-                 role_label=roles.get(current_user.role, current_user.role))
+                 role_label=roles.get(current_user.role, current_user.role),
+                 languages=admin_languages(), store_language=current_store().locale)
 
 
 @bp.get("/account")
@@ -145,6 +148,22 @@ def change_password() -> Response | tuple[str, int]:
     db.session.commit()
     stay_signed_in(user)
     flash(_("Your password is changed. You are signed out on every other device."), "success")
+    return redirect(url_for("admin_account.index"), 303)
+
+
+@bp.post("/account/language")
+@login_required
+def change_language() -> Response:
+    """The language the admin is shown in for you; empty means the store's language."""
+    chosen = request.form.get("locale", "")
+    user: StaffUser = current_user._get_current_object()
+    if chosen and chosen not in admin_languages():
+        flash(_("Choose one of the languages listed."), "error")
+        return redirect(url_for("admin_account.index"), 303)
+    user.locale = chosen or None
+    db.session.commit()
+    refresh()  # this response already speaks the new language
+    flash(_("The admin now speaks your chosen language."), "success")
     return redirect(url_for("admin_account.index"), 303)
 
 

@@ -15,6 +15,7 @@ from email.headerregistry import Address
 from flask import current_app
 from flask_babel import force_locale
 
+from core.admin.language import admin_translations
 from core.db import db
 from core.i18n import normalise_locale
 from core.mail import MailRejected, build_message, send_mail, sender_address
@@ -85,7 +86,7 @@ def render_staff_email(store: StoreInfo, purpose: str, *, link: str, email: str,
                "email": email, "inviter": inviter, "locale": normalise_locale(store.locale),
                "hours": MAX_AGE_SECONDS[RESET] // 3600,
                "days": MAX_AGE_SECONDS[INVITE] // 86400}
-    with force_locale(context["locale"]):
+    with force_locale(context["locale"]), admin_translations():
         text_template = env.get_template(f"email/{name}.txt")
         subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
         context["subject"] = " ".join(subject.split())

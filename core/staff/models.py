@@ -37,6 +37,8 @@ class StaffUser(UserMixin, TenantOwned, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Set while an invitation is open: the person has not chosen a password yet.
     invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The admin language this person chose; ``None`` means the store's language.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     def set_password(self, password: str) -> None:
         """Hash and store ``password`` (argon2id)."""

@@ -45,11 +45,15 @@ def shopper_language() -> str | None:
 
 def select_locale() -> str:
     """Flask-Babel locale selector: on a storefront page the shopper's choice, else the
-    store's default locale. The admin always uses the store's locale."""
+    store's default locale; in the admin the staff member's choice, else the store's."""
+    from core.admin.language import is_admin_request, staff_language
+
     store = g.get("store")
     default = normalise_locale(store.locale if store else "en")
-    if store is None or (request.blueprint or "").startswith("admin"):
+    if store is None:
         return default
+    if is_admin_request():
+        return staff_language() or default
     return shopper_language() or default
 
 

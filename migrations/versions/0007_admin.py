@@ -45,6 +45,7 @@ def upgrade():
 
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('invited_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('locale', sa.String(length=8), nullable=True))
 
     with op.batch_alter_table('tenants', schema=None) as batch_op:
         batch_op.add_column(sa.Column('timezone', sa.String(length=64), server_default='UTC', nullable=False))
@@ -58,6 +59,7 @@ def downgrade():
         batch_op.drop_column('timezone')
 
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
+        batch_op.drop_column('locale')
         batch_op.drop_column('invited_at')
 
     with op.batch_alter_table('products', schema=None) as batch_op:
