@@ -63,17 +63,17 @@ def staff_language() -> str | None:
 
 
 @cache
-def _translated(folder: str) -> tuple[str, ...]:
-    root = Path(folder)
+def _translated(folders: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(code for code in SUPPORTED_LOCALES
-                 if code == "en" or (root / code / "LC_MESSAGES" / "admin.mo").exists())
+                 if code == "en" or any((Path(folder) / code / "LC_MESSAGES" / "admin.mo")
+                                        .exists() for folder in folders))
 
 
 def admin_languages() -> dict[str, str]:
     """The languages the admin can be shown in: English and every language with a
     compiled admin catalogue, as ``{code: name}``."""
-    folder = str(Path(current_app.root_path) / "translations")
-    return {code: LOCALE_NAMES[code] for code in _translated(folder)}
+    folders = tuple(admin_domain().translation_directories)
+    return {code: LOCALE_NAMES[code] for code in _translated(folders)}
 
 
 def admin_page_language() -> str:
