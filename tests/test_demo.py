@@ -95,7 +95,10 @@ def test_demo_owner_signs_in_and_the_bengali_store_shows_only_its_own_products(
     assert login.status_code == 303
     home = admin.get("/admin/")
     assert home.status_code == 200
-    assert f"Signed in as {specs['dhaka-crafts'].owner_email}" in home.get_data(as_text=True)
+    account = admin.get("/admin/account").get_data(as_text=True)
+    assert specs["dhaka-crafts"].owner_email in account
+    settings = admin.get("/admin/settings/store").get_data(as_text=True)
+    assert 'value="Asia/Dhaka"' in settings  # the dashboard's days are Dhaka's days
 
     page = store_client("dhaka-crafts").get("/")
     assert page.status_code == 200

@@ -62,7 +62,8 @@ def _create_store(spec: DemoStore) -> int:
     created = sign_up(name=spec.name, slug=spec.slug, email=spec.owner_email,
                       password=DEMO_PASSWORD, locale=spec.locale, currency=spec.currency,
                       commit=False, bengali_digits=spec.bengali_digits,
-                      contact_phone=spec.contact_phone, address=spec.address)
+                      contact_phone=spec.contact_phone, address=spec.address,
+                      timezone=spec.timezone)
     created.tenant.contact_email = spec.contact_email
     tenant_id = created.tenant.id
     storage = get_storage()

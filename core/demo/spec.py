@@ -70,3 +70,5 @@ class DemoStore:
     plugins: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Coupon codes: code -> (kind, value as typed, minimum subtotal as typed or "").
     coupons: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    #: IANA time zone: the admin's "today" and the dashboard's days follow it.
+    timezone: str = "UTC"

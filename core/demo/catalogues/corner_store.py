@@ -631,6 +631,7 @@ PAGES: dict[str, tuple[str, str]] = {
 
 STORE = DemoStore(
     slug="corner-store",
+    timezone="America/Los_Angeles",
     name="The Corner Store",
     locale="en",
     currency="USD",

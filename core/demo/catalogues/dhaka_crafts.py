@@ -619,6 +619,7 @@ PAGES: dict[str, tuple[str, str]] = {
 
 STORE = DemoStore(
     slug="dhaka-crafts",
+    timezone="Asia/Dhaka",
     name="ঢাকা কারুশিল্প",
     locale="bn",
     currency="BDT",

@@ -611,6 +611,7 @@ PAGES: dict[str, tuple[str, str]] = {
 
 STORE = DemoStore(
     slug="yerevan-books",
+    timezone="Asia/Yerevan",
     name="Երևանյան գրատուն",
     locale="hy",
     currency="AMD",
