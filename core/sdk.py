@@ -448,6 +448,9 @@ class ProductSnapshot:
     variant_skus: tuple[str, ...] = ()
     rating: Decimal | None = None  # average review rating, when reviews exist
     review_count: int = 0
+    #: The merchant's search-engine title and description; "" means "not set".
+    seo_title: str = ""
+    seo_description: str = ""
 
     @property
     def in_stock(self) -> bool:

@@ -33,6 +33,7 @@ def product_snapshot(product: Product, currency: str,
         created_at=product.created_at, updated_at=product.updated_at,
         variant_titles=tuple(v.title for v in variants),
         variant_skus=tuple(v.sku for v in variants if v.sku),
+        seo_title=product.seo_title or "", seo_description=product.seo_description or "",
     )
 
 

@@ -63,7 +63,8 @@ def describe_page(context: dict[str, Any], *, locale: str,
     product_info = collection_info = page_info = None
     if isinstance(product, Product):
         product_info = product_snapshot(product, store.currency, media)
-        description = product_info.description
+        # The merchant's SEO description, when set, is what search engines should show.
+        description = product_info.seo_description or product_info.description
         first = product.memberships[0].collection if product.memberships else None
         if first is not None:
             crumbs.append((first.title, _absolute(url_for("storefront.collection",

@@ -71,10 +71,20 @@ def content_title(page: PageContext) -> str:
     return squash(page.title)
 
 
+def seo_title(page: PageContext) -> str:
+    """The merchant's own search-engine title of the product shown ("" when not set)."""
+    if page.kind == "product" and page.product is not None:
+        return squash(page.product.seo_title)
+    return ""
+
+
 def document_title(store: StoreInfo, page: PageContext, settings: Settings) -> str | None:
-    """The ``<title>`` for this page, or ``None`` to keep the theme's own."""
+    """The ``<title>`` for this page, or ``None`` to keep the theme's own. A product's
+    own SEO title is used as written (no pattern: the merchant chose every word)."""
     if page.kind == "home":
         return trim(settings.home_title or store.name, TITLE_LIMIT)
+    if seo_title(page):
+        return seo_title(page)
     title = content_title(page)
     if not title or is_missing(page):
         return None
@@ -87,10 +97,12 @@ def social_title(store: StoreInfo, page: PageContext, settings: Settings) -> str
     """``og:title``: the product's or page's own name (the site name is separate)."""
     if page.kind == "home":
         return trim(settings.home_title or store.name, TITLE_LIMIT)
-    return trim(content_title(page) or store.name, TITLE_LIMIT)
+    return trim(seo_title(page) or content_title(page) or store.name, TITLE_LIMIT)
 
 
 def _own_text(page: PageContext) -> str:
+    if page.product is not None and page.product.seo_description:
+        return page.product.seo_description
     if page.product is not None and page.product.description:
         return page.product.description
     if page.collection is not None and page.collection.description:
