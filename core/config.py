@@ -85,6 +85,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         # Largest request body (uploads): a bigger one is refused with 413 before it is read.
         "MAX_CONTENT_LENGTH": _env_int("HAAT_MAX_UPLOAD_BYTES", 16 * 1024 * 1024),
+        # Multipart fields per request: a product with 100 variants and 30 images posts ~1,000.
+        "MAX_FORM_PARTS": _env_int("HAAT_MAX_FORM_PARTS", 3000),
         # Largest product CSV the import accepts (a 5,000-row file is about 1-2 MB).
         "HAAT_IMPORT_MAX_BYTES": _env_int("HAAT_IMPORT_MAX_BYTES", 10 * 1024 * 1024),
         # Mail (core/mail.py, docs/emails.md):
