@@ -19,6 +19,7 @@ from core.admin import dashboard_queries as q
 from core.admin.charts import bar_chart
 from core.admin.orders import FULFILMENT_LABELS, PAYMENT_LABELS
 from core.catalog.models import LOW_STOCK_THRESHOLD
+from core.pluginhost.web import plugins_for_request
 from core.web.templating import date_filter, money_filter
 from core.web.tenancy import current_store
 
@@ -57,4 +58,13 @@ def home() -> str:
         top_by_revenue=q.top_products(store.id, store.currency, month_start, by="revenue"),
         low_stock=low, more_low_stock=more_low, low_stock_threshold=LOW_STOCK_THRESHOLD,
         recent=recent,
-        products=q.product_count(), has_orders=bool(recent))
+        products=q.product_count(), has_orders=bool(recent),
+        ways_to_pay=0 if recent else _ways_to_pay())
+
+
+def _ways_to_pay() -> int:
+    """How many ways to pay the store's switched-on plugins offer (the getting-started
+    list shows that step as done)."""
+    return sum(len(contribution.value or ())
+               for contribution in plugins_for_request().contribute("haat_payment_gateways",
+                                                                    checkout=None))

@@ -117,6 +117,14 @@ def test_a_new_store_is_told_what_to_do_next(app, make_store, store_client):
     assert "Add products" in page and "Set up payments and delivery" in page
     assert "Share your store link" in page and "http://new-shop.localhost/" in page
     assert "<svg" not in page and 'id="period-today"' not in page
+    assert "ways to pay" not in page  # no payment plugin switched on yet
+
+
+def test_the_getting_started_list_marks_payments_done_once_a_way_to_pay_is_on(
+        app, shops, store_client):
+    """The shops fixture switches on the in-test ways to pay (manual, wallet, card)."""
+    page = html(sign_in(store_client, shops["a"]).get("/admin/"))
+    assert "Done: 3 ways to pay" in page
 
 
 # --------------------------------------------------------------------- figures
