@@ -96,3 +96,14 @@ def test_readme_links_the_plugin_docs():
     assert "(docs/plugins.md)" in readme
     assert "(docs/hooks.md)" in readme
     assert "(hooks.md)" in PLUGINS_MD.read_text(encoding="utf-8")
+
+
+def test_readme_configuration_table_names_every_environment_variable():
+    """A setting read from the environment but missing from the README's table is a
+    setting nobody can find."""
+    config = (ROOT / "core" / "config.py").read_text()
+    names = set(re.findall(r'(?:environ\.get|_env_int)\(\s*"([A-Z_0-9]+)"', config))
+    assert {"HAAT_REMEMBER_DAYS", "HAAT_IMPORT_MAX_BYTES", "HAAT_DNS_A_RECORD"} <= names
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    assert sorted(n for n in names if f"`{n}`" not in table) == []
