@@ -47,6 +47,8 @@ RESERVED_HANDLES = frozenset({"all"})
 CANDIDATES = 20
 MAX_SEARCH = 100
 MOVES = ("top", "up", "down", "bottom")
+#: Row ids are 32-bit (as the ``<id:…>`` URL converter assumes).
+MAX_ID = 2**31 - 1
 
 
 def _trim(value: str | None) -> str:
@@ -265,7 +267,9 @@ def move(collection_id: int) -> Response:
 def _member_ids(form_values: list[str]) -> list[int]:
     ids = []
     for raw in form_values:
-        if not raw.isdigit() or len(raw) > 18:
+        # ASCII only ("²".isdigit() is true but int() refuses it), and no larger than a
+        # 32-bit id (PostgreSQL refuses to compare an integer column with more).
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
             abort(404)
         ids.append(int(raw))
     return list(dict.fromkeys(ids))

@@ -26,6 +26,8 @@ PER_PAGE = 50
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Far beyond any real list; larger numbers are treated as the last page anyway.
 MAX_PAGE = 100_000
+#: The largest amount in minor units (10,000,000.00 taka): amounts are 32-bit columns.
+MAX_AMOUNT = 1_000_000_000
 
 Row = TypeVar("Row")
 
@@ -68,7 +70,8 @@ class Page(Generic[Row]):
 def page_number(raw: str | None) -> int:
     """``?page=`` as a number from 1; anything else (``abc``, ``-3``, ``0``) is page 1."""
     text = (raw or "").strip()
-    if not text.isdigit() or len(text) > 6:
+    # isascii: "²".isdigit() is true but int() refuses it.
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
         return 1
     return min(max(int(text), 1), MAX_PAGE)
 
@@ -124,7 +127,8 @@ def day_end(day: date) -> datetime:
 def parse_amount(raw: str | None, currency: str) -> Money | None:
     """An amount in major units of ``currency`` (``1,250.50``); empty is ``None``.
 
-    Refuses more decimals than the currency has instead of rounding them away.
+    Refuses more decimals than the currency has instead of rounding them away, and
+    amounts beyond :data:`MAX_AMOUNT` minor units (the database could not store them).
     """
     text = (raw or "").strip().replace(",", "")
     if not text:
@@ -142,7 +146,11 @@ def parse_amount(raw: str | None, currency: str) -> Money | None:
                                   "Use at most %(num)s decimal places.", places)
                          if places else
                          _("%(currency)s amounts have no decimals.", currency=currency))
-    return Money.from_decimal(number, currency)
+    money = Money.from_decimal(number, currency)
+    if abs(money.amount) > MAX_AMOUNT:
+        raise InputError(_("Enter an amount up to %(max)s.",
+                           max=f"{Money(MAX_AMOUNT, currency).to_decimal():f}"))
+    return money
 
 
 def _amount_hint(places: int) -> str:
@@ -156,6 +164,6 @@ def parse_count(raw: str | None) -> int | None:
     text = (raw or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 9 or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
         raise InputError(_("Enter a whole number of 1 or more, or leave it empty."))
     return int(text)

@@ -90,7 +90,8 @@ def _clean(form: PageForm, page_id: int | None) -> dict[str, Any] | None:
     if len(body) > MAX_BODY:
         problems["body"] = _("Use at most %(count)s characters.", count=MAX_BODY)
     position_text = form.position.data or "0"
-    if not position_text.isdigit() or int(position_text) > MAX_POSITION:
+    if (not (position_text.isascii() and position_text.isdigit())
+            or int(position_text) > MAX_POSITION):
         problems["position"] = _("Enter a whole number from 0 to %(max)s.", max=MAX_POSITION)
     for name, message in problems.items():
         getattr(form, name).errors.append(message)

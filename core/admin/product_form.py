@@ -317,6 +317,7 @@ def _check_variants(form: ProductForm, names: list[str], currency: str,
     if len(form.variants) > MAX_VARIANTS:
         form.errors["variants"] = _("A product can have at most %(n)s variants.",
                                     n=MAX_VARIANTS)
+    total_stock = 0
     for number, row in enumerate(form.variants):
         def fail(name: str, message: str, number: int = number) -> None:
             form.errors.setdefault(f"variant-{number}-{name}", message)
@@ -345,6 +346,11 @@ def _check_variants(form: ProductForm, names: list[str], currency: str,
                 values[name] = parse(row.get(name))
             except InputError as exc:
                 fail(name, str(exc))
+        # The product's stock is the variants' total, stored in the same 32-bit column.
+        total_stock += values.get("stock") or 0
+        if total_stock > MAX_WHOLE:
+            form.errors.setdefault("variants", _(
+                "The variants hold more than %(n)s in stock together.", n=f"{MAX_WHOLE:,}"))
         if values.get("compare_at") is not None and values.get("price") is not None \
                 and values["compare_at"] <= values["price"]:
             fail("compare_at", _("The compare-at price must be higher than the price."))

@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from core.catalog.handles import handle_problem
 from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT, Product
@@ -72,8 +73,15 @@ VARIANT_COLUMNS = ("option1_value", "option2_value", "option3_value", "sku", "pr
 IMAGE_COLUMNS = ("image_src", "image_position", "image_alt")
 
 MAX_TITLE, MAX_SKU, MAX_TAGS, MAX_OPTION = 200, 64, 500, 100
+#: Option names are stored joined by commas in a 200-character column (as the form).
+MAX_OPTION_NAME = 50
 MAX_SEO_TITLE, MAX_SEO_DESCRIPTION, MAX_ALT, MAX_IMAGE_URL = 200, 320, 300, 2000
+#: Stock (of a product: its variants' together) and grams, as the product form allows.
 MAX_STOCK = 1_000_000_000
+#: Amounts in minor units are stored as 32-bit integers (as the product form allows).
+MAX_AMOUNT = 1_000_000_000
+#: The most variants a product can have (``core.catalog.editing.MAX_VARIANTS``).
+MAX_VARIANTS = 100
 PROGRESS_EVERY = 200
 # Shopify writes a product without options as one variant with these.
 _DEFAULT_OPTION = ("title", "default title")
@@ -150,12 +158,17 @@ class ParsedFile:
 
 def decode(data: bytes) -> str:
     """The file's text; a UTF-8 byte order mark (Excel's "CSV UTF-8") is optional."""
+    message = _("The file is not UTF-8 text. In Excel choose \"Save as\" → \"CSV UTF-8\"; "
+                "in Google Sheets \"Download\" → \"CSV\".")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        message = _("The file is not UTF-8 text. In Excel choose \"Save as\" → \"CSV UTF-8\"; "
-                    "in Google Sheets \"Download\" → \"CSV\".")
         raise CsvFileError(message) from None
+    # NUL: UTF-16 without a byte order mark, or not text at all (nor could PostgreSQL
+    # store the character).
+    if "\x00" in text:
+        raise CsvFileError(message)
+    return text
 
 
 def _header_key(name: str) -> str | None:
@@ -255,9 +268,16 @@ def _amount(row: _Row, key: str, currency: str, *, required: bool) -> int | None
     places = minor_units(currency)
     # "1500.0000" is fine; "99.999" is not.
     if -exponent > places and number.quantize(Decimal(1).scaleb(-places)) != number:
-        row.error(key, _("Use at most %(places)s decimal places.", places=places))
+        row.error(key, ngettext("Use at most %(num)s decimal place.",
+                                "Use at most %(num)s decimal places.", places)
+                  if places else _("%(currency)s amounts have no decimals.", currency=currency))
         return None
-    return Money.from_decimal(number, currency).amount
+    amount = Money.from_decimal(number, currency).amount
+    if amount > MAX_AMOUNT:
+        row.error(key, _("Enter an amount up to %(max)s.",
+                         max=f"{Money(MAX_AMOUNT, currency).to_decimal():f}"))
+        return None
+    return amount
 
 
 def _whole(row: _Row, key: str, message: Callable[[], str]) -> int | None:
@@ -266,7 +286,8 @@ def _whole(row: _Row, key: str, message: Callable[[], str]) -> int | None:
         return None
     if text.endswith(".0"):  # spreadsheets like to write 12 as 12.0
         text = text[:-2]
-    if not text.isdigit() or int(text) > MAX_STOCK:
+    # isascii: "²".isdigit() is true but int() refuses it.
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_STOCK:
         row.error(key, message())
         return None
     return int(text)
@@ -344,9 +365,9 @@ def _product_fields(row: _Row, record: ProductRecord, columns: frozenset[str]) -
                       _("Name this option, or move the next one up (no gaps)."))
         elif "," in name:
             row.error(f"option{number}_name", _("An option name cannot contain a comma."))
-        elif len(name) > MAX_OPTION:
+        elif len(name) > MAX_OPTION_NAME:
             row.error(f"option{number}_name",
-                      _("Use at most %(count)s characters.", count=MAX_OPTION))
+                      _("Use at most %(count)s characters.", count=MAX_OPTION_NAME))
     if len({n.casefold() for n in names}) != len(names):
         row.error("option1_name", _("Each option needs a different name."))
     record.option_names = names
@@ -464,7 +485,16 @@ def _check_duplicates(records: Iterable[ProductRecord], errors: list[RowError]) 
     skus: dict[str, int] = {}
     for record in records:
         combos: dict[tuple[str, str, str], int] = {}
-        for variant in record.variants:
+        stock = 0
+        for number, variant in enumerate(record.variants, start=1):
+            if number == MAX_VARIANTS + 1:
+                errors.append(RowError(variant.row, COLUMNS["option1_value"], _(
+                    "A product can have at most %(count)s variants.", count=MAX_VARIANTS)))
+            stock += variant.stock
+            if stock > MAX_STOCK >= stock - variant.stock:
+                errors.append(RowError(variant.row, COLUMNS["stock"], _(
+                    "The variants of %(handle)s hold more than %(count)s in stock together.",
+                    handle=record.handle, count=f"{MAX_STOCK:,}")))
             key = tuple(o.casefold() for o in variant.options)
             if key in combos:
                 message = (_("Row %(row)s already has this combination of options.",

@@ -20,6 +20,7 @@ the admin page and the CLI can show it.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import logging
 import secrets
@@ -269,7 +270,10 @@ class _Job:
                         "This image is already on row %(row)s.", row=seen[image.src])))
                     continue
                 seen[image.src] = image.row
-                parts = urlsplit(image.src)
+                try:
+                    parts = urlsplit(image.src)
+                except ValueError:  # e.g. "http://[::1/" (an unclosed IPv6 address)
+                    parts = urlsplit("")
                 if (parts.scheme in ("", "http", "https") and parts.path.startswith(MEDIA_PREFIX)
                         and (not parts.netloc or (parts.hostname or "").lower() in hosts)):
                     own[(product.handle, image.row)] = unquote(parts.path[len(MEDIA_PREFIX):])
@@ -292,6 +296,8 @@ class _Job:
     def _own_image_files(self, keys: set[str]) -> dict[str, ImageFile]:
         """The store's files among ``keys``, described from image rows or from the files."""
         found: dict[str, ImageFile] = {}
+        # "%00" names no file, and PostgreSQL refuses the character in a query.
+        keys = {key for key in keys if "\x00" not in key}
         for chunk in _chunks(sorted(keys), 500):
             rows = db.session.execute(
                 select(ProductImage.storage_key, ProductImage.width, ProductImage.height,
@@ -530,9 +536,18 @@ class ImageFetchError(ValueError):
     """An image URL could not be downloaded; ``str()`` is a message for the merchant."""
 
 
+def _private_allowed() -> bool:
+    return bool(current_app.config.get("HAAT_IMPORT_ALLOW_PRIVATE_URLS"))
+
+
+def _refuse_private(address: str) -> None:
+    if not ipaddress.ip_address(address.split("%")[0]).is_global:
+        raise ImageFetchError(_("Images can only be imported from public websites."))
+
+
 def _public_only(url: str) -> None:
     """Refuse addresses inside our own network (unless the app allows them, e.g. tests)."""
-    if current_app.config.get("HAAT_IMPORT_ALLOW_PRIVATE_URLS"):
+    if _private_allowed():
         return
     host = urlsplit(url).hostname or ""
     try:
@@ -540,9 +555,42 @@ def _public_only(url: str) -> None:
     except (socket.gaierror, UnicodeError):
         raise ImageFetchError(_("The image's website could not be found.")) from None
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise ImageFetchError(_("Images can only be imported from public websites."))
+        _refuse_private(address)
+
+
+def _connect_public(address: tuple[str, int], timeout: Any = socket._GLOBAL_DEFAULT_TIMEOUT,
+                    source_address: Any = None) -> socket.socket:
+    # The name is resolved again when connecting, and may answer differently than it
+    # did for _public_only (DNS rebinding): check the address actually connected to.
+    sock = socket.create_connection(address, timeout, source_address)
+    try:
+        _refuse_private(sock.getpeername()[0])
+    except ImageFetchError:
+        sock.close()
+        raise
+    return sock
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_public
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_public
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_PublicHTTPSConnection, req, context=self._context)
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
@@ -562,7 +610,12 @@ def fetch_image(url: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
     if urlsplit(url).scheme not in ("http", "https"):
         raise ImageFetchError(_("Enter the image's full address, starting with https://."))
     _public_only(url)
-    opener = urllib.request.build_opener(_CheckedRedirects())
+    handlers: list[Any] = [_CheckedRedirects()]
+    if not _private_allowed():
+        # No proxy from the environment: the address connected to must be the image's.
+        handlers += [urllib.request.ProxyHandler({}), _PublicHTTPHandler(),
+                     _PublicHTTPSHandler()]
+    opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, headers={"User-Agent": "Haat product import"})  # noqa: S310
     too_big = ImageFetchError(_("The image is larger than %(size)s MB.",
                                 size=max_bytes // (1024 * 1024)))

@@ -119,6 +119,11 @@ BAD_INPUT = [
     ({"usage_limit": "1.5"}, "usage_limit", "Enter a whole number of 1 or more"),
     ({"usage_limit": "-1"}, "usage_limit", "Enter a whole number of 1 or more"),
     ({"per_customer_limit": "many"}, "per_customer_limit", "Enter a whole number of 1 or more"),
+    # These were 500s: "²".isdigit() is true but int() refuses it, and PostgreSQL refuses
+    # amounts beyond its 32-bit column.
+    ({"usage_limit": "²"}, "usage_limit", "Enter a whole number of 1 or more"),
+    ({"kind": "fixed", "value": "99999999999"}, "value", "Enter an amount up to 10000000.00."),
+    ({"min_subtotal": "10000000.01"}, "min_subtotal", "Enter an amount up to 10000000.00."),
     ({"starts_on": "2025-13-01"}, "starts_on", "Enter a date like 2025-03-31."),
     ({"ends_on": "31/03/2025"}, "ends_on", "Enter a date like 2025-03-31."),
     ({"ends_on": "2025-02-01"}, "ends_on", "The end date must be after the start date."),

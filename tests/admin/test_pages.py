@@ -132,6 +132,8 @@ BAD_INPUT = [
     ({"handle": "a" * 121}, "handle", "Use at most 120 characters."),
     ({"position": "first"}, "position", "Enter a whole number from 0 to 9999."),
     ({"position": "-1"}, "position", "Enter a whole number from 0 to 9999."),
+    # "²".isdigit() is true but int() refuses it (it was a 500).
+    ({"position": "²"}, "position", "Enter a whole number from 0 to 9999."),
     ({"body": "x" * 100_001}, "body", "Use at most 100000 characters."),
 ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import socket
 import time
 from http.server import BaseHTTPRequestHandler
 
@@ -311,6 +312,29 @@ def test_one_bad_variant_row_keeps_its_whole_product_out(app, shop, store_client
     same(catalogue(app, shop), before)
 
 
+def test_values_the_database_cannot_hold_are_row_errors(app, shop, store_client):
+    # Each of these used to stop the job with "an error on our side" on PostgreSQL (or
+    # store what the product form cannot show on SQLite): 32-bit amounts and stock, the
+    # 200-character option names column, and "²", which isdigit() but int() refuses.
+    client = sign_in(store_client, shop)
+    many = [f"many,,,,,,V{n},,,,10,,1,," for n in range(1, 101)]
+    _id, page = imported(client, csv_file(
+        "big-price,Big,,,active,,,,,,5000000000,,1,,",                     # row 2
+        "odd-stock,Odd,,,active,,,,,,10,,²,,",                              # row 3
+        "lamp,Lamp,,,active,Size,S,,,,10,,1000000000,,",                    # row 4
+        "lamp,,,,,,M,,,,10,,1000000000,,",                                  # row 5
+        f"long,Long,,,active,{'x' * 51},S,,,,10,,1,,",                      # row 6
+        "many,Many,,,active,Size,V0,,,,10,,1,,", *many))                    # rows 7-107
+    assert error_rows(page) == [
+        (2, "Variant Price", "Enter an amount up to 10000000.00."),
+        (3, "Variant Inventory Qty", "Enter the number in stock: a whole number, 0 or more."),
+        (5, "Variant Inventory Qty",
+         "The variants of lamp hold more than 1,000,000,000 in stock together."),
+        (6, "Option1 Name", "Use at most 50 characters."),
+        (107, "Option1 Value", "A product can have at most 100 variants.")]
+    assert count(app, shop, Product) == 0
+
+
 def test_long_error_lists_are_paginated(app, shop, store_client):
     client = sign_in(store_client, shop)
     rows = [f"p-{n},P {n},,,active,,,,,,oops,,,," for n in range(120)]
@@ -328,6 +352,12 @@ def test_long_error_lists_are_paginated(app, shop, store_client):
      "The file is not UTF-8 text."),
     ("products.csv", b"Handle,Name,Cost\nx,y,1\n",
      "Missing: Title, Variant Price."),
+    # UTF-16 without a byte order mark decodes as "UTF-8" full of NULs, which stopped the
+    # job on PostgreSQL (it cannot store NUL) instead of saying what is wrong.
+    ("products.csv", "Handle,Title,Variant Price\nlamp,Lamp,1\n".encode("utf-16-le"),
+     "The file is not UTF-8 text."),
+    ("products.csv", b"Handle,Title,Variant Price\nlamp,La\x00mp,1\n",
+     "The file is not UTF-8 text."),
 ])
 def test_an_unusable_upload_is_refused_next_to_the_field(
         app, shop, store_client, filename, data, message):
@@ -431,12 +461,51 @@ def get_storage_root(app, tenant):
         return get_storage().tenant_root(tenant.id)
 
 
+def test_image_addresses_that_cannot_be_parsed_are_row_errors(app, shop, store_client):
+    # Both stopped the job with "an error on our side": urlsplit() raises on an unclosed
+    # IPv6 address, and PostgreSQL refused the NUL of "%00" in the lookup of the file.
+    client = sign_in(store_client, shop)
+    _id, page = imported(client, csv_file("lamp,Lamp,10,http://[::1/x.png,,",
+                                          "lamp,,,/media/products/a%00.jpg,,",
+                                          header=IMAGE_HEADER))
+    assert error_rows(page) == [
+        (2, "Image Src", "Enter the image&#39;s full address, starting with https://."),
+        (3, "Image Src", "This image is not in the store any more. Use another image address.")]
+    assert count(app, shop, Product) == 0
+
+
 def test_addresses_inside_our_network_are_refused(app, shop, store_client):
     client = sign_in(store_client, shop)
     _id, page = imported(client, csv_file("lamp,Lamp,10,http://127.0.0.1:9/x.png,,",
                                           header=IMAGE_HEADER))
     assert error_rows(page) == [(2, "Image Src",
                                  "Images can only be imported from public websites.")]
+
+
+def test_a_name_that_turns_private_after_the_check_is_refused(
+        app, shop, store_client, image_server, monkeypatch):
+    # DNS rebinding: the name answers with a public address when checked and with our own
+    # network when connected to; the address actually connected to is what counts.
+    app.config.pop("HAAT_IMPORT_ALLOW_PRIVATE_URLS")
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, *args, **kwargs):
+        if host != "images.rebind.example":
+            return real_getaddrinfo(host, *args, **kwargs)
+        lookups.append(host)
+        address = "93.184.215.14" if len(lookups) == 1 else "127.0.0.1"
+        return real_getaddrinfo(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = image_server.address[1]
+    client = sign_in(store_client, shop)
+    _id, page = imported(client, csv_file(
+        f"lamp,Lamp,10,http://images.rebind.example:{port}/photo.png,,", header=IMAGE_HEADER))
+    assert len(lookups) == 2  # checked, then resolved again to connect
+    assert error_rows(page) == [(2, "Image Src",
+                                 "Images can only be imported from public websites.")]
+    assert count(app, shop, Product) == 0
 
 
 # --------------------------------------------------------------------- progress

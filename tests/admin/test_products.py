@@ -307,6 +307,20 @@ def test_variant_rows_need_a_named_option(app, stores, store_client):
     assert "Fill in the options in order" in field_error(html(response), "option2_name")
 
 
+def test_variant_stock_that_adds_up_beyond_a_billion_is_a_field_error(
+        app, stores, store_client):
+    # The product row stores the variants' total in a 32-bit column: PostgreSQL refused
+    # 3,000,000,000 with a 500.
+    owner = sign_in(store_client, stores["a"])
+    response = owner.post("/admin/products/new", data={
+        **product_form(), "option1_name": "Size", **variant_fields([
+            {"option1": size, "price": "10", "stock": "1000000000"} for size in "SML"])})
+    assert response.status_code == 422
+    assert "more than 1,000,000,000 in stock together" in html(response)
+    assert field_value(html(response), "variant-2-stock") == "1000000000"
+    assert load_products(app, stores["a"]) == []
+
+
 def test_make_every_combination_keeps_rows_that_exist(app, stores, store_client):
     owner = sign_in(store_client, stores["a"])
     response = owner.post("/admin/products/new", data={
@@ -559,8 +573,10 @@ def test_search_filters_and_sorting(app, stores, store_client, add_product):
     bad = owner.get("/admin/products?status=gone&stock=lots&sort=best&collection=999999")
     assert bad.status_code == 200
     page = html(bad)
-    for message in ("Choose one of the listed statuses.", "Choose one of the listed stock levels.",
-                    "Choose one of the listed orders.", "Choose one of the listed collections."):
+    for message in ("Choose one of the listed statuses.",
+                    "Choose one of the listed stock levels.",
+                    "Choose one of the listed sort orders.",
+                    "Choose one of the listed collections."):
         assert message in page
     assert len(listed_titles(page)) == 3
 
@@ -581,6 +597,9 @@ def test_the_list_has_pages_that_keep_the_filters(app, stores, store_client):
     assert listed_titles(second) == [f"Item {n}" for n in range(50, 55)]
     assert listed_titles(html(owner.get("/admin/products?sort=title&page=999"))) == \
         listed_titles(second)
+    # "²".isdigit() is true but int() refuses it: such a page number is page 1, not a 500.
+    assert listed_titles(html(owner.get("/admin/products?sort=title&page=%C2%B2"))) == \
+        listed_titles(first)
 
 
 def test_the_list_runs_the_same_queries_for_5_or_30_products(app, stores, store_client,
