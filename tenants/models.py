@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
@@ -77,4 +78,8 @@ class Domain(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     hostname: Mapped[str] = mapped_column(String(253), unique=True)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The store proves it owns the domain with a TXT record holding this token
+    #: (``core/admin/domain_checks.py``); empty for domains an operator added by hand.
+    verification_token: Mapped[str] = mapped_column(
+        String(64), default=lambda: secrets.token_urlsafe(24), server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

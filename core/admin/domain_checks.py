@@ -11,6 +11,9 @@ DNS points it at the platform yet.
 * "Check DNS" resolves the domain with :func:`lookup` (``socket.getaddrinfo`` in a worker
   thread, so a slow resolver cannot hold the request for longer than the timeout) and
   compares its addresses with the platform's.
+* Pointing at the platform proves nothing about *which* store owns a domain (every
+  store's host has the same addresses), so the store must also publish a TXT record
+  ``_haat-challenge.<domain>`` holding ``haat-verify=<its token>`` (read with dnspython).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as LookupTimeout
 from dataclasses import dataclass
 
+import dns.exception
+import dns.resolver
 import idna
 from flask import current_app
 from flask_babel import gettext as _
@@ -136,6 +141,31 @@ def record_for(hostname: str, slug: str) -> DnsRecord:
     return DnsRecord("CNAME", hostname, (cname_target(slug),))
 
 
+CHALLENGE_PREFIX = "_haat-challenge."
+CHALLENGE_VALUE = "haat-verify="
+
+
+def ownership_record(hostname: str, token: str) -> DnsRecord:
+    """The TXT record that proves this store owns ``hostname``."""
+    return DnsRecord("TXT", CHALLENGE_PREFIX + hostname, (CHALLENGE_VALUE + token,))
+
+
+def lookup_txt(name: str, timeout: float = 3.0) -> frozenset[str] | None:
+    """The TXT strings published at ``name``, or ``None`` when there are none (or no
+    answer within ``timeout`` seconds)."""
+
+    def resolve() -> frozenset[str]:
+        answer = dns.resolver.resolve(name, "TXT", lifetime=timeout)
+        return frozenset(b"".join(record.strings).decode("utf-8", "replace")
+                         for record in answer)
+
+    future = _RESOLVER.submit(resolve)
+    try:
+        return future.result(timeout=timeout + 0.5) or None
+    except (dns.exception.DNSException, OSError, UnicodeError, LookupTimeout):
+        return None
+
+
 def lookup(hostname: str, timeout: float = 3.0) -> frozenset[str] | None:
     """The IP addresses ``hostname`` resolves to, or ``None`` when it does not resolve
     (unknown name, no network, or no answer within ``timeout`` seconds)."""
@@ -161,10 +191,17 @@ class DnsCheck:
     message: str
 
 
-def check_dns(hostname: str, slug: str) -> DnsCheck:
-    """Does ``hostname`` resolve to one of the platform's addresses (those of the CNAME
-    target, the store's platform host or ``HAAT_DNS_A_RECORD``)?"""
+def check_dns(hostname: str, slug: str, token: str) -> DnsCheck:
+    """Does this store own ``hostname`` (its TXT record holds ``token``), and does the
+    name resolve to one of the platform's addresses (those of the CNAME target, the
+    store's platform host or ``HAAT_DNS_A_RECORD``)?"""
     timeout = float(current_app.config.get("HAAT_DNS_TIMEOUT", 3))
+    challenge = ownership_record(hostname, token)
+    if challenge.values[0] not in (lookup_txt(challenge.name, timeout) or ()):
+        return DnsCheck(False, frozenset(), frozenset(), _(
+            "The TXT record %(name)s with the value %(value)s was not found yet. It shows "
+            "that the domain is yours; create it below (new records can take a few hours "
+            "to be seen).", name=challenge.name, value=challenge.values[0]))
     expected: set[str] = set(apex_addresses())
     for host in {cname_target(slug), platform_host(slug)}:
         expected |= lookup(host, timeout) or set()

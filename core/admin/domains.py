@@ -13,6 +13,8 @@ not take a shop offline); removing the domain stops it at once.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint,
     abort,
@@ -37,6 +39,7 @@ from core.admin.domain_checks import (
     clean_hostname,
     cname_target,
     display_name,
+    ownership_record,
     platform_host,
     record_for,
 )
@@ -140,6 +143,14 @@ def add() -> Response | tuple[str, int]:
     return redirect(url_for("admin_domains.show", domain_id=domain.id), 303)
 
 
+def _token(domain: Domain) -> str:
+    """The domain's ownership token (domains an operator added by hand get one here)."""
+    if not domain.verification_token:
+        domain.verification_token = secrets.token_urlsafe(24)
+        db.session.commit()
+    return domain.verification_token
+
+
 @bp.get("/<id:domain_id>")
 @owner_required
 def show(domain_id: int) -> str:
@@ -149,6 +160,7 @@ def show(domain_id: int) -> str:
     return render_template("admin/domains/show.html", store=store, domain=domain,
                            name=display_name(domain.hostname),
                            record=record_for(domain.hostname, store.slug),
+                           ownership=ownership_record(domain.hostname, _token(domain)),
                            platform_host=platform_host(store.slug),
                            cname_target=cname_target(store.slug))
 
@@ -159,7 +171,7 @@ def check(domain_id: int) -> Response:
     """Resolve the domain; when it reaches the platform, mark it verified (it then serves
     the store)."""
     domain = _domain_or_404(domain_id)
-    result = check_dns(domain.hostname, current_store().slug)
+    result = check_dns(domain.hostname, current_store().slug, _token(domain))
     if result.ok and not domain.verified:
         domain.verified = True
         db.session.commit()  # the flush clears host caches: the domain routes at once

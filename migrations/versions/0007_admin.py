@@ -39,6 +39,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_product_imports_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_product_imports_tenant_id_created_at'), ['tenant_id', 'created_at'], unique=False)
 
+    with op.batch_alter_table('domains', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('verification_token', sa.String(length=64), server_default='', nullable=False))
+
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.add_column(sa.Column('seo_title', sa.String(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('seo_description', sa.String(length=320), server_default='', nullable=False))
@@ -71,4 +74,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_product_imports_tenant_id'))
 
     op.drop_table('product_imports')
+
+    with op.batch_alter_table('domains', schema=None) as batch_op:
+        batch_op.drop_column('verification_token')
     # ### end Alembic commands ###

@@ -37,15 +37,30 @@ def error_of(page: str) -> str:
     return found.group(1) if found else ""
 
 
+class FakeDns(dict):
+    """``dns[host] = {addresses}``; ``dns.txt[name] = {strings}``; unknown names do not
+    resolve."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.txt: dict[str, frozenset[str]] = {}
+
+    def prove(self, app, tenant, domain_id: int) -> None:
+        """Publish the TXT record that shows ``tenant`` owns the domain."""
+        with app.app_context(), tenant_scope(tenant.id):
+            domain = db.session.get(Domain, domain_id)
+            self.txt[f"_haat-challenge.{domain.hostname}"] = frozenset(
+                {f"haat-verify={domain.verification_token}"})
+
+
 @pytest.fixture
 def dns(monkeypatch):
-    """A fake resolver: ``dns[host] = {addresses}``; unknown hosts do not resolve."""
-    answers: dict[str, frozenset[str]] = {}
-
-    def lookup(hostname, timeout=3.0):
-        return answers.get(hostname)
-
-    monkeypatch.setattr(domain_checks, "lookup", lookup)
+    """A fake resolver (no network)."""
+    answers = FakeDns()
+    monkeypatch.setattr(domain_checks, "lookup", lambda hostname, timeout=3.0:
+                        answers.get(hostname))
+    monkeypatch.setattr(domain_checks, "lookup_txt", lambda name, timeout=3.0:
+                        answers.txt.get(name))
     return answers
 
 
@@ -160,6 +175,7 @@ def test_checking_dns_verifies_a_domain_that_points_here(app, shops, store_clien
     shopper = client_for(app, "shop.example.com")
     assert shopper.get("/").status_code == 404  # not verified: not routed
     dns["dhaka-shop.localhost"] = PLATFORM_IPS
+    dns.prove(app, shops["a"], domain_id)
 
     missing = owner.post(f"/admin/settings/domains/{domain_id}/check")
     assert missing.status_code == 303
@@ -177,10 +193,41 @@ def test_checking_dns_verifies_a_domain_that_points_here(app, shops, store_clien
     assert "Dhaka Shop" in html(shopper.get("/"))  # routed at once: the host cache was cleared
 
 
+def test_pointing_here_is_not_enough_without_this_store_s_txt_record(
+        app, shops, store_client, dns):
+    """Every store's platform host has the same addresses, so a domain that points at
+    the platform (say, one another store just removed) proves nothing about who owns it."""
+    mine = add_domain(app, shops["a"], "shop.example.com")
+    theirs = add_domain(app, shops["b"], "b-shop.example.com")
+    dns["shop.example.com"] = dns["dhaka-shop.localhost"] = PLATFORM_IPS
+    owner = sign_in(store_client, shops["a"])
+
+    page = html(owner.get(f"/admin/settings/domains/{mine}"))
+    with app.app_context(), tenant_scope(shops["a"].id):
+        token = db.session.get(Domain, mine).verification_token
+    assert len(token) >= 32
+    assert "<code>_haat-challenge.shop.example.com</code>" in page
+    assert f"<code>haat-verify={token}</code>" in page
+
+    refused = html(owner.get(owner.post(f"/admin/settings/domains/{mine}/check").location))
+    assert "The TXT record _haat-challenge.shop.example.com" in refused
+    # Store B's token under A's domain does not count either.
+    with app.app_context(), tenant_scope(shops["b"].id):
+        other = db.session.get(Domain, theirs).verification_token
+    dns.txt["_haat-challenge.shop.example.com"] = frozenset({f"haat-verify={other}"})
+    owner.post(f"/admin/settings/domains/{mine}/check")
+    assert domains_of(app, shops["a"]) == [("shop.example.com", False)]
+
+    dns.prove(app, shops["a"], mine)
+    owner.post(f"/admin/settings/domains/{mine}/check")
+    assert domains_of(app, shops["a"]) == [("shop.example.com", True)]
+
+
 def test_an_a_record_target_counts_as_the_platform(app, shops, store_client, dns):
     domain_id = add_domain(app, shops["a"], "example.com")
     dns["example.com"] = frozenset({"203.0.113.11"})
     app.config["HAAT_DNS_A_RECORD"] = "203.0.113.10,203.0.113.11"
+    dns.prove(app, shops["a"], domain_id)
     try:
         owner = sign_in(store_client, shops["a"])
         owner.post(f"/admin/settings/domains/{domain_id}/check")
@@ -192,6 +239,7 @@ def test_an_a_record_target_counts_as_the_platform(app, shops, store_client, dns
 def test_checking_without_any_network_explains_and_never_crashes(
         app, shops, store_client, dns):
     domain_id = add_domain(app, shops["a"], "shop.example.com")
+    dns.prove(app, shops["a"], domain_id)
     owner = sign_in(store_client, shops["a"])  # the fake resolver knows no host at all
     response = owner.post(f"/admin/settings/domains/{domain_id}/check")
     assert response.status_code == 303
@@ -202,6 +250,8 @@ def test_checking_without_any_network_explains_and_never_crashes(
 def test_the_real_resolver_gives_none_for_names_that_cannot_exist(app):
     with app.app_context():
         assert domain_checks.lookup("no-such-host.invalid", timeout=2) is None
+        assert domain_checks.lookup_txt("_haat-challenge.no-such-host.invalid",
+                                        timeout=2) is None
         assert domain_checks.lookup("127.0.0.1", timeout=2) == frozenset({"127.0.0.1"})
 
 
@@ -258,6 +308,7 @@ def test_store_a_cannot_see_or_touch_store_b_domains(app, shops, store_client, d
     theirs = add_domain(app, shops["b"], "b-shop.example.com")
     add_domain(app, shops["a"], "a-shop.example.com")
     dns["b-shop.example.com"] = dns["dhaka-shop.localhost"] = PLATFORM_IPS
+    dns.prove(app, shops["b"], theirs)
     owner = sign_in(store_client, shops["a"])
     listing = html(owner.get("/admin/settings/domains"))
     assert "a-shop.example.com" in listing and "b-shop.example.com" not in listing
