@@ -183,6 +183,17 @@ def test_unknown_pages_get_the_store_themed_404(two_stores, store_client):
         assert 'class="site-header"' in html and "Alpha Shop" in html
 
 
+def test_a_nul_character_in_a_url_or_form_is_a_clear_400_not_a_500(
+        two_stores, store_client):
+    """PostgreSQL refuses text holding NUL; no browser sends one."""
+    client = store_client("alpha-shop")
+    for path in ("/products/a%00b", "/collections/x%00", "/pages/%00", "/search?q=a%00b",
+                 "/admin/products?q=%00"):
+        assert client.get(path).status_code == 400, path
+    assert client.post("/cart/add", data={"product_id": "1\x00"}).status_code == 400
+    assert client.get("/products/mug").status_code == 200
+
+
 def test_draft_products_are_not_shown(two_stores, store_client, app):
     a, _ = two_stores
     with app.app_context(), tenant_scope(a.id):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -24,8 +25,26 @@ def http_error_page(exc: HTTPException) -> tuple[str, int]:
     return _page("errors/http.html", code, code=code, title=exc.name, message="")
 
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _holds_nul(pairs: Iterable[tuple[str, list[str]]]) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values)
+               for key, values in pairs)
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a URL or form holding a NUL character: no browser sends one, and
+    PostgreSQL refuses text that holds it (a 500 otherwise, deep in some query)."""
+    if "\x00" in request.path or _holds_nul(request.args.lists()):
+        abort(400)
+    if request.mimetype in _FORM_TYPES and _holds_nul(request.form.lists()):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
-    """Register the error handlers."""
+    """Register the error handlers, and refuse requests no page could answer."""
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_characters)
 
     @app.errorhandler(StoreNotFound)
     def store_not_found(exc: StoreNotFound) -> tuple[str, int]:
