@@ -101,7 +101,7 @@ def _filters(args: Any, collections: list[Collection]) -> ProductFilters:
     if raw["stock"] not in ("", *STOCK_LABELS):
         errors["stock"] = _("Choose one of the listed stock levels.")
     if raw["sort"] not in ("", *_SORTS):
-        errors["sort"] = _("Choose one of the listed orders.")
+        errors["sort"] = _("Choose one of the listed sort orders.")
     collection_id = None
     if raw["collection"]:
         ids = {str(c.id): c.id for c in collections}
