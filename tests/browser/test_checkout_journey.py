@@ -84,7 +84,7 @@ def _sign_in_and_open_orders(page: Any, live: LiveServer, spec: DemoStore) -> No
     page.goto(live.url(spec.slug, "/admin/login"))
     page.locator("input[name=email]").fill(spec.owner_email)
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("button[type=submit]", has_text="Sign in").click()
+    page.locator("main button[type=submit]").click()  # "Sign in", in the store's language
     page.goto(live.url(spec.slug, "/admin/orders"))
 
 
