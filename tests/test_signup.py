@@ -31,9 +31,10 @@ def test_signup_creates_the_store_and_lands_the_owner_in_its_admin(app, platform
     landed = store.get(target, follow_redirects=True)
     body = landed.get_data(as_text=True)
     assert landed.request.path == "/admin/"
-    assert "Welcome to Haat! Dhaka Crafts is live." in body
+    assert '<html lang="bn">' in body
+    assert "Haat-এ স্বাগতম! Dhaka Crafts এখন চালু।" in body  # the welcome, in Bengali
     account = store.get("/admin/account").get_data(as_text=True)
-    assert "rina@example.com" in account and "Owner" in account
+    assert "rina@example.com" in account and 'data-role="owner"' in account
     with app.app_context(), platform_scope():
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "dhaka-crafts"))
         owner = db.session.scalar(select(StaffUser).where(StaffUser.tenant_id == tenant.id))
