@@ -148,3 +148,24 @@ def pay_by_card(app, shops) -> Order:
 
 
 # ------------------------------------------------------------------------- list
+
+
+def use_admin_catalogue(app, monkeypatch, folder, locale: str, messages: dict) -> None:
+    """Point the app's admin catalogue at a compiled one holding only ``messages``
+    (``{msgid: text}``, or ``{(singular, plural): (text, text)}``) for ``locale``."""
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalogue = Catalog(locale=locale, domain="admin")
+    for msgid, text in messages.items():
+        catalogue.add(msgid, text)
+    target = folder / locale / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    (target / "admin.mo").write_bytes(buffer.getvalue())
+    domain = app.extensions["haat_admin_domain"]
+    monkeypatch.setattr(domain, "_translation_directories", [str(folder)])
+    monkeypatch.setattr(domain, "cache", {})  # loaded catalogues are cached per locale

@@ -3,19 +3,16 @@ date, and really sent through gettext when a page is rendered."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.util import pathmatch
 
 import core
-from admin_support import html, sign_in
+from admin_support import html, sign_in, use_admin_catalogue
 
 ROOT = Path(core.__file__).parent.parent
 TRANSLATIONS = ROOT / "core" / "translations"
@@ -120,18 +117,7 @@ MARKED = {
 def marked_admin(app, tmp_path, monkeypatch):
     """The app reads English admin strings from a catalogue that marks a few of them
     (the shoppers' catalogue stays the real one)."""
-    catalogue = Catalog(locale="en", domain="admin")
-    for msgid, text in MARKED.items():
-        catalogue.add(msgid, text)
-    folder = tmp_path / "en" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalogue)
-    (folder / "admin.mo").write_bytes(buffer.getvalue())
-    domain = app.extensions["haat_admin_domain"]
-    monkeypatch.setattr(domain, "_translation_directories", [str(tmp_path)])
-    # Loaded catalogues are cached per locale on the domain: start afresh.
-    monkeypatch.setattr(domain, "cache", {})
+    use_admin_catalogue(app, monkeypatch, tmp_path, "en", MARKED)
 
 
 def test_admin_pages_are_rendered_through_gettext(make_store, store_client, marked_admin):

@@ -3,13 +3,9 @@ language each staff member picks, else the store's."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 
-from admin_support import add_staff, html, insert_orders, sign_in
+from admin_support import add_staff, html, insert_orders, sign_in, use_admin_catalogue
 
 BENGALI_ADMIN = {"Dashboard": "ড্যাশবোর্ড", "No orders yet.": "এখনো কোনো অর্ডার নেই।"}
 
@@ -17,17 +13,7 @@ BENGALI_ADMIN = {"Dashboard": "ড্যাশবোর্ড", "No orders yet."
 @pytest.fixture
 def bengali_admin(app, tmp_path, monkeypatch):
     """An admin catalogue with a Bengali translation of two strings only."""
-    catalogue = Catalog(locale="bn", domain="admin")
-    for msgid, text in BENGALI_ADMIN.items():
-        catalogue.add(msgid, text)
-    folder = tmp_path / "bn" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalogue)
-    (folder / "admin.mo").write_bytes(buffer.getvalue())
-    domain = app.extensions["haat_admin_domain"]
-    monkeypatch.setattr(domain, "_translation_directories", [str(tmp_path)])
-    monkeypatch.setattr(domain, "cache", {})
+    use_admin_catalogue(app, monkeypatch, tmp_path, "bn", BENGALI_ADMIN)
 
 
 @pytest.fixture
