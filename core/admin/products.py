@@ -167,9 +167,16 @@ def index() -> str:
         page_number(request.args.get("page")))
     return render_template(
         "admin/products/index.html", store=current_store(), page=page, filters=filters,
-        args=query_args(filters.raw), collections=collections, status_labels=STATUS_LABELS,
-        stock_labels=STOCK_LABELS, sort_labels=SORT_LABELS, low_stock=LOW_STOCK_THRESHOLD,
+        args=query_args(filters.raw), status_labels=STATUS_LABELS,
+        collection_options=[(c.id, c.title) for c in collections],
+        stock_options=_stock_options(), sort_options=SORT_LABELS.items(),
         thumbnail_url=thumbnail_url)
+
+
+def _stock_options() -> list[tuple[str, str]]:
+    """The stock filter's choices; "low" says where low starts."""
+    return [(value, _("%(label)s (%(n)s or fewer)", label=label, n=LOW_STOCK_THRESHOLD)
+             if value == "low" else str(label)) for value, label in STOCK_LABELS.items()]
 
 
 # ---------------------------------------------------------------- create, edit
