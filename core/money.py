@@ -132,7 +132,10 @@ class Money:
     customised (it is always true); use :attr:`is_zero`.
     """
 
+    #: An integer number of minor units (poisha, luma, cents): ``125000`` BDT is
+    #: ৳1,250.00. Negative for discounts and refunds where a field says so.
     amount: int
+    #: The ISO 4217 code (``"BDT"``, ``"AMD"``); amounts of a store are in its currency.
     currency: str
 
     def __post_init__(self) -> None:

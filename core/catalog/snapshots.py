@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.catalog.models import Collection, Product
+from core.catalog.images import rendition_key
+from core.catalog.models import Collection, Product, ProductImage, ProductVariant
 from core.catalog.richtext import html_to_text
 from core.money import Money
 from core.pages.models import Page
-from core.sdk import CollectionSnapshot, PageSnapshot, ProductSnapshot
+from core.sdk import (
+    CollectionSnapshot,
+    ImageSnapshot,
+    PageSnapshot,
+    ProductSnapshot,
+    VariantSnapshot,
+)
 
 
 def product_snapshot(product: Product, currency: str,
@@ -34,7 +41,35 @@ def product_snapshot(product: Product, currency: str,
         variant_titles=tuple(v.title for v in variants),
         variant_skus=tuple(v.sku for v in variants if v.sku),
         seo_title=product.seo_title or "", seo_description=product.seo_description or "",
+        images=tuple(image_snapshot(image, media_url) for image in product.images),
+        variants=tuple(variant_snapshot(v, currency, product.weight_grams or 0)
+                       for v in variants),
+        option_names=tuple(product.option_labels) if variants else (),
+        weight_grams=product.weight_grams or 0,
     )
+
+
+def image_snapshot(image: ProductImage, media_url: Callable[[str], str]) -> ImageSnapshot:
+    """A photo and its resized copies (the JPEG/PNG ones; WebP stays the theme's)."""
+    return ImageSnapshot(
+        url=media_url(image.storage_key), alt=image.alt or "", width=image.width or 0,
+        height=image.height or 0,
+        sizes=tuple((w, media_url(rendition_key(image.storage_key, w, "original")))
+                    for w in sorted(set(image.width_list))))
+
+
+def variant_snapshot(variant: ProductVariant, currency: str,
+                     product_weight: int) -> VariantSnapshot:
+    """One variant; its weight falls back to the product's, as the cart's does."""
+    return VariantSnapshot(
+        id=variant.id, title=variant.title,
+        options=tuple(o for o in (variant.option1, variant.option2, variant.option3) if o),
+        price=Money(variant.price_amount, currency),
+        compare_at_price=(Money(variant.compare_at_amount, currency)
+                          if variant.compare_at_amount else None),
+        stock=variant.stock, sku=variant.sku or None,
+        weight_grams=(variant.weight_grams if variant.weight_grams is not None
+                      else product_weight))
 
 
 def collection_snapshot(collection: Collection) -> CollectionSnapshot:

@@ -1,0 +1,278 @@
+"""The Haat plugin SDK: the one package a plugin author imports (``from core.sdk import ...``).
+
+Everything named in ``__all__`` is a stable, documented contract; everything else in Haat
+is private and may change. The SDK reads in two layers:
+
+* **The contract** (loaded with this package): the ``hookimpl`` marker, the manifest and
+  its settings fields, the data types that hooks receive and return, the provider
+  protocols (payment gateway, shipping carrier, search backend) and the errors a
+  checkout-path plugin may raise. Core's own code is written against these types too.
+* **The services** (loaded on first use): functions a plugin calls to read the store's
+  data, keep its own data, render pages in the store's theme, queue jobs and report
+  shipments. They call down into Haat's core, which a plugin never imports itself.
+
+A minimal plugin::
+
+    from core.sdk import PluginManifest, SlotContent, TextField, hookimpl
+
+    manifest = PluginManifest(
+        name="announcement-bar",
+        title="Announcement bar",
+        settings=(TextField("message", "Message", required=True),),
+    )
+
+    @hookimpl
+    def haat_slot(store, name, page):
+        if name == "header":
+            return SlotContent(text=store.plugin_settings("announcement-bar")["message"])
+
+The reference of every name, field by field, is ``docs/sdk-reference.md`` (generated from
+this package by ``python -m core.sdk.reference``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from core.money import Money
+from core.sdk.catalog import (
+    CollectionSnapshot,
+    ImageSnapshot,
+    PageSnapshot,
+    ProductSnapshot,
+    VariantSnapshot,
+)
+from core.sdk.commerce import (
+    ADJUSTMENT_ORDER,
+    PAYMENT_METHOD_KINDS,
+    PAYMENT_RESULT_STATES,
+    TRACKING_STATUSES,
+    Address,
+    Adjustment,
+    CartLine,
+    CartSnapshot,
+    CheckoutContext,
+    CheckoutProblem,
+    CustomerSnapshot,
+    OrderSnapshot,
+    PaymentResult,
+    PaymentStart,
+    RefundResult,
+    Shipment,
+    ShippingRate,
+    TrackingEvent,
+    WebhookResult,
+)
+from core.sdk.fields import (
+    BoolField,
+    ChoiceField,
+    Field,
+    FieldError,
+    LongTextField,
+    MoneyField,
+    MultiChoiceField,
+    NumberField,
+    SecretField,
+    TextField,
+    UrlField,
+)
+from core.sdk.hooks import hookimpl
+from core.sdk.manifest import EXCLUSIVE_KINDS, PluginManifest
+from core.sdk.providers import PaymentGateway, PluginCheckoutError, SearchBackend, ShippingCarrier
+from core.sdk.schedules import SCHEDULE_PRESETS, Schedule
+from core.sdk.search import (
+    PRICE_BUCKET_EDGES,
+    SEARCH_FACETS,
+    SEARCH_SORTS,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    price_buckets,
+)
+from core.sdk.store import StoreInfo
+from core.sdk.storefront import (
+    BADGE_PLACEMENTS,
+    PAGE_KINDS,
+    SLOT_NAMES,
+    AdminMenuItem,
+    Asset,
+    Badge,
+    Markup,
+    MetaTag,
+    PageContext,
+    RobotsRule,
+    SitemapEntry,
+    SlotContent,
+    StructuredData,
+)
+from core.sdk.text import LazyText, PluginText
+
+#: The services layer: public name -> the module of ``core.sdk`` that defines it. These
+#: modules import Haat's core, so they load on first use (PEP 562), after core is ready.
+_SERVICES: dict[str, str] = {
+    "embedded_search_backend": "reads",
+    "format_money": "reads",
+    "format_number": "reads",
+    "get_products": "reads",
+    "iter_collections": "reads",
+    "iter_pages": "reads",
+    "iter_products": "reads",
+    "payment_methods": "reads",
+    "payment_reference_used": "reads",
+    "payment_webhook_url": "reads",
+    "plugin_model_base": "data",
+    "PluginValues": "data",
+    "store_session": "data",
+    "store_values": "data",
+    "record_tracking": "shipments",
+    "shipments_in_transit": "shipments",
+    "run_after": "jobs",
+    "run_later": "jobs",
+    "csrf_exempt": "web",
+    "csrf_input": "web",
+    "current_locale": "web",
+    "current_store": "web",
+    "flash_message": "web",
+    "owner_required": "web",
+    "rate_limit": "web",
+    "render_page": "web",
+}
+
+if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
+    from core.sdk.data import PluginValues, plugin_model_base, store_session, store_values
+    from core.sdk.jobs import run_after, run_later
+    from core.sdk.reads import (
+        embedded_search_backend,
+        format_money,
+        format_number,
+        get_products,
+        iter_collections,
+        iter_pages,
+        iter_products,
+        payment_methods,
+        payment_reference_used,
+        payment_webhook_url,
+    )
+    from core.sdk.shipments import record_tracking, shipments_in_transit
+    from core.sdk.web import (
+        csrf_exempt,
+        csrf_input,
+        current_locale,
+        current_store,
+        flash_message,
+        owner_required,
+        rate_limit,
+        render_page,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _SERVICES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'core.sdk' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"core.sdk.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+__all__ = [
+    "ADJUSTMENT_ORDER",
+    "BADGE_PLACEMENTS",
+    "EXCLUSIVE_KINDS",
+    "PAGE_KINDS",
+    "PAYMENT_METHOD_KINDS",
+    "PAYMENT_RESULT_STATES",
+    "PRICE_BUCKET_EDGES",
+    "SCHEDULE_PRESETS",
+    "SEARCH_FACETS",
+    "SEARCH_SORTS",
+    "SLOT_NAMES",
+    "TRACKING_STATUSES",
+    "Address",
+    "Adjustment",
+    "AdminMenuItem",
+    "Asset",
+    "Badge",
+    "BoolField",
+    "CartLine",
+    "CartSnapshot",
+    "CheckoutContext",
+    "CheckoutProblem",
+    "ChoiceField",
+    "CollectionSnapshot",
+    "CustomerSnapshot",
+    "Field",
+    "FieldError",
+    "ImageSnapshot",
+    "LazyText",
+    "LongTextField",
+    "Markup",
+    "MetaTag",
+    "Money",
+    "MoneyField",
+    "MultiChoiceField",
+    "NumberField",
+    "OrderSnapshot",
+    "PageContext",
+    "PageSnapshot",
+    "PaymentGateway",
+    "PaymentResult",
+    "PaymentStart",
+    "PluginCheckoutError",
+    "PluginManifest",
+    "PluginText",
+    "PluginValues",
+    "ProductSnapshot",
+    "RefundResult",
+    "RobotsRule",
+    "Schedule",
+    "SearchBackend",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResults",
+    "SecretField",
+    "Shipment",
+    "ShippingCarrier",
+    "ShippingRate",
+    "SitemapEntry",
+    "SlotContent",
+    "StoreInfo",
+    "StructuredData",
+    "TextField",
+    "TrackingEvent",
+    "UrlField",
+    "VariantSnapshot",
+    "WebhookResult",
+    "csrf_exempt",
+    "csrf_input",
+    "current_locale",
+    "current_store",
+    "embedded_search_backend",
+    "flash_message",
+    "format_money",
+    "format_number",
+    "get_products",
+    "hookimpl",
+    "iter_collections",
+    "iter_pages",
+    "iter_products",
+    "owner_required",
+    "payment_methods",
+    "payment_reference_used",
+    "payment_webhook_url",
+    "plugin_model_base",
+    "price_buckets",
+    "rate_limit",
+    "record_tracking",
+    "render_page",
+    "run_after",
+    "run_later",
+    "shipments_in_transit",
+    "store_session",
+    "store_values",
+]

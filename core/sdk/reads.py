@@ -1,0 +1,96 @@
+"""Reading the store's data: every function enters the store's scope itself, so a plugin
+can only ever read the store it was called for.
+
+This is the services layer of the SDK: it calls down into Haat's core, which plugins
+never import themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core.catalog import store_data
+from core.i18n import format_money as _format_money
+from core.i18n import format_number as _format_number
+from core.money import Money
+from core.orders import queries as order_queries
+from core.sdk.catalog import CollectionSnapshot, PageSnapshot, ProductSnapshot
+from core.sdk.providers import PaymentGateway, SearchBackend
+from core.sdk.store import StoreInfo, require_store
+
+__all__ = [
+    "embedded_search_backend",
+    "format_money",
+    "format_number",
+    "get_products",
+    "iter_collections",
+    "iter_pages",
+    "iter_products",
+    "payment_methods",
+    "payment_reference_used",
+    "payment_webhook_url",
+]
+
+
+def iter_products(store: StoreInfo, *, batch_size: int = 500,
+                  include_inactive: bool = False) -> Iterable[ProductSnapshot]:
+    """Every active product of ``store`` (all of them with ``include_inactive``), oldest
+    first, read in batches of ``batch_size`` with a fixed number of queries per batch."""
+    return store_data.iter_products(require_store(store), batch_size=batch_size,
+                                    include_inactive=include_inactive)
+
+
+def get_products(store: StoreInfo, ids: Iterable[int]) -> list[ProductSnapshot]:
+    """The products of ``store`` with these ids, in the order asked for (ids of other
+    stores and missing ids are skipped). Three queries whatever the number of ids."""
+    return store_data.get_products(require_store(store), ids)
+
+
+def iter_collections(store: StoreInfo) -> list[CollectionSnapshot]:
+    """The store's collections, in the merchant's order."""
+    return store_data.iter_collections(require_store(store))
+
+
+def iter_pages(store: StoreInfo) -> list[PageSnapshot]:
+    """The store's published pages, in the merchant's order."""
+    return store_data.iter_pages(require_store(store))
+
+
+def payment_methods(store: StoreInfo) -> list[PaymentGateway]:
+    """The payment gateways the store's enabled payment plugins offer right now (a
+    failing plugin offers none). Gateways may set ``method`` ("card",
+    "cash_on_delivery", "bank_transfer", "mobile_wallet") and ``brand`` (e.g. "bKash")."""
+    return store_data.payment_methods(require_store(store))
+
+
+def format_money(store: StoreInfo, money: Money, locale: str = "") -> str:
+    """``money`` as shoppers of ``store`` read it in ``locale`` (the store's language
+    when empty): ``"৳1,250.00"``, with Bengali digits when the store uses them."""
+    require_store(store)
+    return _format_money(money, locale or store.locale, bengali_digits=store.bengali_digits)
+
+
+def format_number(store: StoreInfo, number: int, locale: str = "") -> str:
+    """A count as shoppers of ``store`` read it in ``locale`` (the store's language when
+    empty): ``"1,250"``, or ``"১,২৫০"`` in Bengali when the store uses Bengali digits."""
+    require_store(store)
+    return _format_number(number, locale or store.locale, bengali_digits=store.bengali_digits)
+
+
+def payment_reference_used(store: StoreInfo, gateway_id: str, reference: str) -> bool:
+    """True when an order of ``store`` paid with ``gateway_id`` already carries this
+    payment reference (e.g. a wallet transaction id sent twice)."""
+    return order_queries.payment_reference_used(require_store(store), gateway_id, reference)
+
+
+def payment_webhook_url(store: StoreInfo, gateway_id: str) -> str:
+    """The URL a provider should send ``gateway_id``'s webhooks to for ``store``."""
+    return require_store(store).url(f"/payments/{gateway_id}/webhook")
+
+
+def embedded_search_backend() -> SearchBackend:
+    """Haat's built-in search engine (SQLite FTS5 or PostgreSQL full-text search with
+    pg_trgm, whichever database Haat runs on), for search plugins that need no server."""
+    from core.search import EmbeddedSearch
+
+    return EmbeddedSearch()
