@@ -142,7 +142,7 @@ def test_hook_payment_gateways(app_ctx, stores, on_a_only, store_plugins):
 
 
 def test_hook_payment_gateways_failure_is_a_clean_checkout_error(
-        app, app_ctx, stores, on_a_only, store_plugins):
+        app, app_ctx, stores, on_a_only, store_plugins, isolating):
     def broken(store, checkout):
         raise ConnectionError("gateway unreachable, key sk_live_secret")
 

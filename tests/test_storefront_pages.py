@@ -265,7 +265,8 @@ def test_search_uses_the_store_backend_and_never_shows_another_stores_products(
 
 
 def test_a_failing_search_backend_gives_a_polite_page(two_stores, store_client,
-                                                      install_plugin, enable_plugin):
+                                                      install_plugin, enable_plugin,
+                                                      isolating):
     _search_plugin(install_plugin, enable_plugin, two_stores[0],
                    _FakeBackend([], fail=True))
     response = store_client("alpha-shop").get("/search?q=mug")

@@ -30,6 +30,7 @@ from core.orders.numbering import next_order_number
 from core.orders.service import queue_email, record
 from core.orders.snapshots import order_snapshot
 from core.pluginhost.events import emit, emit_lazy
+from core.pluginhost.runtime import reraise_unless_isolating
 from core.sdk import CustomerSnapshot, PaymentStart, PluginCheckoutError, StoreInfo
 
 log = logging.getLogger("haat.checkout")
@@ -247,7 +248,8 @@ def start_payment(order: Order, gateway: object | None, store: StoreInfo) -> Pay
     except PluginCheckoutError as exc:
         record(order, "payment_not_started", exc.shopper_message,
                f"plugin:{exc.plugin or order.payment_method}")
-    except Exception:
+    except Exception as exc:
+        reraise_unless_isolating(exc)
         log.exception("payment start failed for order %s", order.id)
         record(order, "payment_not_started", "The payment provider failed.",
                f"plugin:{order.payment_method}")

@@ -24,7 +24,7 @@ from core.checkout.form import CheckoutInput
 from core.customers.service import customer_key
 from core.discounts.rules import CouponDecision, evaluate
 from core.money import Money, sum_money
-from core.pluginhost.runtime import StorePlugins
+from core.pluginhost.runtime import StorePlugins, reraise_unless_isolating
 from core.sdk import (
     Adjustment,
     CartSnapshot,
@@ -177,7 +177,8 @@ def _offer_rates(quote: Quote, request: QuoteRequest, data: CheckoutInput,
     except PluginCheckoutError as exc:
         quote.problem("shipping_rate", exc.shopper_message)
         return
-    except Exception:  # a carrier's own failure: say so, never a 500
+    except Exception as exc:  # a carrier's own failure: say so, never a 500
+        reraise_unless_isolating(exc)
         log.exception("shipping quote failed for store %s", request.plugins.info.slug)
         quote.problem("shipping_rate", _("Delivery prices are not available right now. "
                                          "Please try again in a few minutes."))

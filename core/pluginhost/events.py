@@ -113,6 +113,16 @@ def install(app: Flask) -> None:
 
     @app.teardown_appcontext
     def _deliver(_exc: BaseException | None) -> None:
-        if db.session.info.get(_READY):
+        if not db.session.info.get(_READY):
+            return
+        try:
             deliver_ready_events(app)
             db.session.commit()
+        except BaseException:
+            # A teardown that raises skips the ones after it, Flask-SQLAlchemy's session
+            # clean-up included: end the transaction here, or its connection stays
+            # "idle in transaction" holding locks (a plugin raising under TESTING, a
+            # queue that is down).
+            db.session.rollback()
+            db.session.remove()
+            raise

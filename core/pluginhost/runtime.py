@@ -14,17 +14,35 @@ from flask import Flask
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from core.clock import aware
 from core.db import db, utcnow
 from core.pluginhost.manager import PluginHost, StoreHooks
 from core.pluginhost.models import PluginFailure, PluginState
 from core.pluginhost.secrets import SecretBox
 from core.pluginhost.settings import effective_settings
-from core.pluginhost.state import StorePluginState, aware, load_state, read_version
+from core.pluginhost.state import StorePluginState, load_state, read_version
 from core.sdk import PluginCheckoutError, StoreInfo
 from tenants import Tenant, tenant_scope
 
 log = logging.getLogger("haat.plugins")
 FAILURE_RETENTION = timedelta(days=30)
+
+
+def isolating(app: Flask | None = None) -> bool:
+    """True when a plugin's failure is contained (production); False under ``TESTING``
+    or ``HAAT_PLUGIN_ISOLATION=0``, where every failure must reach the caller so that a
+    plugin's own test fails instead of passing over a swallowed error."""
+    from flask import current_app
+
+    return bool((app or current_app).config["HAAT_PLUGIN_ISOLATION"])
+
+
+def reraise_unless_isolating(exc: BaseException) -> None:
+    """Call from an ``except`` block around code a plugin provides (a gateway, a carrier,
+    a search backend): re-raise ``exc`` when failures are not isolated (tests), and
+    return otherwise so that the caller can show its polite message."""
+    if not isolating():
+        raise exc
 
 
 @dataclass(frozen=True)
@@ -99,14 +117,14 @@ class StorePlugins:
                 raise
             except Exception as exc:
                 self._record(impl.plugin_name, hook_name, exc)
+                if not isolating(self.app):
+                    raise  # tests: the plugin's own error, not a polite message
                 if checkout:
                     raise PluginCheckoutError(
                         "This option is not available right now. Please choose another "
                         "or try again in a few minutes.",
                         plugin=impl.plugin_name, detail=f"{hook_name}: {exc!r}",
                     ) from exc
-                if not self.app.config["HAAT_PLUGIN_ISOLATION"]:
-                    raise
                 continue
             finally:
                 if timings is not None:

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from core.catalog.models import STATUS_ACTIVE, Product
 from core.db import db
+from core.pluginhost.runtime import reraise_unless_isolating
 from core.pluginhost.web import plugins_for_request
 from core.sdk import (
     SEARCH_FACETS,
@@ -148,7 +149,8 @@ def search() -> tuple[str, int]:
         results = engine.query(plugins_for_request().info, SearchQuery(
             text=text, filters=filters, facets=SEARCH_FACETS, sort=sort, page=page,
             per_page=RESULTS_PER_PAGE))
-    except Exception:  # the plugin's failure must not take the page down
+    except Exception as exc:  # the plugin's failure must not take the page down
+        reraise_unless_isolating(exc)
         log.exception("search failed")
         return render_page("search.html", unavailable="down", **context), 503
     context.update(results=results, hits=_products_for(results.hits), page=page,
@@ -168,7 +170,8 @@ def suggest() -> tuple[Response, int]:
     try:
         engine = plugins_for_request().first("haat_search_backend")
         hits = list(engine.suggest(plugins_for_request().info, text, SUGGESTIONS))
-    except Exception:
+    except Exception as exc:
+        reraise_unless_isolating(exc)
         log.exception("search suggestions failed")
         return jsonify(error=_("Search is not available right now.")), 503
     items = [{"title": product.title,

@@ -113,7 +113,8 @@ def test_reindex_command_is_idempotent_and_per_store(stores, store_client, app):
     assert runner.invoke(args=["search", "reindex", "--store", "nope"]).exit_code != 0
 
 
-def test_a_failing_engine_gives_a_polite_page_and_json(stores, store_client, monkeypatch):
+def test_a_failing_engine_gives_a_polite_page_and_json(stores, store_client, monkeypatch,
+                                                       isolating):
     from plugins.search import plugin
 
     class Down:

@@ -519,7 +519,7 @@ def test_quoting_parses_the_zones_once(app, dhaka_shop, store_plugins):
 
 
 def test_saved_zones_that_no_longer_read_stop_checkout_cleanly(app, make_store, enable_plugin,
-                                                               store_plugins):
+                                                               store_plugins, isolating):
     store = make_store("stale-shop", currency="BDT")
     # Written around the form (an older format): checkout must refuse, not guess a price.
     enable_plugin(store, PLUGIN, settings={"zones": "Dhaka: BD\n  Bike: seventy"})
