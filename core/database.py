@@ -1,4 +1,10 @@
-"""Wiring the database into the app: engine options, SQLite pragmas, migrations."""
+"""Wiring the database into the app: engine options, SQLite pragmas, migrations.
+
+Flask-Migrate reads core's ``migrations`` folder. The plugin host adds every installed
+plugin's revisions folder to Alembic's ``version_locations`` when it sets up
+(``core.pluginhost.migrations.install``), so ``haat db upgrade`` migrates core and each
+plugin's branch; this module knows nothing of plugins.
+"""
 
 from __future__ import annotations
 

@@ -12,9 +12,16 @@ from core.catalog.models import (
 from core.catalog.redirects import HandleRedirect
 from core.customers.models import Customer
 from core.discounts.models import Discount
-from core.orders.models import Order, OrderCounter, OrderEvent, OrderLine, PaymentEvent
+from core.orders.models import (
+    Order,
+    OrderCounter,
+    OrderEvent,
+    OrderLine,
+    PaymentEvent,
+    ShipmentEvent,
+)
 from core.pages.models import Page
-from core.pluginhost.models import PluginFailure, PluginState
+from core.pluginhost.models import PluginFailure, PluginState, PluginValue, ScheduleRun
 from core.search.schema import SearchDocument, SearchFacet, SearchTerm, SearchText
 from core.staff.models import StaffUser
 from core.theming.models import ThemeSettings
@@ -37,14 +44,17 @@ __all__ = [
     "PaymentEvent",
     "PluginFailure",
     "PluginState",
+    "PluginValue",
     "Product",
     "ProductImage",
     "ProductImport",
     "ProductVariant",
+    "ScheduleRun",
     "SearchDocument",
     "SearchFacet",
     "SearchTerm",
     "SearchText",
+    "ShipmentEvent",
     "StaffUser",
     "Tenant",
     "ThemeSettings",

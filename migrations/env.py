@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -78,7 +77,17 @@ def run_migrations_online():
     In this scenario we need to create an Engine
     and associate a connection with the context.
 
+    Autogenerate looks at core's tables only, or, when ``haat plugin migration`` set
+    ``config.attributes["haat_plugin"]``, at that plugin's tables only. Before anything
+    runs, revisions recorded in the database that no installed code provides (a plugin
+    that was uninstalled) stop the command with a clear explanation.
     """
+    from core.pluginhost.migrations import (
+        PLUGIN_ATTRIBUTE,
+        check_known_revisions,
+        include_object_for,
+    )
+    from core.search import include_object
 
     # this callback is used to prevent an auto-migration from being generated
     # when there are no changes to the schema
@@ -90,25 +99,64 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
-    conf_args = current_app.extensions['migrate'].configure_args
+    # A copy: Flask-Migrate keeps one dict per app, and each run chooses its own tables.
+    conf_args = dict(current_app.extensions['migrate'].configure_args)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     # The embedded search engine's database-specific tables (FTS5, pg_trgm indexes)
     # are created by its migration, not described by the models.
-    from core.search import include_object
-    conf_args.setdefault("include_object", include_object)
+    conf_args["include_object"] = include_object_for(
+        config.attributes.get(PLUGIN_ATTRIBUTE),
+        conf_args.get("include_object") or include_object)
 
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # On SQLite Alembic changes a table by rebuilding it (create a copy, move
+            # the rows, DROP the old one). The app's connections enforce foreign keys,
+            # and that DROP would then delete every row that references the table
+            # (ON DELETE CASCADE): every store's data, for a change to `tenants`. The
+            # pragma only works outside a transaction, hence the commit.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
+            before = context.get_context().get_current_heads()
+            check_known_revisions(before, context.script)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite and context.get_context().get_current_heads() != before:
+                check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                connection.rollback()  # whatever a failure left open
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def check_foreign_keys(connection):
+    """Fail loudly when the migrations left rows whose foreign key points at nothing
+    (SQLite checked none of them while they ran)."""
+    from alembic.util import CommandError
+
+    problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    connection.commit()
+    if problems:
+        shown = "; ".join(f"{table} row {rowid} -> {parent}"
+                          for table, rowid, parent, _fk in problems[:20])
+        more = f" and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise CommandError(
+            f"After the migrations SQLite reports {len(problems)} row(s) whose foreign "
+            f"key points at a row that does not exist: {shown}{more}. The migrations "
+            f"were applied; fix or remove those rows (or restore the backup taken "
+            f"before upgrading).")
 
 
 if context.is_offline_mode():

@@ -42,6 +42,8 @@ class Tenant(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=TENANT_ACTIVE)
     locale: Mapped[str] = mapped_column(String(8), default="en")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    #: ISO 3166-1 alpha-2 code of the country the store sells from; "" when unknown.
+    country: Mapped[str] = mapped_column(String(2), default="", server_default="")
     bengali_digits: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")

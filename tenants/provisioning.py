@@ -2,13 +2,18 @@
 
 These functions work across stores, so each one runs inside ``platform_scope()``.
 They flush but do not commit: the caller owns the transaction.
+
+Deleting a store empties every store-owned table the database has. Layers above
+(the plugin host) tell this one about tables it cannot know by itself, through
+:func:`register_table_filter` and :func:`register_table_source`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Connection, Table, TableClause, delete, inspect, select
 
 from core.db import db
 from core.i18n import SUPPORTED_LOCALES
@@ -130,9 +135,49 @@ def add_domain(tenant: Tenant, hostname: str, *, verified: bool = False) -> Doma
     return domain
 
 
+#: ``keep(table name)``: False leaves a table of the metadata out of
+#: :func:`tenant_owned_tables` (the plugin host: tables of plugins this app has not
+#: installed).
+TableFilter = Callable[[str], bool]
+#: ``find(connection, names of the database's tables)``: more store-owned tables the
+#: database has but the metadata does not describe, children before parents.
+TableSource = Callable[[Connection, Iterable[str]], list[TableClause]]
+_table_filters: list[TableFilter] = []
+_table_sources: list[TableSource] = []
+
+
+def register_table_filter(keep: TableFilter) -> None:
+    """Let ``keep`` leave tables out of :func:`tenant_owned_tables` (idempotent)."""
+    if keep not in _table_filters:
+        _table_filters.append(keep)
+
+
+def register_table_source(find: TableSource) -> None:
+    """Let ``find`` name more tables for :func:`stored_tenant_tables` (idempotent)."""
+    if find not in _table_sources:
+        _table_sources.append(find)
+
+
 def tenant_owned_tables() -> list[Table]:
-    """Every table with a ``tenant_id``, children before parents (a safe delete order)."""
-    return [t for t in reversed(db.metadata.sorted_tables) if "tenant_id" in t.c]
+    """Every table of the metadata with a ``tenant_id``, children before parents (a
+    safe delete order), less those a registered filter leaves out."""
+    return [t for t in reversed(db.metadata.sorted_tables)
+            if "tenant_id" in t.c and all(keep(t.name) for keep in _table_filters)]
+
+
+def stored_tenant_tables(connection: Connection) -> list[TableClause]:
+    """The store-owned tables of the database behind ``connection``, children before
+    parents: the registered sources' tables first (plugins' tables that no model here
+    describes), then every table of the metadata with a ``tenant_id`` that the
+    database has. A declared table the database lacks (a plugin installed but not
+    migrated yet) is left out instead of failing the delete."""
+    existing = set(inspect(connection).get_table_names())
+    declared = [t for t in reversed(db.metadata.sorted_tables)
+                if "tenant_id" in t.c and t.name in existing]
+    known = {t.name for t in declared}
+    extra = [table for find in _table_sources for table in find(connection, existing)
+             if table.name not in known]
+    return [*extra, *declared]
 
 
 def delete_tenant(tenant: Tenant) -> dict[str, int]:
@@ -157,7 +202,7 @@ def delete_tenant_rows(tenant_id: int) -> dict[str, int]:
     """
     counts: dict[str, int] = {}
     with platform_scope():
-        for table in tenant_owned_tables():
+        for table in stored_tenant_tables(db.session.connection()):
             result = db.session.execute(delete(table).where(table.c.tenant_id == tenant_id))
             counts[table.name] = result.rowcount or 0
         db.session.execute(delete(Tenant.__table__).where(Tenant.__table__.c.id == tenant_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sample_plugin.models import Note
 from sqlalchemy import func, select
 
 from conftest import PASSWORD, client_for
@@ -13,9 +14,17 @@ from core.catalog.redirects import HandleRedirect
 from core.customers.models import Customer
 from core.db import db
 from core.discounts.models import Discount
-from core.orders.models import Order, OrderCounter, OrderEvent, OrderLine, PaymentEvent
+from core.orders.models import (
+    Order,
+    OrderCounter,
+    OrderEvent,
+    OrderLine,
+    PaymentEvent,
+    ShipmentEvent,
+)
 from core.pages.models import Page
-from core.pluginhost.models import PluginFailure, PluginState
+from core.pluginhost.models import PluginFailure, PluginState, PluginValue, ScheduleRun
+from core.pluginhost.tables import table_owner
 from core.staff.models import StaffUser
 from core.storage import LocalStorage
 from core.theming.models import ThemeSettings
@@ -253,6 +262,8 @@ def _add_order(product_id: int) -> None:
     db.session.flush()
     order.discount_id = discount.id
     db.session.add(PaymentEvent(gateway="cod", event_id="evt-1", order_id=order.id))
+    db.session.add(ShipmentEvent(order_id=order.id, carrier_id="shipping", event_id="trk-1",
+                                 status="delivered", occurred_at=order.created_at))
 
 
 def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make_store,
@@ -271,6 +282,9 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
             db.session.add(PluginState(plugin="announcement-bar", enabled=True, settings={}))
             db.session.add(PluginFailure(plugin="announcement-bar", hook="haat_slot",
                                          error="RuntimeError: boom"))
+            db.session.add(PluginValue(plugin="announcement-bar", key="shown", value=3))
+            db.session.add(ScheduleRun(plugin="sample-board", schedule="archive_old_notes"))
+            db.session.add(Note(title="Opening hours"))  # a plugin's own table
             variant = ProductVariant(product_id=ids["gift-card"], option1="Large",
                                      price_amount=500, stock=3)
             db.session.add(variant)
@@ -288,7 +302,10 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
         before_a = _rows_per_table(a.id)
         before_b = _rows_per_table(b.id)
     # Every table has rows of both stores, so "zero afterwards" means something.
-    assert all(before_a.values()), before_a
+    # Installed third-party plugins' tables (the examples') are checked for zero after
+    # the delete below but not seeded here: this test cannot know their rows.
+    seeded = {t: n for t, n in before_a.items() if table_owner(t) in (None, "sample-board")}
+    assert all(seeded.values()), {t: n for t, n in seeded.items() if not n}
     assert before_a == before_b
     alpha_client = store_client("alpha-shop")
     assert alpha_client.get("/").status_code == 200  # warm the resolver cache

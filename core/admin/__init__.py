@@ -15,6 +15,7 @@ def admin_blueprints() -> list[Blueprint]:
         domains,
         orders,
         pages,
+        plugin_data,
         plugins,
         product_io,
         products,
@@ -27,4 +28,4 @@ def admin_blueprints() -> list[Blueprint]:
     # Import and export come first so /admin/products/export is not read as a product id.
     return [views.bp, account.bp, product_io.bp, products.bp, collections.bp, orders.bp,
             customers.bp, discounts.bp, settings.bp, domains.bp, pages.bp, staff.bp,
-            theme.bp, plugins.bp]
+            theme.bp, plugins.bp, plugin_data.bp]

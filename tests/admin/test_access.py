@@ -8,17 +8,14 @@ covered without touching this file (a new kind of URL argument has to be taught 
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
-from pathlib import Path
 
 import itsdangerous.timed
 import pytest
 from sqlalchemy import select
 
 from admin_support import add_staff, html, insert_orders, sign_in
-from conftest import PASSWORD, client_for
+from conftest import PASSWORD, client_for, read_outbox
 from core.catalog.imports import ProductImport
 from core.catalog.models import Collection, Product
 from core.customers.models import Customer
@@ -30,7 +27,7 @@ from tenants import Domain, Tenant, platform_scope, tenant_scope
 
 #: Admin blueprints only owners may use.
 OWNER_ONLY = ("admin_settings", "admin_domains", "admin_pages", "admin_theme", "admin_staff",
-              "admin_plugins")
+              "admin_plugins", "admin_plugin_data")
 #: URL argument name -> which seeded row of a store fills it.
 ARGUMENT_KINDS = {
     "product_id": "product", "variant_id": "variant", "image_id": "image",
@@ -55,21 +52,6 @@ PLUGIN = "announcement-bar"
 
 
 # ----------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def outbox(app, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "outbox"
-    monkeypatch.setitem(app.config, "HAAT_MAIL", "outbox")
-    monkeypatch.setitem(app.config, "HAAT_OUTBOX_DIR", str(folder))
-    return folder
-
-
-def read_outbox(folder: Path) -> list[email.message.EmailMessage]:
-    if not folder.exists():
-        return []
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            for path in sorted(folder.glob("*.eml"))]
 
 
 def link_in(message, host: str, kind: str) -> str:
@@ -172,6 +154,7 @@ def test_staff_get_403_on_every_owner_only_page(app, stores, store_client):
     rules = admin_rules(app, OWNER_ONLY)
     endpoints = {rule.endpoint for rule in rules}
     assert {"admin_theme.index", "admin_plugins.index", "admin_plugins.settings",
+            "admin_plugin_data.delete",
             "admin_staff.index", "admin_staff.invite", "admin_staff.remove"} <= endpoints
     staff = sign_in(store_client, stores["a"], "packer@alpha-shop.example")
     owner = sign_in(store_client, stores["a"])
