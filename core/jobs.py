@@ -9,19 +9,26 @@ Storage by ``HAAT_JOBS``:
 
 * ``sqlite`` (default): a SQLite file, ``<instance dir>/jobs.db``; no server needed.
 * ``redis``: Redis at ``REDIS_URL`` (install the ``redis`` extra); for many workers.
-* ``immediate``: run at once in the calling process (tests).
+* ``immediate``: run at once in the calling process, a failure raising into the
+  caller (tests).
+
+On a real queue (not ``immediate``) every worker also runs the plugin schedules'
+dispatcher once a minute (a Huey periodic task): it queues the runs that are due
+(``core/pluginhost/schedules.py``). Each worker process does this; the dispatcher's
+compare-and-set keeps two of them from queueing the same run twice.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 log = logging.getLogger("haat.jobs")
 _app: Flask | None = None  # the app a worker process created (``haat jobs worker``)
@@ -86,15 +93,57 @@ class Jobs:
         ``func`` must be a module-level function (it is found again by name in the
         worker) and the arguments must pickle.
         """
-        dotted = f"{func.__module__}:{func.__qualname__}"
-        if "<" in dotted:
-            raise ValueError(f"{dotted}: jobs must be module-level functions")
-        self._task(dotted, store_id, args, kwargs)
+        if self.huey.immediate:
+            # Huey's immediate mode logs a failing task and goes on; tests must see it.
+            # The round trip through pickle is what a real queue does to the arguments.
+            args, kwargs = pickle.loads(pickle.dumps((args, kwargs)))  # noqa: S301 - our own bytes
+            _run(_dotted(func), store_id, args, kwargs)
+            return
+        self._task(_dotted(func), store_id, args, kwargs)
+
+    def enqueue_after(self, seconds: float, func: Callable[..., Any], store_id: int,
+                      *args: Any, **kwargs: Any) -> None:
+        """Queue ``func(store, *args, **kwargs)`` to run once ``seconds`` have passed
+        (at once in the ``immediate`` mode of tests)."""
+        if self.huey.immediate:
+            self.enqueue(func, store_id, *args, **kwargs)
+            return
+        self._task.schedule(args=(_dotted(func), store_id, args, kwargs), delay=seconds)
+
+
+def _dotted(func: Callable[..., Any]) -> str:
+    """The importable name of a module-level function, as a worker finds it again."""
+    dotted = f"{func.__module__}:{func.__qualname__}"
+    if "<" in dotted:
+        raise ValueError(f"{dotted}: jobs must be module-level functions")
+    return dotted
+
+
+#: The Huey name of the periodic task that dispatches plugin schedules.
+SCHEDULES_TASK = "haat.schedules"
+
+
+def _dispatch_schedules_every_minute(app: Flask, huey: Huey) -> None:
+    """Register the periodic task that queues due plugin schedule runs.
+
+    Huey's consumer (``haat jobs worker``) enqueues it when it starts and then every 60
+    seconds, and a worker thread runs it. It is not retried: the next minute's run
+    catches up, and a copy that waited in a busy queue for over two minutes is dropped.
+    """
+    @huey.periodic_task(crontab(), name=SCHEDULES_TASK, expires=120)
+    def dispatch_schedules() -> None:
+        from core.pluginhost.schedules import worker_tick
+
+        worker_tick(app)
 
 
 def init_app(app: Flask) -> None:
-    """Create the queue from ``HAAT_JOBS`` and register ``haat jobs worker``."""
+    """Create the queue from ``HAAT_JOBS`` and, on a real queue, the schedules'
+    dispatcher (``haat jobs worker`` runs both)."""
     global _app
     _app = app
-    app.extensions["haat_jobs"] = Jobs(_huey(app.config), app.config["HAAT_JOB_RETRIES"],
-                                       app.config["HAAT_JOB_RETRY_DELAY"])
+    jobs = Jobs(_huey(app.config), app.config["HAAT_JOB_RETRIES"],
+                app.config["HAAT_JOB_RETRY_DELAY"])
+    app.extensions["haat_jobs"] = jobs
+    if not jobs.huey.immediate:
+        _dispatch_schedules_every_minute(app, jobs.huey)

@@ -8,7 +8,7 @@ an inline SVG drawn by :mod:`core.admin.charts`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import render_template
@@ -19,6 +19,7 @@ from core.admin import dashboard_queries as q
 from core.admin.charts import bar_chart
 from core.admin.orders import FULFILMENT_LABELS, PAYMENT_LABELS
 from core.catalog.models import LOW_STOCK_THRESHOLD
+from core.clock import aware, zone_named
 from core.pluginhost.web import plugins_for_request
 from core.web.templating import date_filter, money_filter
 from core.web.tenancy import current_store
@@ -32,9 +33,7 @@ def _local(zone: ZoneInfo) -> Callable[[datetime], datetime]:
     """A template helper: a stored instant in the store's time zone."""
 
     def local(moment: datetime) -> datetime:
-        # SQLite hands back naive datetimes; they were stored as UTC.
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return aware.astimezone(zone)
+        return aware(moment).astimezone(zone)
     return local
 
 
@@ -42,7 +41,7 @@ def _local(zone: ZoneInfo) -> Callable[[datetime], datetime]:
 def home() -> str:
     """The store at a glance: sales, best sellers, low stock and the latest orders."""
     store = current_store()
-    zone = q.store_zone(store.timezone)
+    zone = zone_named(store.timezone)
     recent = q.recent_orders()
     summary = q.sales_summary(store.id, store.currency, zone)
     month_start = q.days_ago_start(summary.today, q.CHART_DAYS, zone)

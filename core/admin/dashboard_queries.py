@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, not_, select
 
@@ -45,14 +45,6 @@ RECENT_ORDERS = 10
 def now() -> datetime:
     """The current instant (a seam for tests that pin the clock)."""
     return utcnow()
-
-
-def store_zone(name: str | None) -> ZoneInfo:
-    """The store's time zone; an unknown or empty name is UTC rather than an error."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def day_start(day: date, zone: ZoneInfo) -> datetime:

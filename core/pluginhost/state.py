@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
+from core.clock import aware
 from core.db import db, utcnow
 from core.pluginhost.models import PluginState
 from tenants import Tenant, platform_scope, tenant_scope
@@ -34,13 +35,6 @@ class StorePluginState:
 
     def is_fresh(self, version: int, now: datetime) -> bool:
         return version == self.version and (self.valid_until is None or now < self.valid_until)
-
-
-def aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=utcnow().tzinfo)
-    return value
 
 
 def read_version(tenant_id: int) -> int:
