@@ -60,12 +60,10 @@ import json
 import math
 import os
 import random
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
@@ -87,13 +85,15 @@ from checkout_checks import (
     recreate_database,
 )
 from storefront_speed import (
-    CONFIG_WRAPPER,
     Abort,
     Servers,
     free_port,
     gunicorn_settings,
     run_cli,
     run_main,
+    server_env,
+    with_servers,
+    write_server_files,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,15 +224,10 @@ def measure(args: argparse.Namespace, workdir: Path, servers: Servers) -> int:
     url = args.database_url
     if not url.startswith(("postgres://", "postgresql")):
         raise Abort("--database-url must be PostgreSQL: the point is many writers at once")
-    env = {**os.environ, "DATABASE_URL": url, "HAAT_INSTANCE_DIR": str(workdir / "instance"),
-           "HAAT_MEDIA_DIR": str(workdir / "instance" / "media"),
-           "HAAT_PLATFORM_DOMAIN": "localhost", "HAAT_JOBS": args.jobs,
-           "HAAT_MAIL": "outbox", "HAAT_OUTBOX_DIR": str(workdir / "outbox"),
-           "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = server_env(url, workdir, HAAT_JOBS=args.jobs, HAAT_MAIL="outbox",
+                     HAAT_OUTBOX_DIR=str(workdir / "outbox"))
     settings = gunicorn_settings(env)
-    (workdir / "gunicorn.bench.py").write_text(
-        CONFIG_WRAPPER.format(conf=str(ROOT / "gunicorn.conf.py")))
+    write_server_files(workdir)
     database = url.split("@")[-1]
     print(f"database: {database} ({'reused (--keep)' if args.keep else 'dropped and created'})")
     print(f"gunicorn: {args.workers} workers x {args.threads} threads, worker class "
@@ -410,17 +405,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> int:
-    args = parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="haat-checkout-bench-"))
-    servers = Servers(workdir)
-    try:
-        return measure(args, workdir, servers)
-    except Exception:
-        servers.report_exited()
-        raise
-    finally:
-        servers.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    return with_servers("haat-checkout-bench-", partial(measure, parse_args()))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ shares the machine's CPUs with the servers, so the absolute numbers are low and 
 ratio to the bare page is what matters.
 
 Target: the product page serves at least 60% of the bare page's requests/s.
+
+The servers, load generators, options, rounds and runner here are shared by the other
+gunicorn benchmarks (``checkout_speed.py``, ``plugin_page.py``), which import them.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +116,8 @@ def run_cli(args: list[str], env: dict[str, str]) -> None:
                     f"{done.stdout}{done.stderr}")
 
 
-def prepare_database(url: str, env: dict[str, str]) -> None:
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database at ``url`` if it is missing (SQLite needs nothing)."""
     if url.startswith(("postgres://", "postgresql")):
         from core.testing import ensure_postgres_database
 
@@ -121,6 +126,10 @@ def prepare_database(url: str, env: dict[str, str]) -> None:
         except Exception as error:
             raise Abort(f"cannot reach or create the PostgreSQL database {url}: {error}") \
                 from error
+
+
+def prepare_database(url: str, env: dict[str, str]) -> None:
+    ensure_database(url)
     run_cli(["db", "upgrade"], env)
     run_cli(["demo", "--quiet"], env)
 
@@ -134,6 +143,25 @@ def gunicorn_settings(env: dict[str, str]) -> dict[str, Any]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def server_env(url: str, workdir: Path, *paths: Path, **settings: str) -> dict[str, str]:
+    """The environment of the app's servers and CLI: the database ``url``, instance and
+    media dirs under ``workdir``, stores at ``<slug>.localhost``, then ``settings``. The
+    Python path starts with the code next to this script (even if the venv's editable
+    install points elsewhere), then ``paths``."""
+    pythonpath = [str(ROOT), *map(str, paths), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "DATABASE_URL": url, "HAAT_INSTANCE_DIR": str(workdir / "instance"),
+            "HAAT_MEDIA_DIR": str(workdir / "instance" / "media"),
+            "HAAT_PLATFORM_DOMAIN": "localhost", "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONPATH": os.pathsep.join(filter(None, pythonpath)), **settings}
+
+
+def write_server_files(workdir: Path) -> None:
+    """gunicorn's config for ``Servers.start`` and wrk's report script, into ``workdir``."""
+    (workdir / "gunicorn.bench.py").write_text(
+        CONFIG_WRAPPER.format(conf=str(ROOT / "gunicorn.conf.py")))
+    (workdir / "report.lua").write_text(WRK_SCRIPT)
 
 
 # ---------------------------------------------------------------------------- servers
@@ -313,39 +341,97 @@ def wrk_load(wrk: str, script: Path, target: Target, concurrency: int,
             "requests": requests - non2xx, "errors": non2xx + errors}
 
 
+def load_generator(choice: str) -> str | None:
+    """wrk's path for ``--load auto`` or ``wrk`` (``None``: the built-in Python client)."""
+    wrk = shutil.which("wrk") if choice != "python" else None
+    if choice == "wrk" and not wrk:
+        raise Abort("--load wrk: wrk is not on the PATH")
+    return wrk
+
+
+def describe_load(args: argparse.Namespace, wrk: str | None, sharing: str) -> str:
+    """The printout's line about the load generator; ``sharing``: what else runs here."""
+    return (f"load: {'wrk' if wrk else 'built-in Python threads'}, {args.concurrency} "
+            f"connections, {args.seconds:g} s x {args.rounds} rounds per target, "
+            f"{os.cpu_count()} CPUs shared by client and {sharing}")
+
+
+def warm_up(targets: list[Target], args: argparse.Namespace, cookies: bool = True) -> None:
+    """Show each (checked) target's address and size, then send it ``--warmup`` requests."""
+    for target in targets:
+        print(f"  {target.name:<11} {target.host}{target.path}: 200 text/html, "
+              f"{target.size} bytes")
+        python_load(target, args.concurrency, requests=args.warmup, cookies=cookies)
+
+
+def run_load(target: Target, args: argparse.Namespace, wrk: str | None, workdir: Path,
+             cookies: bool = True) -> dict[str, float]:
+    """One measurement of ``--seconds`` against ``target``, with wrk or the Python client."""
+    if wrk:
+        return wrk_load(wrk, workdir / "report.lua", target, args.concurrency, args.seconds)
+    return python_load(target, args.concurrency, seconds=args.seconds, cookies=cookies)
+
+
+def run_rounds(targets: list[Target], rounds: int,
+               measure_one: Callable[[Target], tuple[dict[str, float], str]],
+               alternate: bool = False) -> None:
+    """Measure the targets in turn, round after round, so that drift hits each alike
+    (with ``alternate`` every second round goes backwards). ``measure_one(target)``
+    returns the result, kept in ``target.rounds``, and a detail for the progress line."""
+    for number in range(1, rounds + 1):
+        for target in targets[::-1] if alternate and number % 2 == 0 else targets:
+            result, detail = measure_one(target)
+            target.rounds.append(result)
+            errors = f", {result['errors']:.0f} errors" if result["errors"] else ""
+            print(f"  round {number} {target.name:<11} {result['rps']:8.0f} req/s"
+                  f"{detail}{errors}", flush=True)
+
+
+def median_of(target: Target, key: str) -> float:
+    """The median of ``key`` over the target's rounds."""
+    return statistics.median(r[key] for r in target.rounds)
+
+
+def write_results(args: argparse.Namespace, database: str, wrk: str | None,
+                  targets: list[Target], **results: Any) -> None:
+    """With ``--json``: how the run was made, ``results`` and every target's rounds."""
+    if not args.json:
+        return
+    args.json.write_text(json.dumps({
+        "database": database, "load_generator": "wrk" if wrk else "python",
+        "workers": args.workers, "threads": args.threads, "concurrency": args.concurrency,
+        "seconds": args.seconds, "rounds": args.rounds, "cpus": os.cpu_count(), **results,
+        "targets": [asdict(t) for t in targets]}, indent=2) + "\n")
+    print(f"wrote {args.json}")
+
+
 # ------------------------------------------------------------------------------- main
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def add_load_arguments(parser: argparse.ArgumentParser, each: str = "") -> None:
+    """The options of every gunicorn benchmark: timing, load, servers, database, output.
+    ``each`` ends the help of the server options (`` (both)``)."""
     parser.add_argument("--seconds", type=float, default=10, help="per target per round")
     parser.add_argument("--concurrency", type=int, default=8, help="open connections")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (both)")
+    parser.add_argument("--workers", type=int, default=2, help=f"gunicorn workers{each}")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("HAAT_THREADS", 2)),
-                        help="threads per gthread worker (both); default HAAT_THREADS or 2")
+                        help=f"threads per gthread worker{each}; default HAAT_THREADS or 2")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=300, help="requests per target first")
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
-    parser.add_argument("--product", default=PRODUCT, help="product handle")
-    parser.add_argument("--collection", default=COLLECTION, help="collection handle")
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto",
                         help="load generator; auto = wrk if on the PATH, else python")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--no-cookies", action="store_true",
-                        help="every request is a first visit (the Python client only; "
-                             "by default each connection keeps its cookies like a browser)")
-    return parser.parse_args()
 
 
-def main() -> int:
-    args = parse_args()
-    wrk = shutil.which("wrk") if args.load != "python" else None
-    if args.load == "wrk" and not wrk:
-        raise Abort("--load wrk: wrk is not on the PATH")
-    workdir = Path(tempfile.mkdtemp(prefix="haat-storefront-bench-"))
+def with_servers(prefix: str, measure: Callable[[Path, Servers], int]) -> int:
+    """``measure(workdir, servers)`` in a new temp dir named ``prefix...``; afterwards,
+    whatever happened, the servers are stopped (those that died are reported on a
+    failure) and the dir is removed."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     servers = Servers(workdir)
     try:
-        return measure(args, wrk, workdir, servers)
+        return measure(workdir, servers)
     except Exception:
         servers.report_exited()
         raise
@@ -354,26 +440,35 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_load_arguments(parser, each=" (both)")
+    parser.add_argument("--product", default=PRODUCT, help="product handle")
+    parser.add_argument("--collection", default=COLLECTION, help="collection handle")
+    parser.add_argument("--no-cookies", action="store_true",
+                        help="every request is a first visit (the Python client only; "
+                             "by default each connection keeps its cookies like a browser)")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    wrk = load_generator(args.load)
+    return with_servers("haat-storefront-bench-", partial(measure, args, wrk))
+
+
 def measure(args: argparse.Namespace, wrk: str | None, workdir: Path,
             servers: Servers) -> int:
     url = args.database_url or f"sqlite:///{workdir / 'haat.db'}"
-    env = {**os.environ, "DATABASE_URL": url, "HAAT_INSTANCE_DIR": str(workdir / "instance"),
-           "HAAT_MEDIA_DIR": str(workdir / "instance" / "media"),
-           "HAAT_PLATFORM_DOMAIN": "localhost", "PYTHONDONTWRITEBYTECODE": "1",
-           # the code next to this script, even if the venv's editable install points elsewhere
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = server_env(url, workdir)
     settings = gunicorn_settings(env)
-    (workdir / "gunicorn.bench.py").write_text(
-        CONFIG_WRAPPER.format(conf=str(ROOT / "gunicorn.conf.py")))
-    (workdir / "report.lua").write_text(WRK_SCRIPT)
-    database = url.split("@")[-1] if "@" in url else url
+    write_server_files(workdir)
+    database = url.split("@")[-1]
     print(f"database: {database}")
     print(f"gunicorn: {args.workers} workers x {args.threads} threads, worker class "
           f"{settings.get('worker_class', 'sync')}, keepalive {settings.get('keepalive', 2)} s, "
           f"access log off (gunicorn.conf.py logs every request), max_requests 0")
-    print(f"load: {'wrk' if wrk else 'built-in Python threads'}, {args.concurrency} "
-          f"connections, {args.seconds:g} s x {args.rounds} rounds per target, "
-          f"{os.cpu_count()} CPUs shared by client and servers")
+    print(describe_load(args, wrk, "servers"))
     if settings.get("worker_class", "sync") == "sync":
         print("warning: sync workers close every connection (no keep-alive)")
 
@@ -397,54 +492,34 @@ def measure(args: argparse.Namespace, wrk: str | None, workdir: Path,
                Target("all", haat_port, "/collections/all", store_host)]
     for target in targets:
         check(target)
-        print(f"  {target.name:<11} {target.host}{target.path}: 200 text/html, "
-              f"{target.size} bytes")
-        python_load(target, args.concurrency, requests=args.warmup, cookies=not args.no_cookies)
+    warm_up(targets, args, cookies=not args.no_cookies)
 
-    for round_number in range(args.rounds):
-        for target in targets:
-            if wrk:
-                result = wrk_load(wrk, workdir / "report.lua", target, args.concurrency,
-                                  args.seconds)
-            else:
-                result = python_load(target, args.concurrency, seconds=args.seconds,
-                                     cookies=not args.no_cookies)
-            target.rounds.append(result)
-            cpu = (f", client used {result['client_cpu']:.0%} of a CPU"
-                   if "client_cpu" in result else "")
-            errors = f", {result['errors']:.0f} errors" if result["errors"] else ""
-            print(f"  round {round_number + 1} {target.name:<11} {result['rps']:8.0f} req/s"
-                  f"{cpu}{errors}", flush=True)
+    def measure_one(target: Target) -> tuple[dict[str, float], str]:
+        result = run_load(target, args, wrk, workdir, cookies=not args.no_cookies)
+        return result, (f", client used {result['client_cpu']:.0%} of a CPU"
+                        if "client_cpu" in result else "")
 
+    run_rounds(targets, args.rounds, measure_one)
     summary = report(targets)
-    if args.json:
-        args.json.write_text(json.dumps({
-            "database": database, "load_generator": "wrk" if wrk else "python",
-            "workers": args.workers, "threads": args.threads,
-            "worker_class": settings.get("worker_class", "sync"),
-            "concurrency": args.concurrency, "seconds": args.seconds, "rounds": args.rounds,
-            "cpus": os.cpu_count(), "target_ratio": TARGET_RATIO, **summary,
-            "targets": [asdict(t) for t in targets]}, indent=2) + "\n")
-        print(f"wrote {args.json}")
+    write_results(args, database, wrk, targets,
+                  worker_class=settings.get("worker_class", "sync"),
+                  target_ratio=TARGET_RATIO, **summary)
     return 0
 
 
 def report(targets: list[Target]) -> dict[str, Any]:
-    def median(target: Target, key: str) -> float:
-        return statistics.median(r[key] for r in target.rounds)
-
-    base = median(targets[0], "rps")
+    base = median_of(targets[0], "rps")
     print()
     print(f"{'page':<11} {'path':<36} {'bytes':>7} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'vs bare':>8}")
     ratios: dict[str, float] = {}
     for target in targets:
-        rps = median(target, "rps")
+        rps = median_of(target, "rps")
         ratio = rps / base if base else math.nan
         if target is not targets[0]:
             ratios[f"{target.name}/bare"] = round(ratio, 3)
         print(f"{target.name:<11} {target.path[:36]:<36} {target.size:>7} {rps:>8.0f} "
-              f"{median(target, 'p50_ms'):>7.1f} {median(target, 'p95_ms'):>7.1f} "
+              f"{median_of(target, 'p50_ms'):>7.1f} {median_of(target, 'p95_ms'):>7.1f} "
               f"{ratio:>7.0%}")
     verdict = "meets" if ratios["product/bare"] >= TARGET_RATIO else "BELOW"
     print(f"\nproduct/bare = {ratios['product/bare']:.2f}, collection/bare = "

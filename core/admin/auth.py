@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from core.db import db, utcnow
 from core.extensions import login_manager
 from core.staff.models import StaffUser, verify_dummy_password
+from core.web.tenancy import current_store
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -33,7 +34,7 @@ def owner_required(view: View) -> View:
 
 def load_staff(identity: str) -> StaffUser | None:
     """Flask-Login loader: ``"<tenant>:<user>:<session key>"`` of the store in context."""
-    store = g.get("store")
+    store = current_store()
     try:
         tenant_id, user_id, session_key = identity.split(":", 2)
         tenant_id_int, user_id_int = int(tenant_id), int(user_id)
@@ -81,7 +82,7 @@ def stay_signed_in(user: StaffUser) -> None:
 
 def login_rate_key() -> str:
     """Rate-limit sign-in attempts per store and client address."""
-    store = g.get("store")
+    store = current_store()
     return f"login:{store.id if store else '-'}:{get_remote_address()}"
 
 
@@ -92,7 +93,7 @@ def login_rate_limit() -> str:
 
 def forgot_rate_key() -> str:
     """Rate-limit "forgot your password" requests per store and client address."""
-    store = g.get("store")
+    store = current_store()
     return f"forgot:{store.id if store else '-'}:{get_remote_address()}"
 
 

@@ -166,7 +166,11 @@ def cart_totals(token: str | None) -> tuple[int, int]:
 
 def cart_view(token: str | None) -> CartView:
     """The cart behind ``token`` ready to show (a fixed number of queries)."""
-    cart = find_cart(token, with_lines=True)
+    return view_of(find_cart(token, with_lines=True))
+
+
+def view_of(cart: Cart | None) -> CartView:
+    """A cart loaded with its lines (``find_cart(..., with_lines=True)``), ready to show."""
     if cart is None:
         return CartView(token=None)
     return CartView(token=cart.token, lines=tuple(_line_view(line) for line in cart.lines))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request
 from flask_babel import get_locale
+from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from core.extensions import login_manager
 from core.i18n import normalise_locale
-from core.pluginhost import events
+from core.pluginhost import events, migrations, tables
 from core.pluginhost.manager import PluginHost
 from core.pluginhost.runtime import StatesCache, StorePlugins
 from core.pluginhost.secrets import SecretBox, keys_from_config
@@ -41,6 +44,9 @@ PAGE_KINDS = {
     "storefront.cart_add": "product",
     "storefront.cart_update": "cart",
     "storefront.page": "page",
+    "storefront.checkout": "checkout",
+    "storefront.checkout_submit": "checkout",
+    "storefront.order_status": "order",
 }
 
 
@@ -56,7 +62,8 @@ def store_info(store: StoreRef, base_url: str | None = None) -> StoreInfo:
     return StoreInfo(id=store.id, slug=store.slug, name=store.name, locale=store.locale,
                      currency=store.currency, base_url=base_url,
                      contact_email=store.contact_email, contact_phone=store.contact_phone,
-                     address=store.address, bengali_digits=bool(store.bengali_digits))
+                     address=store.address, bengali_digits=bool(store.bengali_digits),
+                     country=store.country, timezone=store.timezone)
 
 
 def _build(store: StoreRef, base_url: str | None) -> StorePlugins:
@@ -282,26 +289,52 @@ def admin_menu() -> list[tuple[str, AdminMenuItem]]:
                                                 AdminMenuItem) if _same_origin(item.url)]
 
 
-def _plugin_context() -> dict[str, Any]:
-    """``plugin_context["<plugin>"]`` in storefront templates."""
-    plugins = plugins_for_request() if request.blueprint == "storefront" else None
+def plugin_contexts() -> dict[str, dict[str, Any]]:
+    """What each enabled plugin adds to a storefront page's template context (by plugin)."""
+    plugins = plugins_for_request()
     if plugins is None:
-        return {"plugin_context": {}}
+        return {}
     found = {}
     for contribution in plugins.contribute("haat_template_context", page=page_context()):
         if isinstance(contribution.value, dict):
             found[contribution.plugin] = contribution.value
-    return {"plugin_context": found}
+    return found
 
 
-def _gate_plugin_routes() -> None:
-    """A plugin's routes answer 404 on stores that have not enabled it."""
-    owner = current_app.extensions["haat_plugin_blueprints"].get(request.blueprint or "")
+def _plugin_context() -> dict[str, Any]:
+    """``plugin_context["<plugin>"]`` in storefront templates (plugin pages pass their
+    own, see ``core.sdk.render_page``)."""
+    return {"plugin_context": plugin_contexts() if request.blueprint == "storefront" else {}}
+
+
+def route_plugin() -> str | None:
+    """The plugin whose blueprint (or a blueprint nested in it) serves this request."""
+    owners = current_app.extensions["haat_plugin_blueprints"]
+    return next((owners[name] for name in request.blueprints if name in owners), None)
+
+
+def _gate_plugin_routes() -> Any:
+    """A plugin's routes answer 404 on stores that have not enabled it, and its routes
+    under ``/admin`` only serve the store's signed-in staff (visitors are sent to sign
+    in), whatever the plugin remembers to check itself."""
+    owner = route_plugin()
     if owner is None:
-        return
+        return None
     plugins = plugins_for_request()
     if plugins is None or owner not in plugins.enabled:
         abort(404)
+    if (request.path == "/admin" or request.path.startswith("/admin/")) and \
+            not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _private_plugin_pages(response: Any) -> Any:
+    """A plugin's pages may show the shopper's own things: unless the plugin said how to
+    cache a response, no shared cache (a CDN, a proxy) may keep it."""
+    if "Cache-Control" not in response.headers and route_plugin() is not None:
+        response.cache_control.private = True
+    return response
 
 
 def _register_blueprints(app: Flask, host: PluginHost) -> None:
@@ -314,14 +347,8 @@ def _register_blueprints(app: Flask, host: PluginHost) -> None:
                 owners[blueprint.name] = impl.plugin_name
         except Exception as exc:  # a broken plugin must not stop the app
             host.unregister(impl.plugin_name)
-            host.problems.append(_problem(impl.plugin_name, f"blueprints failed: {exc!r}"))
+            host.report(impl.plugin_name, "(installed)", f"blueprints failed: {exc!r}")
     app.extensions["haat_plugin_blueprints"] = owners
-
-
-def _problem(name: str, error: str) -> Any:
-    from core.pluginhost.manager import LoadProblem
-
-    return LoadProblem(name, "(installed)", error)
 
 
 def init_app(app: Flask, host: PluginHost | None = None) -> PluginHost:
@@ -329,11 +356,20 @@ def init_app(app: Flask, host: PluginHost | None = None) -> PluginHost:
     if host is None:
         host = PluginHost(timing=app.config["HAAT_PLUGIN_TIMING"])
         host.discover()
+        # Plugin modules named in the config (never the environment): the test suite's
+        # sample plugin, or an app that embeds Haat. Installed packages come first.
+        for module_name in app.config.get("HAAT_EXTRA_PLUGINS", ()):
+            host.register(importlib.import_module(module_name), distribution="(configured)")
     app.extensions["haat_plugins"] = host
+    # The lower layers know no plugins: Alembic learns of their migrations folders, and
+    # store deletion of their tables, from here.
+    migrations.install()
+    tables.install()
     app.extensions["haat_plugin_states"] = StatesCache()
     app.extensions["haat_secret_box"] = SecretBox(keys_from_config(app.config))
     _register_blueprints(app, host)
     app.before_request(_gate_plugin_routes)
+    app.after_request(_private_plugin_pages)
     app.add_template_global(slot, "slot")
     app.add_template_global(plugin_head, "plugin_head")
     app.add_template_global(page_title, "page_title")

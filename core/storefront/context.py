@@ -14,9 +14,11 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from core.cart.service import CartView, Shopper, cart_totals, cart_view
+from core.cart.service import CartView, Shopper, cart_totals, find_cart, snapshot, view_of
 from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES, normalise_locale
-from core.pluginhost.web import plugins_for_request
+from core.pluginhost.web import PAGE_KINDS, plugin_contexts, plugins_for_request
+from core.sdk import CartSnapshot
+from core.sdk.web import csrf_input
 from core.storefront import queries
 from core.storefront.page_cache import personal
 from core.theming.loader import theme_template
@@ -44,10 +46,52 @@ def render_page(template: str, **context: Any) -> str:
     describing the page for plugins first (``core.sdk.PageContext``)."""
     from core.storefront.page_info import describe_page
 
+    kind = PAGE_KINDS.get(request.endpoint or "", "other")
+    cart = None
+    if kind == "checkout":
+        cart = getattr(context.get("quote"), "snapshot", None)
+    elif kind == "cart":
+        cart = cart_snapshot()
     g.haat_page_context = describe_page(context, locale=current_locale(),
-                                        search_enabled=search_enabled())
+                                        search_enabled=search_enabled(), cart=cart)
     return render_template(theme_template(current_theme().name, f"storefront/{template}"),
                            **context)
+
+
+#: Names of a plugin page's template context that are the layout's own, besides the
+#: storefront's globals (:func:`storefront_context`).
+LAYOUT_NAMES = frozenset({"layout", "plugin_context", "csrf_input", "page_css"})
+
+
+def render_plugin_page(template: str, *, plugin: str, title: str,
+                       context: dict[str, Any]) -> str:
+    """Render a plugin's own template inside the store's theme (``core.sdk.render_page``).
+
+    The template is looked up as ``@<theme>/<template>``: the store's theme, then the
+    default theme, then the plugin's template folder, so a theme may restyle a plugin's
+    page and relative includes (``storefront/_macros.html``) stay in the theme. It gets
+    ``layout`` (the theme's storefront layout, to extend) and ``csrf_input()``. Plugin
+    pages are never served from the page cache: they are rendered on each request,
+    personal parts included.
+    """
+    from core.storefront.page_info import describe_page
+
+    if template.startswith(("storefront/", "@", "/")):
+        raise ValueError(f"{template!r}: keep a plugin's templates in a folder of its own, "
+                         "e.g. 'my_plugin/page.html' (storefront/ belongs to the themes)")
+    theme = current_theme().name
+    layout = {**storefront_context(), "csrf_input": csrf_input,
+              "layout": theme_template(theme, "storefront/layout.html")}
+    clash = (LAYOUT_NAMES | set(layout)).intersection(context)
+    if clash:
+        raise TypeError(f"render_page(): {', '.join(sorted(clash))} is used by the theme's "
+                        "layout; pass it under another name")
+    values = {**context, "title": title}
+    g.haat_page_context = describe_page(values, locale=current_locale(),
+                                        search_enabled=search_enabled(), kind="plugin",
+                                        plugin=plugin)
+    return render_template(theme_template(theme, template), **layout,
+                           plugin_context=plugin_contexts(), **values)
 
 
 def current_locale() -> str:
@@ -64,15 +108,24 @@ def current_cart() -> CartView:
     """The shopper's cart with its lines (a fixed five queries when they have one: cart,
     lines, products, variants, images; none otherwise)."""
     if "haat_cart" not in g:
-        g.haat_cart = cart_view(request.cookies.get(CART_COOKIE))
+        reload_cart(request.cookies.get(CART_COOKIE))
     return g.haat_cart
 
 
 def reload_cart(token: str | None) -> None:
     """Read the cart again after a change (``token`` may be new), so the page and the
     JSON answer show the new contents."""
-    g.haat_cart = cart_view(token)
+    g.haat_cart_row = find_cart(token, with_lines=True)
+    g.haat_cart = view_of(g.haat_cart_row)
     g.pop("haat_cart_totals", None)
+
+
+def cart_snapshot() -> CartSnapshot | None:
+    """The shopper's cart as plugins see it (``PageContext.cart``), built from the lines
+    :func:`current_cart` loaded (no further queries); ``None`` without a cart."""
+    current_cart()
+    row = g.haat_cart_row
+    return snapshot(row, current_store().currency) if row is not None else None
 
 
 _SHOP_CATEGORY = "shop-"

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from core.catalog.models import Collection, CollectionProduct, Product, ProductImage, ProductVariant
 from core.pages.models import Page
 from core.theming.models import ThemeSettings
+from core.web.tenancy import current_store
 from tenants.context import current_tenant_id
 from tenants.resolution import bump_content_version
 
@@ -73,7 +74,9 @@ def cache_key() -> tuple[Any, ...] | None:
         return None
     from core.storefront.context import current_locale
 
-    return (g.store, request.host, request.full_path, current_locale(), request.is_secure)
+    # The StoreRef carries content_version and plugins_version: a change retires the key.
+    return (current_store(), request.host, request.full_path, current_locale(),
+            request.is_secure)
 
 
 def _fill(html: str, fillers: dict[str, Callable[[], Any]]) -> str:

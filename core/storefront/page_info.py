@@ -15,9 +15,11 @@ from core.catalog.models import Collection, Product
 from core.catalog.richtext import html_to_text
 from core.catalog.snapshots import collection_snapshot, page_snapshot, product_snapshot
 from core.i18n import SUPPORTED_LOCALES
+from core.orders.models import Order
+from core.orders.snapshots import order_snapshot
 from core.pages.models import Page
-from core.pluginhost.web import PAGE_KINDS
-from core.sdk import PageContext
+from core.pluginhost.web import PAGE_KINDS, plugins_for_request
+from core.sdk import CartSnapshot, PageContext
 from core.web.tenancy import current_store
 
 DESCRIPTION_LIMIT = 160
@@ -49,10 +51,21 @@ def _alternate(canonical: str, code: str, default: str) -> str:
     return f"{canonical}{joiner}{urlencode({'lang': code})}"
 
 
-def describe_page(context: dict[str, Any], *, locale: str,
-                  search_enabled: bool) -> PageContext:
-    """The :class:`PageContext` of a storefront page rendered with template ``context``."""
+#: Pages that are the shopper's own: never cached, never for search engines.
+PRIVATE_KINDS = frozenset({"cart", "checkout", "order"})
+
+
+def describe_page(context: dict[str, Any], *, locale: str, search_enabled: bool,
+                  cart: CartSnapshot | None = None, kind: str | None = None,
+                  plugin: str = "") -> PageContext:
+    """The :class:`PageContext` of a storefront page rendered with template ``context``.
+
+    ``kind`` defaults to the endpoint's kind (``PAGE_KINDS``); a plugin's own page
+    passes ``"plugin"`` and the plugin's name. ``cart`` is the shopper's cart on the
+    cart and checkout pages; an order page's ``order`` comes from the context.
+    """
     store = current_store()
+    kind = kind or PAGE_KINDS.get(request.endpoint or "", "other")
     product, collection, page = (context.get(k) for k in ("product", "collection", "page"))
     media = lambda key: _absolute(url_for("storefront.media", key=key))  # noqa: E731
     clean = _absolute(_canonical_path(context))
@@ -79,13 +92,25 @@ def describe_page(context: dict[str, Any], *, locale: str,
         page_info = page_snapshot(page)
         description = page_info.text
         crumbs.append((page.title, clean))
+    elif kind == "plugin":
+        # A plugin page may pass a plain-text ``description`` for the meta description.
+        description = str(context.get("description") or "")
+        if context.get("title"):
+            crumbs.append((str(context["title"]), clean))
+    order = context.get("order")
+    order_info = None
+    if kind == "order" and isinstance(order, Order):
+        plugins = plugins_for_request()
+        assert plugins is not None  # a store's page
+        order_info = order_snapshot(order, plugins.info)
     return PageContext(
-        kind=PAGE_KINDS.get(request.endpoint or "", "other"),
+        kind=kind,
         path=request.path, url=request.url, title=str(context.get("title") or ""),
         locale=locale, is_secure=request.is_secure,
         product=product_info, collection=collection_info, page=page_info,
         description=html_to_text(description, limit=DESCRIPTION_LIMIT),
-        canonical_url=canonical,
+        canonical_url="" if kind in PRIVATE_KINDS else canonical,
+        order=order_info, cart=cart if kind in ("cart", "checkout") else None, plugin=plugin,
         alternates=tuple((code, _alternate(clean, code, store.locale))
                          for code in SUPPORTED_LOCALES),
         breadcrumbs=tuple(crumbs) if len(crumbs) > 1 else (),

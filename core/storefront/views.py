@@ -27,6 +27,7 @@ from core.catalog.redirects import current_handle
 from core.catalog.richtext import description_html
 from core.catalog.video import optional_video
 from core.extensions import limiter
+from core.pluginhost.web import route_plugin
 from core.storage import LocalStorage, UnsafeKey
 from core.storefront import queries
 from core.storefront.context import ONE_YEAR, current_theme, render_page, storefront_context
@@ -55,9 +56,14 @@ def not_found(exc: NotFound) -> tuple[str, int]:
 MAX_PAGE = 10_000  # deeper pages are empty anyway; bigger numbers overflow SQL integers
 
 
-@bp.after_request
+@bp.after_app_request
 def _remember_language(response: Response) -> Response:
-    """A shopper who picked a language with ``?lang=`` keeps it on later pages."""
+    """A shopper who picked a language with ``?lang=`` (on a storefront page or a
+    plugin's own page) keeps it on later pages."""
+    if request.blueprint != "storefront" and (
+            current_store() is None or request.path.startswith("/admin")
+            or route_plugin() is None):
+        return response
     asked = request.args.get("lang")
     if asked and asked == shopper_language() and request.cookies.get(LANG_COOKIE) != asked:
         response.set_cookie(LANG_COOKIE, asked, max_age=ONE_YEAR, samesite="Lax",
@@ -95,7 +101,7 @@ def index() -> str:
         if found is not None:
             featured = (found, queries.listing(found, page_size=shown, count=False).products)
     newest = queries.newest_products(shown)
-    return render_page("index.html", featured=featured, products=newest, title=g.store.name)
+    return render_page("index.html", featured=featured, products=newest, title=current_store().name)
 
 
 @bp.get("/collections/<handle>")

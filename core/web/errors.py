@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from flask import Flask, abort, g, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from core.web.tenancy import StoreNotFound, StoreSuspended
+from core.web.tenancy import StoreNotFound, StoreSuspended, current_store
 from core.web.urls import platform_url
 
 log = logging.getLogger("haat.errors")
@@ -67,6 +67,6 @@ def init_app(app: Flask) -> None:
         if app.testing and app.config.get("HAAT_RERAISE_ERRORS", True):
             raise exc
         log.exception("Unhandled error on %s %s (store %s)", request.method, request.path,
-                      getattr(g.get("store"), "slug", "-"))
+                      getattr(current_store(), "slug", "-"))
         return _page("errors/http.html", 500, code=500, title="Something went wrong",
                      message="We have been told about it. Please try again in a moment.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_babel import get_locale
 
 from core.i18n import (
@@ -15,6 +15,7 @@ from core.i18n import (
     normalise_locale,
 )
 from core.money import Money
+from core.web.tenancy import current_store
 
 
 def _store_locale() -> str:
@@ -25,7 +26,7 @@ def money_filter(amount: int | None, currency: str | None = None) -> str:
     """``{{ product.price_amount|money }}``: minor units in the store's currency."""
     if amount is None:
         return ""
-    store = g.get("store")
+    store = current_store()
     code = currency or (store.currency if store else "USD")
     digits = bool(store and store.bengali_digits)
     return format_money(Money(amount, code), _store_locale(), bengali_digits=digits)
@@ -48,7 +49,7 @@ def select_locale() -> str:
     store's default locale; in the admin the staff member's choice, else the store's."""
     from core.admin.language import is_admin_request, staff_language
 
-    store = g.get("store")
+    store = current_store()
     default = normalise_locale(store.locale if store else "en")
     if store is None:
         return default
@@ -59,7 +60,7 @@ def select_locale() -> str:
 
 def number_filter(value: int) -> str:
     """``{{ n|number }}``: an integer in the page's locale and the store's digits."""
-    store = g.get("store")
+    store = current_store()
     return format_number(value, _store_locale(),
                          bengali_digits=bool(store and store.bengali_digits))
 
@@ -68,7 +69,7 @@ def date_filter(value: date | None, format: str = "medium") -> str:
     """``{{ order.created_at|store_date }}``: a date in the page's locale and digits."""
     if value is None:
         return ""
-    store = g.get("store")
+    store = current_store()
     return format_date(value, _store_locale(), format=format,
                        bengali_digits=bool(store and store.bengali_digits))
 

@@ -1,0 +1,216 @@
+"""A plugin's own routes: the request's store and language, pages in the store's theme,
+CSRF fields and messages for the shopper.
+
+This is the services layer of the SDK: it calls down into Haat's core, which plugins
+never import themselves. Every function here needs a request on a store's host, except
+:func:`current_locale`, which also answers in jobs and commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import g, has_request_context, request
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from core.i18n import normalise_locale
+from core.sdk.store import StoreInfo
+
+__all__ = ["csrf_exempt", "csrf_input", "current_locale", "current_store", "flash_message",
+           "owner_required", "rate_limit", "render_page"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The blocks every theme's storefront layout offers a plugin page (``docs/plugin-pages.md``).
+LAYOUT_BLOCKS: tuple[str, ...] = ("title", "meta", "full_bleed", "main", "heading", "content")
+#: ``flash_message`` kinds: how the theme colours the message.
+FLASH_KINDS: tuple[str, ...] = ("success", "error")
+
+
+def _store_request(what: str) -> Any:
+    """The request's ``StorePlugins``; a clear ``RuntimeError`` anywhere else."""
+    from core.pluginhost.web import plugins_for_request
+
+    if not has_request_context():
+        raise RuntimeError(
+            f"core.sdk.{what}() needs a request on a store's host; a job gets its store "
+            "as its first argument and a hook as `store`")
+    plugins = plugins_for_request()
+    if plugins is None:
+        raise RuntimeError(f"core.sdk.{what}(): this request is not for a store "
+                           f"({request.host} is the platform's host)")
+    return plugins
+
+
+def current_store() -> StoreInfo:
+    """The store of this request, as hooks receive it (also ``flask.g.store``).
+
+    Use it in a plugin's routes: ``get_products(current_store(), ids)``,
+    ``current_store().plugin_settings("my-plugin")``. Raises ``RuntimeError`` outside a
+    request or on the platform's own host.
+    """
+    return _store_request("current_store").info
+
+
+def current_locale() -> str:
+    """The language to show things in: ``"en"``, ``"bn"`` or ``"hy"``.
+
+    On storefront pages (a plugin's own included) it is the shopper's choice
+    (``?lang=``, then their cookie), else the store's default; on ``/admin`` pages
+    (a plugin's own included), the signed-in staff member's admin language, else the
+    store's default, and English where the admin is not translated. Inside
+    ``flask_babel.force_locale(code)`` (e.g. an email in the customer's language) it is
+    ``code``. In jobs and commands it is the store's default language (of the store in
+    scope), and ``"en"`` with no store at all.
+    """
+    forced = getattr(g.get("_flask_babel"), "forced_babel_locale", None) if g else None
+    if forced is not None:
+        return normalise_locale(str(forced))
+    if has_request_context():
+        # Asked for every translated word; the answer cannot change within a request.
+        if _LOCALE_KEY not in g:
+            setattr(g, _LOCALE_KEY, _request_locale())
+        return getattr(g, _LOCALE_KEY)
+    return _scope_default_locale()
+
+
+_LOCALE_KEY = "haat_sdk_locale"
+
+
+def _request_locale() -> str:
+    from core.web.tenancy import current_store as store_ref
+
+    store = store_ref()
+    if store is not None and (request.path == "/admin" or request.path.startswith("/admin/")):
+        from core.admin.language import admin_languages, staff_language
+
+        # As the admin itself: English where the admin is not translated.
+        code = staff_language() or normalise_locale(store.locale)
+        return code if code in admin_languages() else "en"
+    return normalise_locale(str(get_locale() or "en"))
+
+
+def _scope_default_locale() -> str:
+    from tenants.context import current_tenant_id
+    from tenants.provisioning import find_tenant_by_id
+
+    tenant_id = current_tenant_id()
+    tenant = find_tenant_by_id(tenant_id) if tenant_id is not None and g else None
+    return normalise_locale(tenant.locale if tenant is not None else None)
+
+
+def render_page(template: str, /, *, title: str = "", **context: Any) -> str:
+    """Render the plugin's own ``template`` inside the store's theme; return the HTML.
+
+    The page gets the theme's header (navigation, cart, language switch), footer, flash
+    messages, plugins' slots and head tags, in the shopper's language. ``template`` is a
+    name in the plugin blueprint's ``template_folder``, in a folder named after the
+    plugin (``"my_plugin/page.html"``); it starts with ``{% extends layout %}`` and fills
+    the theme's blocks (``title``, ``meta``, ``heading``, ``content``, ``main``,
+    ``full_bleed``; see ``docs/plugin-pages.md``). ``title`` is the page's heading and
+    ``<title>``; a ``description`` in ``context`` becomes the meta description. Plugins
+    see the page as ``PageContext(kind="plugin", plugin=<your plugin>)``.
+
+    Call it from a route of a blueprint your plugin returns from ``haat_blueprints``.
+    Plugin pages are rendered on every request (never from the page cache), so they
+    may show the shopper's own things.
+    """
+    from core.pluginhost.web import route_plugin
+    from core.storefront.context import render_plugin_page
+
+    _store_request("render_page")
+    plugin = route_plugin()
+    if plugin is None:
+        raise RuntimeError("core.sdk.render_page() renders a plugin's own page: call it "
+                           "from a route of a blueprint returned by haat_blueprints")
+    return render_plugin_page(template, plugin=plugin, title=str(title), context=context)
+
+
+def csrf_input() -> Markup:
+    """A hidden ``csrf_token`` field for a ``<form method="post">``.
+
+    Put it in every form of a plugin page or of slot HTML. On catalogue pages that are
+    served from the page cache, the token is filled in per shopper, so it is always the
+    shopper's own.
+    """
+    from core.storefront.page_cache import personal
+
+    _store_request("csrf_input")
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(
+        personal("csrf", generate_csrf))
+
+
+def csrf_exempt(view: F) -> F:
+    """Decorator: let ``view`` take POSTs without the CSRF token, because another server
+    calls it (a courier's or payment provider's webhook), never a shopper's browser.
+
+    Put it under the route decorator::
+
+        @bp.post("/webhook")
+        @csrf_exempt
+        def webhook(): ...
+
+    Such a route is public: check the caller yourself, on the raw body
+    (``request.get_data()``), e.g. an HMAC signature with a secret from your settings,
+    compared with ``hmac.compare_digest``. Never exempt a route a browser form posts to.
+    """
+    from core.extensions import csrf
+
+    return csrf.exempt(view)
+
+
+def owner_required(view: F) -> F:
+    """Decorator for a plugin's admin route that only the store's owner may use.
+
+    Every route of a plugin under ``/admin`` already serves only the store's signed-in
+    staff (visitors are sent to sign in; another store's staff are strangers here). Add
+    this under the route decorator when staff members must not use it either (settings,
+    money, deleting): they get 403::
+
+        @bp.route("/admin/wishlist/export")
+        @owner_required
+        def export(): ...
+    """
+    from core.admin.auth import owner_required as core_owner_required
+
+    return core_owner_required(view)
+
+
+def rate_limit(limit: str, *, methods: tuple[str, ...] = ("POST",)) -> Callable[[F], F]:
+    """Decorator: at most ``limit`` requests per store and client address, e.g.
+    ``"10 per minute"`` or ``"100 per hour; 10 per minute"`` (Flask-Limiter's syntax).
+
+    Put it under the route decorator of anything that can be abused or guessed: a form
+    that writes rows, a code lookup. Only ``methods`` count (POST by default, so a page
+    that shows the form stays free). Past the limit the shopper gets Haat's "Too many
+    requests" page (429) in their language. Limits are kept where Haat keeps its own
+    (``REDIS_URL``, else each worker's memory)::
+
+        @bp.post("/wishlist/add")
+        @rate_limit("30 per minute")
+        def add(): ...
+    """
+    from flask_limiter.util import get_remote_address
+
+    from core.extensions import limiter
+    from core.web.tenancy import current_store as store_ref
+
+    def key() -> str:
+        store = store_ref()
+        return f"plugin:{request.endpoint}:{store.id if store else '-'}:{get_remote_address()}"
+
+    return limiter.limit(limit, key_func=key, methods=list(methods))  # type: ignore[return-value]
+
+
+def flash_message(message: str, kind: str = "success") -> None:
+    """A message for the shopper's next storefront page (e.g. after a form's redirect),
+    shown by the theme like core's own. ``kind`` is ``"success"`` or ``"error"``."""
+    from core.storefront.context import flash_shopper
+
+    if kind not in FLASH_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(FLASH_KINDS)}, not {kind!r}")
+    _store_request("flash_message")
+    flash_shopper(str(message), kind)
