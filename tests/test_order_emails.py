@@ -28,6 +28,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from conftest import read_outbox
 from core.db import db
 from core.mail import (
     MailConfigError,
@@ -51,20 +52,10 @@ SHOPPER = "asha@example.com"
 
 
 @pytest.fixture
-def outbox(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Mail goes to a fresh outbox folder for this test."""
-    folder = tmp_path / "outbox"
-    monkeypatch.setitem(app.config, "HAAT_MAIL", "outbox")
-    monkeypatch.setitem(app.config, "HAAT_OUTBOX_DIR", str(folder))
+def outbox(outbox: Path, app: Flask, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The suite's outbox folder (conftest), with the platform's own sender address."""
     monkeypatch.setitem(app.config, "HAAT_MAIL_FROM", "Haat <no-reply@haat.example>")
-    return folder
-
-
-def read_outbox(folder: Path) -> list[EmailMessage]:
-    if not folder.exists():
-        return []
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            for path in sorted(folder.glob("*.eml"))]
+    return outbox
 
 
 def bodies(message: EmailMessage) -> tuple[str, str]:

@@ -40,28 +40,31 @@ from core.checkout.placement import find_gateway
 from core.customers.service import normalise_phone
 from core.db import db
 from core.money import Money
-from core.orders import service, states
+from core.orders import carriers, service, states
+from core.orders.carriers import BookingFailed, BookingUnderWay, OrderCarrier
+from core.orders.emails import safe_link
+from core.orders.labels import FULFILMENT_LABELS, PAYMENT_LABELS, refusal, state_label
 from core.orders.models import Order
 from core.orders.service import OrderActionError
+from core.orders.tracking import shipment_events
+from core.pluginhost.runtime import reraise_unless_isolating
 from core.pluginhost.web import plugins_for_request
 from core.sdk import OrderSnapshot, RefundResult, StoreInfo
-from core.web.templating import money_filter
+from core.web.templating import money_filter, number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_orders", __name__, url_prefix="/admin/orders")
+# PAYMENT_LABELS and FULFILMENT_LABELS (the states' words) are imported from here by the
+# dashboard and the customers pages too.
 _ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
 log = logging.getLogger("haat.admin")
 
-# The states stay machine values in the database; these are what the merchant reads.
-PAYMENT_LABELS = {
-    states.PENDING: _l("Pending"), states.AUTHORISED: _l("Authorised"), states.PAID: _l("Paid"),
-    states.PARTIALLY_REFUNDED: _l("Partially refunded"), states.REFUNDED: _l("Refunded"),
-    states.FAILED: _l("Failed"),
-}
-FULFILMENT_LABELS = {
-    states.UNFULFILLED: _l("Unfulfilled"), states.FULFILLED: _l("Packed"),
-    states.SHIPPED: _l("Shipped"), states.DELIVERED: _l("Delivered"),
-    states.CANCELLED: _l("Cancelled"), states.RETURNED: _l("Returned"),
+#: What a carrier reported about a parcel (``core.sdk.TRACKING_STATUSES``).
+TRACKING_LABELS = {
+    "booked": _l("Booked"), "picked_up": _l("Picked up"), "in_transit": _l("In transit"),
+    "out_for_delivery": _l("Out for delivery"),
+    "delivery_failed": _l("Delivery attempt failed"), "delivered": _l("Delivered"),
+    "returning": _l("Returning to you"), "returned": _l("Returned"),
 }
 #: Free text the merchant adds to a rejection or cancellation, for the timeline.
 MAX_REASON = 500
@@ -194,13 +197,13 @@ def _actor() -> str:
 @dataclass(frozen=True)
 class Action:
     """One button on the order page: the state it moves the order to, whether the
-    order's current state allows it, and how a refusal reads (``%(state)s`` is the
-    current state's label)."""
+    order's current state allows it, and how a refusal reads (the move's usual words,
+    or ``refused`` with ``%(state)s`` for the current state's label)."""
 
     name: str
     machine: str  # "payment", "fulfilment" or "" (always allowed)
     target: str
-    refused: Any = ""  # a lazy message, translated when shown
+    refused: Any = None  # a lazy message, translated when shown
 
     def allowed(self, order: Order) -> bool:
         """True when the order's states allow this action now."""
@@ -212,31 +215,22 @@ class Action:
 
     def refusal(self, order: Order) -> str:
         """Why the order's state does not allow this now."""
-        if self.machine == "payment":
-            label = PAYMENT_LABELS.get(order.payment_state, order.payment_state)
-        else:
-            label = FULFILMENT_LABELS.get(order.fulfilment_state, order.fulfilment_state)
-        return str(self.refused) % {"state": str(label).lower()}
+        current = order.payment_state if self.machine == "payment" else order.fulfilment_state
+        return str(refusal(self.machine, current, self.target, self.refused))
 
 
 ACTIONS = {action.name: action for action in (
-    Action("mark-paid", "payment", states.PAID,
-           _l("This payment is %(state)s; it cannot be marked as paid now.")),
-    Action("reject-payment", "payment", states.FAILED,
-           _l("This payment is %(state)s; it cannot be rejected now.")),
-    Action("fulfil", "fulfilment", states.FULFILLED,
-           _l("This order is %(state)s; it cannot be packed now.")),
-    Action("ship", "fulfilment", states.SHIPPED,
-           _l("This order is %(state)s; it cannot be shipped now.")),
-    Action("deliver", "fulfilment", states.DELIVERED,
-           _l("This order is %(state)s; it cannot be marked as delivered now.")),
-    Action("return", "fulfilment", states.RETURNED,
-           _l("This order is %(state)s; it cannot be marked as returned now.")),
-    Action("cancel", "fulfilment", states.CANCELLED,
-           _l("This order is %(state)s; it cannot be cancelled now.")),
+    Action("mark-paid", "payment", states.PAID),
+    Action("reject-payment", "payment", states.FAILED),
+    Action("fulfil", "fulfilment", states.FULFILLED),
+    Action("ship", "fulfilment", states.SHIPPED),
+    Action("book", "fulfilment", states.SHIPPED,
+           _l("This order is %(state)s; it cannot be booked with a courier now.")),
+    Action("deliver", "fulfilment", states.DELIVERED),
+    Action("return", "fulfilment", states.RETURNED),
+    Action("cancel", "fulfilment", states.CANCELLED),
     # Both a first and a further partial refund may end in "refunded".
-    Action("refund", "payment", states.REFUNDED,
-           _l("This payment is %(state)s; it cannot be refunded now.")),
+    Action("refund", "payment", states.REFUNDED),
     Action("note", "", ""),
 )}
 
@@ -276,15 +270,31 @@ def _left_to_refund(order: Order) -> Money:
     return Money(max(order.total - order.refunded_total, 0), order.currency)
 
 
+def _carrier(order: Order) -> OrderCarrier | None:
+    """The enabled carrier that quoted the order's rate (it books and links parcels)."""
+    return carriers.order_carrier(_store_info(), order)
+
+
 def _page(order: Order, *, errors: dict[str, str] | None = None, typed: dict[str, str] | None
           = None, refusal: str = "", status: int = 200) -> tuple[str, int]:
     allowed = {name for name, action in ACTIONS.items() if action.allowed(order)}
     way = _refund_way(order) if "refund" in allowed else None
-    values = {"refund-amount": str(_left_to_refund(order).to_decimal()), **(typed or {})}
+    carrier = _carrier(order) if "ship" in allowed else None
+    # The form suggests the courier of the order's delivery option; keeping it gets the
+    # carrier's tracking link, another courier gets none.
+    courier = carriers.courier_name(carrier) if carrier is not None else ""
+    booking = (carriers.booking_under_way(order.id)
+               if carrier is not None and carrier.books else None)
+    values = {"refund-amount": str(_left_to_refund(order).to_decimal()),
+              "ship-carrier": courier, **(typed or {})}
     body = render_template(
         "admin/orders/detail.html", store=current_store(), order=order, allowed=allowed,
         refund_way=way, left=_left_to_refund(order), errors=errors or {}, typed=values,
-        refusal=refusal, payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS)
+        refusal=refusal, payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS,
+        carrier=carrier, courier=courier, booking=booking,
+        tracking_link=safe_link(order.tracking_url),
+        tracking_events=shipment_events(order.id) if order.carrier_id else [],
+        tracking_labels=TRACKING_LABELS)
     return body, status
 
 
@@ -321,7 +331,6 @@ class _ProviderRefused(OrderActionError):
         super().__init__(_("The refund was refused: %(reason)s", reason=message), "amount")
 
 
-
 def _act(order_id: int, name: str, run: Callable[[Order], str]) -> Response | tuple[str, int]:
     """Run one action on the locked order and commit, or roll back and explain.
 
@@ -344,10 +353,11 @@ def _act(order_id: int, name: str, run: Callable[[Order], str]) -> Response | tu
         else:
             db.session.rollback()
         order = _order_or_404(order_id)
+        message = str(exc.message)  # a lazy message is translated now, and escaped
         if exc.field:
-            return _page(order, errors={f"{name}-{exc.field}": exc.message}, typed=typed,
+            return _page(order, errors={f"{name}-{exc.field}": message}, typed=typed,
                          status=422)
-        return _page(order, typed=typed, refusal=exc.message, status=409)
+        return _page(order, typed=typed, refusal=message, status=409)
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("admin_orders.detail", order_id=order_id), 303)
@@ -400,11 +410,90 @@ def fulfil(order_id: int) -> Response | tuple[str, int]:
 def ship(order_id: int) -> Response | tuple[str, int]:
     """Handed to a courier, with its tracking number (and link) for the shopper."""
     def run(order: Order) -> str:
-        service.ship(order, _actor(), request.form.get("carrier", ""),
-                     request.form.get("tracking_number", ""),
-                     (request.form.get("tracking_url") or "").strip())
+        carriers.ship_by_hand(order, _store_info(), _actor(),
+                              request.form.get("carrier", ""),
+                              request.form.get("tracking_number", ""),
+                              request.form.get("tracking_url") or "")
         return _("Order #%(number)s is shipped.", number=order.number)
     return _act(order_id, "ship", run)
+
+
+@bp.post("/<id:order_id>/book")
+@login_required
+def book(order_id: int) -> Response | tuple[str, int]:
+    """Book the parcel with the carrier that quoted the order's delivery rate; the
+    order is then shipped with the carrier's tracking number and link.
+
+    The courier is asked with no lock held (``carriers.book``): a second click while
+    it answers is refused ("under way"), and an order cancelled or shipped meanwhile
+    keeps its state while the merchant is told to cancel the booked parcel."""
+    order = _order_or_404(order_id, lock=True)
+    action = ACTIONS["book"]
+    carrier = _carrier(order) if action.allowed(order) else None
+    if not action.allowed(order):
+        message = action.refusal(order)
+    elif carrier is None or not carrier.books:
+        message = _("This order's delivery option cannot be booked through Haat. Enter the "
+                    "courier and tracking number below.")
+    else:
+        message = ""
+    if carrier is None or message:
+        db.session.rollback()
+        return _page(_order_or_404(order_id), refusal=message, status=409)
+    actor = _actor()  # read now: nothing may open a transaction while the courier answers
+    try:
+        booking = carriers.book(order, _store_info(), carrier, actor)
+    except (BookingUnderWay, OrderActionError) as exc:
+        db.session.rollback()
+        message = (str(exc.message) if isinstance(exc, OrderActionError) else _(
+            "A booking with %(carrier)s is already under way for this order. Reload the "
+            "page in a minute to see how it went; after %(minutes)s minutes without an "
+            "answer you can book again.", carrier=carrier.label,
+            minutes=number_filter(int(carriers.BOOKING_WINDOW.total_seconds() // 60))))
+        return _page(_order_or_404(order_id), refusal=message, status=409)
+    except BookingFailed as exc:
+        return _page(_order_or_404(order_id), errors={"book-carrier": _failure(exc)},
+                     status=422)
+    return _booked(order_id, carrier, booking)
+
+
+def _failure(exc: BookingFailed) -> str:
+    label = exc.carrier.label
+    if exc.reason:
+        return _("%(carrier)s refused the booking: %(reason)s", carrier=label,
+                 reason=exc.reason)
+    if exc.unusable:
+        return _("The answer of %(carrier)s could not be used; check with the courier "
+                 "before booking again.", carrier=label)
+    return _("%(carrier)s did not answer, so nothing was booked. Try again in a few "
+             "minutes, or enter the tracking number by hand below.", carrier=label)
+
+
+def _booked(order_id: int, carrier: OrderCarrier,
+            booking: carriers.Booking) -> Response | tuple[str, int]:
+    """The merchant's answer to a booking that came back."""
+    parcel = booking.parcel
+    if booking.outcome == "by_hand" or parcel is None:
+        return _page(_order_or_404(order_id), errors={"book-carrier": _(
+            "%(carrier)s books this parcel by hand: book it with the courier, then enter "
+            "the courier and tracking number below.", carrier=carrier.label)}, status=422)
+    order = _order_or_404(order_id)
+    if booking.outcome == "shipped":
+        flash(_("Order #%(number)s is booked with %(courier)s, tracking number "
+                "%(tracking)s.", number=order.number, courier=order.carrier,
+                tracking=order.tracking_number), "success")
+        return redirect(url_for("admin_orders.detail", order_id=order_id), 303)
+    if booking.outcome == "unused":
+        message = _("%(carrier)s booked a parcel (tracking number %(tracking)s), but the "
+                    "order was %(state)s meanwhile. Cancel the parcel with the courier.",
+                    carrier=carrier.label, tracking=parcel.tracking_number,
+                    state=state_label("fulfilment", booking.state))
+    else:
+        message = _("%(carrier)s booked a parcel (tracking number %(tracking)s), but "
+                    "another booking of this order started meanwhile. Check with the "
+                    "courier that only one parcel goes out.", carrier=carrier.label,
+                    tracking=parcel.tracking_number)
+    return _page(order, refusal=message, status=409)
 
 
 @bp.post("/<id:order_id>/deliver")
@@ -481,6 +570,7 @@ def _refund(order: Order) -> str:
     except OrderActionError:
         raise
     except Exception as exc:
+        reraise_unless_isolating(exc)
         log.exception("refund through %s failed for order %s", order.payment_method, order.id)
         raise OrderActionError(_("%(provider)s did not answer, so nothing was refunded. "
                                  "Try again in a few minutes.", provider=way.label),

@@ -17,12 +17,12 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import Locale
 from flask import current_app
 from flask_babel import force_locale, pgettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.countries import country_name
 from core.db import db
 from core.i18n import format_date, format_money, format_number, normalise_locale
 from core.mail import MailRejected, build_message, send_mail, sender_address
@@ -197,7 +197,7 @@ def address_lines(address: dict[str, str], locale: str) -> list[str]:
         return " ".join(str(address.get(key) or "").split())
 
     code = part("country").upper()
-    country = Locale.parse(locale).territories.get(code, code) if code else ""
+    country = country_name(code, locale) if code else ""
     town = ", ".join(p for p in (part("city"), part("region")) if p)
     town = " ".join(p for p in (town, part("postcode")) if p)
     lines = (part("name"), part("line1"), part("line2"), town, country, part("phone"))

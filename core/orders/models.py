@@ -50,6 +50,8 @@ class Order(TenantOwned, db.Model):
         UniqueConstraint("tenant_id", "payment_method", "payment_reference"),
         Index(None, "tenant_id", "created_at"),
         Index(None, "tenant_id", "customer_id"),
+        # A carrier's tracking events find their order by tracking number.
+        Index(None, "tenant_id", "carrier_id", "tracking_number"),
         CheckConstraint("total >= 0", name="total_not_negative"),
     )
 
@@ -88,7 +90,11 @@ class Order(TenantOwned, db.Model):
     shipping_zone: Mapped[str] = mapped_column(String(100), default="")
     #: The address as typed: name, phone, country, region, city, line1, line2, postcode.
     shipping_address: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: The courier's name as shown to the shopper ("Pathao").
     carrier: Mapped[str] = mapped_column(String(100), default="")
+    #: The ``ShippingCarrier.id`` that booked the parcel or gives its tracking link;
+    #: "" when the merchant named a courier by hand.
+    carrier_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
     tracking_number: Mapped[str] = mapped_column(String(100), default="")
     tracking_url: Mapped[str] = mapped_column(String(500), default="")
     note: Mapped[str] = mapped_column(Text, default="")
@@ -160,4 +166,26 @@ class PaymentEvent(TenantOwned, db.Model):
     event_id: Mapped[str] = mapped_column(String(200))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(24), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ShipmentEvent(TenantOwned, db.Model):
+    """One step of a parcel's journey as its carrier reported it (picked up, out for
+    delivery, delivered, ...). ``event_id`` makes a carrier's repeated report a no-op."""
+
+    __tablename__ = "shipment_events"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "carrier_id", "event_id"),
+        Index(None, "tenant_id", "order_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    carrier_id: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str] = mapped_column(String(200))
+    #: One of ``core.sdk.TRACKING_STATUSES``.
+    status: Mapped[str] = mapped_column(String(24))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -18,7 +20,8 @@ from core.db import db, utcnow
 from core.discounts.models import Discount
 from core.money import Money
 from core.orders import states
-from core.orders.emails import send_order_email
+from core.orders.emails import safe_link, send_order_email
+from core.orders.labels import refusal
 from core.orders.models import Order, OrderEvent, PaymentEvent
 from core.orders.snapshots import order_snapshot
 from core.pluginhost.events import emit_lazy, enqueue_after_commit
@@ -27,9 +30,11 @@ from core.sdk import PaymentGateway, PaymentResult, RefundResult, StoreInfo
 
 class OrderActionError(ValueError):
     """An action the order's state or the input does not allow; ``field`` names the
-    form field the message belongs next to."""
+    form field the message belongs next to. ``message`` is for the merchant: a lazy
+    string of the admin's catalogue, translated when shown (English outside a request),
+    while the timeline entries the services write stay English."""
 
-    def __init__(self, message: str, field: str = "") -> None:
+    def __init__(self, message: str | LazyString, field: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -42,7 +47,9 @@ def record(order: Order, kind: str, message: str, actor: str = "system") -> Orde
     return entry
 
 
-def _queue_hook(order: Order, hook: str, **extra: Any) -> None:
+def queue_hook(order: Order, hook: str, **extra: Any) -> None:
+    """Fire the lifecycle hook ``hook`` with the order (as it is then) and ``extra``
+    once the current transaction commits."""
     order_id = order.id
 
     def build(store: StoreInfo) -> dict[str, Any] | None:
@@ -63,8 +70,8 @@ class OrderChanged(OrderActionError):
     """Someone else changed the order between reading and writing it."""
 
     def __init__(self) -> None:
-        super().__init__("This order was changed by someone else just now. Reload the page "
-                         "and try again.")
+        super().__init__(_l("This order was changed by someone else just now. Reload the "
+                            "page and try again."))
 
 
 def _compare_and_set(order: Order, column: str, current: object, wanted: object) -> None:
@@ -79,6 +86,16 @@ def _compare_and_set(order: Order, column: str, current: object, wanted: object)
     setattr(order, column, wanted)
 
 
+def hold(order: Order) -> None:
+    """Take the order's row for this (short) transaction before reading what decides a
+    change (a booking under way, which tracking events are new), so a second click or
+    a concurrent report waits for this one and then finds the order changed. On
+    PostgreSQL the row lock of ``SELECT ... FOR UPDATE`` already does this; SQLite only
+    serialises writers, so the lock is taken by writing the state over itself (it stays
+    what it was). Never hold it while waiting for a provider's answer."""
+    _compare_and_set(order, "fulfilment_state", order.fulfilment_state, order.fulfilment_state)
+
+
 def _move_payment(order: Order, wanted: str, actor: str, message: str) -> None:
     try:
         states.check_payment(order.payment_state, wanted)
@@ -87,7 +104,7 @@ def _move_payment(order: Order, wanted: str, actor: str, message: str) -> None:
     _compare_and_set(order, "payment_state", order.payment_state, wanted)
     if wanted == states.PAID:
         order.paid_at = utcnow()
-        _queue_hook(order, "haat_order_paid")
+        queue_hook(order, "haat_order_paid")
         queue_email(order, "paid")
     record(order, f"payment_{wanted}", message, actor)
 
@@ -103,10 +120,8 @@ def _move_fulfilment(order: Order, wanted: str, actor: str, message: str) -> Non
     record(order, wanted, message, actor)
 
 
-def _refusal(exc: states.InvalidTransition) -> str:
-    what = "payment" if exc.machine == "payment" else "order"
-    return (f"This {what} is {exc.current.replace('_', ' ')}; it cannot be "
-            f"{exc.wanted.replace('_', ' ')} now.")
+def _refusal(exc: states.InvalidTransition) -> LazyString:
+    return refusal(exc.machine, exc.current, exc.wanted)
 
 
 def _restock(order: Order) -> None:
@@ -135,53 +150,66 @@ def reject_payment(order: Order, actor: str, reason: str = "") -> None:
 def fulfil(order: Order, actor: str) -> None:
     """The order is packed and ready to hand over."""
     _move_fulfilment(order, states.FULFILLED, actor, "Packed.")
-    _queue_hook(order, "haat_order_fulfilled")
+    queue_hook(order, "haat_order_fulfilled")
 
 
 def ship(order: Order, actor: str, carrier: str, tracking_number: str,
-         tracking_url: str = "") -> None:
-    """Hand the order to ``carrier``; the shopper is told the tracking number."""
+         tracking_url: str = "", *, carrier_id: str = "") -> None:
+    """Hand the order to ``carrier`` (the courier's name); the shopper is told the
+    tracking number and, when there is one, the link.
+
+    ``carrier_id`` is the ``ShippingCarrier.id`` that booked the parcel or gives its
+    tracking link (``""`` for a courier named by hand); tracking events find the order
+    by it and the tracking number.
+    """
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    tracking_url = tracking_url.strip()
     if not carrier:
-        raise OrderActionError("Enter the courier's name.", "carrier")
+        raise OrderActionError(_l("Enter the courier's name."), "carrier")
     if len(tracking_number) > 100:
-        raise OrderActionError("A tracking number is at most 100 characters.",
+        raise OrderActionError(_l("A tracking number is at most 100 characters."),
                                "tracking_number")
-    if tracking_url and not tracking_url.startswith(("https://", "http://")):
-        raise OrderActionError("Enter a full address starting with https://", "tracking_url")
+    if tracking_url and not safe_link(tracking_url):
+        raise OrderActionError(_l("Enter a full address starting with https://"),
+                               "tracking_url")
+    if len(tracking_url) > 500:
+        raise OrderActionError(_l("A tracking link is at most 500 characters."),
+                               "tracking_url")
     _move_fulfilment(order, states.SHIPPED, actor,
                      f"Shipped with {carrier}" + (f", tracking {tracking_number}."
                                                   if tracking_number else "."))
     order.carrier, order.tracking_number = carrier[:100], tracking_number
-    order.tracking_url = tracking_url[:500]
-    _queue_hook(order, "haat_order_shipped", tracking_url=order.tracking_url or None)
+    order.tracking_url, order.carrier_id = tracking_url, carrier_id[:64]
+    queue_hook(order, "haat_order_shipped", tracking_url=order.tracking_url or None)
     queue_email(order, "shipped")
 
 
 def mark_delivered(order: Order, actor: str) -> None:
     """The shopper has the parcel."""
     _move_fulfilment(order, states.DELIVERED, actor, "Delivered.")
+    queue_hook(order, "haat_order_delivered")
 
 
 def cancel(order: Order, actor: str, reason: str = "") -> None:
     """Cancel an order that has not shipped: its stock and coupon use come back."""
     _move_fulfilment(order, states.CANCELLED, actor,
                      "Cancelled; items restocked." + (f" {reason}" if reason else ""))
-    _queue_hook(order, "haat_order_cancelled")
+    queue_hook(order, "haat_order_cancelled")
 
 
 def mark_returned(order: Order, actor: str) -> None:
     """The parcel came back; its items go back into stock."""
     _move_fulfilment(order, states.RETURNED, actor, "Returned; items restocked.")
+    queue_hook(order, "haat_order_returned")
 
 
 def add_note(order: Order, actor: str, text: str) -> None:
     """A staff note on the timeline."""
     text = text.strip()
     if not text:
-        raise OrderActionError("Write the note first.", "note")
+        raise OrderActionError(_l("Write the note first."), "note")
     if len(text) > 2000:
-        raise OrderActionError("A note is at most 2,000 characters.", "note")
+        raise OrderActionError(_l("A note is at most 2,000 characters."), "note")
     record(order, "note", text, actor)
 
 
@@ -194,7 +222,7 @@ def _set_refunded(order: Order, refunded: int, actor: str, message: str) -> int:
     wanted = states.REFUNDED if refunded >= order.total else states.PARTIALLY_REFUNDED
     _compare_and_set(order, "refunded_total", order.refunded_total, refunded)
     _move_payment(order, wanted, actor, message)
-    _queue_hook(order, "haat_order_refunded", amount=Money(added, order.currency))
+    queue_hook(order, "haat_order_refunded", amount=Money(added, order.currency))
     return added
 
 
@@ -206,12 +234,12 @@ def refund(order: Order, amount: Money, gateway: PaymentGateway, store: StoreInf
     timeline and returned, and the order keeps its state.
     """
     if order.payment_state not in (states.PAID, states.PARTIALLY_REFUNDED):
-        raise OrderActionError("Only a paid order can be refunded.", "amount")
+        raise OrderActionError(_l("Only a paid order can be refunded."), "amount")
     left = order.total - order.refunded_total
     if amount.amount <= 0:
-        raise OrderActionError("Enter an amount above zero.", "amount")
+        raise OrderActionError(_l("Enter an amount above zero."), "amount")
     if amount.amount > left:
-        raise OrderActionError("That is more than is left to refund.", "amount")
+        raise OrderActionError(_l("That is more than is left to refund."), "amount")
     result = gateway.refund(store, order_snapshot(order, store), amount)
     if not result.ok:
         record(order, "refund_failed", f"Refund refused: {result.message}", actor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.money import Money
+from core.orders.emails import safe_link
 from core.orders.models import Order
 from core.sdk import Address, OrderSnapshot, StoreInfo
 from core.sdk import CartLine as SdkLine
@@ -43,4 +44,7 @@ def order_snapshot(order: Order, store: StoreInfo) -> OrderSnapshot:
         created_at=order.created_at, payment_reference=order.payment_reference or "",
         payment_fields=dict(order.payment_fields or {}),
         status_url=store.url(f"orders/{order.token}"),
+        carrier=order.carrier or "", carrier_id=order.carrier_id or "",
+        tracking_number=order.tracking_number or "",
+        tracking_url=safe_link(order.tracking_url), customer_id=order.customer_id,
     )

@@ -41,6 +41,7 @@ from core.sdk import (
     SlotContent,
     StoreInfo,
     StructuredData,
+    TrackingEvent,
 )
 
 hookspec = pluggy.HookspecMarker("haat")
@@ -79,8 +80,11 @@ def haat_payment_gateways(store: StoreInfo,
 def haat_shipping_carriers(store: StoreInfo) -> Sequence[ShippingCarrier]:
     """Return the shipping carriers / rate tables that can quote for this store.
 
-    Fires when rates are quoted at checkout and when a shipment is created. Per store;
-    collected and flattened. Checkout path: failures become ``PluginCheckoutError``.
+    Fires when rates are quoted at checkout, and on the admin's order page when an
+    order whose rate a carrier quoted is shipped (booking with ``create_shipment``,
+    tracking links). Per store; collected and flattened. Checkout path: failures
+    become ``PluginCheckoutError``; on the order page a failing plugin offers no
+    carrier (isolated).
     """
 
 
@@ -261,6 +265,27 @@ def haat_order_shipped(store: StoreInfo, order: OrderSnapshot, tracking_url: str
 
 
 @hookspec
+def haat_order_delivered(store: StoreInfo, order: OrderSnapshot) -> None:
+    """An order was delivered: its carrier reported it (``core.sdk.record_tracking``)
+    or the merchant marked it. Fires after the commit. Per store; isolated."""
+
+
+@hookspec
+def haat_order_returned(store: StoreInfo, order: OrderSnapshot) -> None:
+    """An order came back (its items are back in stock): its carrier reported it or
+    the merchant marked it. Fires after the commit. Per store; isolated."""
+
+
+@hookspec
+def haat_shipment_tracked(store: StoreInfo, order: OrderSnapshot,
+                          event: TrackingEvent) -> None:
+    """A carrier reported a new step of an order's parcel (``core.sdk.record_tracking``;
+    once per event, replays never fire). ``event`` has its ``event_id`` and
+    ``occurred_at`` filled in; ``order`` is as it is after the whole report. Fires
+    after the commit. Per store; isolated."""
+
+
+@hookspec
 def haat_order_cancelled(store: StoreInfo, order: OrderSnapshot) -> None:
     """An order was cancelled (stock restored). After the commit. Per store; isolated."""
 
@@ -274,9 +299,11 @@ def haat_order_refunded(store: StoreInfo, order: OrderSnapshot, amount: Money) -
 def haat_store_reindex(store: StoreInfo) -> None:
     """Rebuild whatever the plugin derives from the catalogue (e.g. a search index).
 
-    Fires after a bulk change to the catalogue, such as an import (``haat search
-    reindex`` rebuilds search indexes itself, through ``haat_search_backend``). Per
-    store; isolated. Do the work in a job (``core.sdk.run_later``).
+    Core does not fire it on its own today: every catalogue change, an import's
+    included, already fires the per-product events (``haat_product_saved`` and
+    friends), and ``haat search reindex`` rebuilds search indexes itself through
+    ``haat_search_backend``. Per store; isolated. Do the work in a job
+    (``core.sdk.run_later``).
     """
 
 

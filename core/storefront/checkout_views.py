@@ -8,12 +8,10 @@ same form on each change and swaps in the new summary. "Place order" goes throug
 
 from __future__ import annotations
 
-import functools
 import secrets
 from datetime import datetime
 from typing import Any
 
-from babel import Locale
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -22,6 +20,8 @@ from core.cart.service import find_cart
 from core.checkout.form import CheckoutInput, contact_problems, read_form
 from core.checkout.placement import CheckoutRefused, place_order
 from core.checkout.quote import QuoteRequest, build_quote
+from core.countries import country_names
+from core.countries import home_country as currency_home
 from core.i18n import format_date
 from core.money import Money
 from core.pluginhost.web import plugins_for_request
@@ -35,23 +35,18 @@ from core.storefront.views import bp
 from core.web.templating import money_filter
 from core.web.tenancy import current_store
 
-#: The country a store's shoppers most likely live in, by its currency.
-HOME_COUNTRY = {"BDT": "BD", "AMD": "AM", "INR": "IN", "GBP": "GB", "USD": "US"}
 
-
-@functools.lru_cache(maxsize=8)
-def _countries_by_name(locale: str) -> tuple[tuple[str, str], ...]:
-    # Babel's territory list, sorted, once per language rather than on every checkout.
-    names = Locale.parse(locale).territories
-    found = {code: name for code, name in names.items() if len(code) == 2 and code.isalpha()
-             and code not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB")}
-    return tuple(sorted(found.items(), key=lambda item: item[1]))
+def home_country() -> str:
+    """The country this store's shoppers most likely live in: the store's own country,
+    else a guess from its currency (``""`` when there is none)."""
+    store = current_store()
+    return store.country or currency_home(store.currency)
 
 
 def countries(locale: str) -> dict[str, str]:
     """Country code -> name in the shopper's language, the store's own country first."""
-    ordered = dict(_countries_by_name(locale))
-    home = HOME_COUNTRY.get(current_store().currency)
+    ordered = country_names(locale)
+    home = home_country()
     if home in ordered:
         ordered = {home: ordered.pop(home), **ordered}
     return ordered
@@ -75,7 +70,7 @@ def quote_request() -> QuoteRequest:
 
 
 def _defaults() -> CheckoutInput:
-    home = HOME_COUNTRY.get(current_store().currency, "")
+    home = home_country()
     return CheckoutInput(values={"country": home,
                                  "idempotency_key": secrets.token_urlsafe(24)})
 

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import logging
 
-from babel import Locale
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.checkout.placement import find_gateway, start_payment
+from core.countries import country_name
 from core.db import db
 from core.extensions import csrf
 from core.orders import states
+from core.orders.emails import safe_link
 from core.orders.models import Order
 from core.orders.queries import find_order_by_token
 from core.orders.service import apply_payment_result
 from core.orders.snapshots import order_snapshot
+from core.orders.tracking import journey
+from core.pluginhost.runtime import reraise_unless_isolating
 from core.pluginhost.web import plugins_for_request
 from core.sdk import PaymentResult, StoreInfo
 from core.storefront.context import current_locale, flash_shopper, render_page
@@ -63,16 +66,22 @@ def _store() -> StoreInfo:
 def order_status(token: str) -> Response:
     """Status, items, totals, payment and shipment of one order."""
     order = _order_or_404(token)
-    gateway = find_gateway(_store(), order.payment_method)
+    store = _store()
+    gateway = find_gateway(store, order.payment_method)
     can_pay = (order.payment_state in PAYABLE and order.fulfilment_state != states.CANCELLED
                and getattr(gateway, "method", "") == "card")
     timeline = [event for event in order.events if event.kind in SHOPPER_EVENTS]
     code = (order.shipping_address or {}).get("country", "")
-    country = Locale.parse(current_locale()).territories.get(code, code)
+    country = country_name(code, current_locale())
+    # The parcel's journey as its carrier reported it (only a carrier's parcels have one).
+    steps = journey(order.id, locale=current_locale(), timezone=store.timezone,
+                    bengali_digits=store.bengali_digits) if order.carrier_id else []
     return _private(render_page("order_status.html", title=_("Order %(number)s",
                                                               number=f"#{order.number}"),
                                 order=order, can_pay=can_pay, timeline=timeline,
-                                country=country, page_css="checkout.css"))
+                                country=country, page_css="checkout.css",
+                                tracking_link=safe_link(order.tracking_url),
+                                journey=steps))
 
 
 @bp.post("/orders/<token>/pay")
@@ -105,7 +114,8 @@ def order_return(token: str) -> Response:
     try:
         result = gateway.handle_return(store, order_snapshot(order, store),
                                        request.args.to_dict())
-    except Exception:
+    except Exception as exc:
+        reraise_unless_isolating(exc)
         log.exception("payment return failed for order %s", order.id)
         flash_shopper(_("We could not confirm the payment yet. This page will show it "
                         "once the payment provider tells us."), "error")

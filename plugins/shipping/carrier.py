@@ -57,7 +57,7 @@ class ZoneCarrier:
         self.table = table
         self.label = label
         self.couriers: Mapping[str, Courier] = {
-            f"{zone.slug}/{method.slug}": TrackingPage(method.track)
+            f"{zone.slug}/{method.slug}": TrackingPage(method.track, name=method.label)
             for zone in table.zones for method in zone.methods if method.track
         }
 
@@ -85,16 +85,32 @@ class ZoneCarrier:
         """The courier behind a delivery option (``rate_id`` without the carrier id)."""
         return self.couriers.get(rate_id)
 
+    def courier_name_for(self, rate_id: str) -> str | None:
+        """The courier of the option ``rate_id`` as the admin's form suggests it when the
+        merchant ships by hand: the option's label for an option with a ``track:`` page
+        (name such options after their courier, "Pathao: 120"); ``None`` for an option
+        without a courier (the form then suggests none, and gives no link)."""
+        courier = self.courier_for(rate_id)
+        return (courier.name or None) if courier is not None else None
+
+    @property
+    def books_shipments(self) -> bool:
+        """True when a courier of one of the options books parcels (core then offers
+        "Book with ..." on orders); ``track:`` pages alone book nothing."""
+        return any(courier.books_shipments for courier in self.couriers.values())
+
     def tracking_url_for(self, rate_id: str, tracking_number: str) -> str | None:
-        """The tracking link of a parcel sent with the option ``rate_id``."""
+        """The tracking link of a parcel sent with the option ``rate_id`` (what core
+        asks when it knows the order's option): its ``track:`` page."""
         courier = self.courier_for(rate_id)
         return courier.tracking_url(tracking_number) if courier is not None else None
 
     def tracking_url(self, tracking_number: str) -> str | None:
         """The tracking link when the store's options use one tracking page only.
 
-        Core does not say which option an order used, so with several tracking pages
-        there is no safe answer and this gives ``None``.
+        Without the order's option there is no safe answer when options use different
+        tracking pages, so this then gives ``None`` (core asks
+        :meth:`tracking_url_for` when it knows the option).
         """
         couriers: list[Courier] = []
         for courier in self.couriers.values():
@@ -103,5 +119,8 @@ class ZoneCarrier:
         return couriers[0].tracking_url(tracking_number) if len(couriers) == 1 else None
 
     def create_shipment(self, store: StoreInfo, order: OrderSnapshot) -> Shipment | None:
-        """Parcels are booked by hand until a courier integration is attached."""
-        return None
+        """Book the parcel with the courier of the order's option; ``None`` when that
+        option has none that books (a ``track:`` page: the merchant books by hand)."""
+        carrier_id, _colon, rate_id = order.shipping_rate_id.partition(":")
+        courier = self.courier_for(rate_id) if carrier_id == self.id else None
+        return courier.create_shipment(store, order) if courier is not None else None

@@ -472,7 +472,8 @@ def test_an_unpaid_order_cannot_be_refunded(app, shops, store_client, gateways):
     assert (after.payment_state, after.refunded_total) == ("pending", 0)
 
 
-def test_a_provider_that_crashes_is_reported_not_a_500(app, shops, store_client, gateways):
+def test_a_provider_that_crashes_is_reported_not_a_500(app, shops, store_client, gateways,
+                                                       isolating):
     order = pay_by_card(app, shops)
 
     def explode(store, order, amount):

@@ -7,28 +7,18 @@ page by ``test_access.py``; this file tests what the page does.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import itsdangerous.timed
 import pytest
 from sqlalchemy import select
 
-from admin.test_access import link_in, read_outbox
+from admin.test_access import link_in
 from admin_support import add_staff, html, sign_in
-from conftest import PASSWORD, client_for
+from conftest import PASSWORD, client_for, read_outbox
 from core.db import db
 from core.staff.models import StaffUser
 from tenants import tenant_scope
 
 NEW_PASSWORD = "a-long-new-password"
-
-
-@pytest.fixture
-def outbox(app, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "outbox"
-    monkeypatch.setitem(app.config, "HAAT_MAIL", "outbox")
-    monkeypatch.setitem(app.config, "HAAT_OUTBOX_DIR", str(folder))
-    return folder
 
 
 @pytest.fixture
