@@ -29,6 +29,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     instance_dir = Path(os.environ.get("HAAT_INSTANCE_DIR", PROJECT_ROOT / "instance"))
     config: dict[str, Any] = {
         "HAAT_ENV": os.environ.get("HAAT_ENV", "development"),
+        # The "haat" loggers' level; DEBUG adds a line per plugin loaded (web/logging_setup).
+        "HAAT_LOG_LEVEL": os.environ.get("HAAT_LOG_LEVEL", "INFO"),
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance_dir / 'haat.db'}"
@@ -47,6 +49,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_DNS_CNAME_TARGET": os.environ.get("HAAT_DNS_CNAME_TARGET", "").strip().lower(),
         "HAAT_DNS_A_RECORD": os.environ.get("HAAT_DNS_A_RECORD", "").strip(),
         "HAAT_DNS_TIMEOUT": _env_int("HAAT_DNS_TIMEOUT", 3),
+        # Whole storefront pages kept per worker (0 turns the page cache off), and how
+        # many seconds one may live at most.
+        "HAAT_PAGE_CACHE_SIZE": _env_int("HAAT_PAGE_CACHE_SIZE", 2000),
+        "HAAT_PAGE_CACHE_TTL": _env_int("HAAT_PAGE_CACHE_TTL", 60),
         "HAAT_TENANT_CACHE_TTL": _env_int("HAAT_TENANT_CACHE_TTL", 5),
         "HAAT_TENANT_CACHE_SIZE": _env_int("HAAT_TENANT_CACHE_SIZE", 10_000),
         # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto.

@@ -34,6 +34,7 @@ class StoreRef:
     locale: str
     currency: str
     bengali_digits: bool
+    country: str = ""
     contact_email: str = ""
     contact_phone: str = ""
     address: str = ""
@@ -56,6 +57,7 @@ class StoreRef:
             locale=tenant.locale,
             currency=tenant.currency,
             bengali_digits=tenant.bengali_digits,
+            country=tenant.country or "",
             contact_email=tenant.contact_email,
             contact_phone=tenant.contact_phone,
             address=tenant.address,

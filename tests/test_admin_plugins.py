@@ -488,3 +488,106 @@ def test_timings_and_load_problems_are_shown(app, stores, banner, store_client, 
     problems = body.split("Could not be loaded", 1)[1]
     assert "half-done" in problems and "haat-half-done" in problems
     assert "ImportError(&#39;nope&#39;)" in problems
+
+
+# ------------------------------------------------------------------- check boxes
+# One rule for BoolField: not submitted means the default, submitted unticked means False.
+
+FLAGS = PluginManifest(
+    name="test-flags",
+    title="Test flags",
+    settings=(
+        BoolField("show_map", "Show a map", default=True),
+        BoolField("sticky", "Keep it at the top"),
+        NumberField("days", "Delivery days", integer=True, min_value=1),
+    ),
+)
+
+
+def _flags_slot(store, name, page):
+    if name == "header":
+        settings = store.plugin_settings("test-flags")
+        return SlotContent(text=f"FLAGS[map={settings['show_map']} sticky={settings['sticky']}]")
+    return None
+
+
+def _flags_text(client):
+    found = re.search(r"FLAGS\[([^\]]*)\]", client.get("/").get_data(as_text=True))
+    return found.group(1) if found else None
+
+
+@pytest.fixture
+def flags(app):
+    yield _install(app, _plugin(FLAGS, haat_slot=_flags_slot))
+    _uninstall(app, "test-flags")
+
+
+def test_each_check_box_sends_a_hidden_zero_before_it(app, stores, flags, store_client):
+    body = _owner(store_client, "alpha-shop").get("/admin/plugins/test-flags").get_data(
+        as_text=True)
+    for name in ("show_map", "sticky"):
+        html = _field(body, name)
+        hidden = html.index(f'<input type="hidden" name="{name}" value="0">')
+        assert hidden < html.index(f'type="checkbox" id="setting-{name}" name="{name}" value="1"')
+    # Never saved: each box shows its default.
+    assert "checked" in _field(body, "show_map") and "checked" not in _field(body, "sticky")
+
+
+def test_check_boxes_through_the_admin_form(app, stores, flags, store_client):
+    alpha, beta = _owner(store_client, "alpha-shop"), _owner(store_client, "beta-shop")
+    for client in (alpha, beta):
+        assert _toggle(client, "1", name="test-flags").status_code == 303
+    # Beta never saves its settings: the defaults.
+    assert _flags_text(beta) == "map=True sticky=False"
+
+    # As a browser sends it: unticked "show_map" only has the hidden "0"; "sticky" is ticked.
+    saved = alpha.post("/admin/plugins/test-flags",
+                       data={"show_map": ["0"], "sticky": ["0", "1"], "days": ""})
+    assert saved.status_code == 303
+    assert _row(app, stores[0], "test-flags").settings == {
+        "show_map": False, "sticky": True, "days": None}
+    assert _flags_text(alpha) == "map=False sticky=True"
+    body = alpha.get("/admin/plugins/test-flags").get_data(as_text=True)
+    assert "checked" not in _field(body, "show_map") and "checked" in _field(body, "sticky")
+    assert _flags_text(beta) == "map=True sticky=False"  # alpha's choice stays alpha's
+
+    # A form without the boxes at all (an older page, a script) gives the defaults.
+    assert alpha.post("/admin/plugins/test-flags", data={"days": "2"}).status_code == 303
+    assert _row(app, stores[0], "test-flags").settings == {
+        "show_map": True, "sticky": False, "days": 2}
+    assert _flags_text(alpha) == "map=True sticky=False"
+
+
+def test_check_boxes_keep_what_was_ticked_when_the_form_is_refused(app, stores, flags,
+                                                                   store_client):
+    alpha = _owner(store_client, "alpha-shop")
+    refused = alpha.post("/admin/plugins/test-flags",
+                         data={"show_map": ["0"], "sticky": ["0", "1"], "days": "0"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Enter 1 or more." in _field(body, "days")
+    assert "checked" not in _field(body, "show_map")  # unticked although its default is on
+    assert "checked" in _field(body, "sticky")
+    assert _row(app, stores[0], "test-flags") is None
+
+
+def test_check_boxes_through_the_test_kit(haat_register_plugin, haat_store, haat_enable_plugin,
+                                          haat_client):
+    haat_register_plugin(_plugin(FLAGS, haat_slot=_flags_slot))
+    shop, other = haat_store("flag-shop"), haat_store("flag-other")
+
+    assert haat_enable_plugin(shop, "test-flags", settings={}) == {
+        "show_map": True, "sticky": False, "days": None}
+    assert _flags_text(haat_client(shop)) == "map=True sticky=False"
+
+    unticked = haat_enable_plugin(shop, "test-flags", settings={"show_map": "0"})
+    assert (unticked["show_map"], unticked["sticky"]) == (False, False)
+    assert _flags_text(haat_client(shop)) == "map=False sticky=False"
+
+    ticked = haat_enable_plugin(shop, "test-flags", settings={"show_map": True, "sticky": "1"})
+    assert (ticked["show_map"], ticked["sticky"]) == (True, True)
+    assert _flags_text(haat_client(shop)) == "map=True sticky=True"
+
+    assert haat_enable_plugin(other, "test-flags", settings={"sticky": False})["show_map"] is True
+    assert _flags_text(haat_client(other)) == "map=True sticky=False"
+    assert _flags_text(haat_client(shop)) == "map=True sticky=True"

@@ -48,6 +48,15 @@ def test_default_database_is_sqlite_under_the_instance_folder(monkeypatch, tmp_p
     assert load_config()["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'haat.db'}"
 
 
+def test_the_page_cache_is_tuned_from_the_environment(monkeypatch):
+    monkeypatch.setenv("HAAT_PAGE_CACHE_SIZE", "0")
+    monkeypatch.setenv("HAAT_PAGE_CACHE_TTL", "15")
+    config = load_config()
+    assert (config["HAAT_PAGE_CACHE_SIZE"], config["HAAT_PAGE_CACHE_TTL"]) == (0, 15)
+    monkeypatch.delenv("HAAT_PAGE_CACHE_SIZE")
+    assert load_config()["HAAT_PAGE_CACHE_SIZE"] == 2000
+
+
 def test_healthz_reports_a_reachable_database(app):
     response = client_for(app, "localhost").get("/healthz")
     assert response.status_code == 200

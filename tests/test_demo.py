@@ -19,9 +19,9 @@ from core.storage import LocalStorage
 from tenants import Tenant, platform_scope, tenant_scope
 
 EXPECTED = {
-    "dhaka-crafts": ("bn", "BDT"),
-    "yerevan-books": ("hy", "AMD"),
-    "corner-store": ("en", "USD"),
+    "dhaka-crafts": ("bn", "BDT", "BD"),
+    "yerevan-books": ("hy", "AMD", "AM"),
+    "corner-store": ("en", "USD", "US"),
 }
 BENGALI_PRICE = re.compile(r"^(?:[০-৯][০-৯,]*(?:\.[০-৯]+)?\s*৳|৳\s*[০-৯][০-৯,]*(?:\.[০-৯]+)?)$")
 
@@ -47,10 +47,11 @@ def test_demo_builds_three_stores_with_catalogues_and_real_images(app):
     with app.app_context():
         with platform_scope():
             tenants = db.session.scalars(select(Tenant)).all()
-            stores = {t.slug: (t.id, t.locale, t.currency) for t in tenants}
-        assert {slug: (loc, cur) for slug, (_id, loc, cur) in stores.items()} == EXPECTED
+            stores = {t.slug: (t.id, t.locale, t.currency, t.country) for t in tenants}
+        assert {slug: rest for slug, (_id, *rest) in stores.items()} == {
+            slug: list(values) for slug, values in EXPECTED.items()}
 
-        for slug, (tenant_id, _locale, _currency) in stores.items():
+        for slug, (tenant_id, *_rest) in stores.items():
             with tenant_scope(tenant_id):
                 products = db.session.scalars(select(Product)).all()
                 assert len(products) >= 30, slug

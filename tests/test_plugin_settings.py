@@ -106,6 +106,58 @@ def test_unchecked_bool_is_false() -> None:
     assert result.values == {"enabled": False}
 
 
+def _bools(form: Mapping[str, Any]) -> dict[str, Any]:
+    manifest = _manifest(BoolField("show_map", "Show a map", default=True),
+                         BoolField("sticky", "Keep it at the top"))
+    result = validate_settings(manifest, form, currency="USD", stored_secrets={})
+    assert result.ok, result.errors
+    return result.values
+
+
+def test_a_bool_not_submitted_gets_its_default() -> None:
+    assert _bools({}) == {"show_map": True, "sticky": False}
+    assert _bools(MultiDict()) == {"show_map": True, "sticky": False}
+    assert _bools({"show_map": None}) == {"show_map": True, "sticky": False}
+
+
+@pytest.mark.parametrize("raw", ["0", "", "false", "off", "OFF", " 0 ", False, 0])
+def test_a_bool_submitted_unticked_is_false_whatever_its_default(raw: Any) -> None:
+    assert _bools({"show_map": raw, "sticky": raw}) == {"show_map": False, "sticky": False}
+
+
+@pytest.mark.parametrize("raw", ["1", "on", "true", "yes", True, 1])
+def test_a_bool_submitted_ticked_is_true(raw: Any) -> None:
+    assert _bools({"show_map": raw, "sticky": raw}) == {"show_map": True, "sticky": True}
+
+
+def test_the_last_value_of_a_bool_counts_as_the_admin_form_sends_it() -> None:
+    # The form sends a hidden "0" for every box, then "1" for a ticked one.
+    form = MultiDict([("show_map", "0"), ("sticky", "0"), ("sticky", "1")])
+    assert _bools(form) == {"show_map": False, "sticky": True}
+    assert _bools(MultiDict([("sticky", "0"), ("sticky", "1")])) == {
+        "show_map": True, "sticky": True}
+
+
+def test_bool_validators_see_submitted_values_but_never_refuse_the_default() -> None:
+    field = BoolField("agree", "I agree", default=False,
+                      validators=(lambda ticked: None if ticked else "Tick this to go on.",))
+    assert _error(field, "0") == "Tick this to go on."
+    assert _value(field, "1") is True
+    result = validate_settings(_manifest(field), {}, currency="USD", stored_secrets={})
+    assert result.ok and result.values == {"agree": False}
+
+
+def test_a_stored_bool_wins_over_the_default_and_a_missing_one_gets_it() -> None:
+    manifest = _manifest(BoolField("show_map", "Show a map", default=True))
+    assert effective_settings(manifest, {}, {}) == {"show_map": True}
+    assert effective_settings(manifest, {"show_map": False}, {}) == {"show_map": False}
+    saved = to_json(manifest, _bools({"show_map": "0"}))
+    assert saved == {"show_map": False}
+    assert effective_settings(manifest, saved, {}) == {"show_map": False}
+    assert form_values(manifest, saved, {}, currency="USD") == {"show_map": False}
+    assert form_values(manifest, {}, {}, currency="USD") == {"show_map": True}
+
+
 def test_choice_must_be_an_option() -> None:
     field = ChoiceField("mode", "Mode", choices=(("live", "Live"), ("test", "Test")))
     assert _value(field, "test") == "test"

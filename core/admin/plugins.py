@@ -31,13 +31,23 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from core.admin.auth import owner_required
+from core.admin.language import admin_page_language
+from core.admin.plugin_applicability import Applicability, applicability
+from core.clock import aware
 from core.db import db, utcnow
 from core.pluginhost.manager import InstalledPlugin, PluginHost
 from core.pluginhost.models import PluginFailure, PluginState
+from core.pluginhost.schedules import schedule_statuses
 from core.pluginhost.secrets import SecretBox, SecretsUnreadable
-from core.pluginhost.settings import FORM_ERROR, form_values, to_json, validate_settings
-from core.pluginhost.state import aware, save_settings, set_enabled
-from core.sdk import Field, PluginManifest
+from core.pluginhost.settings import (
+    FORM_ERROR,
+    form_values,
+    submitted_value,
+    to_json,
+    validate_settings,
+)
+from core.pluginhost.state import save_settings, set_enabled
+from core.sdk import BoolField, Field, FieldError, PluginManifest
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_plugins", __name__, url_prefix="/admin/plugins")
@@ -64,6 +74,7 @@ class PluginRow:
     failures: list[Failure] = field(default_factory=list)
     failures_24h: int = 0
     timings: list[tuple[str, int, float]] = field(default_factory=list)
+    fit: Applicability = field(default_factory=lambda: Applicability(True, False, ""))
 
     @property
     def name(self) -> str:
@@ -133,7 +144,7 @@ def _recent_failures(names: list[str]) -> dict[str, list[Failure]]:
     ).all()
     found: dict[str, list[Failure]] = defaultdict(list)
     for plugin, hook, error, created_at in rows:
-        found[plugin].append(Failure(hook, error, aware(created_at) or created_at))
+        found[plugin].append(Failure(hook, error, aware(created_at)))
     return found
 
 
@@ -192,8 +203,8 @@ def _typed_values(manifest: PluginManifest) -> dict[str, Any]:
             continue
         if item.kind == "multichoice":
             typed[item.name] = request.form.getlist(item.name)
-        elif item.kind == "bool":
-            typed[item.name] = request.form.get(item.name) not in (None, "", "0", "false", "off")
+        elif isinstance(item, BoolField):
+            typed[item.name] = item.checked(submitted_value(request.form, item))
         else:
             typed[item.name] = request.form.get(item.name, "")
     return typed
@@ -209,13 +220,37 @@ def _back_to(default: str) -> str:
 # ------------------------------------------------------------------------- views
 
 
+def field_error_text(error: FieldError) -> str:
+    """A settings field's message in the admin's language: core's own messages (English
+    ids with variables) through the admin catalogue, a plugin's own words as it gave
+    them (a message without an admin translation stays as it is)."""
+    if isinstance(error.message, str):
+        return _(error.message, **error.variables)
+    return str(error)
+
+
+def _title(plugin: InstalledPlugin) -> str:
+    """The plugin's title in the admin's language (a plugin may translate it lazily)."""
+    return str(plugin.manifest.title)
+
+
 @bp.get("")
 @owner_required
 def index() -> str:
-    """Every installed plugin, its switch for this store, its health and load problems."""
+    """Every installed plugin, its switch for this store, its health and load problems.
+
+    Plugins made for the store's country and currency come first (those made for it in
+    particular before those made for anywhere); plugins made for other countries or
+    currencies are listed apart, each with a note of what it is for."""
     host = _host()
+    store = current_store()
     now = utcnow()
-    plugins = sorted(host.installed.values(), key=lambda p: (p.manifest.title.lower(), p.name))
+    locale = admin_page_language()
+    fits = {name: applicability(plugin.manifest, country=store.country,
+                                currency=store.currency, locale=locale)
+            for name, plugin in host.installed.items()}
+    plugins = sorted(host.installed.values(),
+                     key=lambda p: (not fits[p.name].local, _title(p).lower(), p.name))
     states = _states()
     recent = _recent_failures([p.name for p in plugins])
     counts = _failure_counts(now)
@@ -230,8 +265,14 @@ def index() -> str:
             failures=recent.get(plugin.name, []),
             failures_24h=counts.get(plugin.name, 0),
             timings=timings.get(plugin.name, []),
+            fit=fits[plugin.name],
         ))
-    return render_template("admin/plugins.html", store=current_store(), rows=rows,
+    others = [row for row in rows if not row.fit.applies]
+    return render_template("admin/plugins.html", store=store,
+                           rows=[row for row in rows if row.fit.applies], other_rows=others,
+                           others_open=any(row.enabled for row in others),
+                           ask_country=not store.country and any(
+                               p.manifest.countries for p in host.installed.values()),
                            problems=host.problems, timing=host.timings is not None, now=now)
 
 
@@ -249,12 +290,12 @@ def toggle(name: str) -> Response:
     switched_off = set_enabled(store.id, name, enabled,
                                exclusive_peers=host.exclusive_peers(name))
     db.session.commit()
-    title = plugin.manifest.title
+    title = _title(plugin)
     if enabled:
         flash(_("%(plugin)s is on.", plugin=title), "success")
         for peer in sorted(switched_off):
             peer_plugin = host.installed.get(peer)
-            peer_title = peer_plugin.manifest.title if peer_plugin else peer
+            peer_title = _title(peer_plugin) if peer_plugin else peer
             flash(_("%(plugin)s was switched off: only one %(kind)s plugin can be on.",
                     plugin=peer_title, kind=plugin.manifest.kind), "info")
         if _needs_settings(plugin.manifest, _state(name)):
@@ -286,7 +327,7 @@ def settings(name: str) -> str | Response | tuple[str, int]:
     retype: set[str] = set()
     if request.method == "POST":
         result = validate_settings(manifest, request.form, currency=store.currency,
-                                   stored_secrets=stored_secrets)
+                                   stored_secrets=stored_secrets, explain=field_error_text)
         if result.ok:
             if readable or result.secrets:
                 token = _box().encrypt(result.secrets)
@@ -311,6 +352,11 @@ def settings(name: str) -> str | Response | tuple[str, int]:
         form_error=errors.get(FORM_ERROR, ""), failed=status == 422,
         enabled=bool(row is not None and row.enabled),
         tripped_until=_tripped_until(row, now), now=now,
+        fit=applicability(manifest, country=store.country, currency=store.currency,
+                          locale=admin_page_language()),
+        schedules=schedule_statuses(
+            manifest, store, now=now, locale=admin_page_language(),
+            enabled=bool(row is not None and row.enabled) and not _tripped_until(row, now)),
     )
     return body, status
 

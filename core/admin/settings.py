@@ -2,10 +2,12 @@
 section, and the store details form.
 
 The store details are what shoppers, trust badges and the SEO organisation data read:
-name, contact email and phone, address, currency, default language, Bengali digits and
-time zone. Saving changes the ``Tenant`` row; that commit retires the host caches
-(``tenants.resolution``), and the page cache keys on the store snapshot, so the
-storefront shows the new details on the next request.
+name, contact email and phone, address, country, currency, default language, Bengali
+digits and time zone. The country (``""`` until the owner says) puts the plugins made for
+it first on the plugins page and is the checkout's preselected country. Saving changes
+the ``Tenant`` row; that commit retires the host caches (``tenants.resolution``), and the
+page cache keys on the store snapshot, so the storefront shows the new details on the
+next request.
 
 Currency: amounts are stored as integers in the currency's minor units and are never
 converted. Once the store has products, orders or discount amounts, a change between
@@ -35,7 +37,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, ValidationError
 
 from core.admin.auth import owner_required
+from core.admin.language import admin_page_language
 from core.catalog.models import Product
+from core.countries import country_name, country_names, is_country, likely_countries
 from core.db import db
 from core.discounts.models import KIND_FIXED, Discount
 from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES
@@ -101,6 +105,7 @@ class StoreForm(FlaskForm):
     contact_email = StringField(_l("Contact email"), filters=[_trim])
     contact_phone = StringField(_l("Contact phone"), filters=[_trim])
     address = TextAreaField(_l("Address"), filters=[_trim_lines], render_kw={"rows": 3})
+    country = SelectField(_l("Country"), validate_choice=False)
     currency = SelectField(_l("Currency"), validate_choice=False)
     confirm_currency = BooleanField(
         _l("I understand prices are not converted: they keep their numbers in the new "
@@ -121,6 +126,15 @@ def _currency_choices(current: str, locale: str) -> list[SelectChoice]:
         codes = (current, *codes)
     return [SelectChoice(code, f"{code} — {get_currency_name(code, locale=locale)}")
             for code in codes]
+
+
+def country_groups(current: str, currency: str, locale: str) -> list[tuple[str, str]]:
+    """The store-details country list in ``locale``: the likely countries (the store's own,
+    its currency's home, Bangladesh and Armenia) and then every other, by name."""
+    names = country_names(locale)
+    first = likely_countries(current, currency)
+    return ([(code, names[code]) for code in first]
+            + [(code, name) for code, name in names.items() if code not in first])
 
 
 def _has_amounts() -> bool:
@@ -185,6 +199,9 @@ def _clean(form: StoreForm, tenant: Tenant) -> dict[str, Any] | None:
     address = form.address.data or ""
     if len(address) > MAX_ADDRESS:
         problems["address"] = _("Use at most %(count)s characters.", count=MAX_ADDRESS)
+    country = (form.country.data or "").strip().upper()
+    if country and not is_country(country):
+        problems["country"] = _("Choose a country from the list.")
     if form.locale.data not in SUPPORTED_LOCALES:
         problems["locale"] = _("Choose one of the languages.")
     zone = time_zone_named(form.timezone.data or "")
@@ -200,7 +217,7 @@ def _clean(form: StoreForm, tenant: Tenant) -> dict[str, Any] | None:
     if problems:
         return None
     return {"name": name, "contact_email": email, "contact_phone": phone, "address": address,
-            "currency": currency, "locale": form.locale.data,
+            "country": country, "currency": currency, "locale": form.locale.data,
             "bengali_digits": bool(form.bengali_digits.data), "timezone": zone}
 
 
@@ -215,15 +232,21 @@ def _tenant() -> Tenant:
 @owner_required
 def index() -> str:
     """Every settings section, with a short summary of the store details."""
-    return render_template("admin/settings/index.html", store=current_store(),
-                           locale_names=LOCALE_NAMES)
+    store = current_store()
+    country = country_name(store.country, admin_page_language()) if store.country else ""
+    return render_template("admin/settings/index.html", store=store,
+                           locale_names=LOCALE_NAMES, country=country)
 
 
 def _details_page(form: StoreForm, status: int = 200) -> tuple[str, int]:
-    form.currency.choices = _currency_choices(current_store().currency,
-                                             current_store().locale)
-    return render_template("admin/settings/store.html", store=current_store(), form=form,
-                           time_zones=time_zones(), failed=status == 422), status
+    store = current_store()
+    form.currency.choices = _currency_choices(store.currency, store.locale)
+    likely = likely_countries(store.country, store.currency)
+    form.country.choices = country_groups(store.country, store.currency,
+                                          admin_page_language())
+    return render_template("admin/settings/store.html", store=store, form=form,
+                           time_zones=time_zones(), likely_count=len(likely),
+                           failed=status == 422), status
 
 
 @bp.route("/store", methods=["GET", "POST"])
@@ -232,8 +255,8 @@ def store() -> Response | tuple[str, int]:
     """The store details form; on any problem nothing is saved and everything typed stays."""
     tenant = _tenant()
     if request.method == "GET":
-        fields = ("name", "contact_email", "contact_phone", "address", "currency", "locale",
-                  "bengali_digits", "timezone")
+        fields = ("name", "contact_email", "contact_phone", "address", "country", "currency",
+                  "locale", "bengali_digits", "timezone")
         return _details_page(StoreForm(formdata=None,
                                        data={f: getattr(tenant, f) for f in fields}))
     form = StoreForm()

@@ -72,3 +72,5 @@ class DemoStore:
     coupons: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     #: IANA time zone: the admin's "today" and the dashboard's days follow it.
     timezone: str = "UTC"
+    #: ISO 3166-1 alpha-2 code of the country the store sells from ("" for not set).
+    country: str = ""

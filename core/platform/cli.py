@@ -39,16 +39,21 @@ def _get(slug: str) -> Tenant:
 @click.option("--owner-password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--locale", type=click.Choice(["en", "bn", "hy"]), default="en", show_default=True)
 @click.option("--currency", default="USD", show_default=True)
+@click.option("--country", default=None, metavar="CODE",
+              help="Where the store is, as a two-letter ISO code (BD, AM, US). Default: the "
+                   "country of the currency when only one country uses it (BDT: BD, AMD: "
+                   "AM), else not set.")
 @with_appcontext
 def create(slug: str, name: str, owner_email: str, owner_password: str, locale: str,
-           currency: str) -> None:
+           currency: str, country: str | None) -> None:
     """Create a store and its owner account."""
     try:
         created = sign_up(name=name, slug=slug, email=owner_email, password=owner_password,
-                          locale=locale, currency=currency.upper())
+                          locale=locale, currency=currency.upper(), country=country)
     except ProvisioningError as exc:
         raise click.ClickException(f"{exc.field}: {exc.message}") from exc
-    click.echo(f"Created store {created.tenant.slug} (id {created.tenant.id}).")
+    where = f", country {created.tenant.country}" if created.tenant.country else ""
+    click.echo(f"Created store {created.tenant.slug} (id {created.tenant.id}{where}).")
 
 
 @tenants_group.command("list")
@@ -58,14 +63,15 @@ def list_tenants() -> None:
     with platform_scope():
         rows = db.session.execute(
             select(Tenant.id, Tenant.slug, Tenant.status, Tenant.locale, Tenant.currency,
-                   func.count(Domain.id))
+                   Tenant.country, func.count(Domain.id))
             .outerjoin(Domain, Domain.tenant_id == Tenant.id)
             .group_by(Tenant.id).order_by(Tenant.slug)
         ).all()
     if not rows:
         click.echo("No stores yet.")
-    for tid, slug, status, locale, currency, domains in rows:
-        click.echo(f"{tid:>5}  {slug:<40} {status:<10} {locale:<3} {currency}  domains={domains}")
+    for tid, slug, status, locale, currency, country, domains in rows:
+        click.echo(f"{tid:>5}  {slug:<40} {status:<10} {locale:<3} {currency} "
+                   f"{country or '--'}  domains={domains}")
 
 
 @tenants_group.command("suspend")

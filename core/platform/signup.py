@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
+from core.countries import currency_country, is_country
 from core.db import db
 from core.pluginhost.state import default_plugins, enable_defaults
 from core.staff.models import ROLE_OWNER, StaffUser
@@ -21,12 +22,31 @@ class NewStore:
     owner: StaffUser
 
 
+def store_country(country: str | None, currency: str) -> str:
+    """The country a new store records: ``country`` as given (``""`` for unknown), or
+    when it is ``None`` the one country that uses ``currency`` (BDT -> BD, AMD -> AM;
+    ``""`` for currencies many countries use, such as USD and EUR). The owner can change
+    it under Settings -> Store details."""
+    if country is None:
+        return currency_country(currency)
+    code = country.strip().upper()
+    if code and not is_country(code):
+        raise ProvisioningError("country", f"{country!r} is not a country code we know "
+                                           "(use two letters, e.g. BD).")
+    return code
+
+
 def sign_up(*, name: str, slug: str, email: str, password: str, locale: str = "en",
-            currency: str = "USD", commit: bool = True, **details: object) -> NewStore:
-    """Create a store and its owner, or raise ``ProvisioningError`` and create nothing."""
+            currency: str = "USD", country: str | None = None, commit: bool = True,
+            **details: object) -> NewStore:
+    """Create a store and its owner, or raise ``ProvisioningError`` and create nothing.
+
+    ``country`` is an ISO 3166-1 alpha-2 code; ``None`` takes it from the currency (see
+    :func:`store_country`)."""
     try:
         tenant = create_tenant(slug=slug, name=name, locale=locale, currency=currency,
-                               contact_email=email.lower(), **details)
+                               contact_email=email.lower(),
+                               country=store_country(country, currency), **details)
         with tenant_scope(tenant.id):
             owner = StaffUser(email=email.lower(), role=ROLE_OWNER)
             owner.set_password(password)

@@ -32,12 +32,14 @@ from core.sdk import (
     PluginManifest,
     TextField,
 )
+from core.sdk.fields import REQUIRED_MESSAGE
 
 __all__ = [
     "FORM_ERROR",
     "SettingsResult",
     "effective_settings",
     "form_values",
+    "submitted_value",
     "to_json",
     "validate_settings",
 ]
@@ -78,20 +80,25 @@ def validate_settings(
     *,
     currency: str,
     stored_secrets: Mapping[str, str],
+    explain: Callable[[FieldError], str] = str,
 ) -> SettingsResult:
     """Validate a submitted settings form against ``manifest``.
 
     ``form`` may be a werkzeug ``MultiDict`` (``getlist`` is used for multi-choice
-    fields) or a plain mapping. Keys that are not fields are ignored. Secret fields are
-    write-only: an empty submission keeps ``stored_secrets[name]``. When every field is
-    valid, the manifest's ``validate_settings`` checks the whole form (secrets included);
-    its messages for unknown field names go under ``""``.
+    fields and check boxes) or a plain mapping. Keys that are not fields are ignored. A
+    check box that was not submitted gets its default (:class:`~core.sdk.BoolField`).
+    Secret fields are write-only: an empty submission keeps ``stored_secrets[name]``.
+    When every field is valid, the manifest's ``validate_settings`` checks the whole
+    form (secrets included); its messages for unknown field names go under ``""``.
+
+    ``explain`` turns a :class:`~core.sdk.FieldError` into the message shown: the admin
+    passes one that translates core's own messages into the merchant's language.
     """
     values: dict[str, Any] = {}
     secrets: dict[str, str] = {}
     errors: dict[str, str] = {}
     for field in manifest.settings:
-        raw = _submitted(form, field)
+        raw = submitted_value(form, field)
         try:
             if field.secret:
                 secret = _parse_secret(field, raw, stored_secrets, currency=currency)
@@ -100,13 +107,13 @@ def validate_settings(
             else:
                 values[field.name] = field.parse(raw, currency=currency)
         except FieldError as exc:
-            errors[field.name] = str(exc)
+            errors[field.name] = explain(exc)
 
     if not errors and manifest.validate_settings is not None:
         hidden = {f.name: secrets.get(f.name, "") for f in manifest.settings if f.secret}
         merged = {**values, **hidden}
         _merge_form_errors(
-            manifest, errors, _run_form_validator(manifest.validate_settings, merged)
+            manifest, errors, _run_form_validator(manifest.validate_settings, merged, explain)
         )
     return SettingsResult(values=values, secrets=secrets, errors=errors)
 
@@ -176,9 +183,18 @@ def form_values(
 # ------------------------------------------------------------------------- helpers
 
 
-def _submitted(form: Mapping[str, Any], field: Field) -> Any:
+def submitted_value(form: Mapping[str, Any], field: Field) -> Any:
+    """What ``form`` holds for ``field``; ``None`` when it was not submitted at all.
+
+    A multi-choice field gives the list of ticked values. A check box gives the *last*
+    value sent: the admin form sends a hidden ``"0"`` before each box and the box adds
+    ``"1"`` after it when ticked (see :class:`~core.sdk.BoolField`).
+    """
     if isinstance(field, MultiChoiceField) and hasattr(form, "getlist"):
         return form.getlist(field.name)
+    if isinstance(field, BoolField) and hasattr(form, "getlist"):
+        sent = form.getlist(field.name)
+        return sent[-1] if sent else None
     return form.get(field.name)
 
 
@@ -188,17 +204,18 @@ def _parse_secret(field: Field, raw: Any, stored: Mapping[str, str], *, currency
         return str(field.parse(submitted, currency=currency))
     kept = stored.get(field.name) or ""
     if not kept and field.required:
-        raise FieldError(f"{field.label} is required.")
+        raise FieldError(REQUIRED_MESSAGE, label=field.label)
     return kept
 
 
 def _run_form_validator(
-    validator: Callable[[Mapping[str, Any]], Mapping[str, str]], merged: Mapping[str, Any]
+    validator: Callable[[Mapping[str, Any]], Mapping[str, str]], merged: Mapping[str, Any],
+    explain: Callable[[FieldError], str],
 ) -> Mapping[str, Any]:
     try:
         return validator(merged) or {}
     except FieldError as exc:
-        return {FORM_ERROR: str(exc)}
+        return {FORM_ERROR: explain(exc)}
 
 
 def _merge_form_errors(

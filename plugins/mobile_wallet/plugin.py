@@ -30,6 +30,10 @@ manifest = PluginManifest(
     description="bKash, Nagad, Rocket, Idram...: shoppers send money to your wallet and "
                 "enter the transaction ID; you check it and mark the order paid.",
     kind="payment",
+    # bKash, Nagad and Rocket move taka in Bangladesh, Idram and TelCell dram in Armenia;
+    # the checkout wording ("Send Money", transaction ID) is theirs.
+    countries=("BD", "AM"),
+    currencies=("BDT", "AMD"),
     settings=(
         LongTextField("wallets", "Wallets", required=True, max_length=2000,
                       validators=(check_wallets,),

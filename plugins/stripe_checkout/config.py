@@ -16,6 +16,19 @@ from core.sdk import SecretField, StoreInfo, TextField
 
 PLUGIN = "stripe"
 
+#: Where Stripe opens accounts for businesses (https://stripe.com/global: its generally
+#: available countries, plus India and Indonesia in preview and Ghana, Kenya, Nigeria
+#: and South Africa through its extended network). A store elsewhere, such as in
+#: Bangladesh or Armenia, cannot get a Stripe account for itself, so the admin lists
+#: this plugin apart for it (still usable, e.g. by a shop with a company abroad). Stripe
+#: charges cards in most currencies, so the manifest names no currencies.
+STRIPE_COUNTRIES = (
+    "AE", "AT", "AU", "BE", "BG", "BR", "CA", "CH", "CY", "CZ", "DE", "DK", "EE", "ES",
+    "FI", "FR", "GB", "GH", "GI", "GR", "HK", "HR", "HU", "ID", "IE", "IN", "IT", "JP",
+    "KE", "LI", "LT", "LU", "LV", "MT", "MX", "MY", "NG", "NL", "NO", "NZ", "PL", "PT",
+    "RO", "SE", "SG", "SI", "SK", "TH", "US", "ZA",
+)
+
 PUBLISHABLE_PREFIXES = ("pk_test_", "pk_live_")
 SECRET_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
 WEBHOOK_PREFIX = "whsec_"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from core.sdk import CheckoutContext, PaymentGateway, PluginManifest, StoreInfo, hookimpl
 
-from .config import PLUGIN, SETTINGS, StripeConfig, check_settings
+from .config import PLUGIN, SETTINGS, STRIPE_COUNTRIES, StripeConfig, check_settings
 from .gateway import StripeGateway
 from .texts import text
 
@@ -22,6 +22,7 @@ manifest = PluginManifest(
     description="Card payments on Stripe's secure checkout page, with refunds from "
                 "the admin. Card details never reach your store.",
     kind="payment",
+    countries=STRIPE_COUNTRIES,
     settings=SETTINGS,
     validate_settings=check_settings,
 )

@@ -1,7 +1,7 @@
 """The facts behind the badges, read from the store, never typed by the merchant.
 
 Each fact is looked up at most once per badge placement, and only when a chosen badge
-needs it. A fact that cannot be known (no shipping or review data in Haat yet) is
+needs it. A fact that cannot be known (no store-wide free-shipping amount, no reviews) is
 ``None``, and the badge that would state it is not shown.
 """
 
@@ -83,9 +83,10 @@ class StoreFacts:
     def free_shipping_over(self) -> Money | None:
         """The order value above which shipping is free, or ``None`` when unknown.
 
-        Haat has no shipping settings or shipping plugins yet, and ``core.sdk`` offers
-        no way to read a free-shipping threshold, so this is always unknown for now and
-        the free-shipping badge is never shown. It must never be typed by the merchant.
+        The shipping plugin's "free over" amounts belong to its zones (each zone may
+        have its own or none), and ``core.sdk`` offers no store-wide free-shipping
+        threshold to read, so this is unknown for now and the free-shipping badge is
+        never shown. It must never be typed by the merchant.
         """
         return None
 

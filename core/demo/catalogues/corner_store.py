@@ -632,6 +632,7 @@ PAGES: dict[str, tuple[str, str]] = {
 STORE = DemoStore(
     slug="corner-store",
     timezone="America/Los_Angeles",
+    country="US",
     name="The Corner Store",
     locale="en",
     currency="USD",

@@ -620,6 +620,7 @@ PAGES: dict[str, tuple[str, str]] = {
 STORE = DemoStore(
     slug="dhaka-crafts",
     timezone="Asia/Dhaka",
+    country="BD",
     name="ঢাকা কারুশিল্প",
     locale="bn",
     currency="BDT",

@@ -612,6 +612,7 @@ PAGES: dict[str, tuple[str, str]] = {
 STORE = DemoStore(
     slug="yerevan-books",
     timezone="Asia/Yerevan",
+    country="AM",
     name="Երևանյան գրատուն",
     locale="hy",
     currency="AMD",
