@@ -15,11 +15,23 @@ fixtures. Nothing here runs unless a test asks for it: the app is built on first
   ``HAAT_TEST_DATABASE_URL``), schema built by the real migrations.
 * ``haat_clean``: empties every store table before (and after) a test.
 * ``haat_store``: creates a store through the sign-up service (and cleans first).
-* ``haat_product``: adds a product (optionally in a collection) to a store.
+* ``haat_product``: adds a product (weight, variants, photos, a collection) to a store.
+* ``haat_coupon``: adds a coupon code (percentage, fixed amount or free delivery).
 * ``haat_enable_plugin``: validates settings like the admin would, then switches a
   plugin on for one store.
 * ``haat_client``: a Flask test client for one store's host.
+* ``haat_admin_client``: a client signed in to a store's admin as its owner or staff.
+* ``haat_checkout``: places an order through the storefront's checkout form.
+* ``haat_disable_plugin``: switches a plugin off for one store (its data stays).
+* ``haat_store_info``: the ``core.sdk.StoreInfo`` a hook or a job of that store gets.
 * ``haat_register_plugin``: registers an in-test plugin object for one test.
+
+``assert_translated(package)`` fails a test when a plugin's catalogue lacks a Bengali or
+Armenian translation of any message its code, templates or catalogues use.
+
+Under ``TESTING`` a plugin that raises fails the test with its own exception, on every
+path: pages, checkout hooks, carriers' quotes, gateways, lifecycle hooks and jobs.
+docs/testing-plugins.md describes every fixture with examples.
 
 Disable the plugin with ``pytest -p no:haat``.
 """
@@ -27,11 +39,15 @@ Disable the plugin with ``pytest -p no:haat``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from core.testkit.checkout import CheckoutRefusedError, PlacedOrder
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -46,6 +62,30 @@ PLATFORM_DOMAIN = "localhost"
 OWNER_PASSWORD = "haat-test-password"  # noqa: S105 (a throwaway test account)
 DATABASE_ENV = "HAAT_TEST_DATABASE_URL"
 
+__all__ = ["DATABASE_ENV", "OWNER_PASSWORD", "PLATFORM_DOMAIN", "CheckoutRefusedError",
+           "PlacedOrder", "assert_translated", "build_test_app", "dispose", "drop_everything",
+           "empty_tables", "ensure_postgres_database"]
+
+
+def assert_translated(package: str, languages: Sequence[str] = ("bn", "hy")) -> None:
+    """Fail, naming each one, when a message of ``package`` has no translation.
+
+    ``package`` is the dotted name of the package that holds the plugin's
+    ``translations`` folder (what ``PluginText(__package__)`` was given). A message
+    counts when the plugin's code or templates use it (``_("...")``, ``_.lazy(...)``,
+    ``_.ngettext(...)``) or a catalogue lists it; it is translated when a ``.po`` file of
+    each of ``languages`` has a non-empty, non-fuzzy translation with the same
+    ``%(name)s`` placeholders. Use it in one test of the plugin::
+
+        def test_every_message_is_translated():
+            assert_translated("haat_my_badges")
+    """
+    __tracebackhide__ = True
+    from core.pluginhost.translations import assert_translated as check
+
+    check(package, languages)
+
+
 
 # ------------------------------------------------------------------------ the app
 
@@ -56,10 +96,11 @@ def haat_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
     Runs on a fresh SQLite file in a temporary folder, or on ``HAAT_TEST_DATABASE_URL``
     when that is set (a PostgreSQL database is created if missing; its tables are
-    dropped and rebuilt). The schema is built with the real migrations
-    (``flask_migrate.upgrade()``). ``TESTING`` is on (so a raising plugin fails the
-    test instead of being isolated), CSRF is off, no plugin is switched on for new
-    stores, and stores live at ``<slug>.localhost``.
+    dropped and rebuilt). The schema is built with the real migrations: core's and the
+    branch of every installed plugin that has ``migrations``. ``TESTING`` is on (so a
+    raising plugin fails the test with its own exception instead of being isolated),
+    CSRF is off, jobs run at once in the caller (``HAAT_JOBS=immediate``), no plugin is
+    switched on for new stores, and stores live at ``<slug>.localhost``.
 
     Only built when a test asks for it (directly or through another ``haat_`` fixture).
     """
@@ -94,7 +135,7 @@ def build_test_app(root: Path, database_url: str, **overrides: Any) -> Flask:
     })
     with app.app_context():
         drop_everything(db)
-        upgrade()
+        upgrade(revision="heads")
     return app
 
 
@@ -163,12 +204,13 @@ def empty_tables(app: Flask) -> None:
     from core.db import db
     from core.extensions import limiter
     from tenants import Tenant, platform_scope
-    from tenants.provisioning import tenant_owned_tables
+    from tenants.provisioning import stored_tenant_tables
     from tenants.resolution import invalidate_all
 
     with app.app_context():
         with platform_scope():
-            for table in tenant_owned_tables():
+            # The tables the database has (a plugin's unmigrated model has none).
+            for table in stored_tenant_tables(db.session.connection()):
                 db.session.execute(table.delete())
             db.session.execute(Tenant.__table__.delete())
             db.session.commit()
@@ -186,9 +228,13 @@ def haat_store(haat_app: Flask, haat_clean: None) -> Callable[..., StoreRef]:
 
     Goes through the real sign-up service (``core.platform.signup.sign_up``), so the
     store gets its owner ``owner@<slug>.example`` (password ``OWNER_PASSWORD``).
-    Keyword arguments are passed on (``name``, ``locale``, ``currency``, ``email``,
-    ...). Returns a ``StoreRef``: a detached snapshot with ``id``, ``slug``, ``name``,
-    ``locale`` and ``currency``. No plugin is enabled on a new store.
+    Keyword arguments are passed on: ``name``, ``locale`` (en, bn, hy), ``currency``
+    (ISO 4217), ``country`` (ISO 3166 alpha-2; by default the one country of the
+    currency, if there is one), ``bengali_digits`` (True shows numbers as ০-৯ on Bengali
+    pages), ``email`` and ``password``. Returns a ``StoreRef``: a detached snapshot with
+    ``id``, ``slug``, ``name``, ``locale``, ``currency``, ``country`` and
+    ``bengali_digits``. No plugin is enabled on a new store. For the ``StoreInfo`` that
+    hooks receive, use ``haat_store_info``.
     """
     from core.db import db
     from core.platform.signup import sign_up
@@ -211,33 +257,201 @@ def haat_store(haat_app: Flask, haat_clean: None) -> Callable[..., StoreRef]:
 def haat_product(haat_app: Flask) -> Callable[..., int]:
     """Factory: ``haat_product(store, "tea-cup", price=25000, stock=3)`` adds a product.
 
-    ``price`` is in minor units of the store's currency. ``collection="gifts"`` also
-    puts it in that collection (created when missing). Returns the product's id; the
-    product page is ``/products/<handle>``.
-    """
-    from sqlalchemy import select
+    The product is checked by the admin's product form and saved by the admin's own
+    code, so it is exactly what a merchant could have made (an invalid value raises
+    ``AssertionError`` naming each field, as the form would show it). Returns the
+    product's id; the product page is ``/products/<handle>``. Keyword arguments:
 
-    from core.catalog.models import Collection, CollectionProduct, Product
-    from core.db import db
+    * ``title`` (default: from the handle), ``description``, ``tags`` (a list),
+      ``status`` (``"active"`` or ``"draft"``), ``sku``;
+    * ``price`` and ``compare_at`` in minor units of the store's currency (``price``
+      default 1000), ``stock`` (default 10), ``weight_grams`` of one item (default 0);
+    * ``collection="gifts"`` also puts it in that collection (created when missing);
+    * ``variants``: a list of mappings, one per variant, with ``options`` (``"M"`` or
+      ``("M", "Red")``) and optionally ``price``, ``compare_at``, ``stock`` (default:
+      the product's ``price`` and ``stock``), ``sku`` and ``weight_grams`` (``None``:
+      the product's weight). ``option_names`` names the options (default ``("Size",)``,
+      ``("Size", "Colour")``, ... by how many values the variants have). With variants
+      the product's price is the cheapest variant's and its stock their total;
+    * ``images``: a number of photos to make (small JPEGs drawn with Pillow), or a list
+      of image files' bytes. They go through core's image pipeline and are stored with
+      their resized copies like an upload in the admin, so ``ProductSnapshot.image_urls``
+      and the storefront's ``<img srcset>`` show them.
+
+    Example::
+
+        tee = haat_product(shop, "tee", weight_grams=200, option_names=("Size",),
+                           variants=[{"options": "M", "price": 50000, "stock": 3},
+                                     {"options": "XL", "price": 55000, "stock": 0,
+                                      "sku": "TEE-XL", "weight_grams": 260}],
+                           images=2)
+    """
+    from core.testkit.catalog import make_product
     from tenants import tenant_scope
 
     def make(store: Any, handle: str, *, title: str | None = None, price: int = 1000,
-             stock: int = 10, description: str = "", collection: str | None = None) -> int:
-        with haat_app.app_context(), tenant_scope(_store_id(store)):
-            product = Product(handle=handle, title=title or handle.replace("-", " ").title(),
-                              description=description, price_amount=price, stock=stock)
-            db.session.add(product)
-            if collection:
-                found = db.session.scalar(select(Collection).where(Collection.handle == collection))
-                if found is None:
-                    found = Collection(handle=collection,
-                                       title=collection.replace("-", " ").title())
-                    db.session.add(found)
-                db.session.add(CollectionProduct(collection=found, product=product))
-            db.session.commit()
-            return product.id
+             stock: int = 10, description: str = "", collection: str | None = None,
+             weight_grams: int = 0, compare_at: int | None = None, sku: str | None = None,
+             status: str = "active", tags: Sequence[str] = (),
+             option_names: Sequence[str] = (), variants: Sequence[Mapping[str, Any]] = (),
+             images: int | Sequence[bytes] = 0) -> int:
+        __tracebackhide__ = True
+        store_id = _store_id(store)
+        currency = getattr(store, "currency", None) or _currency_of(haat_app, store_id)
+        with haat_app.app_context(), tenant_scope(store_id):
+            return make_product(
+                store_id, currency, handle, title=title, description=description,
+                price=price, compare_at=compare_at, stock=stock, sku=sku,
+                weight_grams=weight_grams, status=status, tags=tags,
+                option_names=option_names, variants=variants, images=images,
+                collection=collection)
 
     return make
+
+
+@pytest.fixture
+def haat_coupon(haat_app: Flask) -> Callable[..., int]:
+    """Factory: ``haat_coupon(store, "EID10", percent=10)`` adds a coupon code; returns
+    its id.
+
+    Exactly one kind: ``percent=12.5`` (0.01 to 100), ``amount=5000`` (minor units of
+    the store's currency taken off the goods) or ``free_delivery=True`` (every delivery
+    option becomes free). Limits, all optional: ``min_subtotal`` (minor units),
+    ``usage_limit`` (orders in all), ``per_customer_limit`` (orders per shopper, known
+    by email or phone), ``starts`` and ``ends`` (a ``date`` means 00:00 UTC that day,
+    as in the admin; or an aware ``datetime``), ``active`` (default ``True``). The code
+    is stored upper case; shoppers may type it in any case. Values the admin's
+    discount form would refuse raise ``AssertionError``. Shoppers use it through the
+    checkout's ``coupon`` field (``haat_checkout(..., coupon="eid10")``).
+    """
+    from sqlalchemy import select
+
+    from core.db import db
+    from core.discounts.models import Discount
+    from core.testkit.coupons import coupon_values
+    from tenants import tenant_scope
+
+    def make(store: Any, code: str, *, percent: float | Decimal | str | None = None,
+             amount: int | None = None, free_delivery: bool = False,
+             min_subtotal: int | None = None, usage_limit: int | None = None,
+             per_customer_limit: int | None = None, starts: date | datetime | None = None,
+             ends: date | datetime | None = None, active: bool = True) -> int:
+        __tracebackhide__ = True
+        values = coupon_values(code, percent=percent, amount=amount,
+                               free_delivery=free_delivery, min_subtotal=min_subtotal,
+                               usage_limit=usage_limit, per_customer_limit=per_customer_limit,
+                               starts=starts, ends=ends, active=active)
+        with haat_app.app_context(), tenant_scope(_store_id(store)):
+            if db.session.scalar(select(Discount.id).where(Discount.code == values["code"])):
+                raise AssertionError(f"the store already has a coupon {values['code']}")
+            discount = Discount(**values)
+            db.session.add(discount)
+            db.session.commit()
+            return discount.id
+
+    return make
+
+
+@pytest.fixture
+def haat_admin_client(haat_app: Flask) -> Callable[..., FlaskClient]:
+    """Factory: ``haat_admin_client(store)`` -> a client signed in to the store's
+    ``/admin`` as its owner; ``role="staff"`` signs in as a staff member instead.
+
+    Signs in through the real sign-in form (``POST /admin/login``), so the session is
+    the one a person gets. The owner is the one ``haat_store`` made
+    (``owner@<slug>.example``, password ``OWNER_PASSWORD``); for a store made with
+    another email or password pass ``email=`` and ``password=``. For ``"staff"`` a staff
+    member ``staff@<slug>.example`` (password ``OWNER_PASSWORD``) is added on first use,
+    unless ``email=`` names one. Raises ``AssertionError`` with the page's message when
+    the sign-in is refused. Each call gives a new client with its own cookies::
+
+        page = haat_admin_client(shop, role="staff").get("/admin/plugins")
+        assert page.status_code == 403  # plugins are the owner's business
+    """
+    from core.testkit.admin import ROLES, ensure_staff, owner_email, sign_in, staff_email
+    from tenants import tenant_scope
+
+    def make(store: Any, role: str = "owner", *, email: str | None = None,
+             password: str = OWNER_PASSWORD) -> FlaskClient:
+        __tracebackhide__ = True
+        if role not in ROLES:
+            raise AssertionError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        store_id = _store_id(store)
+        slug = _slug_of(haat_app, store)
+        with haat_app.app_context(), tenant_scope(store_id):
+            if role == "staff":
+                email = email or staff_email(slug)
+                ensure_staff(store_id, email, password)
+            else:
+                email = email or owner_email(store_id)
+                if email is None:
+                    raise AssertionError(f"store {slug} has no owner account")
+        client = _host_client(haat_app, f"{slug}.{haat_app.config['HAAT_PLATFORM_DOMAIN']}")
+        sign_in(client, email, password, role)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def haat_checkout(haat_app: Flask) -> Callable[..., PlacedOrder]:
+    """Factory: place an order like a shopper, through the storefront's pages.
+
+    ``haat_checkout(store, [product_id])`` adds the items to a cart (``POST
+    /cart/add``), opens ``/checkout``, fills in the form with the documented field
+    names, lets the summary update (``action=update``, as the page's script does) and
+    presses "Place order" (``action=place``). Returns a ``PlacedOrder``: ``order`` (the
+    ``OrderSnapshot`` plugins get), ``id``, ``number``, ``token``, ``url`` (the
+    shopper's order page), ``response`` (the 303 that placing answered) and ``client``
+    (the shopper's client, cookies included).
+
+    ``items``: a product id, or a list of product ids, ``(product id, quantity)`` or
+    ``(product id, quantity, variant)`` where the variant is its id or its title
+    (``"M"``, ``"M / Red"``). Keyword arguments, each a field of the form:
+
+    * ``address``: a mapping of ``name``, ``country``, ``region``, ``city``, ``line1``,
+      ``line2``, ``postcode`` over a default address (Dhaka for BDT stores, Yerevan for
+      AMD ones, Dhaka otherwise);
+    * ``email`` (default ``shopper@example.com``; ``""`` for none), ``phone`` (default
+      a local mobile number; ``""`` for none), ``note``;
+    * ``shipping_rate``: ``"<carrier id>:<rate id>"``; default: what the page picks
+      (the first option offered);
+    * ``payment_method``: a gateway id; default: what the page picks (the only way to
+      pay, when there is one);
+    * ``payment_fields``: the chosen gateway's fields by name (sent as
+      ``payment-<gateway id>-<name>``);
+    * ``coupon``: a code;
+    * ``client``: a client to use (e.g. one with items in its cart already).
+
+    When the checkout refuses, it raises ``CheckoutRefusedError`` (an
+    ``AssertionError``) listing every field error the page shows and the options it
+    offered; its ``errors`` is ``{field: message}``::
+
+        with pytest.raises(CheckoutRefusedError) as refused:
+            haat_checkout(shop, [kantha], phone="")
+        assert refused.value.errors["phone"] == "The courier needs your phone number."
+    """
+    from core.testkit.checkout import run_checkout
+
+    def place(store: Any, items: int | Sequence[int | tuple[Any, ...]], *,
+              address: Mapping[str, str] | None = None, email: str = "shopper@example.com",
+              phone: str | None = None, shipping_rate: str | None = None,
+              payment_method: str | None = None,
+              payment_fields: Mapping[str, str] | None = None, coupon: str = "",
+              note: str = "", client: FlaskClient | None = None) -> PlacedOrder:
+        __tracebackhide__ = True
+        store_id = _store_id(store)
+        currency = getattr(store, "currency", None) or _currency_of(haat_app, store_id)
+        if client is None:
+            slug = _slug_of(haat_app, store)
+            client = _host_client(haat_app,
+                                  f"{slug}.{haat_app.config['HAAT_PLATFORM_DOMAIN']}")
+        return run_checkout(haat_app, client, store_id, currency, items, address=address,
+                            email=email, phone=phone, shipping_rate=shipping_rate,
+                            payment_method=payment_method, payment_fields=payment_fields,
+                            coupon=coupon, note=note)
+
+    return place
 
 
 @pytest.fixture
@@ -248,10 +462,12 @@ def haat_enable_plugin(haat_app: Flask) -> Callable[..., dict[str, Any]]:
     secrets={"api_key": "sk_test_..."})`` validates the values exactly like the admin's
     settings form would (``core.pluginhost.settings.validate_settings`` against the
     plugin's manifest, in the store's currency) and raises ``AssertionError`` listing
-    every field error when they are invalid, or when a name is not a field. Then it
-    switches the plugin on (switching off others of an exclusive kind), stores the
-    settings and the encrypted secrets, and commits. Returns the effective settings the
-    plugin will see through ``store.plugin_settings(name)``.
+    every field error when they are invalid, or when a name is not a field. An optional
+    setting left out gets its default, check boxes (``BoolField``) included; pass
+    ``False`` (or ``"0"``) for an unticked box. Then it switches the plugin on
+    (switching off others of an exclusive kind), stores the settings and the encrypted
+    secrets, and commits. Returns the effective settings the plugin will see through
+    ``store.plugin_settings(name)``.
     """
     from core.db import db
     from core.pluginhost import state
@@ -342,6 +558,44 @@ def haat_register_plugin(haat_app: Flask) -> Iterator[Callable[..., InstalledPlu
         host.unregister(name)
 
 
+@pytest.fixture
+def haat_disable_plugin(haat_app: Flask) -> Callable[..., None]:
+    """Factory: ``haat_disable_plugin(store, "my-badges")`` switches a plugin off for one
+    store, as the owner's switch on ``/admin/plugins`` does. Its settings, tables and
+    stored values stay; its routes answer 404 and its hooks and schedules stop for that
+    store."""
+    from core.db import db
+    from core.pluginhost import state
+
+    def disable(store: Any, plugin: str) -> None:
+        __tracebackhide__ = True
+        _installed(_host(haat_app), plugin)
+        with haat_app.app_context():
+            state.set_enabled(_store_id(store), plugin, False)
+            db.session.commit()
+
+    return disable
+
+
+@pytest.fixture
+def haat_store_info(haat_app: Flask) -> Callable[..., Any]:
+    """Factory: ``haat_store_info(store)`` -> the ``core.sdk.StoreInfo`` that the store's
+    hooks and jobs receive right now (its enabled plugins and their settings included;
+    ``base_url`` on ``<slug>.localhost``). Use it to call a hook function, a schedule's
+    function or ``core.sdk.store_session`` directly (inside ``haat_app.app_context()``).
+    Ask again after changing the store's plugins or settings: it is a snapshot."""
+
+    def info(store: Any) -> Any:
+        from core.pluginhost.web import plugins_for_tenant
+        from tenants import tenant_scope
+
+        store_id = _store_id(store)
+        with haat_app.app_context(), tenant_scope(store_id):
+            return plugins_for_tenant(store_id).info
+
+    return info
+
+
 # ------------------------------------------------------------------------ helpers
 
 
@@ -366,6 +620,21 @@ def _installed(host: PluginHost, name: str) -> InstalledPlugin:
 
 def _store_id(store: Any) -> int:
     return store if isinstance(store, int) else store.id
+
+
+def _slug_of(app: Flask, store: Any) -> str:
+    __tracebackhide__ = True
+    slug = getattr(store, "slug", None)
+    if slug:
+        return slug
+    from core.db import db
+    from tenants import Tenant, platform_scope
+
+    with app.app_context(), platform_scope():
+        tenant = db.session.get(Tenant, _store_id(store))
+        if tenant is None:
+            raise AssertionError(f"no store with id {store}")
+        return tenant.slug
 
 
 def _currency_of(app: Flask, store_id: int) -> str:

@@ -7,8 +7,11 @@ then starts from empty tables. ``HAAT_REQUIRE_SYSTEM_DEPS=1`` (set by ``.ci/run`
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,8 @@ from tenants import Tenant, platform_scope
 from tenants.resolution import invalidate_all
 
 PLATFORM = "localhost"
+#: The suite's sample plugin (tests/sample_plugin), registered as if it were installed.
+SAMPLE_PLUGIN = "sample_plugin.plugin"
 PASSWORD = "correct-horse-battery"
 
 
@@ -50,7 +55,8 @@ def _database_url(tmp_root: Path) -> str:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """One app for the whole run, with the schema built by the migrations."""
     root = tmp_path_factory.mktemp("haat")
-    application = build_test_app(root, _database_url(root), RATELIMIT_ENABLED=True)
+    application = build_test_app(root, _database_url(root), RATELIMIT_ENABLED=True,
+                                 HAAT_EXTRA_PLUGINS=(SAMPLE_PLUGIN,))
     yield application
     dispose(application)
 
@@ -64,6 +70,31 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     empty_tables(request.getfixturevalue("app"))
     yield
     invalidate_all()
+
+
+@pytest.fixture
+def isolating(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Contain plugin failures as production does (tests raise them by default), for
+    tests of what shoppers and merchants see when a plugin breaks."""
+    monkeypatch.setitem(app.config, "HAAT_PLUGIN_ISOLATION", True)
+
+
+@pytest.fixture
+def outbox(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Mail goes to a fresh outbox folder for this test (read it with ``read_outbox``)."""
+    folder = tmp_path / "outbox"
+    monkeypatch.setitem(app.config, "HAAT_MAIL", "outbox")
+    monkeypatch.setitem(app.config, "HAAT_OUTBOX_DIR", str(folder))
+    return folder
+
+
+def read_outbox(folder: Path) -> list[EmailMessage]:
+    """The emails in an outbox folder, in the order they were sent (file names start
+    with the time); none when nothing was sent yet."""
+    if not folder.exists():
+        return []
+    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(folder.glob("*.eml"))]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""``haat plugin list``, ``haat plugin new NAME`` and ``haat plugin rotate-secrets``."""
+"""``haat plugin list``, ``haat plugin new NAME``, ``haat plugin migration NAME`` and
+``haat plugin rotate-secrets``."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def list_command() -> None:
               default=Path(), show_default="the current folder",
               help="Where to create the haat-NAME folder.")
 def new_command(name: str, directory: Path) -> None:
-    """Create a pip-installable plugin package haat-NAME with a test and a README."""
+    """Create a pip-installable plugin package haat-NAME: a page in the store's theme,
+    its own table and migration, translations, tests and a README."""
     try:
         root = create_plugin_package(name, directory)
     except ScaffoldError as exc:
@@ -45,7 +47,36 @@ def new_command(name: str, directory: Path) -> None:
     click.echo("Next steps:")
     click.echo(f"  cd {root}")
     click.echo("  pip install -e .          # registers the haat.plugins entry point")
-    click.echo("  python -m pytest          # runs tests/test_plugin.py with Haat's fixtures")
+    click.echo("  haat db upgrade           # creates the plugin's table")
+    click.echo("  python -m pytest          # its tests, with Haat's fixtures")
+    click.echo("Before publishing, test the package as operators install it:")
+    click.echo("  pip install . && python -P -m pytest")
+
+
+@plugin_group.command("migration")
+@click.argument("name")
+@click.option("-m", "--message", required=True, help="What the revision changes.")
+@click.option("--empty", is_flag=True,
+              help="Write empty upgrade() and downgrade() to fill in by hand.")
+def migration_command(name: str, message: str, empty: bool) -> None:
+    """Write the next Alembic revision of installed plugin NAME into its migrations folder.
+
+    Autogenerate compares only NAME's tables with the database, so run `haat db upgrade`
+    first. The first revision starts the plugin's branch (see docs/plugin-data.md).
+    """
+    from alembic.util import CommandError
+
+    from core.pluginhost.revisions import create_plugin_revision
+
+    try:
+        path = create_plugin_revision(name, message, empty=empty)
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if path is None:
+        click.echo(f"No changes in the tables of {name}: no revision written.")
+    else:
+        click.echo(f"Wrote {path}")
+        click.echo("Read it through, then apply it with: haat db upgrade")
 
 
 @plugin_group.command("rotate-secrets")

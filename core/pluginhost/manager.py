@@ -119,7 +119,7 @@ class PluginHost:
             try:
                 module = point.load()
             except Exception as exc:  # any import error is reported, never fatal
-                self._report(point.name, dist, f"failed to import: {exc!r}")
+                self.report(point.name, dist, f"failed to import: {exc!r}")
                 continue
             self.register(module, distribution=dist, version=version,
                           entry_point=point.name)
@@ -130,7 +130,7 @@ class PluginHost:
         manifest = getattr(module, "manifest", None)
         label = entry_point or getattr(manifest, "name", repr(module))
         if not isinstance(manifest, PluginManifest):
-            self._report(label, distribution, "has no `manifest = PluginManifest(...)`")
+            self.report(label, distribution, "has no `manifest = PluginManifest(...)`")
             return None
         problems = manifest.problems()
         if entry_point is not None and entry_point != manifest.name:
@@ -145,7 +145,7 @@ class PluginHost:
             # pluggy keeps plugins in sets; an unhashable one would break every page later.
             problems.append("the plugin object must be hashable (use a module or a class)")
         if problems:
-            self._report(label, distribution, "invalid manifest: " + "; ".join(problems))
+            self.report(label, distribution, "invalid manifest: " + "; ".join(problems))
             return None
         try:
             self.pm.register(module, name=manifest.name)
@@ -153,12 +153,13 @@ class PluginHost:
         except Exception as exc:  # pluggy's validation errors and friends
             if self.pm.is_registered(module):
                 self.pm.unregister(module)
-            self._report(label, distribution, f"rejected by the hook checker: {exc}")
+            self.report(label, distribution, f"rejected by the hook checker: {exc}")
             return None
         plugin = InstalledPlugin(manifest.name, manifest, module, distribution, version)
         self.installed[manifest.name] = plugin
         self._relays.clear()
-        log.info("plugin %s %s loaded from %s", manifest.name, version, distribution)
+        # DEBUG: every `haat` command loads every plugin; HAAT_LOG_LEVEL=DEBUG shows them.
+        log.debug("plugin %s %s loaded from %s", manifest.name, version, distribution)
         return plugin
 
     def unregister(self, name: str) -> None:
@@ -168,7 +169,8 @@ class PluginHost:
             self.pm.unregister(plugin.module)
             self._relays.clear()
 
-    def _report(self, entry_point: str, distribution: str, error: str) -> None:
+    def report(self, entry_point: str, distribution: str, error: str) -> None:
+        """Leave a plugin out: log the reason at ERROR and list it in ``problems``."""
         self.problems.append(LoadProblem(entry_point, distribution, error))
         log.error("plugin %s from %s left out: %s", entry_point, distribution, error)
 
