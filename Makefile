@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed
 # The example third-party plugin, installed like any plugin package (its tests run too).
 EXAMPLE       := examples/haat-announcement-bar
 EXAMPLE_STAMP := $(VENV)/.installed-announcement-bar
+# The second example: a wishlist with its own table, themed page, schedule and translations.
+WISHLIST       := examples/haat-wishlist
+WISHLIST_STAMP := $(VENV)/.installed-wishlist
 
 .PHONY: run test install translations messages lint demo clean
 
@@ -22,7 +25,13 @@ $(EXAMPLE_STAMP): $(STAMP) $(EXAMPLE)/setup.cfg $(EXAMPLE)/pyproject.toml
 	$(BIN)/python -m pip install --quiet -e $(EXAMPLE)
 	@touch $(EXAMPLE_STAMP)
 
-install: $(STAMP) $(EXAMPLE_STAMP) translations
+# Editable, like the first; its tests/test_packaging.py builds a wheel to check what a
+# non-editable install carries.
+$(WISHLIST_STAMP): $(STAMP) $(WISHLIST)/setup.cfg $(WISHLIST)/pyproject.toml
+	$(BIN)/python -m pip install --quiet -e $(WISHLIST)
+	@touch $(WISHLIST_STAMP)
+
+install: $(STAMP) $(EXAMPLE_STAMP) $(WISHLIST_STAMP) translations
 
 # Catalogues are compiled at install; .mo files are build output. "messages" holds the
 # shopper-facing strings (en, bn, hy), "admin" the admin panel's.
