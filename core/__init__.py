@@ -16,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Haat application. ``config`` overrides values from the environment."""
     from core import cli, database, extensions, jobs
     from core import config as settings
+    from core.accounts.views import bp as accounts_bp
     from core.admin import admin_blueprints
     from core.admin import auth as admin_auth
     from core.admin import language as admin_language
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(platform_bp)
     app.register_blueprint(storefront_bp)
+    app.register_blueprint(accounts_bp)
     for admin_blueprint in admin_blueprints():
         app.register_blueprint(admin_blueprint)
 

@@ -103,6 +103,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_SMTP_URL": os.environ.get("HAAT_SMTP_URL", ""),
         "HAAT_SMTP_TIMEOUT": _env_int("HAAT_SMTP_TIMEOUT", 20),
         "HAAT_MAIL_FROM": os.environ.get("HAAT_MAIL_FROM", "Haat <no-reply@localhost>"),
+        # SMS (core/messaging/sms.py, docs/messaging.md): a store with an SMS gateway
+        # plugin on sends through it; otherwise "outbox" writes .sms files next to the
+        # .eml files and "gateways" leaves the message unsent (logged as such).
+        "HAAT_SMS": os.environ.get("HAAT_SMS", "outbox"),
     }
     if overrides:
         config.update(overrides)

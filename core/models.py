@@ -1,5 +1,6 @@
 """Imports every model so that SQLAlchemy's metadata and Alembic see all tables."""
 
+from core.accounts.models import ShopperCode
 from core.cart.models import Cart, CartLine
 from core.catalog.imports import ProductImport
 from core.catalog.models import (
@@ -10,8 +11,9 @@ from core.catalog.models import (
     ProductVariant,
 )
 from core.catalog.redirects import HandleRedirect
-from core.customers.models import Customer
+from core.customers.models import Customer, CustomerConsent
 from core.discounts.models import Discount
+from core.messaging.models import Message
 from core.orders.models import (
     Order,
     OrderCounter,
@@ -33,9 +35,11 @@ __all__ = [
     "Collection",
     "CollectionProduct",
     "Customer",
+    "CustomerConsent",
     "Discount",
     "Domain",
     "HandleRedirect",
+    "Message",
     "Order",
     "OrderCounter",
     "OrderEvent",
@@ -55,6 +59,7 @@ __all__ = [
     "SearchTerm",
     "SearchText",
     "ShipmentEvent",
+    "ShopperCode",
     "StaffUser",
     "Tenant",
     "ThemeSettings",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from core.db import db, utcnow
@@ -45,6 +45,10 @@ class Tenant(db.Model):
     #: ISO 3166-1 alpha-2 code of the country the store sells from; "" when unknown.
     country: Mapped[str] = mapped_column(String(2), default="", server_default="")
     bengali_digits: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Order messages by SMS too when the shopper also gave an email (otherwise SMS
+    #: go only to shoppers who gave just a phone number).
+    sms_with_email: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     address: Mapped[str] = mapped_column(String(500), default="")

@@ -97,6 +97,20 @@ def read_outbox(folder: Path) -> list[EmailMessage]:
             for path in sorted(folder.glob("*.eml"))]
 
 
+def read_sms(folder: Path) -> list[dict[str, str]]:
+    """The ``.sms`` files of an outbox folder, oldest first: their headers (``To``,
+    ``From``, ``Reference``, ``Encoding``, ``Parts``) and ``text``."""
+    if not folder.exists():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.sms")):
+        head, _, text = path.read_text(encoding="utf-8").partition("\n\n")
+        entry = dict(line.split(": ", 1) for line in head.splitlines())
+        entry["text"] = text.rstrip("\n")
+        found.append(entry)
+    return found
+
+
 @pytest.fixture
 def app_ctx(app: Flask) -> Iterator[Flask]:
     with app.app_context():

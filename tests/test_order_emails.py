@@ -38,8 +38,8 @@ from core.mail import (
     mailer_from_config,
     sender_address,
 )
+from core.messaging.service import deliver_message
 from core.orders import service
-from core.orders.emails import send_order_email
 from core.orders.models import Order, OrderEvent, OrderLine
 from core.orders.numbering import next_order_number
 from core.pluginhost.web import plugins_for_tenant
@@ -157,7 +157,7 @@ def test_confirmation_shows_the_lines_amounts_address_and_how_to_pay(app, make_s
         shipping_total=300, discount_total=-200, coupon_code="SPRING", fee_total=50,
         tax_total=125)
 
-    act(app, shop, order_id, lambda order: service.queue_email(order, "confirmation"))
+    act(app, shop, order_id, lambda order: service.queue_messages(order, "order_placed"))
 
     [message] = read_outbox(outbox)
     assert message["Subject"] == "Thank you for your order #1001"
@@ -211,7 +211,7 @@ def test_a_tracking_link_that_is_not_http_is_left_out(app, make_store, outbox):
     order_id = place_order(app, shop, fulfilment_state="shipped", carrier="Pathao",
                            tracking_number="PX-1", tracking_url="javascript:alert(1)")
 
-    act(app, shop, order_id, lambda order: service.queue_email(order, "shipped"))
+    act(app, shop, order_id, lambda order: service.queue_messages(order, "order_shipped"))
 
     [message] = read_outbox(outbox)
     text, html = bodies(message)
@@ -225,7 +225,7 @@ def test_html_escapes_what_the_shop_and_shopper_typed(app, make_store, outbox):
     order_id = place_order(app, shop, lines=(("<script>alert('x')</script>", "", 1, 1000),),
                            payment_instructions="Send to <img src=x onerror=alert(1)>")
 
-    act(app, shop, order_id, lambda order: service.queue_email(order, "confirmation"))
+    act(app, shop, order_id, lambda order: service.queue_messages(order, "order_placed"))
 
     [message] = read_outbox(outbox)
     text, html = bodies(message)
@@ -257,7 +257,7 @@ def test_an_order_without_an_email_address_sends_nothing(app, make_store, outbox
     act(app, shop, order_id, mark_paid)
     # The address can also be gone by the time the job runs.
     with app.app_context(), tenant_scope(shop.id):
-        send_order_email(plugins_for_tenant(shop.id).info, order_id, "paid")
+        deliver_message(plugins_for_tenant(shop.id).info, f"order:{order_id}:order_paid:email")
         db.session.commit()
 
     assert read_outbox(outbox) == []
@@ -286,7 +286,7 @@ def test_a_store_email_never_shows_another_store(app, make_store, outbox):
     act(app, alpha, alpha_order, mark_paid)
     # A job for Alpha that names Beta's order finds nothing and sends nothing.
     with app.app_context(), tenant_scope(alpha.id):
-        send_order_email(plugins_for_tenant(alpha.id).info, beta_order, "paid")
+        deliver_message(plugins_for_tenant(alpha.id).info, f"order:{beta_order}:order_paid:email")
         db.session.commit()
 
     [message] = read_outbox(outbox)

@@ -132,3 +132,17 @@ def test_constraint_and_index_names_follow_the_convention(inspector):
             assert fk["name"] == f"fk_{table}_{column}_{fk['referred_table']}"
         for ck in inspector.get_check_constraints(table):
             assert (ck["name"] or "").startswith(f"ck_{table}_"), ck
+
+
+def test_store_ids_are_never_reused_after_every_migration(app, make_store):
+    """Caches and logs key on store ids, so a deleted store's id must never come back.
+    On SQLite that takes AUTOINCREMENT, which a migration that copies the table (Alembic's
+    batch mode) silently drops."""
+    first = make_store("first-shop")
+    with app.app_context():
+        from tenants import Tenant, platform_scope
+
+        with platform_scope():
+            db.session.execute(sa.delete(Tenant).where(Tenant.id == first.id))
+            db.session.commit()
+    assert make_store("second-shop").id > first.id

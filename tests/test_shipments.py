@@ -183,7 +183,8 @@ def steps(app, tenant, order_id):
 
 
 def kinds(order) -> list[str]:
-    return [kind for kind, *_ in order.event_log]
+    """The timeline's kinds, without the notes of messages sent to the shopper."""
+    return [kind for kind, *_ in order.event_log if not kind.endswith(("_sent", "_failed"))]
 
 
 # --------------------------------------------------------------------- booking

@@ -7,13 +7,15 @@ from sample_plugin.models import Note
 from sqlalchemy import func, select
 
 from conftest import PASSWORD, client_for
+from core.accounts.models import ShopperCode
 from core.cart.models import Cart, CartLine
 from core.catalog.imports import ProductImport
 from core.catalog.models import ProductImage, ProductVariant
 from core.catalog.redirects import HandleRedirect
-from core.customers.models import Customer
+from core.customers.models import Customer, CustomerConsent
 from core.db import db
 from core.discounts.models import Discount
+from core.messaging.models import Message
 from core.orders.models import (
     Order,
     OrderCounter,
@@ -264,6 +266,13 @@ def _add_order(product_id: int) -> None:
     db.session.add(PaymentEvent(gateway="cod", event_id="evt-1", order_id=order.id))
     db.session.add(ShipmentEvent(order_id=order.id, carrier_id="shipping", event_id="trk-1",
                                  status="delivered", occurred_at=order.created_at))
+    db.session.add(Message(key=f"order:{order.id}:order_placed:sms", event="order_placed",
+                           channel="sms", recipient="+8801712345678", order_id=order.id,
+                           customer_id=customer.id))
+    db.session.add(CustomerConsent(customer_id=customer.id, purpose="transactional",
+                                   channel="sms", granted=True, source="checkout"))
+    db.session.add(ShopperCode(purpose="sign_in", channel="sms", address="+8801712345678",
+                               salt="s", code_hash="h", expires_at=order.created_at))
 
 
 def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make_store,

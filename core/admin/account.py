@@ -12,6 +12,7 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
@@ -29,6 +30,8 @@ from core.admin.forms import ChangePasswordForm, ForgotForm, NewPasswordForm, ro
 from core.admin.language import admin_languages
 from core.db import db
 from core.extensions import limiter
+from core.messaging.alerts import ALERTS, LOW_STOCK_LEVEL, alert_channels
+from core.messaging.phones import to_e164
 from core.staff import invites
 from core.staff.emails import queue_staff_email
 from core.staff.models import StaffUser
@@ -117,11 +120,29 @@ def accept_invite(token: str) -> Response | tuple[str, int]:
 # ------------------------------------------------------------------- own account
 
 
-def _account_page(form: ChangePasswordForm, status: int = 200) -> tuple[str, int]:
+ALERT_LABELS = {
+    "new_order": _l("A new order"),
+    "payment_failed": _l("A payment failed"),
+    "low_stock": _l("Stock runs low (%(count)s or fewer left)"),
+}
+
+
+def _alerts_form(user: StaffUser) -> dict[str, object]:
+    """The alerts section as saved: the phone and the boxes ticked."""
+    return {"phone": user.phone,
+            "ticked": {f"{alert}.{channel}" for alert in ALERTS
+                       for channel in alert_channels(user, alert)},
+            "errors": {}}
+
+
+def _account_page(form: ChangePasswordForm, status: int = 200,
+                  alerts: dict[str, object] | None = None) -> tuple[str, int]:
     roles = {choice.value: choice.label for choice in role_choices()}
     return _page("admin/account/index.html", status, form=form,
                  role_label=roles.get(current_user.role, current_user.role),
-                 languages=admin_languages(), store_language=current_store().locale)
+                 languages=admin_languages(), store_language=current_store().locale,
+                 alerts=alerts or _alerts_form(current_user._get_current_object()),
+                 alert_names=ALERTS, alert_labels=ALERT_LABELS, low_stock=LOW_STOCK_LEVEL)
 
 
 @bp.get("/account")
@@ -165,6 +186,32 @@ def change_language() -> Response:
     refresh()  # this response already speaks the new language
     flash(_("The admin now speaks your chosen language."), "success")
     return redirect(url_for("admin_account.index"), 303)
+
+
+@bp.post("/account/alerts")
+@login_required
+def save_alerts() -> Response | tuple[str, int]:
+    """Which alerts you get, by email and SMS, and the mobile number for SMS."""
+    user: StaffUser = current_user._get_current_object()
+    phone = request.form.get("phone", "").strip()[:40]
+    ticked = {name for name in request.form if "." in name
+              and name.split(".", 1)[0] in ALERTS
+              and name.split(".", 1)[1] in ("email", "sms")}
+    errors: dict[str, str] = {}
+    wants_sms = any(name.endswith(".sms") for name in ticked)
+    if phone and to_e164(phone, current_store().country) is None:
+        errors["phone"] = _("Enter a mobile number that can receive SMS, e.g. 01712-345678.")
+    elif wants_sms and not phone:
+        errors["phone"] = _("Enter your mobile number to get alerts by SMS.")
+    if errors:
+        return _account_page(ChangePasswordForm(formdata=None), 422,
+                             {"phone": phone, "ticked": ticked, "errors": errors})
+    user.phone = phone
+    user.alerts = {alert: sorted(c for c in ("email", "sms") if f"{alert}.{c}" in ticked)
+                   for alert in ALERTS}
+    db.session.commit()
+    flash(_("Your alerts are saved."), "success")
+    return redirect(url_for("admin_account.index") + "#alerts", 303)
 
 
 @bp.post("/account/sign-out-everywhere")

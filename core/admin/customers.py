@@ -28,9 +28,12 @@ from wtforms.validators import Length
 
 from core.admin.listing import page_number, paginate, query_args
 from core.admin.orders import FULFILMENT_LABELS, PAYMENT_LABELS
+from core.customers.consent import current_consents
 from core.customers.models import Customer
 from core.customers.service import normalise_phone
 from core.db import db
+from core.messaging.labels import CHANNEL_LABELS, ERROR_LABELS, EVENT_LABELS, STATUS_LABELS
+from core.messaging.models import Message
 from core.orders import states
 from core.orders.models import Order
 from core.web.templating import number_filter
@@ -147,11 +150,35 @@ def _customer_or_404(customer_id: int) -> Customer:
     return customer
 
 
+CONSENT_LABELS = {
+    "transactional": _l("Order messages"), "marketing": _l("News and offers"),
+    "sms": _l("SMS"), "email": _l("Email"),
+    "checkout": _l("at checkout"), "account": _l("in their account"),
+    "unsubscribe_link": _l("with the unsubscribe link"),
+    "account_deleted": _l("when they deleted their account"),
+}
+
+#: The customer page shows this many of the newest messages.
+MESSAGES_SHOWN = 50
+
+
+def _messages(customer_id: int) -> list[Message]:
+    return list(db.session.scalars(
+        select(Message).where(Message.customer_id == customer_id)
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(MESSAGES_SHOWN)))
+
+
 def _page(customer: Customer, form: NoteForm, status: int = 200) -> tuple[str, int]:
     body = render_template(
         "admin/customers/detail.html", store=current_store(), customer=customer, form=form,
         history=_history(customer.id), rule=LIFETIME_VALUE_RULE, note_max=NOTE_MAX,
-        payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS)
+        payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS,
+        messages=_messages(customer.id), messages_shown=MESSAGES_SHOWN,
+        consents=sorted(current_consents([customer.id]).values(),
+                        key=lambda c: (c.purpose, c.channel)),
+        consent_labels=CONSENT_LABELS,
+        event_labels=EVENT_LABELS, channel_labels=CHANNEL_LABELS,
+        message_states=STATUS_LABELS, message_errors=ERROR_LABELS)
     return body, status
 
 

@@ -115,6 +115,8 @@ class StoreForm(FlaskForm):
                                   for code in SUPPORTED_LOCALES])
     bengali_digits = BooleanField(_l("Show numbers and prices in Bengali digits (০১২৩) on "
                                      "Bengali pages"))
+    sms_with_email = BooleanField(_l("Send order messages by SMS as well when the shopper "
+                                     "also gave an email"))
     timezone = StringField(_l("Time zone"), filters=[_trim],
                            render_kw={"list": "time-zones", "autocomplete": "off",
                                       "spellcheck": "false"})
@@ -218,7 +220,8 @@ def _clean(form: StoreForm, tenant: Tenant) -> dict[str, Any] | None:
         return None
     return {"name": name, "contact_email": email, "contact_phone": phone, "address": address,
             "country": country, "currency": currency, "locale": form.locale.data,
-            "bengali_digits": bool(form.bengali_digits.data), "timezone": zone}
+            "bengali_digits": bool(form.bengali_digits.data), "timezone": zone,
+            "sms_with_email": bool(form.sms_with_email.data)}
 
 
 def _tenant() -> Tenant:
@@ -256,7 +259,7 @@ def store() -> Response | tuple[str, int]:
     tenant = _tenant()
     if request.method == "GET":
         fields = ("name", "contact_email", "contact_phone", "address", "country", "currency",
-                  "locale", "bengali_digits", "timezone")
+                  "locale", "bengali_digits", "timezone", "sms_with_email")
         return _details_page(StoreForm(formdata=None,
                                        data={f: getattr(tenant, f) for f in fields}))
     form = StoreForm()

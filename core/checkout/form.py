@@ -22,7 +22,7 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LIMITS = {"email": 254, "phone": 32, "name": 200, "country": 2, "region": 100, "city": 100,
            "line1": 200, "line2": 200, "postcode": 16, "shipping_rate": 200,
            "payment_method": 64, "coupon": 41, "note": 1000, "idempotency_key": 64,
-           "expected_total": 20}
+           "expected_total": 20, "marketing": 1}
 #: Countries whose addresses need a postcode; elsewhere (Bangladesh, Armenia's
 #: villages, ...) couriers go by area, so it stays optional.
 POSTCODE_REQUIRED = frozenset({"US", "GB", "CA", "DE", "FR", "NL", "IN", "AU", "IT", "ES"})

@@ -22,12 +22,14 @@ from core.cart.service import line_weight
 from core.catalog.stock import OutOfStock, StockRequest, take_stock
 from core.checkout.form import CheckoutInput, contact_problems, idempotency_key
 from core.checkout.quote import Quote, QuoteRequest, build_quote
+from core.customers.consent import current_consents, record_consent
 from core.customers.service import customer_key, find_or_create_customer
 from core.db import db
 from core.discounts.rules import claim_use, customer_uses
+from core.messaging.alerts import queue_low_stock_alerts, queue_staff_alerts
 from core.orders.models import Order, OrderLine
 from core.orders.numbering import next_order_number
-from core.orders.service import queue_email, record
+from core.orders.service import queue_messages, record
 from core.orders.snapshots import order_snapshot
 from core.pluginhost.events import emit, emit_lazy
 from core.pluginhost.runtime import reraise_unless_isolating
@@ -100,9 +102,30 @@ def place_order(request: QuoteRequest, cart: Cart | None, data: CheckoutInput,
         raise
     gateway = quote.gateway.gateway if quote.gateway else None
     payment = start_payment(order, gateway, request.plugins.info)
-    queue_email(order, "confirmation")
+    queue_messages(order, "order_placed")
+    queue_staff_alerts(order.tenant_id, "new_order", order_id=order.id)
+    taken: dict[int, int] = {}
+    for line in order.lines:
+        if line.product_id is not None:
+            taken[line.product_id] = taken.get(line.product_id, 0) + line.quantity
+    queue_low_stock_alerts(order.tenant_id, taken)
     db.session.commit()
     return Placed(order, created=True, payment=payment)
+
+
+def _record_consents(customer_id: int, order: Order, *, marketing: bool) -> None:
+    """The shopper gave a phone and/or email to hear about this order (transactional);
+    a ticked box also says yes to news and offers there (marketing)."""
+    db.session.flush()  # the customer's id, for a new customer
+    holding = current_consents([customer_id])
+    for channel, given in (("sms", order.phone), ("email", order.email)):
+        if not given:
+            continue
+        record_consent(customer_id, "transactional", channel, True, "checkout",
+                       now_holding=holding)
+        if marketing:
+            record_consent(customer_id, "marketing", channel, True, "checkout",
+                           now_holding=holding)
 
 
 def _total_changed(data: CheckoutInput, quote: Quote) -> bool:
@@ -161,6 +184,8 @@ def _write(quote: Quote, data: CheckoutInput, key: str, store: StoreInfo) -> Ord
     _claim_coupon(quote, order, data)
     customer, created = find_or_create_customer(order.email, order.phone, data.get("name"))
     order.customer = customer
+    if customer is not None:
+        _record_consents(customer.id, order, marketing=bool(data.get("marketing")))
     record(order, "placed", f"Order placed; {gateway.label}.", "shopper")
     db.session.delete(quote.cart)
     db.session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db, utcnow
@@ -28,4 +28,31 @@ class Customer(TenantOwned, db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     #: The merchant's own notes (support history, preferences).
     note: Mapped[str] = mapped_column(Text, default="")
+    #: The language the shopper chose for messages ("" until they choose: their orders'
+    #: language is used).
+    locale: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+#: What a consent is for: messages about the shopper's own orders and account, or news
+#: and offers (marketing).
+CONSENT_PURPOSES = ("transactional", "marketing")
+#: Where a consent was given or withdrawn.
+CONSENT_SOURCES = ("checkout", "account", "unsubscribe_link", "account_deleted")
+
+
+class CustomerConsent(TenantOwned, db.Model):
+    """One change of a customer's consent, kept as a log: the newest row per purpose
+    and channel is what holds now, and the older ones show when and where it changed."""
+
+    __tablename__ = "customer_consents"
+    __table_args__ = (Index(None, "tenant_id", "customer_id", "purpose", "channel", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    #: ``sms`` or ``email``.
+    channel: Mapped[str] = mapped_column(String(8))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,13 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from core.customers.models import Customer
 from core.db import db
 
-_NOT_DIGITS = re.compile(r"\D")
-
 
 def normalise_phone(phone: str) -> str:
-    """Digits only, with Bangladesh's +880 written the local way (01XXXXXXXXX), so the
-    same number typed two ways is one customer."""
-    digits = _NOT_DIGITS.sub("", phone or "")
+    """ASCII digits only, with Bangladesh's +880 written the local way (01XXXXXXXXX), so
+    the same number typed two ways (or in Bengali digits, ০১৭...) is one customer."""
+    digits = "".join(str(unicodedata.decimal(ch)) for ch in phone or "" if ch.isdecimal())
     if digits.startswith("880") and len(digits) == 13:
         digits = digits[2:]
     return digits

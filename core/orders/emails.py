@@ -1,10 +1,8 @@
-"""Order emails to shoppers: the confirmation, payment received, and shipped.
+"""Order emails to shoppers: placed, paid, shipped, delivered, cancelled, refunded.
 
-``core.orders.service.queue_email`` queues :func:`send_order_email` as a background
-job after the order's transaction commits; the job runs in the store's tenant scope.
-Each email is rendered in the order's locale (else the store's) from the templates
-in ``core/templates/email/`` as plain text plus an HTML alternative, sent with
-:func:`core.mail.send_mail`, and noted on the order's timeline.
+Each email is rendered in the order's locale (else the store's) from the templates in
+``core/templates/email/`` as plain text plus an HTML alternative. Queueing, sending
+once, retries and the message log are :mod:`core.messaging.service`'s job.
 """
 
 from __future__ import annotations
@@ -19,15 +17,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale, pgettext
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from core.countries import country_name
-from core.db import db
 from core.i18n import format_date, format_money, format_number, normalise_locale
-from core.mail import MailRejected, build_message, send_mail, sender_address
+from core.mail import build_message, sender_address
 from core.money import Money
-from core.orders.models import Order, OrderEvent
+from core.orders.models import Order
 from core.sdk import StoreInfo
 from tenants.provisioning import find_tenant_by_id
 
@@ -38,6 +33,10 @@ TEMPLATES: dict[str, str] = {
     "confirmation": "order_confirmation",
     "paid": "order_paid",
     "shipped": "order_shipped",
+    "delivered": "order_delivered",
+    "cancelled": "order_cancelled",
+    "refunded": "order_refunded",
+    "link": "order_link",
 }
 
 
@@ -50,42 +49,15 @@ class RenderedEmail:
     html: str
 
 
-def send_order_email(store: StoreInfo, order_id: int, kind: str) -> None:
-    """Render and send the ``kind`` email (confirmation, paid, shipped) for an order.
-
-    Runs as a job in the store's tenant scope; the job commits. A missing order (or
-    one of another store), an order without an email address and an address the
-    server refuses are logged and not retried; other sending errors raise, so the
-    job is retried later.
-    """
-    if kind not in TEMPLATES:
-        log.error("unknown order email kind %r for order %s", kind, order_id)
-        return
-    order = db.session.scalar(select(Order).where(Order.id == order_id)
-                              .options(selectinload(Order.lines)))
-    if order is None:
-        log.info("order %s of store %s not found; %s email not sent", order_id, store.id, kind)
-        return
-    if not order.email:
-        log.info("order %s has no email address; %s email not sent", order_id, kind)
-        return
-    try:  # a malformed address, or one the server refuses, will not get better
-        recipient = _address((order.shipping_address or {}).get("name", ""), order.email)
-        send_mail(_message(store, order, kind, recipient))
-    except (InvalidAddress, MailRejected) as exc:
-        log.warning("%s email for order %s of store %s not sent: %s",
-                    kind, order_id, store.id, exc)
-        _note(order, "email_failed", f"Could not send the {kind} email to {order.email}: {exc}")
-        return
-    _note(order, "email_sent", f"Sent the {kind} email to {order.email}")
-
-
 class InvalidAddress(ValueError):
     """An email address that cannot be written into a header."""
 
 
-def _message(store: StoreInfo, order: Order, kind: str, recipient: Address) -> EmailMessage:
-    rendered = render_order_email(store, order, kind)
+def order_message(store: StoreInfo, rendered: RenderedEmail, order: Order,
+                  email: str) -> EmailMessage:
+    """``rendered`` as a message from the store to ``email`` (the shopper named as on
+    the order's address); :class:`InvalidAddress` when ``email`` is not one."""
+    recipient = _address((order.shipping_address or {}).get("name", ""), email)
     reply_to = None
     if store.contact_email:
         try:
@@ -106,25 +78,25 @@ def _address(name: str, email: str) -> Address:
     return address
 
 
-def _note(order: Order, kind: str, message: str) -> None:
-    # Added directly rather than through order.events, so the timeline is not loaded.
-    db.session.add(OrderEvent(order_id=order.id, kind=kind, message=message, actor="system"))
-
-
 def render_order_email(store: StoreInfo, order: Order, kind: str,
-                       *, bengali_digits: bool | None = None) -> RenderedEmail:
+                       *, bengali_digits: bool | None = None,
+                       extra: dict[str, Any] | None = None,
+                       locale: str = "") -> RenderedEmail:
     """Render the ``kind`` email of ``order`` (lines loaded) in the order's locale.
 
-    ``bengali_digits`` defaults to the store's setting.
+    ``bengali_digits`` defaults to the store's setting; ``extra`` adds to what the
+    templates see (``refund_amount`` for a refund); ``locale`` (the shopper's chosen
+    language) wins over the order's.
     """
-    locale = normalise_locale(order.locale or store.locale)
+    locale = normalise_locale(locale or order.locale or store.locale)
     if bengali_digits is None:
         tenant = find_tenant_by_id(store.id)
         bengali_digits = bool(tenant and tenant.bengali_digits)
     env = current_app.jinja_env
     name = TEMPLATES[kind]
     with force_locale(locale):
-        context = order_email_context(store, order, kind, locale, bengali_digits)
+        context = {**order_email_context(store, order, kind, locale, bengali_digits),
+                   **(extra or {})}
         text_template = env.get_template(f"email/{name}.txt")
         subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
         context["subject"] = " ".join(subject.split())

@@ -20,11 +20,11 @@ from core.db import db, utcnow
 from core.discounts.models import Discount
 from core.money import Money
 from core.orders import states
-from core.orders.emails import safe_link, send_order_email
+from core.orders.emails import safe_link
 from core.orders.labels import refusal
 from core.orders.models import Order, OrderEvent, PaymentEvent
 from core.orders.snapshots import order_snapshot
-from core.pluginhost.events import emit_lazy, enqueue_after_commit
+from core.pluginhost.events import emit_lazy
 from core.sdk import PaymentGateway, PaymentResult, RefundResult, StoreInfo
 
 
@@ -60,10 +60,12 @@ def queue_hook(order: Order, hook: str, **extra: Any) -> None:
     emit_lazy(hook, order.tenant_id, build)
 
 
-def queue_email(order: Order, kind: str) -> None:
-    """Send the shopper the ``kind`` email after the commit, from a background job."""
-    if order.email:
-        enqueue_after_commit(send_order_email, order.tenant_id, order.id, kind)
+def queue_messages(order: Order, event: str, *, amount: int | None = None) -> None:
+    """Tell the shopper about ``event`` (``order_placed``, ``order_paid``, ...) by email
+    and/or SMS, from background jobs after the commit (:mod:`core.messaging`)."""
+    from core.messaging.service import queue_order_messages  # messaging renders orders
+
+    queue_order_messages(order, event, amount=amount)
 
 
 class OrderChanged(OrderActionError):
@@ -105,7 +107,11 @@ def _move_payment(order: Order, wanted: str, actor: str, message: str) -> None:
     if wanted == states.PAID:
         order.paid_at = utcnow()
         queue_hook(order, "haat_order_paid")
-        queue_email(order, "paid")
+        queue_messages(order, "order_paid")
+    elif wanted == states.FAILED:
+        from core.messaging.alerts import queue_staff_alerts
+
+        queue_staff_alerts(order.tenant_id, "payment_failed", order_id=order.id)
     record(order, f"payment_{wanted}", message, actor)
 
 
@@ -181,13 +187,14 @@ def ship(order: Order, actor: str, carrier: str, tracking_number: str,
     order.carrier, order.tracking_number = carrier[:100], tracking_number
     order.tracking_url, order.carrier_id = tracking_url, carrier_id[:64]
     queue_hook(order, "haat_order_shipped", tracking_url=order.tracking_url or None)
-    queue_email(order, "shipped")
+    queue_messages(order, "order_shipped")
 
 
 def mark_delivered(order: Order, actor: str) -> None:
     """The shopper has the parcel."""
     _move_fulfilment(order, states.DELIVERED, actor, "Delivered.")
     queue_hook(order, "haat_order_delivered")
+    queue_messages(order, "order_delivered")
 
 
 def cancel(order: Order, actor: str, reason: str = "") -> None:
@@ -195,6 +202,7 @@ def cancel(order: Order, actor: str, reason: str = "") -> None:
     _move_fulfilment(order, states.CANCELLED, actor,
                      "Cancelled; items restocked." + (f" {reason}" if reason else ""))
     queue_hook(order, "haat_order_cancelled")
+    queue_messages(order, "order_cancelled")
 
 
 def mark_returned(order: Order, actor: str) -> None:
@@ -223,6 +231,7 @@ def _set_refunded(order: Order, refunded: int, actor: str, message: str) -> int:
     _compare_and_set(order, "refunded_total", order.refunded_total, refunded)
     _move_payment(order, wanted, actor, message)
     queue_hook(order, "haat_order_refunded", amount=Money(added, order.currency))
+    queue_messages(order, "order_refunded", amount=added)
     return added
 
 

@@ -39,6 +39,7 @@ from core.sdk import (
     ShippingCarrier,
     SitemapEntry,
     SlotContent,
+    SmsGateway,
     StoreInfo,
     StructuredData,
     TrackingEvent,
@@ -85,6 +86,18 @@ def haat_shipping_carriers(store: StoreInfo) -> Sequence[ShippingCarrier]:
     tracking links). Per store; collected and flattened. Checkout path: failures
     become ``PluginCheckoutError``; on the order page a failing plugin offers no
     carrier (isolated).
+    """
+
+
+@hookspec
+def haat_sms_gateways(store: StoreInfo) -> Sequence[SmsGateway]:
+    """Return the SMS gateway accounts this store can send text messages through.
+
+    Fires when a message to a phone is delivered (in a background job) and on the
+    admin's messaging page. Per store; collected and flattened. Core sends through the
+    first gateway offered (plugins in name order); with none, SMS go to the outbox
+    folder in development and are logged as not sent in production. Isolated: a
+    plugin that raises here offers no gateway.
     """
 
 

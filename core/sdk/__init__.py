@@ -79,6 +79,7 @@ from core.sdk.fields import (
 )
 from core.sdk.hooks import hookimpl
 from core.sdk.manifest import EXCLUSIVE_KINDS, PluginManifest
+from core.sdk.messaging import MESSAGE_CHANNELS, SmsGateway, SmsMessage, SmsNotSent, SmsReceipt
 from core.sdk.providers import PaymentGateway, PluginCheckoutError, SearchBackend, ShippingCarrier
 from core.sdk.schedules import SCHEDULE_PRESETS, Schedule
 from core.sdk.search import (
@@ -125,6 +126,7 @@ _SERVICES: dict[str, str] = {
     "PluginValues": "data",
     "store_session": "data",
     "store_values": "data",
+    "send_message": "messages",
     "record_tracking": "shipments",
     "shipments_in_transit": "shipments",
     "run_after": "jobs",
@@ -142,6 +144,7 @@ _SERVICES: dict[str, str] = {
 if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
     from core.sdk.data import PluginValues, plugin_model_base, store_session, store_values
     from core.sdk.jobs import run_after, run_later
+    from core.sdk.messages import send_message
     from core.sdk.reads import (
         embedded_search_backend,
         format_money,
@@ -184,6 +187,7 @@ __all__ = [
     "ADJUSTMENT_ORDER",
     "BADGE_PLACEMENTS",
     "EXCLUSIVE_KINDS",
+    "MESSAGE_CHANNELS",
     "PAGE_KINDS",
     "PAYMENT_METHOD_KINDS",
     "PAYMENT_RESULT_STATES",
@@ -241,6 +245,10 @@ __all__ = [
     "ShippingRate",
     "SitemapEntry",
     "SlotContent",
+    "SmsGateway",
+    "SmsMessage",
+    "SmsNotSent",
+    "SmsReceipt",
     "StoreInfo",
     "StructuredData",
     "TextField",
@@ -272,6 +280,7 @@ __all__ = [
     "render_page",
     "run_after",
     "run_later",
+    "send_message",
     "shipments_in_transit",
     "store_session",
     "store_values",

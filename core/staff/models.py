@@ -9,7 +9,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import DateTime, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db, utcnow
@@ -39,6 +39,11 @@ class StaffUser(UserMixin, TenantOwned, db.Model):
     invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The admin language this person chose; ``None`` means the store's language.
     locale: Mapped[str | None] = mapped_column(String(8))
+    #: A mobile number for SMS alerts, as typed (checked to be one when saved).
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    #: Which alerts this person gets, by channel: ``{"new_order": ["email", "sms"], ...}``;
+    #: ``None`` until they choose (see ``core.messaging.alerts.alert_channels``).
+    alerts: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
 
     def set_password(self, password: str) -> None:
         """Hash and store ``password`` (argon2id)."""

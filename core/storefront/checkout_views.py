@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.cart.service import find_cart
@@ -22,6 +23,7 @@ from core.checkout.placement import CheckoutRefused, place_order
 from core.checkout.quote import QuoteRequest, build_quote
 from core.countries import country_names
 from core.countries import home_country as currency_home
+from core.db import db
 from core.i18n import format_date
 from core.money import Money
 from core.pluginhost.web import plugins_for_request
@@ -69,10 +71,34 @@ def quote_request() -> QuoteRequest:
                         date_text=date_text)
 
 
+#: What a signed-in shopper's last order fills in (they can change any of it).
+PREFILLED = ("name", "phone", "email", "country", "region", "city", "line1", "line2",
+             "postcode")
+
+
 def _defaults() -> CheckoutInput:
-    home = home_country()
-    return CheckoutInput(values={"country": home,
-                                 "idempotency_key": secrets.token_urlsafe(24)})
+    values = {"country": home_country(), **_last_address()}
+    return CheckoutInput(values={**values, "idempotency_key": secrets.token_urlsafe(24)})
+
+
+def _last_address() -> dict[str, str]:
+    """The contact and address of a signed-in shopper's newest order ({} otherwise)."""
+    from core.accounts.identity import customers_with, signed_in_contact
+    from core.orders.models import Order
+
+    contact = signed_in_contact()
+    if contact is None:
+        return {}
+    customers = customers_with(contact, current_store().country)
+    if not customers:
+        return {}
+    order = db.session.scalar(
+        select(Order).where(Order.customer_id.in_([c.id for c in customers]))
+        .order_by(Order.created_at.desc(), Order.id.desc()).limit(1))
+    if order is None:
+        return {}
+    source = {**(order.shipping_address or {}), "phone": order.phone, "email": order.email}
+    return {name: str(source.get(name) or "") for name in PREFILLED if source.get(name)}
 
 
 def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,

@@ -52,3 +52,46 @@ class LocalServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+
+class LocalFake:
+    """What every fake service does with its listening socket: start and stop (also as
+    a context manager), and go down and come back on the same port.
+
+    A subclass sets ``handler`` (a ``BaseHTTPRequestHandler`` that finds the fake as
+    ``self.server_fake``) and creates ``self._http = LocalServer(name)``.
+    """
+
+    handler: type[BaseHTTPRequestHandler]
+    _http: LocalServer
+
+    @property
+    def url(self) -> str:
+        return self._http.url
+
+    def start(self) -> Any:
+        fake = self
+
+        class Handler(self.handler):  # type: ignore[name-defined, misc]
+            server_fake = fake
+
+        self._http.start(Handler)
+        return self
+
+    def stop(self) -> None:
+        self._http.stop()
+
+    def __enter__(self) -> Any:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def go_down(self) -> None:
+        """Stop accepting connections (clients get "connection refused"); data stays."""
+        self._http.stop()
+
+    def come_back(self) -> None:
+        """Listen again, on the same port, with the data kept."""
+        if not self._http.running:
+            self.start()

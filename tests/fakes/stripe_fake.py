@@ -82,7 +82,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from urllib.request import Request, urlopen
 
-from .http import LocalServer
+from .http import LocalFake, LocalServer
 
 API_VERSION = "2026-10-28.endive"
 DOCS = "https://stripe.com/docs/error-codes/"
@@ -304,7 +304,7 @@ class Delivery:
 # ------------------------------------------------------------------------- the fake
 
 
-class FakeStripe:
+class FakeStripe(LocalFake):
     """The fake server. ``start()`` it (or use it as a context manager), add accounts
     with :meth:`add_account`, and give a client :attr:`url` as its API base."""
 
@@ -314,29 +314,7 @@ class FakeStripe:
         self.lock = threading.RLock()
         self._http = LocalServer("fake-stripe-http")
 
-    # -- lifecycle
-
-    @property
-    def url(self) -> str:
-        return self._http.url
-
-    def start(self) -> FakeStripe:
-        fake = self
-
-        class Handler(_Handler):
-            server_fake = fake
-
-        self._http.start(Handler)
-        return self
-
-    def stop(self) -> None:
-        self._http.stop()
-
-    def __enter__(self) -> FakeStripe:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    # -- lifecycle: LocalFake (start, stop, go_down, come_back)
 
     def add_account(self, name: str = "") -> Account:
         """A new Stripe account with fresh test-mode keys."""
@@ -804,3 +782,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     do_GET = do_POST = do_DELETE = _answer
+
+
+FakeStripe.handler = _Handler

@@ -1,0 +1,108 @@
+"""Who a typed phone or email is in this store, and who is signed in on this request.
+
+A shopper is known by a contact they proved they own: an E.164 phone number or a
+lower-case email address. Their orders are the orders of every customer record of this
+store with that contact, so orders placed before they ever signed in are theirs too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import session
+from sqlalchemy import func, or_, select
+
+from core.customers.models import Customer
+from core.customers.service import normalise_phone
+from core.db import db, utcnow
+from core.messaging.phones import to_e164
+from core.orders.models import Order
+from core.web.tenancy import current_store
+
+SESSION_KEY = "haat_shopper"
+#: How long a sign-in lasts on a device.
+SIGNED_IN_FOR = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A phone (``channel="sms"``, E.164 ``address``) or an email (``"email"``)."""
+
+    channel: str
+    address: str
+
+    @property
+    def masked(self) -> str:
+        """The address with most of it hidden, to show on a page: ``+88017•••••678``."""
+        if self.channel == "email":
+            name, _, domain = self.address.partition("@")
+            return f"{name[:2]}•••@{domain}"
+        return f"{self.address[:6]}•••••{self.address[-3:]}"
+
+
+def read_contact(text: str, country: str) -> Contact | None:
+    """The phone number or email address in ``text`` (any spelling), or ``None``."""
+    text = (text or "").strip()
+    if "@" in text:
+        try:
+            found = validate_email(text, check_deliverability=False)
+        except EmailNotValidError:
+            return None
+        return Contact("email", found.normalized.lower())
+    number = to_e164(text, country)
+    return Contact("sms", number) if number else None
+
+
+def customers_with(contact: Contact, country: str) -> list[Customer]:
+    """This store's customer records with ``contact``."""
+    if contact.channel == "email":
+        return list(db.session.scalars(select(Customer).where(
+            or_(Customer.key == contact.address, func.lower(Customer.email) == contact.address))))
+    local = normalise_phone(contact.address)
+    tail = local[-8:]  # narrow in SQL, then compare the full numbers here
+    digits = Customer.phone
+    for mark in (" ", "-", "+", "(", ")", "."):
+        digits = func.replace(digits, mark, "")
+    candidates = db.session.scalars(select(Customer).where(
+        or_(Customer.key == f"tel:{local}", digits.contains(tail, autoescape=True))))
+    return [c for c in candidates
+            if c.key == f"tel:{local}" or to_e164(c.phone, country) == contact.address]
+
+
+def orders_of(customers: list[Customer]) -> list[Order]:
+    """Every order of these customer records, newest first."""
+    if not customers:
+        return []
+    return list(db.session.scalars(
+        select(Order).where(Order.customer_id.in_([c.id for c in customers]))
+        .order_by(Order.created_at.desc(), Order.id.desc())))
+
+
+def sign_in(contact: Contact) -> None:
+    """Remember on this device (the store's own cookie) that its shopper owns ``contact``."""
+    store = current_store()
+    session[SESSION_KEY] = {"store": store.id, "channel": contact.channel,
+                            "address": contact.address,
+                            "until": (utcnow() + SIGNED_IN_FOR).isoformat()}
+    session.permanent = True
+
+
+def sign_out() -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def signed_in_contact() -> Contact | None:
+    """The contact the shopper on this request proved, or ``None``."""
+    saved = session.get(SESSION_KEY)
+    store = current_store()
+    if not isinstance(saved, dict) or store is None or saved.get("store") != store.id:
+        return None
+    try:
+        until = datetime.fromisoformat(str(saved["until"]))
+        if utcnow() >= until:
+            return None
+        return Contact(str(saved["channel"]), str(saved["address"]))
+    except (KeyError, ValueError, TypeError):  # an older or tampered-with shape
+        return None

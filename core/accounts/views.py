@@ -1,0 +1,346 @@
+"""The shopper's account pages and the order lookup, on the store's own host.
+
+* ``/account/sign-in``: a phone number or email; a 6-digit code goes there.
+* ``/account/code``: the code; right, and the device is signed in for 30 days.
+* ``/account``: every order placed with that phone or email; ``/account/sign-out``.
+* ``/orders/lookup``: an order number and the phone or email used; the order's link
+  goes there.
+
+Every answer is the same whether or not the phone, email or order exists here, so the
+pages reveal nothing. Codes are asked for at most 3 times per 10 minutes per address
+and 10 times per hour per client; codes are tried at most 5 times each and 20 times
+per 10 minutes per client. The pages are personal: never cached, no referrer.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
+from limits import parse
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core.accounts import codes
+from core.accounts.erasure import erase, export_data
+from core.accounts.identity import (
+    Contact,
+    customers_with,
+    orders_of,
+    read_contact,
+    sign_in,
+    sign_out,
+    signed_in_contact,
+)
+from core.customers.consent import (
+    CHANNELS,
+    current_consents,
+    read_unsubscribe_token,
+    record_consent,
+)
+from core.customers.models import Customer
+from core.db import db
+from core.extensions import limiter
+from core.i18n import LOCALE_NAMES
+from core.messaging.phones import to_e164
+from core.messaging.service import queue_code_message, queue_order_link
+from core.orders.models import Order
+from core.storefront.context import (
+    current_locale,
+    flash_shopper,
+    render_page,
+    storefront_context,
+)
+from core.web.templating import number_filter
+from core.web.tenancy import current_store
+
+bp = Blueprint("accounts", __name__)
+bp.context_processor(storefront_context)
+
+
+@bp.before_request
+def _only_on_a_store() -> None:
+    if current_store() is None:  # the platform's own host has no shoppers
+        abort(404)
+
+PENDING_KEY = "haat_code_for"
+#: How often codes may be asked for and tried (see the module's docstring).
+CODES_PER_ADDRESS = (parse("3 per 10 minutes"), parse("10 per day"))
+CODES_PER_CLIENT = (parse("10 per hour"),)
+TRIES_PER_CLIENT = (parse("20 per 10 minutes"),)
+LOOKUPS_PER_CLIENT = (parse("10 per hour"),)
+LOOKUPS_PER_ADDRESS = (parse("5 per hour"),)
+MAX_FIELD = 254
+
+
+def _private(body: str | Response, status: int = 200) -> Response:
+    response = body if isinstance(body, Response) else Response(body, status=status,
+                                                                 mimetype="text/html")
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _allowed(limits: tuple, *key: str) -> bool:
+    """Count one use against each limit; False when any is used up (nothing counted)."""
+    store = current_store()
+    keys = ("haat-accounts", str(store.id if store else 0), *key)
+    if not all(limiter.limiter.test(limit, *keys) for limit in limits):
+        return False
+    for limit in limits:
+        limiter.limiter.hit(limit, *keys)
+    return True
+
+
+def _digits(text: str) -> str:
+    """ASCII digits of ``text`` (shoppers type ০-৯ too); other characters dropped."""
+    return "".join(str(int(ch)) for ch in text if ch.isdecimal())
+
+
+# --------------------------------------------------------------------- sign in
+
+
+@bp.get("/account")
+def account() -> Response:
+    """The signed-in shopper's orders and details; visitors go to the sign-in page."""
+    contact = signed_in_contact()
+    if contact is None:
+        return _private(redirect(url_for("accounts.sign_in_page")))
+    return _private(_account_page(contact, None, {}))
+
+
+def _account_page(contact: Contact, form: dict[str, str] | None, errors: dict[str, str],
+                  status: int = 200) -> Response:
+    store = current_store()
+    customers = customers_with(contact, store.country)
+    if form is None:
+        holding = current_consents(c.id for c in customers)
+        form = {"name": next((c.name for c in customers if c.name), ""),
+                "locale": next((c.locale for c in customers if c.locale), ""),
+                **{f"marketing_{channel}": "y" for channel in CHANNELS
+                   if any(getattr(holding.get((c.id, "marketing", channel)), "granted", False)
+                          for c in customers)}}
+    body = render_page("account.html", title=_("Your account"), contact=contact,
+                       orders=orders_of(customers), form=form, errors=errors,
+                       channels=_channels_of(customers), message_languages=LOCALE_NAMES)
+    return _private(body, status)
+
+
+def _channels_of(customers: list) -> list[str]:
+    """The channels the shopper can be reached by: SMS with a phone, email with one."""
+    return [channel for channel, field in (("sms", "phone"), ("email", "email"))
+            if any(getattr(c, field) for c in customers)]
+
+
+@bp.post("/account/details")
+def save_details() -> Response:
+    """Name, language for messages, and news and offers by SMS and email."""
+    contact = signed_in_contact()
+    if contact is None:
+        return _private(redirect(url_for("accounts.sign_in_page")))
+    store = current_store()
+    customers = customers_with(contact, store.country)
+    form = {"name": request.form.get("name", "").strip()[:200],
+            "locale": request.form.get("locale", ""),
+            **{f"marketing_{c}": "y" for c in CHANNELS if request.form.get(f"marketing_{c}")}}
+    if form["locale"] and form["locale"] not in LOCALE_NAMES:
+        return _account_page(contact, form, {"locale": _("Choose one of the languages.")},
+                             422)
+    holding = current_consents(c.id for c in customers)
+    reachable = _channels_of(customers)
+    for customer in customers:
+        customer.name, customer.locale = form["name"], form["locale"]
+        for channel in reachable:
+            record_consent(customer.id, "marketing", channel,
+                           bool(form.get(f"marketing_{channel}")), "account",
+                           now_holding=holding)
+    db.session.commit()
+    flash_shopper(_("Your details are saved."), "success")
+    return _private(redirect(url_for("accounts.account")))
+
+
+@bp.get("/account/data")
+def download_data() -> Response:
+    """Everything this store keeps about the signed-in shopper, as a JSON file."""
+    contact = signed_in_contact()
+    if contact is None:
+        return _private(redirect(url_for("accounts.sign_in_page")))
+    store = current_store()
+    data = export_data(contact, customers_with(contact, store.country))
+    response = _private(Response(json.dumps(data, ensure_ascii=False, indent=2),
+                                 mimetype="application/json"))
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{store.slug}-my-data.json"')
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+def delete_account() -> Response:
+    """Ask first; then remove who the shopper is (orders stay, anonymised) and sign out."""
+    contact = signed_in_contact()
+    if contact is None:
+        return _private(redirect(url_for("accounts.sign_in_page")))
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        status = 422 if request.method == "POST" else 200
+        errors = {"confirm": _("Tick the box to confirm.")} if status == 422 else {}
+        return _private(render_page("account_delete.html", title=_("Delete your account"),
+                                    contact=contact, errors=errors), status)
+    store = current_store()
+    erase(contact, customers_with(contact, store.country))
+    db.session.commit()
+    sign_out()
+    flash_shopper(_("Your account is deleted. Your orders stay with the store without "
+                    "your name or contact details."), "success")
+    return _private(redirect(url_for("storefront.index")))
+
+
+# ----------------------------------------------------------------- unsubscribe
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> Response:
+    """The link in every marketing message: one click to confirm, no sign-in needed."""
+    store = current_store()
+    found = read_unsubscribe_token(token, store.id)
+    customer = db.session.get(Customer, found[0]) if found else None
+    if found is None or customer is None:
+        return _private(render_page("unsubscribe.html", title=_("Stop news and offers"),
+                                    done=False, invalid=True, channel=""), 404)
+    channel = found[1]
+    if request.method == "POST":
+        record_consent(customer.id, "marketing", channel, False, "unsubscribe_link")
+        db.session.commit()
+    return _private(render_page("unsubscribe.html", title=_("Stop news and offers"),
+                                done=request.method == "POST", invalid=False,
+                                channel=channel))
+
+
+@bp.route("/account/sign-in", methods=["GET", "POST"])
+def sign_in_page() -> Response:
+    """Ask for a code by phone or email."""
+    if request.method == "GET":
+        return _private(_sign_in_form({}, {}))
+    typed = request.form.get("contact", "")[:MAX_FIELD]
+    store = current_store()
+    contact = read_contact(typed, store.country)
+    if contact is None:
+        return _private(_sign_in_form({"contact": typed}, {"contact": _(
+            "Enter your mobile number (for example 01712-345678) or your email address.")}),
+            422)
+    if not (_allowed(CODES_PER_CLIENT, "client", get_remote_address())
+            and _allowed(CODES_PER_ADDRESS, "address", contact.address)):
+        return _private(_sign_in_form({"contact": typed}, {"contact": _(
+            "You asked for several codes just now. Wait 10 minutes, then ask again.")}),
+            429)
+    customers = customers_with(contact, store.country)
+    if customers:  # only shoppers of this store are sent a code (an SMS costs money)
+        row, code = codes.issue_code("sign_in", contact.channel, contact.address)
+        db.session.flush()
+        queue_code_message(contact.channel, contact.address, code, code_id=row.id,
+                           tenant_id=store.id, customer_id=customers[0].id,
+                           locale=current_locale())
+    db.session.commit()
+    session[PENDING_KEY] = {"store": store.id, "channel": contact.channel,
+                            "address": contact.address}
+    return _private(redirect(url_for("accounts.code_page")))
+
+
+def _sign_in_form(form: dict[str, str], errors: dict[str, str]) -> str:
+    return render_page("account_sign_in.html", title=_("Sign in"), form=form, errors=errors)
+
+
+def _pending() -> Contact | None:
+    saved = session.get(PENDING_KEY)
+    store = current_store()
+    if not isinstance(saved, dict) or store is None or saved.get("store") != store.id:
+        return None
+    return Contact(str(saved.get("channel", "")), str(saved.get("address", "")))
+
+
+@bp.route("/account/code", methods=["GET", "POST"])
+def code_page() -> Response:
+    """Type the code that was sent; right, and this device is signed in."""
+    contact = _pending()
+    if contact is None:
+        return _private(redirect(url_for("accounts.sign_in_page")))
+    if request.method == "GET":
+        return _private(_code_form(contact, {}))
+    typed = _digits(request.form.get("code", "")[:40])
+    if len(typed) != codes.CODE_DIGITS:
+        return _private(_code_form(contact, {"code": _("Enter the 6 digits of the code.")}),
+                        422)
+    if not _allowed(TRIES_PER_CLIENT, "tries", get_remote_address()):
+        return _private(_code_form(contact, {"code": _(
+            "Too many tries. Wait 10 minutes, then ask for a new code.")}), 429)
+    check = codes.check_code("sign_in", contact.address, typed)
+    if check.row is None:
+        message = (ngettext("That code is not right. You can try %(count)s more time.",
+                            "That code is not right. You can try %(count)s more times.",
+                            check.tries_left, count=number_filter(check.tries_left))
+                   if check.tries_left
+                   else _("That code is wrong or has expired. Ask for a new code."))
+        return _private(_code_form(contact, {"code": message}), 422)
+    session.pop(PENDING_KEY, None)
+    sign_in(contact)
+    return _private(redirect(url_for("accounts.account")))
+
+
+def _code_form(contact: Contact, errors: dict[str, str]) -> str:
+    return render_page("account_code.html", title=_("Enter your code"), contact=contact,
+                       errors=errors)
+
+
+@bp.post("/account/sign-out")
+def sign_out_page() -> Response:
+    """Forget the sign-in on this device."""
+    sign_out()
+    return _private(redirect(url_for("storefront.index")))
+
+
+# ---------------------------------------------------------------- order lookup
+
+
+@bp.route("/orders/lookup", methods=["GET", "POST"])
+def lookup() -> Response:
+    """Find an order without an account: its link goes to the phone or email it used."""
+    if request.method == "GET":
+        return _private(_lookup_form({}, {}))
+    form = {"number": request.form.get("number", "")[:40],
+            "contact": request.form.get("contact", "")[:MAX_FIELD]}
+    store = current_store()
+    errors: dict[str, str] = {}
+    number = _digits(form["number"])
+    if not number or len(number) > 12:
+        errors["number"] = _("Enter the order number, for example 1001.")
+    contact = read_contact(form["contact"], store.country)
+    if contact is None:
+        errors["contact"] = _("Enter the mobile number or email address you ordered with.")
+    if errors or contact is None:
+        return _private(_lookup_form(form, errors), 422)
+    if not (_allowed(LOOKUPS_PER_CLIENT, "lookup-client", get_remote_address())
+            and _allowed(LOOKUPS_PER_ADDRESS, "lookup-address", contact.address)):
+        return _private(_lookup_form(form, {"form": _(
+            "You looked up several orders just now. Wait a while, then try again.")}), 429)
+    order = db.session.scalar(select(Order).where(Order.number == int(number)))
+    if order is not None and _ordered_with(order, contact, store.country):
+        queue_order_link(order, contact.channel, contact.address)
+    db.session.commit()
+    return _private(render_page("order_lookup.html", title=_("Find your order"), form=form,
+                                errors={}, sent_to=contact))
+
+
+def _ordered_with(order: Order, contact: Contact, country: str) -> bool:
+    if contact.channel == "email":
+        return (order.email or "").strip().lower() == contact.address
+    address_country = (order.shipping_address or {}).get("country") or country
+    return to_e164(order.phone, address_country) == contact.address
+
+
+def _lookup_form(form: dict[str, str], errors: dict[str, str]) -> str:
+    return render_page("order_lookup.html", title=_("Find your order"), form=form,
+                       errors=errors, sent_to=None)

@@ -1,0 +1,37 @@
+"""The message log in the merchant's words (admin catalogue, translated when shown)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.messaging.models import FAILED, QUEUED, SENDING, SENT
+
+EVENT_LABELS = {
+    "order_placed": _l("Order confirmation"),
+    "order_paid": _l("Payment received"),
+    "order_shipped": _l("Shipped"),
+    "order_delivered": _l("Delivered"),
+    "order_cancelled": _l("Cancelled"),
+    "order_refunded": _l("Refund"),
+    "order_link": _l("Link to an order (order lookup)"),
+    "sign_in_code": _l("Sign-in code"),
+}
+CHANNEL_LABELS = {"email": _l("Email"), "sms": _l("SMS")}
+STATUS_LABELS = {
+    QUEUED: _l("Waiting to send"),
+    SENDING: _l("Sending"),
+    SENT: _l("Sent"),
+    FAILED: _l("Not sent"),
+}
+
+#: Core's reasons for not sending (codes kept in ``Message.error``).
+ERROR_LABELS = {
+    "not-a-mobile-number": _l("This is not a mobile number that can receive SMS."),
+    "not-an-email-address": _l("This is not an email address."),
+    "order-gone": _l("The order was deleted before the message went out."),
+    "template-failed": _l("The message could not be made from its template."),
+    "mail-server-unavailable": _l("The mail server could not be reached; trying again."),
+    "too-many-sms-parts": _l("The text is longer than 10 SMS parts."),
+    "no-sms-gateway": _l("No SMS gateway is switched on. Switch one on under Plugins."),
+    "sms-gateway-error": _l("The SMS gateway failed unexpectedly."),
+}

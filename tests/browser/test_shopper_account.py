@@ -1,0 +1,86 @@
+"""A phone-only shopper in a real browser, on the Bengali demo store at 360 px.
+
+They order with cash on delivery, giving only a phone number typed in Bengali digits.
+The order confirmation arrives as an SMS (the outbox folder's ``.sms`` file). Then they
+sign in with a code sent to that phone and find the order in their account.
+Screenshots land in ``test-artifacts/<test>/``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from browser.conftest import LiveServer, assert_fits_width, expect
+from browser.test_checkout_journey import SPECS, STATUS_URL, _add_to_cart, _simple_product
+
+PHONE_TYPED = "০১৮১৫-৫৫৫৩৩৩"  # 01815-555333: unique to this test among the demo orders
+PHONE = "+8801815555333"
+
+
+def _outbox(live: LiveServer) -> Path:
+    config = live.app.config
+    return Path(config.get("HAAT_OUTBOX_DIR") or Path(config["HAAT_INSTANCE_DIR"]) / "outbox")
+
+
+def _texts_to(live: LiveServer, number: str) -> list[str]:
+    """The SMS sent to ``number``, oldest first."""
+    found = []
+    for path in sorted(_outbox(live).glob("*.sms")):
+        head, _, text = path.read_text(encoding="utf-8").partition("\n\n")
+        if f"To: {number}" in head.splitlines():
+            found.append(text.strip())
+    return found
+
+
+def test_a_phone_only_shopper_gets_an_sms_signs_in_and_finds_the_order(new_page, live_server,
+                                                                       shot):
+    spec = SPECS["dhaka-crafts"]
+    product = _simple_product(spec)
+    page = new_page("mobile")
+    _add_to_cart(page, live_server, spec.slug, product)
+    page.goto(live_server.url(spec.slug, "/checkout"))
+    for name, value in (("phone", PHONE_TYPED), ("name", "সুমি আক্তার"), ("region", "ঢাকা"),
+                        ("city", "ঢাকা"), ("line1", "বাড়ি ৭, সড়ক ২, মিরপুর")):
+        page.locator(f"#checkout-{name}").fill(value)
+    page.locator("input[name=payment_method][value=cod]").check()
+    page.locator("button.place-order").click()
+    page.wait_for_url(STATUS_URL)
+    number = re.search(r"\d+", page.locator("h1").inner_text().translate(
+        str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789"))).group(0)
+
+    [confirmation] = _texts_to(live_server, PHONE)
+    assert "অর্ডার" in confirmation and f"#{number}" in confirmation
+    # The way back to the order once the tab is closed (the store's own address, which
+    # knows nothing of the test server's port).
+    assert page.url.split(":")[-1].split("/", 1)[1] in confirmation
+
+    page.locator("a.account-link").click()
+    expect(page.locator("h1")).to_have_text("সাইন ইন")
+    assert_fits_width(page)
+    shot(page, "sign-in")
+    page.locator("#account-contact").fill("+880 1815 555333")
+    page.locator("main button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("আপনার কোড লিখুন")
+    code = re.search(r"\d{6}", _texts_to(live_server, PHONE)[-1]).group(0)
+    page.locator("#account-code").fill("000000" if code != "000000" else "111111")
+    page.locator("main button[type=submit]").click()
+    expect(page.locator("#error-code")).to_contain_text("কোডটি ঠিক নয়")
+    shot(page, "wrong-code")
+    page.locator("#account-code").fill(code)
+    page.locator("main button[type=submit]").click()
+
+    expect(page.locator("h1")).to_have_text("আপনার অর্ডার")
+    order = page.locator(f"[data-order-number='{number}']")
+    expect(order).to_be_visible()
+    assert_fits_width(page)
+    shot(page, "account")
+    order.locator("a").click()
+    page.wait_for_url(STATUS_URL)
+    expect(page.locator("main")).to_contain_text(product.title)
+    page.problems.check()
+
+    wide = new_page("desktop")
+    wide.goto(live_server.url(spec.slug, "/orders/lookup"))
+    shot(wide, "order-lookup-desktop")
+    wide.problems.check()
