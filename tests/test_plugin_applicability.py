@@ -82,7 +82,7 @@ def test_an_american_store_sees_stripe_first_and_the_wallets_apart(
     assert first[0] == "stripe"  # the one plugin made for the US in particular
     assert "anywhere-notes" in first and "cash-on-delivery" in first
     assert set(apart) == {"bd-am-wallets", "bd-courier", "dram-pay", "euro-invoices",
-                          "mobile-wallet"}
+                          "mobile-wallet", "sms-sslwireless"}
     assert note_of(page, "stripe").startswith("For ")
 
 

@@ -1,0 +1,1 @@
+"""The first-party SSL Wireless SMS plugin: texts to Bangladeshi shoppers (see plugin.py)."""

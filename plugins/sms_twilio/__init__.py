@@ -1,0 +1,1 @@
+"""The first-party Twilio SMS plugin: text messages through Twilio (see plugin.py)."""
