@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from flask import Blueprint
+from flask import Blueprint, Response, jsonify
 
-from core.sdk import PluginManifest, hookimpl
+from core.sdk import PluginManifest, current_shopper, hookimpl
 
 pages = Blueprint("sample_pages", __name__, url_prefix="/apps/sample")
 
@@ -14,6 +14,15 @@ pages = Blueprint("sample_pages", __name__, url_prefix="/apps/sample")
 @pages.get("/hello")
 def hello() -> str:
     return "hello from the sample plugin"
+
+
+@pages.get("/who")
+def who() -> Response:
+    """Who is signed in, as a plugin sees it (``core.sdk.current_shopper``)."""
+    shopper = current_shopper()
+    return jsonify(None if shopper is None else {
+        "channel": shopper.channel, "address": shopper.address,
+        "customers": list(shopper.customer_ids)})
 
 
 @hookimpl

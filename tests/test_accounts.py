@@ -451,3 +451,37 @@ def test_a_signed_in_shoppers_checkout_starts_from_their_last_address(app, shops
                                          "quantity": "1", "csrf_token": guest.token})
     empty = guest.client.get("/checkout")
     assert empty.status_code == 200 and "Mirpur-10" not in html(empty)
+
+
+
+def test_a_plugin_route_knows_the_signed_in_shopper(app, shops, outbox, monkeypatch):
+    from importlib.metadata import EntryPoint
+
+    from core import create_app
+    from core.pluginhost.state import set_enabled
+    from core.testing import dispose
+
+    point = EntryPoint(name="sample-pages", value="plugin_samples:blueprint_plugin",
+                       group="haat.plugins")
+    monkeypatch.setattr("core.pluginhost.manager.entry_points", lambda group: [point])
+    worker = create_app({k: app.config[k] for k in (
+        "TESTING", "DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "HAAT_INSTANCE_DIR",
+        "HAAT_MEDIA_DIR", "HAAT_PLATFORM_DOMAIN", "HAAT_OUTBOX_DIR", "HAAT_JOBS",
+        "WTF_CSRF_ENABLED") if k in app.config})
+    try:
+        with worker.app_context():
+            for key in ("a", "b"):
+                set_enabled(shops[key].id, "sample-pages", True)
+            db.session.commit()
+        order = place(app, shops)
+        shopper = sign_in(worker, shops["a"], outbox)
+        assert shopper.client.get("/apps/sample/who").get_json() == {
+            "channel": "sms", "address": PHONE, "customers": [order.customer_id]}
+        guest = client_for(worker, "dhaka-shop.localhost")
+        assert guest.get("/apps/sample/who").get_json() is None
+        on_b = client_for(worker, "other-shop.localhost")
+        on_b.set_cookie("session", shopper.client.get_cookie(
+            "session", domain="dhaka-shop.localhost").value, domain="other-shop.localhost")
+        assert on_b.get("/apps/sample/who").get_json() is None  # A's sign-in: nothing on B
+    finally:
+        dispose(worker)

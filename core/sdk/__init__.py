@@ -91,7 +91,7 @@ from core.sdk.search import (
     SearchResults,
     price_buckets,
 )
-from core.sdk.store import StoreInfo
+from core.sdk.store import ShopperIdentity, StoreInfo
 from core.sdk.storefront import (
     BADGE_PLACEMENTS,
     PAGE_KINDS,
@@ -134,6 +134,7 @@ _SERVICES: dict[str, str] = {
     "csrf_exempt": "web",
     "csrf_input": "web",
     "current_locale": "web",
+    "current_shopper": "web",
     "current_store": "web",
     "flash_message": "web",
     "owner_required": "web",
@@ -162,6 +163,7 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
         csrf_exempt,
         csrf_input,
         current_locale,
+        current_shopper,
         current_store,
         flash_message,
         owner_required,
@@ -243,6 +245,7 @@ __all__ = [
     "Shipment",
     "ShippingCarrier",
     "ShippingRate",
+    "ShopperIdentity",
     "SitemapEntry",
     "SlotContent",
     "SmsGateway",
@@ -259,6 +262,7 @@ __all__ = [
     "csrf_exempt",
     "csrf_input",
     "current_locale",
+    "current_shopper",
     "current_store",
     "embedded_search_backend",
     "flash_message",

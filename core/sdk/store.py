@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["StoreInfo"]
+__all__ = ["ShopperIdentity", "StoreInfo"]
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,22 @@ def require_store(store: Any) -> StoreInfo:
             f"expected core.sdk.StoreInfo, got {type(store).__name__}: use the `store` "
             "a hook receives, or core.sdk.current_store() in a plugin route")
     return store
+
+
+@dataclass(frozen=True)
+class ShopperIdentity:
+    """The shopper signed in on this request, as ``core.sdk.current_shopper`` gives it.
+
+    A shopper is known by a phone number or email address they proved they own with a
+    one-time code (``/account/sign-in``); there is no password and no separate account
+    row. Their orders are those of ``customer_ids``.
+    """
+
+    #: ``"sms"`` when they proved a phone number, ``"email"`` for an email address.
+    channel: str
+    #: The phone number in E.164 form (``"+8801712345678"``) or the email address in
+    #: lower case.
+    address: str
+    #: This store's customer records with that contact (``CustomerSnapshot.id``,
+    #: ``OrderSnapshot.customer_id``), oldest first; empty when they have none yet.
+    customer_ids: tuple[int, ...] = ()

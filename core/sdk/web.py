@@ -17,7 +17,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from core.i18n import normalise_locale
-from core.sdk.store import StoreInfo
+from core.sdk.store import ShopperIdentity, StoreInfo
 
 __all__ = ["csrf_exempt", "csrf_input", "current_locale", "current_store", "flash_message",
            "owner_required", "rate_limit", "render_page"]
@@ -75,6 +75,25 @@ def current_locale() -> str:
             setattr(g, _LOCALE_KEY, _request_locale())
         return getattr(g, _LOCALE_KEY)
     return _scope_default_locale()
+
+
+def current_shopper() -> ShopperIdentity | None:
+    """The shopper signed in on this storefront request, or ``None`` (a guest, an admin
+    page, a job). Read it only in your own routes and in ``haat_slot``/template hooks of
+    pages that are never cached for everyone (your plugin's pages are not); cached
+    catalogue pages are the same for every shopper."""
+    from core.accounts.identity import customers_with, signed_in_contact
+    from core.web.tenancy import current_store as tenancy_store
+
+    if not has_request_context() or request.path.startswith("/admin"):
+        return None
+    store = tenancy_store()
+    contact = signed_in_contact() if store is not None else None
+    if contact is None:
+        return None
+    customers = sorted(customers_with(contact, store.country), key=lambda c: c.id)
+    return ShopperIdentity(channel=contact.channel, address=contact.address,
+                           customer_ids=tuple(c.id for c in customers))
 
 
 _LOCALE_KEY = "haat_sdk_locale"

@@ -1,8 +1,9 @@
 """A phone-only shopper in a real browser, on the Bengali demo store at 360 px.
 
 They order with cash on delivery, giving only a phone number typed in Bengali digits.
-The order confirmation arrives as an SMS (the outbox folder's ``.sms`` file). Then they
-sign in with a code sent to that phone and find the order in their account.
+The order confirmation arrives as an SMS (the outbox folder's ``.sms`` file), and the
+store's owner gets the new-order alert (an ``.eml`` file). Then the shopper signs in
+with a code sent to that phone and finds the order in their account.
 Screenshots land in ``test-artifacts/<test>/``.
 """
 
@@ -33,6 +34,19 @@ def _texts_to(live: LiveServer, number: str) -> list[str]:
     return found
 
 
+def _emails_to(live: LiveServer, address: str) -> list:
+    """The ``.eml`` files of the outbox sent to ``address``."""
+    import email
+    import email.policy
+
+    found = []
+    for path in sorted(_outbox(live).glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if any(a.addr_spec == address for a in message["To"].addresses):
+            found.append(message)
+    return found
+
+
 def test_a_phone_only_shopper_gets_an_sms_signs_in_and_finds_the_order(new_page, live_server,
                                                                        shot):
     spec = SPECS["dhaka-crafts"]
@@ -51,6 +65,10 @@ def test_a_phone_only_shopper_gets_an_sms_signs_in_and_finds_the_order(new_page,
 
     [confirmation] = _texts_to(live_server, PHONE)
     assert "অর্ডার" in confirmation and f"#{number}" in confirmation
+    # The merchant hears of it too: the owner's new-order alert, by email by default.
+    alerts = [m for m in _emails_to(live_server, spec.owner_email)
+              if f"#{number}" in str(m["Subject"])]
+    assert len(alerts) == 1
     # The way back to the order once the tab is closed (the store's own address, which
     # knows nothing of the test server's port).
     assert page.url.split(":")[-1].split("/", 1)[1] in confirmation
