@@ -23,7 +23,7 @@ from core.messaging.models import FAILED, QUEUED, SENDING, SENT, Message
 from core.messaging.phones import to_e164
 from core.messaging.sms import sms_size
 from core.pluginhost.web import plugins_for_tenant
-from core.sdk import SmsMessage, SmsNotSent, SmsReceipt
+from core.sdk import Money, SmsMessage, SmsNotSent, SmsReceipt
 from tenants import Tenant, platform_scope, tenant_scope
 from tenants.resolution import invalidate_all
 
@@ -38,6 +38,7 @@ class Gateway:
     id: str = "test-sms"
     label: str = "Test SMS"
     sender_id: str = "DhakaShop"
+    cost_per_part: Money = field(default_factory=lambda: Money(35, "BDT"))  # ৳0.35
     answers: list[str] = field(default_factory=list)
     sent: list[SmsMessage] = field(default_factory=list)
     calls: int = 0
@@ -256,6 +257,7 @@ def test_a_refusal_is_not_retried_and_the_merchant_sees_why(app, shops, gateway)
     page = html(owner(app, shops["a"]).get(f"/admin/customers/{order.customer_id}"))
     assert "Number is on the do-not-disturb list" in page
     assert 'data-message-status="failed"' in page
+    assert re.search(r"data-sms-cost>about BDT0\.35<", page)  # 1 part at ৳0.35
     kinds = [kind for kind, *_ in reload(app, shops["a"], order.id).event_log]
     assert "sms_failed" in kinds
 

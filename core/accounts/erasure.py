@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from core.accounts.identity import Contact
@@ -20,20 +20,24 @@ from core.customers.consent import CHANNELS, current_consents, record_consent
 from core.customers.models import Customer, CustomerConsent
 from core.db import db
 from core.messaging.models import Message
+from core.messaging.phones import to_e164
 from core.orders.models import Order, OrderEvent
 
 #: Address parts an erased order keeps (where it went, for the books; not who).
 KEPT_ADDRESS_PARTS = ("country", "region", "city")
 
 
-def export_data(contact: Contact, customers: list[Customer]) -> dict[str, Any]:
+def export_data(contact: Contact, customers: list[Customer],
+                orders: list[Order]) -> dict[str, Any]:
     """Everything this store keeps about the shopper, as JSON-ready data."""
     ids = [c.id for c in customers]
     orders = list(db.session.scalars(
-        select(Order).where(Order.customer_id.in_(ids)).options(selectinload(Order.lines))
-        .order_by(Order.id))) if ids else []
+        select(Order).where(Order.id.in_([o.id for o in orders]))
+        .options(selectinload(Order.lines)).order_by(Order.id))) if orders else []
     messages = list(db.session.scalars(
-        select(Message).where(Message.customer_id.in_(ids)).order_by(Message.id))) if ids else []
+        select(Message).where(or_(Message.recipient == contact.address,
+                                  Message.customer_id.in_(ids)))
+        .order_by(Message.id)))
     consents = list(db.session.scalars(
         select(CustomerConsent).where(CustomerConsent.customer_id.in_(ids))
         .order_by(CustomerConsent.id))) if ids else []
@@ -59,18 +63,26 @@ def export_data(contact: Contact, customers: list[Customer]) -> dict[str, Any]:
     }
 
 
-def erase(contact: Contact, customers: list[Customer]) -> None:
+def erase(contact: Contact, customers: list[Customer], orders: list[Order],
+          country: str) -> None:
     """Anonymise the shopper's records (see the module's docstring). The caller commits."""
     ids = [c.id for c in customers]
     secrets = {contact.address} | {c.email for c in customers if c.email} | {
         c.phone for c in customers if c.phone}
-    orders = list(db.session.scalars(select(Order).where(Order.customer_id.in_(ids)))) \
-        if ids else []
     for order in orders:
         secrets |= {value for value in (order.email, order.phone) if value}
         address = order.shipping_address or {}
         secrets |= {str(address.get(part) or "") for part in ("name", "phone") if
                     address.get(part)}
+    # Notes and logs write numbers in E.164 form, whatever was typed.
+    secrets |= {number for value in list(secrets)
+                if (number := to_e164(value, country)) is not None}
+    order_ids = [o.id for o in orders]
+    if order_ids:
+        secrets |= set(db.session.scalars(select(Message.recipient).where(
+            Message.order_id.in_(order_ids), Message.recipient != "")))
+    for order in orders:
+        address = order.shipping_address or {}
         order.shipping_address = {part: address[part] for part in KEPT_ADDRESS_PARTS
                                   if address.get(part)}
         order.email, order.phone, order.note = "", "", ""
@@ -83,10 +95,14 @@ def erase(contact: Contact, customers: list[Customer]) -> None:
         customer.email, customer.phone, customer.note = "", "", ""
     if orders:
         _scrub_timeline([o.id for o in orders], secrets)
+    mine = [Message.recipient == contact.address]
     if ids:
-        db.session.execute(update(Message).where(Message.customer_id.in_(ids))
-                           .values(recipient="", body="", subject="")
-                           .execution_options(synchronize_session=False))
+        mine.append(Message.customer_id.in_(ids))
+    if order_ids:
+        mine.append(Message.order_id.in_(order_ids))
+    db.session.execute(update(Message).where(or_(*mine))
+                       .values(recipient="", body="", subject="")
+                       .execution_options(synchronize_session=False))
     db.session.execute(delete(ShopperCode).where(ShopperCode.address == contact.address)
                        .execution_options(synchronize_session=False))
 

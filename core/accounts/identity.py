@@ -55,29 +55,38 @@ def read_contact(text: str, country: str) -> Contact | None:
     return Contact("sms", number) if number else None
 
 
-def customers_with(contact: Contact, country: str) -> list[Customer]:
-    """This store's customer records with ``contact``."""
+def customers_with(contact: Contact) -> list[Customer]:
+    """This store's customer records keyed by ``contact`` itself.
+
+    Only the record whose key *is* the proved contact counts: a record keyed by an
+    email that a checkout once added a phone to is not the phone owner's (anyone can
+    type any phone next to someone else's email).
+    """
+    key = contact.address if contact.channel == "email" else (
+        f"tel:{normalise_phone(contact.address)}")
+    return list(db.session.scalars(select(Customer).where(Customer.key == key)))
+
+
+def orders_with(contact: Contact, customers: list[Customer], country: str) -> list[Order]:
+    """The shopper's orders, newest first: those of ``customers``, and every order
+    placed with ``contact`` as its own email or phone (whatever record it went to)."""
+    mine = [Order.customer_id.in_([c.id for c in customers])] if customers else []
     if contact.channel == "email":
-        return list(db.session.scalars(select(Customer).where(
-            or_(Customer.key == contact.address, func.lower(Customer.email) == contact.address))))
-    local = normalise_phone(contact.address)
-    tail = local[-8:]  # narrow in SQL, then compare the full numbers here
-    digits = Customer.phone
+        query = select(Order).where(or_(func.lower(Order.email) == contact.address, *mine))
+        candidates = db.session.scalars(query.order_by(Order.created_at.desc(),
+                                                       Order.id.desc()))
+        return list(candidates)
+    tail = normalise_phone(contact.address)[-8:]  # narrow in SQL, compare here
+    digits = Order.phone
     for mark in (" ", "-", "+", "(", ")", "."):
         digits = func.replace(digits, mark, "")
-    candidates = db.session.scalars(select(Customer).where(
-        or_(Customer.key == f"tel:{local}", digits.contains(tail, autoescape=True))))
-    return [c for c in candidates
-            if c.key == f"tel:{local}" or to_e164(c.phone, country) == contact.address]
-
-
-def orders_of(customers: list[Customer]) -> list[Order]:
-    """Every order of these customer records, newest first."""
-    if not customers:
-        return []
-    return list(db.session.scalars(
-        select(Order).where(Order.customer_id.in_([c.id for c in customers]))
-        .order_by(Order.created_at.desc(), Order.id.desc())))
+    ids = {c.id for c in customers}
+    candidates = db.session.scalars(
+        select(Order).where(or_(digits.contains(tail, autoescape=True), *mine))
+        .order_by(Order.created_at.desc(), Order.id.desc()))
+    return [o for o in candidates if o.customer_id in ids
+            or to_e164(o.phone, (o.shipping_address or {}).get("country") or country)
+            == contact.address]
 
 
 def sign_in(contact: Contact) -> None:

@@ -29,7 +29,7 @@ from core.accounts.erasure import erase, export_data
 from core.accounts.identity import (
     Contact,
     customers_with,
-    orders_of,
+    orders_with,
     read_contact,
     sign_in,
     sign_out,
@@ -117,7 +117,7 @@ def account() -> Response:
 def _account_page(contact: Contact, form: dict[str, str] | None, errors: dict[str, str],
                   status: int = 200) -> Response:
     store = current_store()
-    customers = customers_with(contact, store.country)
+    customers = customers_with(contact)
     if form is None:
         holding = current_consents(c.id for c in customers)
         form = {"name": next((c.name for c in customers if c.name), ""),
@@ -126,7 +126,8 @@ def _account_page(contact: Contact, form: dict[str, str] | None, errors: dict[st
                    if any(getattr(holding.get((c.id, "marketing", channel)), "granted", False)
                           for c in customers)}}
     body = render_page("account.html", title=_("Your account"), contact=contact,
-                       orders=orders_of(customers), form=form, errors=errors,
+                       orders=orders_with(contact, customers, store.country), form=form,
+                       errors=errors,
                        channels=_channels_of(customers), message_languages=LOCALE_NAMES)
     return _private(body, status)
 
@@ -143,8 +144,7 @@ def save_details() -> Response:
     contact = signed_in_contact()
     if contact is None:
         return _private(redirect(url_for("accounts.sign_in_page")))
-    store = current_store()
-    customers = customers_with(contact, store.country)
+    customers = customers_with(contact)
     form = {"name": request.form.get("name", "").strip()[:200],
             "locale": request.form.get("locale", ""),
             **{f"marketing_{c}": "y" for c in CHANNELS if request.form.get(f"marketing_{c}")}}
@@ -171,7 +171,8 @@ def download_data() -> Response:
     if contact is None:
         return _private(redirect(url_for("accounts.sign_in_page")))
     store = current_store()
-    data = export_data(contact, customers_with(contact, store.country))
+    customers = customers_with(contact)
+    data = export_data(contact, customers, orders_with(contact, customers, store.country))
     response = _private(Response(json.dumps(data, ensure_ascii=False, indent=2),
                                  mimetype="application/json"))
     response.headers["Content-Disposition"] = (
@@ -191,7 +192,8 @@ def delete_account() -> Response:
         return _private(render_page("account_delete.html", title=_("Delete your account"),
                                     contact=contact, errors=errors), status)
     store = current_store()
-    erase(contact, customers_with(contact, store.country))
+    customers = customers_with(contact)
+    erase(contact, customers, orders_with(contact, customers, store.country), store.country)
     db.session.commit()
     sign_out()
     flash_shopper(_("Your account is deleted. Your orders stay with the store without "
@@ -237,12 +239,16 @@ def sign_in_page() -> Response:
         return _private(_sign_in_form({"contact": typed}, {"contact": _(
             "You asked for several codes just now. Wait 10 minutes, then ask again.")}),
             429)
-    customers = customers_with(contact, store.country)
-    if customers:  # only shoppers of this store are sent a code (an SMS costs money)
-        row, code = codes.issue_code("sign_in", contact.channel, contact.address)
-        db.session.flush()
+    customers = customers_with(contact)
+    # Every address gets a code row, so trying codes answers the same for anyone; only
+    # shoppers of this store are sent theirs (an SMS costs money, and nobody else
+    # should be texted by a stranger typing their number).
+    row, code = codes.issue_code("sign_in", contact.channel, contact.address)
+    db.session.flush()
+    if customers or orders_with(contact, customers, store.country):
         queue_code_message(contact.channel, contact.address, code, code_id=row.id,
-                           tenant_id=store.id, customer_id=customers[0].id,
+                           tenant_id=store.id,
+                           customer_id=customers[0].id if customers else None,
                            locale=current_locale())
     db.session.commit()
     session[PENDING_KEY] = {"store": store.id, "channel": contact.channel,

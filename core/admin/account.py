@@ -193,13 +193,15 @@ def change_language() -> Response:
 def save_alerts() -> Response | tuple[str, int]:
     """Which alerts you get, by email and SMS, and the mobile number for SMS."""
     user: StaffUser = current_user._get_current_object()
-    phone = request.form.get("phone", "").strip()[:40]
+    phone = " ".join(request.form.get("phone", "").split())[:60]
     ticked = {name for name in request.form if "." in name
               and name.split(".", 1)[0] in ALERTS
               and name.split(".", 1)[1] in ("email", "sms")}
     errors: dict[str, str] = {}
     wants_sms = any(name.endswith(".sms") for name in ticked)
-    if phone and to_e164(phone, current_store().country) is None:
+    if len(phone) > 32:
+        errors["phone"] = _("Write the number in at most 32 characters.")
+    elif phone and to_e164(phone, current_store().country) is None:
         errors["phone"] = _("Enter a mobile number that can receive SMS, e.g. 01712-345678.")
     elif wants_sms and not phone:
         errors["phone"] = _("Enter your mobile number to get alerts by SMS.")

@@ -34,6 +34,7 @@ from core.customers.service import normalise_phone
 from core.db import db
 from core.messaging.labels import CHANNEL_LABELS, ERROR_LABELS, EVENT_LABELS, STATUS_LABELS
 from core.messaging.models import Message
+from core.money import Money
 from core.orders import states
 from core.orders.models import Order
 from core.web.templating import number_filter
@@ -168,12 +169,22 @@ def _messages(customer_id: int) -> list[Message]:
         .order_by(Message.created_at.desc(), Message.id.desc()).limit(MESSAGES_SHOWN)))
 
 
+def _sms_part_cost() -> Money | None:
+    """What one SMS part costs on the store's gateway, when its plugin says."""
+    from core.messaging.sms import store_gateway
+    from core.pluginhost.web import plugins_for_request
+
+    cost = getattr(store_gateway(current_store(), plugins_for_request()), "cost_per_part", None)
+    return cost if isinstance(cost, Money) else None
+
+
 def _page(customer: Customer, form: NoteForm, status: int = 200) -> tuple[str, int]:
     body = render_template(
         "admin/customers/detail.html", store=current_store(), customer=customer, form=form,
         history=_history(customer.id), rule=LIFETIME_VALUE_RULE, note_max=NOTE_MAX,
         payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS,
         messages=_messages(customer.id), messages_shown=MESSAGES_SHOWN,
+        sms_part_cost=_sms_part_cost(),
         consents=sorted(current_consents([customer.id]).values(),
                         key=lambda c: (c.purpose, c.channel)),
         consent_labels=CONSENT_LABELS,

@@ -50,6 +50,8 @@ def queue_staff_alerts(tenant_id: int, alert: str, *, order_id: int | None = Non
             if not recipient:
                 continue  # an SMS alert without a number: the account page asks for one
             key = f"alert:{alert}:{reference}:{user.id}:{channel}"
+            if db.session.scalar(select(Message.id).where(Message.key == key)) is not None:
+                continue  # told already (a payment that fails a second time)
             db.session.add(Message(
                 tenant_id=tenant_id, key=key, event=f"alert_{alert}", channel=channel,
                 recipient=recipient, order_id=order_id, locale=user.locale or "",

@@ -34,4 +34,5 @@ ERROR_LABELS = {
     "too-many-sms-parts": _l("The text is longer than 10 SMS parts."),
     "no-sms-gateway": _l("No SMS gateway is switched on. Switch one on under Plugins."),
     "sms-gateway-error": _l("The SMS gateway failed unexpectedly."),
+    "send-error": _l("It could not be sent: check the mail and SMS settings."),
 }

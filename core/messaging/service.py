@@ -66,6 +66,7 @@ MAIL_SERVER_DOWN = "mail-server-unavailable"
 TOO_LONG = "too-many-sms-parts"
 NO_GATEWAY = "no-sms-gateway"
 GATEWAY_BROKE = "sms-gateway-error"
+SEND_ERROR = "send-error"
 
 
 def queue_order_messages(order: Order, event: str, *, amount: int | None = None) -> None:
@@ -151,6 +152,9 @@ def queue_plugin_message(tenant_id: int, plugin: str, channel: str, address: str
     from core.pluginhost.datastore import open_store_session
 
     full_key = f"{PLUGIN_PREFIX}{plugin}:{key}"
+    if len(full_key) > 200:
+        raise ValueError("the plugin's name and the key are too long together "
+                         "(at most 200 characters)")
     try:
         with open_store_session(tenant_id) as session:
             if customer_id is not None and session.get(Customer, customer_id) is None:
@@ -158,7 +162,7 @@ def queue_plugin_message(tenant_id: int, plugin: str, channel: str, address: str
             if session.scalar(select(Message.id).where(Message.key == full_key)) is not None:
                 return False
             session.add(Message(tenant_id=tenant_id, key=full_key,
-                                event=f"{PLUGIN_PREFIX}{plugin}", channel=channel,
+                                event=f"{PLUGIN_PREFIX}{plugin}"[:40], channel=channel,
                                 recipient=address, customer_id=customer_id, subject=subject,
                                 body=text))
     except IntegrityError:  # the same key, queued at the same moment by another worker
@@ -203,11 +207,20 @@ def deliver_message(store: StoreInfo, key: str, secret: str = "") -> None:
         outcome = _send(store, message, secret)
     except _Unrenderable as exc:
         outcome = _Outcome(FAILED, error=str(exc)[:500])
+    except Exception as exc:  # a bug or bad settings: say so, never leave it "sending"
+        log.exception("message %s of store %s could not be sent", key, store.id)
+        db.session.rollback()
+        message = db.session.get(Message, message.id)
+        reraise_unless_isolating(exc)
+        outcome = _Outcome(FAILED, error=SEND_ERROR)
     _finish(store, message, outcome, secret)
 
 
 def _finish(store: StoreInfo, message: Message, outcome: _Outcome, secret: str) -> None:
-    retry = outcome.status == QUEUED and message.attempts < MAX_ATTEMPTS
+    # A sign-in code is not retried: by the next try it may have expired, and the
+    # shopper asks again anyway.
+    retry = (outcome.status == QUEUED and message.attempts < MAX_ATTEMPTS
+             and message.event != SIGN_IN_CODE)
     status = QUEUED if retry else (FAILED if outcome.status == QUEUED else outcome.status)
     message.status, message.error = status, outcome.error[:500]
     message.provider = outcome.provider or message.provider
@@ -298,6 +311,18 @@ def _locale(store: StoreInfo, order: Order, chosen: str = "") -> str:
     return normalise_locale(chosen or order.locale or store.locale)
 
 
+def _order_number(order: Order, locale: str) -> str:
+    """``#1001``, in Bengali digits (``#১০০১``) on a Bengali message of a store that
+    uses them, as the order page shows it."""
+    tenant = _tenant(order.tenant_id)
+    if locale == "bn" and tenant is not None and tenant.bengali_digits:
+        return "#" + str(order.number).translate(_BENGALI)
+    return f"#{order.number}"
+
+
+_BENGALI = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+
+
 def render_order_sms(store: StoreInfo, order: Order, event: str, *,
                      refund_amount: str = "", locale: str = "") -> str:
     """The SMS text about ``event`` for ``order``, in ``locale`` (the shopper's chosen
@@ -305,7 +330,7 @@ def render_order_sms(store: StoreInfo, order: Order, event: str, *,
     locale = _locale(store, order, locale)
     context: dict[str, Any] = {
         "store": store.name,
-        "number": f"#{order.number}",
+        "number": _order_number(order, locale),
         "total": _money(store, order, order.total, locale),
         "link": store.url(f"orders/{order.token}"),
         "carrier": order.carrier,

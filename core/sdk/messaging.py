@@ -70,7 +70,7 @@ class SmsNotSent(Exception):
     A read timeout is ambiguous: the gateway may have accepted the message. Raise with
     ``retry=True`` only if the gateway de-duplicates by :attr:`SmsMessage.reference`;
     otherwise raise with ``retry=False``, because a shopper charged twice for nothing
-    (or woken twice) is worse than one message the merchant can resend. Any other
+    (or woken twice) is worse than one message that does not arrive. Any other
     exception is treated like ``retry=False`` and logged.
     """
 
@@ -88,8 +88,8 @@ class SmsGateway(Protocol):
     the merchant) and :meth:`send_sms`. Optional attributes core reads when present:
 
     * ``cost_per_part`` (:class:`~core.money.Money` or ``None``): what one SMS part
-      costs the merchant on their plan, for the estimate shown in the message log and
-      the template editor. ``None`` (or absent) shows no estimate.
+      costs the merchant on their plan, for the estimate shown next to each SMS in the
+      customer's message log. ``None`` (or absent) shows no estimate.
     * ``sender_id`` (str): the sender name or number this account sends from; core
       puts it into :attr:`SmsMessage.sender_id`.
     """

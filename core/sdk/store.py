@@ -86,7 +86,7 @@ class ShopperIdentity:
 
     A shopper is known by a phone number or email address they proved they own with a
     one-time code (``/account/sign-in``); there is no password and no separate account
-    row. Their orders are those of ``customer_ids``.
+    row.
     """
 
     #: ``"sms"`` when they proved a phone number, ``"email"`` for an email address.
@@ -94,6 +94,7 @@ class ShopperIdentity:
     #: The phone number in E.164 form (``"+8801712345678"``) or the email address in
     #: lower case.
     address: str
-    #: This store's customer records with that contact (``CustomerSnapshot.id``,
-    #: ``OrderSnapshot.customer_id``), oldest first; empty when they have none yet.
+    #: This store's customer record keyed by that contact (``CustomerSnapshot.id``,
+    #: ``OrderSnapshot.customer_id``); empty when they have none yet. A record keyed by
+    #: an email that merely lists this phone is not theirs and is not included.
     customer_ids: tuple[int, ...] = ()

@@ -91,7 +91,7 @@ def current_shopper() -> ShopperIdentity | None:
     contact = signed_in_contact() if store is not None else None
     if contact is None:
         return None
-    customers = sorted(customers_with(contact, store.country), key=lambda c: c.id)
+    customers = sorted(customers_with(contact), key=lambda c: c.id)
     return ShopperIdentity(channel=contact.channel, address=contact.address,
                            customer_ids=tuple(c.id for c in customers))
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.cart.service import find_cart
@@ -23,7 +22,6 @@ from core.checkout.placement import CheckoutRefused, place_order
 from core.checkout.quote import QuoteRequest, build_quote
 from core.countries import country_names
 from core.countries import home_country as currency_home
-from core.db import db
 from core.i18n import format_date
 from core.money import Money
 from core.pluginhost.web import plugins_for_request
@@ -83,20 +81,15 @@ def _defaults() -> CheckoutInput:
 
 def _last_address() -> dict[str, str]:
     """The contact and address of a signed-in shopper's newest order ({} otherwise)."""
-    from core.accounts.identity import customers_with, signed_in_contact
-    from core.orders.models import Order
+    from core.accounts.identity import customers_with, orders_with, signed_in_contact
 
     contact = signed_in_contact()
     if contact is None:
         return {}
-    customers = customers_with(contact, current_store().country)
-    if not customers:
+    orders = orders_with(contact, customers_with(contact), current_store().country)
+    if not orders:
         return {}
-    order = db.session.scalar(
-        select(Order).where(Order.customer_id.in_([c.id for c in customers]))
-        .order_by(Order.created_at.desc(), Order.id.desc()).limit(1))
-    if order is None:
-        return {}
+    order = orders[0]
     source = {**(order.shipping_address or {}), "phone": order.phone, "email": order.email}
     return {name: str(source.get(name) or "") for name in PREFILLED if source.get(name)}
 

@@ -17,7 +17,7 @@ and delivered twice. So only failures where Twilio certainly did not take the me
 are retryable: ``429``, ``5xx`` and a connection that was never made (refused, DNS,
 connect timeout). A read timeout, or a connection dropped after the request went out,
 is ambiguous (Twilio may have queued the message) and gives ``retry=False``; the
-merchant can resend from the message log.
+merchant checks Twilio's own log (Haat has no resend button yet).
 """
 
 from __future__ import annotations
@@ -127,15 +127,16 @@ class TwilioGateway:
                                  retry=True, detail=type(exc).__name__) from None
             raise self._fail(message, "The connection to Twilio broke after the message was "
                              "sent, so Twilio may have taken it. Not retried, so the "
-                             "shopper is not texted twice; resend it if it did not "
-                             "arrive.", retry=False, detail=type(exc).__name__) from None
+                             "shopper is not texted twice; check Twilio's message log "
+                             "to see whether it arrived.", retry=False,
+                             detail=type(exc).__name__) from None
         except requests.Timeout as exc:
             # Ambiguous: Twilio may have queued the message, and it has no idempotency
             # key for Message creation, so a retry could text (and bill) twice.
             raise self._fail(message, f"Twilio did not answer within {self.timeout:g} "
                              "seconds, so it may or may not have taken the message. Not "
-                             "retried, so the shopper is not texted twice; resend it if it "
-                             "did not arrive.", retry=False,
+                             "retried, so the shopper is not texted twice; check Twilio's "
+                             "message log to see whether it arrived.", retry=False,
                              detail=type(exc).__name__) from None
         except requests.RequestException as exc:
             raise self._fail(message, "Could not send the request to Twilio.", retry=False,
