@@ -415,7 +415,9 @@ def _send_alert(store: StoreInfo, message: Message) -> _Outcome:
         order = db.session.get(Order, message.order_id)
         if order is None:
             raise _Unrenderable(ORDER_GONE)
-        context.update(number=f"#{order.number}", link=store.url(f"admin/orders/{order.id}"),
+        context.update(number=_order_number(order, normalise_locale(
+                           message.locale or store.locale)),
+                       link=store.url(f"admin/orders/{order.id}"),
                        payment=order.payment_label or order.payment_method)
     if alert == "low_stock":
         product = db.session.get(Product, data.get("product_id") or 0)
