@@ -311,16 +311,10 @@ def _locale(store: StoreInfo, order: Order, chosen: str = "") -> str:
     return normalise_locale(chosen or order.locale or store.locale)
 
 
-def _order_number(order: Order, locale: str) -> str:
-    """``#1001``, in Bengali digits (``#১০০১``) on a Bengali message of a store that
-    uses them, as the order page shows it."""
-    tenant = _tenant(order.tenant_id)
-    if locale == "bn" and tenant is not None and tenant.bengali_digits:
-        return "#" + str(order.number).translate(_BENGALI)
+def _order_number(order: Order) -> str:
+    """``#1001``: in Latin digits, as the order page, the emails and the admin show it
+    (the shopper compares them, and types it into the order lookup)."""
     return f"#{order.number}"
-
-
-_BENGALI = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 
 
 def render_order_sms(store: StoreInfo, order: Order, event: str, *,
@@ -330,7 +324,7 @@ def render_order_sms(store: StoreInfo, order: Order, event: str, *,
     locale = _locale(store, order, locale)
     context: dict[str, Any] = {
         "store": store.name,
-        "number": _order_number(order, locale),
+        "number": _order_number(order),
         "total": _money(store, order, order.total, locale),
         "link": store.url(f"orders/{order.token}"),
         "carrier": order.carrier,
@@ -415,8 +409,7 @@ def _send_alert(store: StoreInfo, message: Message) -> _Outcome:
         order = db.session.get(Order, message.order_id)
         if order is None:
             raise _Unrenderable(ORDER_GONE)
-        context.update(number=_order_number(order, normalise_locale(
-                           message.locale or store.locale)),
+        context.update(number=_order_number(order),
                        link=store.url(f"admin/orders/{order.id}"),
                        payment=order.payment_label or order.payment_method)
     if alert == "low_stock":

@@ -2,8 +2,8 @@
 
 An SMS is short and stands alone: it names the store (the sender id may be a bare
 number), the order, and the one link that matters. Each text is a gettext message
-with the context ``sms``, so translators see where it goes; numbers and money follow
-the store's digits.
+with the context ``sms``, so translators see where it goes; money follows the store's
+digits, and the order number is written as the order page shows it (``#1001``).
 """
 
 from __future__ import annotations

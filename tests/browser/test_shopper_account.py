@@ -13,10 +13,17 @@ import re
 from pathlib import Path
 
 from browser.conftest import LiveServer, assert_fits_width, expect
-from browser.test_checkout_journey import SPECS, STATUS_URL, _add_to_cart, _simple_product
+from browser.test_checkout_journey import (
+    SPECS,
+    STATUS_URL,
+    _add_to_cart,
+    _sign_in_and_open_orders,
+    _simple_product,
+)
 
 PHONE_TYPED = "০১৮১৫-৫৫৫৩৩৩"  # 01815-555333: unique to this test among the demo orders
 PHONE = "+8801815555333"
+ASCII_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
 
 def _outbox(live: LiveServer) -> Path:
@@ -61,14 +68,14 @@ def test_a_phone_only_shopper_gets_an_sms_signs_in_and_finds_the_order(new_page,
     page.locator("button.place-order").click()
     page.wait_for_url(STATUS_URL)
     number = re.search(r"\d+", page.locator("h1").inner_text().translate(
-        str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789"))).group(0)
+        ASCII_DIGITS)).group(0)
 
     [confirmation] = _texts_to(live_server, PHONE)
     assert "অর্ডার" in confirmation
-    assert f"#{number}" in confirmation.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789"))
+    assert f"#{number}" in confirmation.translate(ASCII_DIGITS)
     # The merchant hears of it too: the owner's new-order alert, by email by default.
     alerts = [m for m in _emails_to(live_server, spec.owner_email)
-              if f"#{number}" in str(m["Subject"])]
+              if f"#{number}" in str(m["Subject"]).translate(ASCII_DIGITS)]
     assert len(alerts) == 1
     # The way back to the order once the tab is closed (the store's own address, which
     # knows nothing of the test server's port).
@@ -103,3 +110,13 @@ def test_a_phone_only_shopper_gets_an_sms_signs_in_and_finds_the_order(new_page,
     wide.goto(live_server.url(spec.slug, "/orders/lookup"))
     shot(wide, "order-lookup-desktop")
     wide.problems.check()
+
+    # The merchant sees what the shopper was sent, on the customer's page.
+    merchant = new_page("desktop")
+    _sign_in_and_open_orders(merchant, live_server, spec)
+    merchant.goto(live_server.url(spec.slug, "/admin/customers?q=01815555333"))
+    merchant.locator("main table a").first.click()
+    log = merchant.locator(".messages-log")
+    expect(log.locator("[data-message-status='sent']")).to_have_count(2)  # order + code
+    shot(merchant, "admin-customer-messages")
+    merchant.problems.check()
