@@ -181,6 +181,8 @@ def test_a_phone_typed_next_to_someone_elses_email_does_not_open_their_orders(
     data = shopper.client.get("/account/data").get_json()
     assert [o["number"] for o in data["orders"]] == [mine.number]
     assert data["customer_records"] == []  # the email's record is not the phone's
+    assert 'action="/account/details"' not in page  # its details are the email's to change
+    assert "Sign in with that email" in page
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
