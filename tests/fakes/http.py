@@ -95,3 +95,55 @@ class LocalFake:
         """Listen again, on the same port, with the data kept."""
         if not self._http.running:
             self.start()
+
+
+class HoldingFake(LocalFake):
+    """A fake whose requests can be held (the client times out) or have their
+    connection dropped after they were processed: an answer that never arrives.
+
+    The subclass calls :meth:`_start_holding` with its lock in ``__init__``, and its
+    handler calls :meth:`_hold` before answering and :meth:`_done` afterwards.
+    """
+
+    lock: Any
+
+    def _start_holding(self, lock: Any) -> None:
+        self._drops = 0
+        self._released = threading.Event()
+        self._released.set()
+        self._in_flight = 0
+        self._idle = threading.Condition(lock)
+
+    def stop(self) -> None:
+        self.release()
+        super().stop()
+
+    def hang(self) -> None:
+        """Leave requests unanswered until :meth:`release` (clients time out)."""
+        self._released.clear()
+
+    def release(self, timeout: float = 5) -> None:
+        """Let held requests go on, and wait until they are processed."""
+        self._released.set()
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+
+    def drop_next(self) -> None:
+        """Process the next request, then close its connection without an answer."""
+        with self.lock:
+            self._drops += 1
+
+    def _hold(self) -> bool:
+        """Wait while hung; True when this request's connection must be dropped."""
+        with self.lock:
+            self._in_flight += 1
+        self._released.wait(timeout=30)
+        with self.lock:
+            drop = self._drops > 0
+            self._drops -= 1 if drop else 0
+            return drop
+
+    def _done(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()

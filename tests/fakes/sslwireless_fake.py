@@ -70,7 +70,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
-from .http import LocalFake, LocalServer
+from .http import HoldingFake, LocalServer
 
 SEND_PATH = "/api/v3/send-sms"
 DHAKA = timezone(timedelta(hours=6), "Asia/Dhaka")
@@ -162,7 +162,7 @@ class Seen:
     status_code: int
 
 
-class FakeSslWireless(LocalFake):
+class FakeSslWireless(HoldingFake):
     """The fake server. ``start()`` it (or use it as a context manager), add accounts
     with :meth:`add_account`, and set ``HAAT_SSLWIRELESS_API_BASE`` to :attr:`url`."""
 
@@ -174,17 +174,9 @@ class FakeSslWireless(LocalFake):
         self._failures: list[tuple[int, int | None]] = []
         self._rejected: dict[str, int] = {}
         self._blacklisted = False
-        self._drops = 0
-        self._released = threading.Event()
-        self._released.set()
-        self._in_flight = 0
-        self._idle = threading.Condition(self.lock)
+        self._start_holding(self.lock)
 
-    # -- lifecycle (start, stop, go_down and come_back: LocalFake)
-
-    def stop(self) -> None:
-        self.release()
-        super().stop()
+    # -- lifecycle, holding and dropping requests: HoldingFake
 
     # -- accounts
 
@@ -220,21 +212,6 @@ class FakeSslWireless(LocalFake):
     def blacklist_ip(self, blacklisted: bool = True) -> None:
         with self.lock:
             self._blacklisted = blacklisted
-
-    def hang(self) -> None:
-        """Leave requests unanswered until :meth:`release` (clients time out)."""
-        self._released.clear()
-
-    def release(self, timeout: float = 5) -> None:
-        """Let held requests go on, and wait until they are processed."""
-        self._released.set()
-        with self._idle:
-            self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
-
-    def drop_next(self) -> None:
-        """Process the next request, then close its connection without an answer."""
-        with self.lock:
-            self._drops += 1
 
     # -- the API
 
@@ -311,21 +288,6 @@ class FakeSslWireless(LocalFake):
         return {"status": "SUCCESS", "status_code": 200, "error_message": "",
                 "smsinfo": [message.info()]}
 
-    # -- used by the handler
-
-    def _hold(self) -> bool:
-        with self.lock:
-            self._in_flight += 1
-        self._released.wait(timeout=30)
-        with self.lock:
-            drop = self._drops > 0
-            self._drops -= 1 if drop else 0
-            return drop
-
-    def _done(self) -> None:
-        with self._idle:
-            self._in_flight -= 1
-            self._idle.notify_all()
 
 
 class _Handler(BaseHTTPRequestHandler):

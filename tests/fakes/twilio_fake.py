@@ -68,7 +68,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .http import LocalFake, LocalServer
+from .http import HoldingFake, LocalServer
 
 API_VERSION = "2010-04-01"
 MORE_INFO = "https://www.twilio.com/docs/errors/"
@@ -189,7 +189,7 @@ class Seen:
     status: int
 
 
-class FakeTwilio(LocalFake):
+class FakeTwilio(HoldingFake):
     """The fake server. ``start()`` it (or use it as a context manager), add accounts
     with :meth:`add_account`, and set ``HAAT_TWILIO_API_BASE`` to :attr:`url`."""
 
@@ -200,17 +200,9 @@ class FakeTwilio(LocalFake):
         self._http = LocalServer("fake-twilio-http")
         self._failures: list[int] = []
         self._rejected: dict[str, int] = {}
-        self._drops = 0
-        self._released = threading.Event()
-        self._released.set()
-        self._in_flight = 0
-        self._idle = threading.Condition(self.lock)
+        self._start_holding(self.lock)
 
-    # -- lifecycle (start, stop, go_down and come_back: LocalFake)
-
-    def stop(self) -> None:
-        self.release()
-        super().stop()
+    # -- lifecycle, holding and dropping requests: HoldingFake
 
     # -- accounts and what they sent
 
@@ -243,21 +235,6 @@ class FakeTwilio(LocalFake):
         assert code in NUMBER_ERRORS, code
         with self.lock:
             self._rejected[number] = code
-
-    def hang(self) -> None:
-        """Leave requests unanswered until :meth:`release` (clients time out)."""
-        self._released.clear()
-
-    def release(self, timeout: float = 5) -> None:
-        """Let held requests go on, and wait until they are processed."""
-        self._released.set()
-        with self._idle:
-            self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
-
-    def drop_next(self) -> None:
-        """Process the next request, then close its connection without an answer."""
-        with self.lock:
-            self._drops += 1
 
     # -- the API
 
@@ -334,22 +311,6 @@ class FakeTwilio(LocalFake):
         account.messages.append(message)
         return message
 
-    # -- used by the handler
-
-    def _hold(self) -> bool:
-        """Wait while hung; True when this request's connection must be dropped."""
-        with self.lock:
-            self._in_flight += 1
-        self._released.wait(timeout=30)
-        with self.lock:
-            drop = self._drops > 0
-            self._drops -= 1 if drop else 0
-            return drop
-
-    def _done(self) -> None:
-        with self._idle:
-            self._in_flight -= 1
-            self._idle.notify_all()
 
 
 def _basic(header: str) -> tuple[str, str]:
