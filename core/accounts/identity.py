@@ -15,7 +15,7 @@ from flask import session
 from sqlalchemy import func, or_, select
 
 from core.customers.models import Customer
-from core.customers.service import normalise_phone
+from core.customers.service import normalise_phone, phone_digits_sql
 from core.db import db, utcnow
 from core.messaging.phones import to_e164
 from core.orders.models import Order
@@ -77,9 +77,7 @@ def orders_with(contact: Contact, customers: list[Customer], country: str) -> li
                                                        Order.id.desc()))
         return list(candidates)
     tail = normalise_phone(contact.address)[-8:]  # narrow in SQL, compare here
-    digits = Order.phone
-    for mark in (" ", "-", "+", "(", ")", "."):
-        digits = func.replace(digits, mark, "")
+    digits = phone_digits_sql(Order.phone)
     ids = {c.id for c in customers}
     candidates = db.session.scalars(
         select(Order).where(or_(digits.contains(tail, autoescape=True), *mine))

@@ -51,6 +51,7 @@ from core.orders.models import Order
 from core.storefront.context import (
     current_locale,
     flash_shopper,
+    private_response,
     render_page,
     storefront_context,
 )
@@ -74,16 +75,6 @@ TRIES_PER_CLIENT = (parse("20 per 10 minutes"),)
 LOOKUPS_PER_CLIENT = (parse("10 per hour"),)
 LOOKUPS_PER_ADDRESS = (parse("5 per hour"),)
 MAX_FIELD = 254
-
-
-def _private(body: str | Response, status: int = 200) -> Response:
-    response = body if isinstance(body, Response) else Response(body, status=status,
-                                                                 mimetype="text/html")
-    response.cache_control.no_store = True
-    response.cache_control.private = True
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _allowed(limits: tuple, *key: str) -> bool:
@@ -110,8 +101,8 @@ def account() -> Response:
     """The signed-in shopper's orders and details; visitors go to the sign-in page."""
     contact = signed_in_contact()
     if contact is None:
-        return _private(redirect(url_for("accounts.sign_in_page")))
-    return _private(_account_page(contact, None, {}))
+        return private_response(redirect(url_for("accounts.sign_in_page")))
+    return private_response(_account_page(contact, None, {}))
 
 
 def _account_page(contact: Contact, form: dict[str, str] | None, errors: dict[str, str],
@@ -129,7 +120,7 @@ def _account_page(contact: Contact, form: dict[str, str] | None, errors: dict[st
                        orders=orders_with(contact, customers, store.country), form=form,
                        errors=errors,
                        channels=_channels_of(customers), message_languages=LOCALE_NAMES)
-    return _private(body, status)
+    return private_response(body, status)
 
 
 def _channels_of(customers: list) -> list[str]:
@@ -143,7 +134,7 @@ def save_details() -> Response:
     """Name, language for messages, and news and offers by SMS and email."""
     contact = signed_in_contact()
     if contact is None:
-        return _private(redirect(url_for("accounts.sign_in_page")))
+        return private_response(redirect(url_for("accounts.sign_in_page")))
     customers = customers_with(contact)
     form = {"name": request.form.get("name", "").strip()[:200],
             "locale": request.form.get("locale", ""),
@@ -161,7 +152,7 @@ def save_details() -> Response:
                            now_holding=holding)
     db.session.commit()
     flash_shopper(_("Your details are saved."), "success")
-    return _private(redirect(url_for("accounts.account")))
+    return private_response(redirect(url_for("accounts.account")))
 
 
 @bp.get("/account/data")
@@ -169,11 +160,11 @@ def download_data() -> Response:
     """Everything this store keeps about the signed-in shopper, as a JSON file."""
     contact = signed_in_contact()
     if contact is None:
-        return _private(redirect(url_for("accounts.sign_in_page")))
+        return private_response(redirect(url_for("accounts.sign_in_page")))
     store = current_store()
     customers = customers_with(contact)
     data = export_data(contact, customers, orders_with(contact, customers, store.country))
-    response = _private(Response(json.dumps(data, ensure_ascii=False, indent=2),
+    response = private_response(Response(json.dumps(data, ensure_ascii=False, indent=2),
                                  mimetype="application/json"))
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{store.slug}-my-data.json"')
@@ -185,11 +176,11 @@ def delete_account() -> Response:
     """Ask first; then remove who the shopper is (orders stay, anonymised) and sign out."""
     contact = signed_in_contact()
     if contact is None:
-        return _private(redirect(url_for("accounts.sign_in_page")))
+        return private_response(redirect(url_for("accounts.sign_in_page")))
     if request.method == "GET" or request.form.get("confirm") != "yes":
         status = 422 if request.method == "POST" else 200
         errors = {"confirm": _("Tick the box to confirm.")} if status == 422 else {}
-        return _private(render_page("account_delete.html", title=_("Delete your account"),
+        return private_response(render_page("account_delete.html", title=_("Delete your account"),
                                     contact=contact, errors=errors), status)
     store = current_store()
     customers = customers_with(contact)
@@ -198,7 +189,7 @@ def delete_account() -> Response:
     sign_out()
     flash_shopper(_("Your account is deleted. Your orders stay with the store without "
                     "your name or contact details."), "success")
-    return _private(redirect(url_for("storefront.index")))
+    return private_response(redirect(url_for("storefront.index")))
 
 
 # ----------------------------------------------------------------- unsubscribe
@@ -211,13 +202,13 @@ def unsubscribe(token: str) -> Response:
     found = read_unsubscribe_token(token, store.id)
     customer = db.session.get(Customer, found[0]) if found else None
     if found is None or customer is None:
-        return _private(render_page("unsubscribe.html", title=_("Stop news and offers"),
+        return private_response(render_page("unsubscribe.html", title=_("Stop news and offers"),
                                     done=False, invalid=True, channel=""), 404)
     channel = found[1]
     if request.method == "POST":
         record_consent(customer.id, "marketing", channel, False, "unsubscribe_link")
         db.session.commit()
-    return _private(render_page("unsubscribe.html", title=_("Stop news and offers"),
+    return private_response(render_page("unsubscribe.html", title=_("Stop news and offers"),
                                 done=request.method == "POST", invalid=False,
                                 channel=channel))
 
@@ -226,17 +217,17 @@ def unsubscribe(token: str) -> Response:
 def sign_in_page() -> Response:
     """Ask for a code by phone or email."""
     if request.method == "GET":
-        return _private(_sign_in_form({}, {}))
+        return private_response(_sign_in_form({}, {}))
     typed = request.form.get("contact", "")[:MAX_FIELD]
     store = current_store()
     contact = read_contact(typed, store.country)
     if contact is None:
-        return _private(_sign_in_form({"contact": typed}, {"contact": _(
+        return private_response(_sign_in_form({"contact": typed}, {"contact": _(
             "Enter your mobile number (for example 01712-345678) or your email address.")}),
             422)
     if not (_allowed(CODES_PER_CLIENT, "client", get_remote_address())
             and _allowed(CODES_PER_ADDRESS, "address", contact.address)):
-        return _private(_sign_in_form({"contact": typed}, {"contact": _(
+        return private_response(_sign_in_form({"contact": typed}, {"contact": _(
             "You asked for several codes just now. Wait 10 minutes, then ask again.")}),
             429)
     customers = customers_with(contact)
@@ -253,7 +244,7 @@ def sign_in_page() -> Response:
     db.session.commit()
     session[PENDING_KEY] = {"store": store.id, "channel": contact.channel,
                             "address": contact.address}
-    return _private(redirect(url_for("accounts.code_page")))
+    return private_response(redirect(url_for("accounts.code_page")))
 
 
 def _sign_in_form(form: dict[str, str], errors: dict[str, str]) -> str:
@@ -273,15 +264,15 @@ def code_page() -> Response:
     """Type the code that was sent; right, and this device is signed in."""
     contact = _pending()
     if contact is None:
-        return _private(redirect(url_for("accounts.sign_in_page")))
+        return private_response(redirect(url_for("accounts.sign_in_page")))
     if request.method == "GET":
-        return _private(_code_form(contact, {}))
+        return private_response(_code_form(contact, {}))
     typed = _digits(request.form.get("code", "")[:40])
     if len(typed) != codes.CODE_DIGITS:
-        return _private(_code_form(contact, {"code": _("Enter the 6 digits of the code.")}),
+        return private_response(_code_form(contact, {"code": _("Enter the 6 digits of the code.")}),
                         422)
     if not _allowed(TRIES_PER_CLIENT, "tries", get_remote_address()):
-        return _private(_code_form(contact, {"code": _(
+        return private_response(_code_form(contact, {"code": _(
             "Too many tries. Wait 10 minutes, then ask for a new code.")}), 429)
     check = codes.check_code("sign_in", contact.address, typed)
     if check.row is None:
@@ -290,10 +281,10 @@ def code_page() -> Response:
                             check.tries_left, count=number_filter(check.tries_left))
                    if check.tries_left
                    else _("That code is wrong or has expired. Ask for a new code."))
-        return _private(_code_form(contact, {"code": message}), 422)
+        return private_response(_code_form(contact, {"code": message}), 422)
     session.pop(PENDING_KEY, None)
     sign_in(contact)
-    return _private(redirect(url_for("accounts.account")))
+    return private_response(redirect(url_for("accounts.account")))
 
 
 def _code_form(contact: Contact, errors: dict[str, str]) -> str:
@@ -305,7 +296,7 @@ def _code_form(contact: Contact, errors: dict[str, str]) -> str:
 def sign_out_page() -> Response:
     """Forget the sign-in on this device."""
     sign_out()
-    return _private(redirect(url_for("storefront.index")))
+    return private_response(redirect(url_for("storefront.index")))
 
 
 # ---------------------------------------------------------------- order lookup
@@ -315,7 +306,7 @@ def sign_out_page() -> Response:
 def lookup() -> Response:
     """Find an order without an account: its link goes to the phone or email it used."""
     if request.method == "GET":
-        return _private(_lookup_form({}, {}))
+        return private_response(_lookup_form({}, {}))
     form = {"number": request.form.get("number", "")[:40],
             "contact": request.form.get("contact", "")[:MAX_FIELD]}
     store = current_store()
@@ -327,16 +318,16 @@ def lookup() -> Response:
     if contact is None:
         errors["contact"] = _("Enter the mobile number or email address you ordered with.")
     if errors or contact is None:
-        return _private(_lookup_form(form, errors), 422)
+        return private_response(_lookup_form(form, errors), 422)
     if not (_allowed(LOOKUPS_PER_CLIENT, "lookup-client", get_remote_address())
             and _allowed(LOOKUPS_PER_ADDRESS, "lookup-address", contact.address)):
-        return _private(_lookup_form(form, {"form": _(
+        return private_response(_lookup_form(form, {"form": _(
             "You looked up several orders just now. Wait a while, then try again.")}), 429)
     order = db.session.scalar(select(Order).where(Order.number == int(number)))
     if order is not None and _ordered_with(order, contact, store.country):
         queue_order_link(order, contact.channel, contact.address)
     db.session.commit()
-    return _private(render_page("order_lookup.html", title=_("Find your order"), form=form,
+    return private_response(render_page("order_lookup.html", title=_("Find your order"), form=form,
                                 errors={}, sent_to=contact))
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -30,7 +29,7 @@ from core.admin.listing import page_number, paginate, query_args
 from core.admin.orders import FULFILMENT_LABELS, PAYMENT_LABELS
 from core.customers.consent import current_consents
 from core.customers.models import Customer
-from core.customers.service import normalise_phone
+from core.customers.service import normalise_phone, phone_digits_sql
 from core.db import db
 from core.messaging.labels import CHANNEL_LABELS, ERROR_LABELS, EVENT_LABELS, STATUS_LABELS
 from core.messaging.models import Message
@@ -78,12 +77,6 @@ def _order_stats() -> Subquery:
     )
 
 
-def _phone_digits(column: Any) -> Any:
-    for mark in (" ", "-", "+", "(", ")", "."):
-        column = func.replace(column, mark, "")
-    return column
-
-
 def _search(text: str) -> ColumnElement[bool]:
     options: list[ColumnElement[bool]] = [
         Customer.name.icontains(text, autoescape=True),
@@ -92,7 +85,7 @@ def _search(text: str) -> ColumnElement[bool]:
     ]
     digits = normalise_phone(text).lstrip("0")
     if len(digits) >= 4 and digits.isdigit():
-        options.append(_phone_digits(Customer.phone).contains(digits, autoescape=True))
+        options.append(phone_digits_sql(Customer.phone).contains(digits, autoescape=True))
     return or_(*options)
 
 

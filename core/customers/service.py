@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.customers.models import Customer
@@ -18,6 +19,14 @@ def normalise_phone(phone: str) -> str:
     if digits.startswith("880") and len(digits) == 13:
         digits = digits[2:]
     return digits
+
+
+def phone_digits_sql(column: Any) -> Any:
+    """``column`` (a phone as typed) without spaces, dashes, ``+``, brackets or dots,
+    in SQL: a number's digits can then be searched with ``contains``."""
+    for mark in (" ", "-", "+", "(", ")", "."):
+        column = func.replace(column, mark, "")
+    return column
 
 
 def customer_key(email: str, phone: str) -> str:

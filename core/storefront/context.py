@@ -13,6 +13,7 @@ from flask import flash, g, render_template, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 
 from core.cart.service import CartView, Shopper, cart_totals, find_cart, snapshot, view_of
 from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES, normalise_locale
@@ -225,3 +226,15 @@ def storefront_context() -> dict[str, Any]:
         "csrf_token": lambda: personal("csrf", generate_csrf),
         "current_locale": current_locale(),
     }
+
+
+def private_response(body: str | Response, status: int = 200) -> Response:
+    """A page about one shopper (an order, their account): kept by no cache, sending no
+    referrer (its address may hold a secret token), and not for search engines."""
+    response = body if isinstance(body, Response) else Response(body, status=status,
+                                                                 mimetype="text/html")
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

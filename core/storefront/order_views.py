@@ -29,7 +29,12 @@ from core.orders.tracking import journey
 from core.pluginhost.runtime import reraise_unless_isolating
 from core.pluginhost.web import plugins_for_request
 from core.sdk import PaymentResult, StoreInfo
-from core.storefront.context import current_locale, flash_shopper, render_page
+from core.storefront.context import (
+    current_locale,
+    flash_shopper,
+    private_response,
+    render_page,
+)
 from core.storefront.views import bp
 
 log = logging.getLogger("haat.payments")
@@ -38,15 +43,6 @@ PAYABLE = frozenset({states.PENDING, states.FAILED})
 SHOPPER_EVENTS = frozenset({"placed", "payment_paid", "payment_failed", "fulfilled", "shipped",
                             "delivered", "cancelled", "returned", "payment_refunded",
                             "payment_partially_refunded"})
-
-
-def _private(body: str | Response, status: int = 200) -> Response:
-    response = body if isinstance(body, Response) else Response(body, status=status,
-                                                                 mimetype="text/html")
-    response.cache_control.no_store = True
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _order_or_404(token: str) -> Order:
@@ -76,7 +72,7 @@ def order_status(token: str) -> Response:
     # The parcel's journey as its carrier reported it (only a carrier's parcels have one).
     steps = journey(order.id, locale=current_locale(), timezone=store.timezone,
                     bengali_digits=store.bengali_digits) if order.carrier_id else []
-    return _private(render_page("order_status.html", title=_("Order %(number)s",
+    return private_response(render_page("order_status.html", title=_("Order %(number)s",
                                                               number=f"#{order.number}"),
                                 order=order, can_pay=can_pay, timeline=timeline,
                                 country=country, page_css="checkout.css",
@@ -90,15 +86,15 @@ def order_pay(token: str) -> Response:
     order = _order_or_404(token)
     if order.payment_state not in PAYABLE or order.fulfilment_state == states.CANCELLED:
         flash_shopper(_("This order needs no payment now."), "error")
-        return _private(redirect(url_for("storefront.order_status", token=token), code=303))
+        return private_response(redirect(url_for("storefront.order_status", token=token), code=303))
     started = start_payment(order, None, _store())
     db.session.commit()
     if started is not None and started.redirect_url and started.redirect_url.startswith(
             ("https://", "http://")):
-        return _private(redirect(started.redirect_url, code=303))
+        return private_response(redirect(started.redirect_url, code=303))
     flash_shopper(_("The payment could not be started. Please try again in a few minutes, "
                     "or contact the shop."), "error")
-    return _private(redirect(url_for("storefront.order_status", token=token), code=303))
+    return private_response(redirect(url_for("storefront.order_status", token=token), code=303))
 
 
 @bp.get("/orders/<token>/return")
@@ -110,7 +106,7 @@ def order_return(token: str) -> Response:
     gateway = find_gateway(store, order.payment_method)
     target = redirect(url_for("storefront.order_status", token=token), code=303)
     if gateway is None:
-        return _private(target)
+        return private_response(target)
     try:
         result = gateway.handle_return(store, order_snapshot(order, store),
                                        request.args.to_dict())
@@ -119,7 +115,7 @@ def order_return(token: str) -> Response:
         log.exception("payment return failed for order %s", order.id)
         flash_shopper(_("We could not confirm the payment yet. This page will show it "
                         "once the payment provider tells us."), "error")
-        return _private(target)
+        return private_response(target)
     if isinstance(result, PaymentResult):
         apply_payment_result(order, result, order.payment_method)
         db.session.commit()
@@ -128,7 +124,7 @@ def order_return(token: str) -> Response:
         if result.state in messages:
             flash_shopper(messages[result.state],
                           "success" if result.state == "paid" else "error")
-    return _private(target)
+    return private_response(target)
 
 
 @bp.post("/payments/<gateway_id>/webhook")
