@@ -15,10 +15,9 @@ from sqlalchemy import select
 from core.db import db
 from core.messaging.models import Message
 from core.messaging.phones import to_e164
-from core.messaging.service import deliver_message
+from core.messaging.service import deliver_message, store_row
 from core.pluginhost.events import enqueue_after_commit
 from core.staff.models import ROLE_OWNER, StaffUser
-from tenants.provisioning import find_tenant_by_id
 
 #: The alerts, in the order the account page lists them.
 ALERTS = ("new_order", "payment_failed", "low_stock")
@@ -38,8 +37,7 @@ def queue_staff_alerts(tenant_id: int, alert: str, *, order_id: int | None = Non
     """Queue ``alert`` to every person of the store who wants it, after the commit."""
     if alert not in ALERTS:
         raise ValueError(f"unknown alert {alert!r}")
-    with db.session.no_autoflush:  # read outside the tenant scope; nothing pending flushes
-        tenant = find_tenant_by_id(tenant_id)
+    tenant = store_row(tenant_id)
     country = tenant.country if tenant else ""
     people = db.session.scalars(select(StaffUser).where(StaffUser.invited_at.is_(None))
                                 .order_by(StaffUser.id))

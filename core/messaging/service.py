@@ -79,7 +79,7 @@ def queue_order_messages(order: Order, event: str, *, amount: int | None = None)
     """
     if event not in ORDER_EVENTS:
         raise ValueError(f"unknown order event {event!r}")
-    tenant = _tenant(order.tenant_id)
+    tenant = store_row(order.tenant_id)
     country = (order.shipping_address or {}).get("country") or (tenant.country if tenant else "")
     wanted: list[tuple[str, str, str]] = []  # channel, recipient, why not sendable
     if order.email:
@@ -105,7 +105,7 @@ def queue_order_messages(order: Order, event: str, *, amount: int | None = None)
             enqueue_after_commit(deliver_message, order.tenant_id, key)
 
 
-def _tenant(tenant_id: int) -> Tenant | None:
+def store_row(tenant_id: int) -> Tenant | None:
     """The store's row, read once per request or job (kept on ``g``)."""
     cache = g.setdefault("haat_messaging_tenants", {})
     if tenant_id not in cache:
@@ -302,7 +302,7 @@ def _refund_text(store: StoreInfo, order: Order, message: Message) -> str:
 
 
 def _money(store: StoreInfo, order: Order, amount: int, message_locale: str = "") -> str:
-    tenant = _tenant(store.id)
+    tenant = store_row(store.id)
     return format_money(Money(amount, order.currency), _locale(store, order, message_locale),
                         bengali_digits=bool(tenant and tenant.bengali_digits))
 
@@ -418,7 +418,7 @@ def _send_alert(store: StoreInfo, message: Message) -> _Outcome:
             raise _Unrenderable(TEMPLATE_FAILED)
         context.update(product=product.title, link=store.url(f"admin/products/{product.id}"))
     locale = normalise_locale(message.locale or store.locale)
-    tenant = _tenant(store.id)
+    tenant = store_row(store.id)
     digits = bool(tenant and tenant.bengali_digits)
     try:
         with force_locale(locale), admin_translations():
