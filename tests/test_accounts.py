@@ -332,6 +332,13 @@ def test_a_lookup_form_keeps_what_was_typed_and_marks_each_field(app, shops):
     assert 'value="abc"' in page and 'value="x"' in page
 
 
+def test_an_order_number_too_big_for_any_order_is_refused_next_to_the_field(app, shops):
+    response = Shopper(app, shops["a"]).post("/orders/lookup", number="99999999999",
+                                             contact="01712345678")
+    assert response.status_code == 422 and 'id="error-number"' in html(response)
+    assert 'value="99999999999"' in html(response)
+
+
 def test_lookups_are_rate_limited(app, shops):
     shopper = Shopper(app, shops["a"])
     answers = [shopper.post("/orders/lookup", number=str(1000 + n),

@@ -312,7 +312,7 @@ def lookup() -> Response:
     store = current_store()
     errors: dict[str, str] = {}
     number = _digits(form["number"])
-    if not number or len(number) > 12:
+    if not number or len(number) > 9:  # order numbers are 32-bit integers in the database
         errors["number"] = _("Enter the order number, for example 1001.")
     contact = read_contact(form["contact"], store.country)
     if contact is None:
