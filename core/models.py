@@ -13,7 +13,7 @@ from core.catalog.models import (
 from core.catalog.redirects import HandleRedirect
 from core.customers.models import Customer, CustomerConsent
 from core.discounts.models import Discount
-from core.messaging.models import Message
+from core.messaging.models import Message, MessageTemplate
 from core.orders.models import (
     Order,
     OrderCounter,
@@ -40,6 +40,7 @@ __all__ = [
     "Domain",
     "HandleRedirect",
     "Message",
+    "MessageTemplate",
     "Order",
     "OrderCounter",
     "OrderEvent",

@@ -91,6 +91,16 @@ def reload(app, tenant, order_id) -> Order:
     return order
 
 
+def set_store(app, tenant, **values) -> None:
+    """Change store columns (``locale``, ``bengali_digits``, ...) as its settings would."""
+    with app.app_context(), platform_scope():
+        row = db.session.get(Tenant, tenant.id)
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.session.commit()
+    invalidate_all()
+
+
 def stock_of(app, tenant, product_id) -> int:
     with app.app_context(), tenant_scope(tenant.id):
         return db.session.get(Product, product_id).stock

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from admin_support import html, make_gateways, open_shops, place, reload
+from admin_support import html, make_gateways, open_shops, place, reload, set_store
 from conftest import PASSWORD, client_for, make_plugin, read_outbox, read_sms
 from core.db import db
 from core.messaging import service
@@ -25,7 +25,6 @@ from core.messaging.sms import sms_size
 from core.pluginhost.web import plugins_for_tenant
 from core.sdk import Money, SmsMessage, SmsNotSent, SmsReceipt
 from tenants import Tenant, platform_scope, tenant_scope
-from tenants.resolution import invalidate_all
 
 SHOPPER_PHONE = "+8801712345678"  # ADDRESS's 01712345678, as gateways take it
 
@@ -88,14 +87,6 @@ def shopper_emails(outbox) -> list:
     return [m for m in read_outbox(outbox)
             if not m["To"].addresses[0].addr_spec.startswith("owner@")]
 
-
-def set_store(app, tenant, **values) -> None:
-    with app.app_context(), platform_scope():
-        row = db.session.get(Tenant, tenant.id)
-        for name, value in values.items():
-            setattr(row, name, value)
-        db.session.commit()
-    invalidate_all()
 
 
 def owner(app, tenant):

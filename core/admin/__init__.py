@@ -13,6 +13,7 @@ def admin_blueprints() -> list[Blueprint]:
         customers,
         discounts,
         domains,
+        message_wording,
         orders,
         pages,
         plugin_data,
@@ -27,5 +28,5 @@ def admin_blueprints() -> list[Blueprint]:
 
     # Import and export come first so /admin/products/export is not read as a product id.
     return [views.bp, account.bp, product_io.bp, products.bp, collections.bp, orders.bp,
-            customers.bp, discounts.bp, settings.bp, domains.bp, pages.bp, staff.bp,
-            theme.bp, plugins.bp, plugin_data.bp]
+            customers.bp, discounts.bp, settings.bp, message_wording.bp, domains.bp, pages.bp,
+            staff.bp, theme.bp, plugins.bp, plugin_data.bp]

@@ -164,11 +164,10 @@ def _messages(customer_id: int) -> list[Message]:
 
 def _sms_part_cost() -> Money | None:
     """What one SMS part costs on the store's gateway, when its plugin says."""
-    from core.messaging.sms import store_gateway
+    from core.messaging.sms import part_cost
     from core.pluginhost.web import plugins_for_request
 
-    cost = getattr(store_gateway(current_store(), plugins_for_request()), "cost_per_part", None)
-    return cost if isinstance(cost, Money) else None
+    return part_cost(current_store(), plugins_for_request())
 
 
 def _page(customer: Customer, form: NoteForm, status: int = 200) -> tuple[str, int]:

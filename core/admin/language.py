@@ -10,12 +10,12 @@ page, else the store's language.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, g, request
-from flask_babel import Domain, get_domain, get_locale
+from flask_babel import Domain, get_babel, get_domain, get_locale
 from flask_login import current_user
 
 from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES
@@ -39,14 +39,12 @@ def use_admin_translations() -> None:
 
 
 @contextmanager
-def admin_translations() -> Iterator[None]:
-    """Translate through the admin catalogue inside the block (e.g. staff emails that a
-    background job renders)."""
+def _translations_from(domain: Domain) -> Iterator[None]:
     context = g._get_current_object()
     holder = getattr(context, "_flask_babel", None)
     previous = getattr(holder, "babel_domain", None) if holder is not None else None
     get_domain()  # creates the holder Flask-Babel keeps its state in
-    g._flask_babel.babel_domain = admin_domain()
+    g._flask_babel.babel_domain = domain
     try:
         yield
     finally:
@@ -54,6 +52,18 @@ def admin_translations() -> Iterator[None]:
             del g._flask_babel.babel_domain
         else:
             g._flask_babel.babel_domain = previous
+
+
+def admin_translations() -> AbstractContextManager[None]:
+    """Translate through the admin catalogue inside the block (e.g. staff emails that a
+    background job renders)."""
+    return _translations_from(admin_domain())
+
+
+def shopper_translations() -> AbstractContextManager[None]:
+    """Translate through the shoppers' catalogue inside the block, on an admin page:
+    the message editor shows what shoppers will read."""
+    return _translations_from(get_babel().instance.domain_instance)
 
 
 def staff_language() -> str | None:

@@ -28,8 +28,8 @@ MAIN_MENU: tuple[NavItem, ...] = (
     NavItem(_l("Customers"), "admin_customers.index", sections=("admin_customers",)),
     NavItem(_l("Discounts"), "admin_discounts.index", sections=("admin_discounts",)),
     NavItem(_l("Settings"), "admin_settings.index", owner_only=True,
-            sections=("admin_settings", "admin_domains", "admin_pages", "admin_theme",
-                      "admin_staff")),
+            sections=("admin_settings", "admin_messages", "admin_domains", "admin_pages",
+                      "admin_theme", "admin_staff")),
     NavItem(_l("Plugins"), "admin_plugins.index", owner_only=True, sections=("admin_plugins",)),
 )
 

@@ -36,3 +36,19 @@ ERROR_LABELS = {
     "sms-gateway-error": _l("The SMS gateway failed unexpectedly."),
     "send-error": _l("It could not be sent: check the mail and SMS settings."),
 }
+
+#: The placeholders of the message editor (core.messaging.wording.PLACEHOLDERS).
+PLACEHOLDER_LABELS = {
+    "store": _l("your store's name"),
+    "name": _l("the shopper's name, as on the order's address"),
+    "number": _l("the order number, e.g. #1001"),
+    "total": _l("the order's total"),
+    "link": _l("the link to the order's page"),
+    "payment": _l("how the shopper pays, e.g. Cash on delivery"),
+    "awaiting_payment": _l("yes or no: the order waits for a payment that has instructions"),
+    "carrier": _l("the courier"),
+    "tracking_number": _l("the tracking number (may be empty)"),
+    "tracking_url": _l("the courier's tracking link (may be empty)"),
+    "refund_amount": _l("the amount refunded"),
+    "code": _l("the one-time code (it must be in the message)"),
+}

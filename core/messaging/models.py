@@ -56,3 +56,28 @@ class Message(TenantOwned, db.Model):
     error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MessageTemplate(TenantOwned, db.Model):
+    """A merchant's own wording of one event's message, in one channel and language.
+
+    Without a row the standard text is sent. ``subject`` and ``heading`` are used by
+    email only; ``body`` is the whole SMS, or the email's message above the order's
+    details. Each is template text: words and ``{{ placeholder }}`` or
+    ``{% if placeholder %}`` (:mod:`core.messaging.wording`), checked when saved.
+    """
+
+    __tablename__ = "message_templates"
+    __table_args__ = (UniqueConstraint("tenant_id", "event", "channel", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(8))
+    locale: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    heading: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+    #: Who saved it last (a staff member's email, kept when they leave).
+    updated_by: Mapped[str] = mapped_column(String(254), default="")

@@ -32,10 +32,12 @@ from core.db import db, utcnow
 from core.i18n import format_money, format_number, normalise_locale
 from core.mail import MailRejected, build_message, mailer_from_config, send_mail, sender_address
 from core.messaging.alert_texts import alert_subject, alert_text
-from core.messaging.models import FAILED, QUEUED, SENDING, SENT, Message
+from core.messaging.models import FAILED, QUEUED, SENDING, SENT, Message, MessageTemplate
 from core.messaging.phones import to_e164
 from core.messaging.sms import MAX_PARTS, OutboxGateway, sms_size, store_gateway
+from core.messaging.store_wording import fill_wording, parts_of, saved_wording
 from core.messaging.texts import ORDER_EVENTS, code_subject, code_text, sms_text
+from core.messaging.wording import PLACEHOLDERS, render_wording
 from core.money import Money
 from core.orders.emails import InvalidAddress, order_message, render_order_email, safe_link
 from core.orders.models import Order, OrderEvent
@@ -171,6 +173,22 @@ def queue_plugin_message(tenant_id: int, plugin: str, channel: str, address: str
     return True
 
 
+#: Events of test messages from the message editor: ``test:<event>``.
+TEST_PREFIX = "test:"
+
+
+def queue_test_message(tenant_id: int, event: str, channel: str, address: str, *,
+                       subject: str, text: str, html: str = "") -> None:
+    """Send a staff member's test of ``event``'s message, finished as previewed, to
+    their own ``address`` after the commit. It is logged like any message, on no
+    customer's record."""
+    key = f"{TEST_PREFIX}{event}:{channel}:{secrets.token_hex(8)}"
+    db.session.add(Message(tenant_id=tenant_id, key=key, event=f"{TEST_PREFIX}{event}"[:40],
+                           channel=channel, recipient=address, subject=subject[:300],
+                           body=text, data={"html": html} if html else {}))
+    enqueue_after_commit(deliver_message, tenant_id, key)
+
+
 def queue_code_message(contact_channel: str, address: str, code: str, *, code_id: int,
                        tenant_id: int, customer_id: int | None, locale: str) -> None:
     """Queue a one-time sign-in code to ``address`` for after the commit.
@@ -256,7 +274,7 @@ def _send(store: StoreInfo, message: Message, secret: str) -> _Outcome:
         return _send_code(store, message, secret)
     if message.event.startswith(ALERT_PREFIX):
         return _send_alert(store, message)
-    if message.event.startswith(PLUGIN_PREFIX):
+    if message.event.startswith((PLUGIN_PREFIX, TEST_PREFIX)):
         return _send_as_written(store, message)
     order = db.session.scalar(select(Order).where(Order.id == message.order_id)
                               .options(selectinload(Order.lines)))
@@ -269,9 +287,11 @@ def _send(store: StoreInfo, message: Message, secret: str) -> _Outcome:
 
 def _send_email(store: StoreInfo, message: Message, order: Order) -> _Outcome:
     kind = ORDER_EVENTS[message.event]
-    extra = {"refund_amount": _refund_text(store, order, message)}
+    refund = _refund_text(store, order, message)
+    wording = _email_wording(store, message, order, refund)
     try:
-        rendered = render_order_email(store, order, kind, extra=extra, locale=message.locale)
+        rendered = render_order_email(store, order, kind, extra={"refund_amount": refund},
+                                      locale=message.locale, wording=wording)
         email: EmailMessage = order_message(store, rendered, order, message.recipient)
     except InvalidAddress as exc:
         raise _Unrenderable(NOT_AN_EMAIL) from exc
@@ -280,6 +300,23 @@ def _send_email(store: StoreInfo, message: Message, order: Order) -> _Outcome:
         raise _Unrenderable(TEMPLATE_FAILED) from exc
     message.subject, message.body = rendered.subject[:300], rendered.text
     return _mail(email, message)
+
+
+def _email_wording(store: StoreInfo, message: Message, order: Order,
+                   refund: str) -> dict[str, str] | None:
+    """The store's own subject, heading and message for this email, filled in; None
+    when it has none, or when it does not render (the standard email goes)."""
+    saved = saved_wording(store.id, message.event, "email", message.locale or order.locale)
+    if saved is None:
+        return None
+    values = _allowed(order_values(store, order, refund_amount=refund, locale=message.locale),
+                      message.event)
+    try:
+        return fill_wording(message.event, "email", parts_of(saved), values)
+    except ValueError:
+        log.warning("store %s: its %s email does not render; the standard one was sent",
+                    store.id, message.event)
+        return None
 
 
 def _mail(email: EmailMessage, message: Message) -> _Outcome:
@@ -317,34 +354,57 @@ def _order_number(order: Order) -> str:
     return f"#{order.number}"
 
 
-def render_order_sms(store: StoreInfo, order: Order, event: str, *,
-                     refund_amount: str = "", locale: str = "") -> str:
-    """The SMS text about ``event`` for ``order``, in ``locale`` (the shopper's chosen
-    language), else the order's."""
+def order_values(store: StoreInfo, order: Order, *, refund_amount: str = "",
+                 locale: str = "") -> dict[str, Any]:
+    """Every order placeholder (:data:`~core.messaging.wording.PLACEHOLDERS`) filled
+    for ``order``, formatted for ``locale`` (else the order's language)."""
     locale = _locale(store, order, locale)
-    context: dict[str, Any] = {
+    return {
         "store": store.name,
+        "name": " ".join(str((order.shipping_address or {}).get("name") or "").split()),
         "number": _order_number(order),
         "total": _money(store, order, order.total, locale),
         "link": store.url(f"orders/{order.token}"),
+        "payment": order.payment_label or order.payment_method,
         "carrier": order.carrier,
         "tracking_number": order.tracking_number,
         "tracking_url": safe_link(order.tracking_url),
-        "amount": refund_amount,
-        "unpaid_instructions": order.payment_state == "pending"
+        "refund_amount": refund_amount,
+        "awaiting_payment": order.payment_state == "pending"
         and bool((order.payment_instructions or "").strip()),
     }
+
+
+def render_order_sms(store: StoreInfo, order: Order, event: str, *,
+                     refund_amount: str = "", locale: str = "",
+                     wording: MessageTemplate | None = None) -> str:
+    """The SMS text about ``event`` for ``order``, in ``locale`` (the shopper's chosen
+    language), else the order's: the store's own ``wording`` when it has one that
+    renders, else the standard text."""
+    locale = _locale(store, order, locale)
+    values = order_values(store, order, refund_amount=refund_amount, locale=locale)
+    if wording is not None:
+        try:
+            return render_wording(wording.body, _allowed(values, event))
+        except ValueError:
+            log.warning("store %s: its %s SMS in %s does not render; the standard text "
+                        "was sent", store.id, event, locale)
     with force_locale(locale):
-        return sms_text(event, context)
+        return sms_text(event, values)
+
+
+def _allowed(values: dict[str, Any], event: str) -> dict[str, Any]:
+    """Only the placeholders ``event``'s wording may use (a text checked against one
+    event never reads another's)."""
+    return {name: values[name] for name in PLACEHOLDERS[event] if name in values}
 
 
 def _send_sms(store: StoreInfo, message: Message, order: Order) -> _Outcome:
+    wording = saved_wording(store.id, message.event, "sms", message.locale or order.locale)
     try:
-        if message.event == "order_refunded":
-            text = render_order_sms(store, order, message.event, locale=message.locale,
-                                    refund_amount=_refund_text(store, order, message))
-        else:
-            text = render_order_sms(store, order, message.event, locale=message.locale)
+        text = render_order_sms(store, order, message.event, locale=message.locale,
+                                refund_amount=_refund_text(store, order, message),
+                                wording=wording)
     except Exception as exc:
         log.exception("could not render the %s SMS of order %s", message.event, order.id)
         raise _Unrenderable(TEMPLATE_FAILED) from exc
@@ -379,8 +439,19 @@ def _sms(store: StoreInfo, message: Message, text: str, logged: str) -> _Outcome
 
 
 def _code_texts(store: StoreInfo, message: Message, code: str) -> tuple[str, str]:
-    """The subject and text carrying ``code``, in the shopper's language."""
+    """The subject and text carrying ``code``, in the shopper's language: the store's
+    own wording when it has one that renders, else the standard text."""
     locale = normalise_locale(message.locale or store.locale)
+    saved = saved_wording(store.id, SIGN_IN_CODE, message.channel, locale)
+    if saved is not None:
+        try:
+            filled = fill_wording(SIGN_IN_CODE, message.channel, parts_of(saved),
+                                  {"store": store.name, "code": code})
+            with force_locale(locale):
+                return filled.get("subject") or code_subject(store.name), filled["body"]
+        except ValueError:
+            log.warning("store %s: its sign-in code %s does not render; the standard text "
+                        "was sent", store.id, message.channel)
     with force_locale(locale):
         text = code_text(store.name, code)
         subject = code_subject(store.name)
@@ -437,20 +508,24 @@ def _send_alert(store: StoreInfo, message: Message) -> _Outcome:
 
 
 def _send_as_written(store: StoreInfo, message: Message) -> _Outcome:
-    """A plugin's message: its text (and subject) as the plugin wrote them."""
+    """A message finished when it was queued (a plugin's, or a test from the message
+    editor): its text, subject and HTML as written."""
     if message.channel == "sms":
         return _sms(store, message, message.body, message.body)
+    html = str((message.data or {}).get("html") or "")
     return _plain_email(store, message, message.subject or store.name, message.body,
-                        message.body)
+                        message.body, html=html)
 
 
 def _plain_email(store: StoreInfo, message: Message, subject: str, text: str,
-                 logged: str) -> _Outcome:
-    """Send a plain-text email from the store; the log keeps ``subject`` and ``logged``."""
+                 logged: str, *, html: str = "") -> _Outcome:
+    """Send an email from the store (plain text, with ``html`` as its alternative when
+    given); the log keeps ``subject`` and ``logged``."""
     message.subject, message.body = subject[:300], logged
     try:
         email = build_message(subject=subject, sender=sender_address(store.name),
-                              to=Address(addr_spec=message.recipient), text=text)
+                              to=Address(addr_spec=message.recipient), text=text,
+                              html=html or None)
     except (ValueError, IndexError) as exc:
         raise _Unrenderable(NOT_AN_EMAIL) from exc
     return _mail(email, message)

@@ -21,7 +21,7 @@ import smsutil
 from flask import current_app
 
 from core.pluginhost.runtime import StorePlugins
-from core.sdk import SmsGateway, SmsMessage, SmsReceipt, StoreInfo
+from core.sdk import Money, SmsGateway, SmsMessage, SmsReceipt, StoreInfo
 
 log = logging.getLogger("haat.messaging.sms")
 
@@ -106,3 +106,10 @@ def store_gateway(store: StoreInfo, plugins: StorePlugins) -> SmsGateway | None:
                         store.id, outbox_folder(config))
         return OutboxGateway(outbox_folder(config))
     return None
+
+
+def part_cost(store: StoreInfo, plugins: StorePlugins) -> Money | None:
+    """What one SMS part costs on ``store``'s gateway, when its plugin says
+    (``cost_per_part``); ``None`` when it does not."""
+    cost = getattr(store_gateway(store, plugins), "cost_per_part", None)
+    return cost if isinstance(cost, Money) else None

@@ -27,7 +27,7 @@ ORDER_EVENTS: dict[str, str] = {
 
 
 def _placed(c: Mapping[str, Any]) -> str:
-    if c["unpaid_instructions"]:
+    if c["awaiting_payment"]:
         return pgettext("sms", "%(store)s: we got your order %(number)s, total %(total)s. "
                                "How to pay and your order: %(link)s", **c)
     return pgettext("sms", "%(store)s: we got your order %(number)s, total %(total)s. "
@@ -59,7 +59,8 @@ def _cancelled(c: Mapping[str, Any]) -> str:
 
 
 def _refunded(c: Mapping[str, Any]) -> str:
-    return pgettext("sms", "%(store)s: we refunded %(amount)s for order %(number)s.", **c)
+    return pgettext("sms", "%(store)s: we refunded %(amount)s for order %(number)s.",
+                    **{**c, "amount": c["refund_amount"]})
 
 
 def _link(c: Mapping[str, Any]) -> str:
@@ -79,10 +80,42 @@ _TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 def sms_text(event: str, context: Mapping[str, Any]) -> str:
     """The SMS for ``event`` (one of :data:`ORDER_EVENTS`), in the current locale
-    (call under ``force_locale``). ``context`` holds ``store``, ``number``, ``total``,
-    ``link``, ``carrier``, ``tracking_number``, ``tracking_url``, ``amount`` and
-    ``unpaid_instructions``, already formatted."""
+    (call under ``force_locale``). ``context`` holds the event's placeholders
+    (:data:`core.messaging.wording.PLACEHOLDERS`), already formatted."""
     return " ".join(_TEXTS[event](context).split())
+
+
+#: The events whose standard SMS depends on what the order has: each variant as
+#: (the placeholder that chooses it, the values that make the text choose it).
+_VARIANTS: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {
+    "order_placed": (("awaiting_payment", {"awaiting_payment": True}),
+                     ("", {"awaiting_payment": False})),
+    "order_shipped": (("tracking_url", {}),
+                      ("tracking_number", {"tracking_url": ""}),
+                      ("", {"tracking_url": "", "tracking_number": ""})),
+}
+
+
+def sms_source(event: str, names: tuple[str, ...]) -> str:
+    """The standard SMS of ``event`` written in the template language, in the current
+    locale: what the merchant starts from when they change it. ``names`` are the
+    event's placeholders."""
+    from core.messaging.wording import placeholder_values
+
+    if event == "sign_in_code":
+        return code_text("{{ store }}", "{{ code }}")
+    values = placeholder_values(names)
+    variants = _VARIANTS.get(event)
+    if variants is None:
+        return sms_text(event, values)
+    parts = []
+    for index, (test, overrides) in enumerate(variants):
+        text = sms_text(event, {**values, **overrides})
+        if not test:
+            parts.append("{% else %}\n" + text)
+        else:
+            parts.append(("{% if " if index == 0 else "{% elif ") + test + " %}\n" + text)
+    return "\n".join(parts) + "\n{% endif %}"
 
 
 def code_text(store: str, code: str) -> str:

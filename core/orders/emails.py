@@ -8,7 +8,7 @@ once, retries and the message log are :mod:`core.messaging.service`'s job.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -81,12 +81,15 @@ def _address(name: str, email: str) -> Address:
 def render_order_email(store: StoreInfo, order: Order, kind: str,
                        *, bengali_digits: bool | None = None,
                        extra: dict[str, Any] | None = None,
-                       locale: str = "") -> RenderedEmail:
+                       locale: str = "",
+                       wording: Mapping[str, str] | None = None) -> RenderedEmail:
     """Render the ``kind`` email of ``order`` (lines loaded) in the order's locale.
 
     ``bengali_digits`` defaults to the store's setting; ``extra`` adds to what the
     templates see (``refund_amount`` for a refund); ``locale`` (the shopper's chosen
-    language) wins over the order's.
+    language) wins over the order's. ``wording`` is the store's own ``subject``,
+    ``heading`` and ``body``, already filled in: it replaces the standard subject,
+    heading and intro, and the order's details follow it as usual.
     """
     locale = normalise_locale(locale or order.locale or store.locale)
     if bengali_digits is None:
@@ -98,11 +101,32 @@ def render_order_email(store: StoreInfo, order: Order, kind: str,
         context = {**order_email_context(store, order, kind, locale, bengali_digits),
                    **(extra or {})}
         text_template = env.get_template(f"email/{name}.txt")
-        subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
+        if wording:
+            subject = wording["subject"]
+            context.update(custom_heading=wording.get("heading", ""),
+                           custom_intro=wording["body"],
+                           custom_paragraphs=[paragraph.split("\n")
+                                              for paragraph in wording["body"].split("\n\n")])
+        else:
+            subject = "".join(
+                text_template.blocks["subject"](text_template.new_context(context)))
         context["subject"] = " ".join(subject.split())
         text = text_template.render(context)
         html = env.get_template(f"email/{name}.html").render(context)
     return RenderedEmail(subject=context["subject"], text=_tidy(text), html=html)
+
+
+def email_source(kind: str, names: tuple[str, ...]) -> dict[str, str]:
+    """The standard subject, heading and message of the ``kind`` email written in the
+    template language (``{{ number }}``), in the current locale: what the merchant
+    starts from when they change it. ``names`` are the event's placeholders."""
+    from core.messaging.wording import placeholder_values
+
+    template = current_app.jinja_env.get_template(f"email/{TEMPLATES[kind]}.txt")
+    context = template.new_context({**placeholder_values(names),
+                                    "refund_amount": "{{ refund_amount }}"})
+    return {block: " ".join("".join(template.blocks[block](context)).split())
+            for block in ("subject", "heading", "intro")}
 
 
 def order_email_context(store: StoreInfo, order: Order, kind: str, locale: str,

@@ -89,7 +89,8 @@ class SmsGateway(Protocol):
 
     * ``cost_per_part`` (:class:`~core.money.Money` or ``None``): what one SMS part
       costs the merchant on their plan, for the estimate shown next to each SMS in the
-      customer's message log. ``None`` (or absent) shows no estimate.
+      customer's message log and in the message editor's preview. ``None`` (or absent)
+      shows no estimate.
     * ``sender_id`` (str): the sender name or number this account sends from; core
       puts it into :attr:`SmsMessage.sender_id`.
     """

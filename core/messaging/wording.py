@@ -1,0 +1,172 @@
+"""A merchant's own wording of a message: the small template language, its checks,
+and the standard wording written in it.
+
+A store may replace the standard text of each message (per event, channel and
+language) with its own. The text is words plus two things, and nothing else:
+
+* ``{{ number }}``: a placeholder, filled in when the message is sent;
+* ``{% if tracking_url %} … {% elif … %} … {% else %} … {% endif %}``: a part that
+  only shows when a placeholder has a value (``not``, ``and`` and ``or`` work too).
+
+Jinja parses it (in its sandbox, without autoescaping: these are plain texts) and
+:func:`problems_in` walks the parsed tree and refuses every other construct, so a
+template cannot loop, call, read attributes or build a huge string. The checks run
+when the merchant saves, and again, cheaply, before each send: a text that still
+fails to render is never sent half-made; the standard text goes instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from core.messaging.texts import ORDER_EVENTS
+
+#: The events whose wording a merchant may change, in the order the admin lists them.
+EDITABLE_EVENTS: tuple[str, ...] = (*ORDER_EVENTS, "sign_in_code")
+CHANNELS: tuple[str, ...] = ("email", "sms")
+
+_ORDER_PLACEHOLDERS = ("store", "name", "number", "total", "link", "payment")
+#: The placeholders each event's messages may use.
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "order_placed": (*_ORDER_PLACEHOLDERS, "awaiting_payment"),
+    "order_paid": _ORDER_PLACEHOLDERS,
+    "order_shipped": (*_ORDER_PLACEHOLDERS, "carrier", "tracking_number", "tracking_url"),
+    "order_delivered": _ORDER_PLACEHOLDERS,
+    "order_cancelled": _ORDER_PLACEHOLDERS,
+    "order_refunded": (*_ORDER_PLACEHOLDERS, "refund_amount"),
+    "order_link": _ORDER_PLACEHOLDERS,
+    "sign_in_code": ("store", "code"),
+}
+#: Yes-or-no placeholders: they choose a part (``{% if awaiting_payment %}``) and are
+#: never printed.
+CONDITIONS: frozenset[str] = frozenset({"awaiting_payment"})
+#: Placeholders a body must use, or the message would miss its point.
+REQUIRED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("sign_in_code", "sms"): ("code",),
+    ("sign_in_code", "email"): ("code",),
+    ("order_link", "sms"): ("link",),
+}
+
+#: The longest texts a merchant may save (characters of template text).
+MAX_LINE = 200
+MAX_SMS_BODY = 1000
+MAX_EMAIL_BODY = 5000
+
+_ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.If,
+                  nodes.Not, nodes.And, nodes.Or)
+
+
+def fields_of(event: str, channel: str) -> tuple[str, ...]:
+    """The parts of a message the merchant writes: an SMS is one text; an email has a
+    subject, a heading (not for the sign-in code, a plain note) and a message."""
+    if channel == "sms":
+        return ("body",)
+    return ("subject", "body") if event == "sign_in_code" else ("subject", "heading", "body")
+
+
+def max_length(channel: str, field: str) -> int:
+    """The longest text ``field`` of a ``channel`` message may hold."""
+    if field != "body":
+        return MAX_LINE
+    return MAX_SMS_BODY if channel == "sms" else MAX_EMAIL_BODY
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a text cannot be used. ``kind`` is one of ``syntax`` (``line`` says where),
+    ``construct`` (something other than placeholders and ifs), ``unknown`` (a
+    placeholder this message does not have: ``name``), ``condition`` (a yes-or-no
+    placeholder printed instead of tested: ``name``), ``missing`` (a required
+    placeholder is not used: ``name``), ``empty`` or ``too_long``."""
+
+    kind: str
+    name: str = ""
+    line: int = 0
+
+
+class _Environment(SandboxedEnvironment):
+    """The sandbox, plain text, every placeholder strictly defined."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False,
+                         auto_reload=False, cache_size=0)
+
+
+_ENV = _Environment()
+
+
+def _walk(node: nodes.Node) -> Iterable[nodes.Node]:
+    yield node
+    for child in node.iter_child_nodes():
+        yield from _walk(child)
+
+
+def problems_in(text: str, allowed: Iterable[str], *, required: Iterable[str] = (),
+                limit: int = MAX_EMAIL_BODY) -> list[Problem]:
+    """What is wrong with ``text`` as the wording of a message whose placeholders are
+    ``allowed``; an empty list when it may be saved."""
+    if not text.strip():
+        return [Problem("empty")]
+    if len(text) > limit:
+        return [Problem("too_long")]
+    try:
+        tree = _ENV.parse(text)
+    except TemplateSyntaxError as exc:
+        return [Problem("syntax", line=exc.lineno or 0)]
+    allowed = set(allowed)
+    problems: list[Problem] = []
+    used: list[str] = []
+    for node in _walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            return [Problem("construct", line=getattr(node, "lineno", 0) or 0)]
+        if isinstance(node, nodes.Output):
+            problems.extend(Problem("condition", child.name, child.lineno or 0)
+                            for child in node.nodes
+                            if isinstance(child, nodes.Name) and child.name in CONDITIONS)
+        if isinstance(node, nodes.Name) and node.name not in used:
+            used.append(node.name)
+            if node.name not in allowed:
+                problems.append(Problem("unknown", node.name, node.lineno or 0))
+    problems.extend(Problem("missing", name) for name in required if name not in used)
+    return problems
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(text: str) -> Any:
+    return _ENV.from_string(text)
+
+
+def render_wording(text: str, values: Mapping[str, Any], *, one_line: bool = False) -> str:
+    """``text`` with its placeholders filled from ``values``: lines trimmed, runs of
+    blank lines made one, or everything on one line when ``one_line``. Raises
+    ``ValueError`` when the text breaks the rules (it must pass :func:`problems_in`
+    with ``values``' names) or comes out empty."""
+    if problems_in(text, values.keys(), limit=len(text)):
+        raise ValueError("the text does not follow the template rules")
+    rendered = _compiled(text).render(**values)
+    result = " ".join(rendered.split()) if one_line else tidy_lines(rendered)
+    if not result:
+        raise ValueError("the text came out empty")
+    return result
+
+
+def tidy_lines(text: str) -> str:
+    """Lines without edge spaces, at most one blank line in a row, none at the ends."""
+    tidy: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        line = " ".join(line.split())
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy).strip()
+
+
+def placeholder_values(names: Iterable[str]) -> dict[str, str]:
+    """Each name as its own placeholder (``{"number": "{{ number }}"}``): rendering a
+    standard text with these writes it in the template language."""
+    return {name: "{{ " + name + " }}" for name in names}
