@@ -26,15 +26,16 @@ from core.staff.models import StaffUser
 from tenants import Domain, Tenant, platform_scope, tenant_scope
 
 #: Admin blueprints only owners may use.
-OWNER_ONLY = ("admin_settings", "admin_domains", "admin_pages", "admin_theme", "admin_staff",
-              "admin_plugins", "admin_plugin_data")
+OWNER_ONLY = ("admin_settings", "admin_messages", "admin_domains", "admin_pages", "admin_theme",
+              "admin_staff", "admin_plugins", "admin_plugin_data")
 #: URL argument name -> which seeded row of a store fills it.
 ARGUMENT_KINDS = {
     "product_id": "product", "variant_id": "variant", "image_id": "image",
     "collection_id": "collection", "order_id": "order", "customer_id": "customer",
     "discount_id": "discount", "page_id": "page", "domain_id": "domain",
     "user_id": "staff", "staff_id": "staff", "member_id": "staff", "import_id": "import",
-    "name": "plugin", "handle": "handle",
+    "name": "plugin", "handle": "handle", "event": "message_event",
+    "channel": "message_channel",
 }
 #: Arguments not filled from the other store's rows, and why.
 SKIPPED_ARGUMENTS = {
@@ -44,7 +45,7 @@ SKIPPED_ARGUMENTS = {
     "token": "signed link token",
 }
 #: Arguments that name something every store has (not a row): the page shows A's own.
-SHARED_ARGUMENTS = {"name"}
+SHARED_ARGUMENTS = {"name", "event", "channel"}
 #: POSTs that end the signed-in session itself (no row of any store is involved);
 #: they are exercised in the account tests below.
 SESSION_ENDING = {"admin.logout", "admin_account.sign_out_everywhere"}
@@ -84,6 +85,7 @@ def seed(app, add_product, tenant: Tenant, mark: str) -> dict[str, object]:
         ids: dict[str, object] = {kind: row.id for kind, row in rows.items()}
         ids.update(product=product_id, variant=product.variants[0].id,
                    image=product.images[0].id, handle=product.handle, plugin=PLUGIN,
+                   message_event="order_placed", message_channel="sms",
                    collection=db.session.scalar(select(Collection.id)))
     ids["order"] = insert_orders(app, tenant, 1, email=f"{mark}@buyer.example",
                                  customer_id=ids["customer"],
