@@ -16,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Haat application. ``config`` overrides values from the environment."""
     from core import cli, database, extensions, jobs
     from core import config as settings
+    from core.accounts import address_views  # noqa: F401 (its routes join accounts_bp)
     from core.accounts.views import bp as accounts_bp
     from core.admin import admin_blueprints
     from core.admin import auth as admin_auth

@@ -1,6 +1,6 @@
 """Imports every model so that SQLAlchemy's metadata and Alembic see all tables."""
 
-from core.accounts.models import ShopperCode
+from core.accounts.models import ShopperAddress, ShopperCode
 from core.cart.models import Cart, CartLine
 from core.catalog.imports import ProductImport
 from core.catalog.models import (
@@ -60,6 +60,7 @@ __all__ = [
     "SearchTerm",
     "SearchText",
     "ShipmentEvent",
+    "ShopperAddress",
     "ShopperCode",
     "StaffUser",
     "Tenant",

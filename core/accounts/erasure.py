@@ -4,7 +4,8 @@ Erasing keeps the orders for the merchant's books (numbers, lines, amounts, stat
 country, region and city they went to) and removes who they were: names, phone
 numbers, email addresses, street lines, notes, the text of messages and the contact in
 the timeline's notes. The customer records stay as anonymous rows so the orders keep
-their link; marketing consent is withdrawn, and the sign-in codes are deleted.
+their link; marketing consent is withdrawn, and the sign-in codes and the address
+book are deleted.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from core.accounts.addresses import values_of
 from core.accounts.identity import Contact
-from core.accounts.models import ShopperCode
+from core.accounts.models import ShopperAddress, ShopperCode
 from core.customers.consent import CHANNELS, current_consents, record_consent
 from core.customers.models import Customer, CustomerConsent
 from core.db import db
@@ -41,8 +43,12 @@ def export_data(contact: Contact, customers: list[Customer],
     consents = list(db.session.scalars(
         select(CustomerConsent).where(CustomerConsent.customer_id.in_(ids))
         .order_by(CustomerConsent.id))) if ids else []
+    addresses = list(db.session.scalars(
+        select(ShopperAddress).where(ShopperAddress.contact == contact.address)
+        .order_by(ShopperAddress.id)))
     return {
         "signed_in_as": contact.address,
+        "saved_addresses": [{**values_of(a), "default": a.is_default} for a in addresses],
         "customer_records": [{"name": c.name, "email": c.email, "phone": c.phone,
                               "language": c.locale, "since": c.created_at.isoformat()}
                              for c in customers],
@@ -104,6 +110,8 @@ def erase(contact: Contact, customers: list[Customer], orders: list[Order],
                        .values(recipient="", body="", subject="")
                        .execution_options(synchronize_session=False))
     db.session.execute(delete(ShopperCode).where(ShopperCode.address == contact.address)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(ShopperAddress).where(ShopperAddress.contact == contact.address)
                        .execution_options(synchronize_session=False))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db, utcnow
@@ -33,4 +33,32 @@ class ShopperCode(TenantOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: When it was used, or when a newer code for the same address replaced it.
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ShopperAddress(TenantOwned, db.Model):
+    """A delivery address in a signed-in shopper's address book.
+
+    ``contact`` is what the shopper proved when signing in (an E.164 phone or a
+    lower-case email): the book belongs to whoever can sign in with it, in this store
+    only. The fields are those of the checkout's address.
+    """
+
+    __tablename__ = "shopper_addresses"
+    __table_args__ = (Index(None, "tenant_id", "contact"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(100), default="")
+    city: Mapped[str] = mapped_column(String(100))
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(16), default="")
+    #: The one checkout starts from (one per book).
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: When an order last went to it (the book lists recent ones first).
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

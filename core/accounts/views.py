@@ -25,6 +25,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.accounts import codes
+from core.accounts.addresses import addresses_of, fill_from_orders, values_of
 from core.accounts.erasure import erase, export_data
 from core.accounts.identity import (
     Contact,
@@ -35,6 +36,7 @@ from core.accounts.identity import (
     sign_out,
     signed_in_contact,
 )
+from core.accounts.models import ShopperAddress
 from core.customers.consent import (
     CHANNELS,
     current_consents,
@@ -47,6 +49,7 @@ from core.extensions import limiter
 from core.i18n import LOCALE_NAMES
 from core.messaging.phones import to_e164
 from core.messaging.service import queue_code_message, queue_order_link
+from core.orders.emails import address_lines
 from core.orders.models import Order
 from core.storefront.context import (
     current_locale,
@@ -118,9 +121,15 @@ def _account_page(contact: Contact, form: dict[str, str] | None, errors: dict[st
                           for c in customers)}}
     body = render_page("account.html", title=_("Your account"), contact=contact,
                        orders=orders_with(contact, customers, store.country), form=form,
-                       errors=errors,
+                       errors=errors, addresses=addresses_of(contact),
+                       address_lines=_address_lines,
                        channels=_channels_of(customers), message_languages=LOCALE_NAMES)
     return private_response(body, status)
+
+
+def _address_lines(address: ShopperAddress) -> list[str]:
+    """A saved address as the lines of a label, the country in the shopper's language."""
+    return address_lines(values_of(address), current_locale())
 
 
 def _channels_of(customers: list) -> list[str]:
@@ -284,6 +293,9 @@ def code_page() -> Response:
         return private_response(_code_form(contact, {"code": message}), 422)
     session.pop(PENDING_KEY, None)
     sign_in(contact)
+    customers = customers_with(contact)
+    fill_from_orders(contact, orders_with(contact, customers, current_store().country))
+    db.session.commit()
     return private_response(redirect(url_for("accounts.account")))
 
 

@@ -81,8 +81,23 @@ def contact_problems(data: CheckoutInput, countries: Mapping[str, str]) -> dict[
             validate_email(email, check_deliverability=False)
         except EmailNotValidError:
             problems["email"] = _("Enter an email address like name@example.com.")
-    if phone and not _PHONE.match(phone):
-        problems["phone"] = _("Enter a phone number with digits only, like 01712 345678.")
+    if phone and (problem := phone_problem(phone)):
+        problems["phone"] = problem
+    return {**problems, **address_problems(data, countries)}
+
+
+def phone_problem(phone: str) -> str | None:
+    """Why ``phone`` (trimmed, ASCII digits) is not a phone number, or ``None``."""
+    if _PHONE.match(phone):
+        return None
+    return _("Enter a phone number with digits only, like 01712 345678.")
+
+
+def address_problems(data: CheckoutInput | Mapping[str, str],
+                     countries: Mapping[str, str]) -> dict[str, str]:
+    """Field errors in a delivery address: who receives it, the country, the city or
+    area, the street, and the postcode where the country needs one."""
+    problems: dict[str, str] = {}
     if not data.get("name"):
         problems["name"] = _("Enter the name of the person receiving the order.")
     country = data.get("country")

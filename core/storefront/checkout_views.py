@@ -22,6 +22,7 @@ from core.checkout.placement import CheckoutRefused, place_order
 from core.checkout.quote import QuoteRequest, build_quote
 from core.countries import country_names
 from core.countries import home_country as currency_home
+from core.db import db
 from core.i18n import format_date
 from core.money import Money
 from core.pluginhost.web import plugins_for_request
@@ -74,39 +75,65 @@ PREFILLED = ("name", "phone", "email", "country", "region", "city", "line1", "li
              "postcode")
 
 
-def _defaults() -> CheckoutInput:
-    values = {"country": home_country(), **_last_address()}
+def _defaults(book: list[Any], chosen: Any) -> CheckoutInput:
+    values = {"country": home_country(), **_last_address(book, chosen)}
     return CheckoutInput(values={**values, "idempotency_key": secrets.token_urlsafe(24)})
 
 
-def _last_address() -> dict[str, str]:
-    """The contact and address of a signed-in shopper's newest order ({} otherwise)."""
+def _address_book() -> tuple[list[Any], Any]:
+    """A signed-in shopper's saved addresses, and the one to start from: the one
+    picked on this page (``?address=<id>``), else the default. Nothing for visitors."""
+    from core.accounts.addresses import addresses_of
+    from core.accounts.identity import signed_in_contact
+
+    contact = signed_in_contact()
+    if contact is None:
+        return [], None
+    book = addresses_of(contact)
+    picked = request.args.get("address", "")
+    chosen = next((a for a in book if picked.isascii() and picked.isdigit()
+                   and a.id == int(picked)), None)
+    return book, chosen or next((a for a in book if a.is_default), None)
+
+
+def _last_address(book: list[Any], chosen: Any) -> dict[str, str]:
+    """What a signed-in shopper's form starts with: the contact of their newest order
+    and the ``chosen`` saved address, else that order's address ({} for visitors)."""
+    from core.accounts.addresses import values_of
     from core.accounts.identity import customers_with, orders_with, signed_in_contact
 
     contact = signed_in_contact()
     if contact is None:
         return {}
     orders = orders_with(contact, customers_with(contact), current_store().country)
-    if not orders:
-        return {}
-    order = orders[0]
-    source = {**(order.shipping_address or {}), "phone": order.phone, "email": order.email}
+    source: dict[str, Any] = {}
+    if orders:
+        order = orders[0]
+        source = {**(order.shipping_address or {}), "phone": order.phone,
+                  "email": order.email}
+    if chosen is not None:
+        saved = values_of(chosen)
+        source = {**source, **{name: value for name, value in saved.items()
+                               if value or name != "phone"}}
     return {name: str(source.get(name) or "") for name in PREFILLED if source.get(name)}
 
 
 def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,
-          placing: bool = False) -> tuple[str, int] | Response:
+          placing: bool = False, book: tuple[list[Any], Any] | None = None
+          ) -> tuple[str, int] | Response:
     cart = find_cart(request.cookies.get(CART_COOKIE), with_lines=True)
     if cart is None or not cart.lines:
         flash_shopper(_("Your cart is empty."), "error")
         return redirect(url_for("storefront.cart"), code=303)
     quote = build_quote(quote_request(), cart, data, placing=placing)
+    book = book or _address_book()
     shown = {**quote.problems, **problems} if (placing or problems) else {
         name: message for name, message in quote.problems.items()
         if name in ("cart", "coupon", "payment_method", "shipping_rate", "form")
         and (name != "shipping_rate" or data.address is not None)}
     body = render_page("checkout.html", title=_("Checkout"), quote=quote, form=data,
                        errors=shown, countries=countries(current_locale()),
+                       saved_addresses=book[0], chosen_address=book[1],
                        page_css="checkout.css")
     return body, status
 
@@ -124,7 +151,8 @@ def _no_store(result: Any) -> Any:
 @bp.get("/checkout")
 def checkout() -> Response:
     """The empty checkout form, with a fresh one-time key for placing the order."""
-    return _no_store(_page(_defaults(), {}))
+    book = _address_book()
+    return _no_store(_page(_defaults(*book), {}, book=book))
 
 
 @bp.post("/checkout")
@@ -149,6 +177,8 @@ def checkout_submit() -> Response:
             return redirect(url_for("storefront.cart"), code=303)
         return _no_store(_page(data, exc.problems, status=422, placing=True))
     order = placed.order
+    if placed.created:
+        _remember_address(order)
     target = url_for("storefront.order_status", token=order.token)
     redirect_url = placed.payment.redirect_url if placed.payment is not None else None
     if redirect_url and redirect_url.startswith(("https://", "http://")):
@@ -157,3 +187,14 @@ def checkout_submit() -> Response:
         flash_shopper(_("Thank you! Your order %(number)s is placed.",
                         number=f"#{order.number}"))
     return redirect(target, code=303)
+
+
+def _remember_address(order: Any) -> None:
+    """A signed-in shopper's order adds its address to their address book."""
+    from core.accounts.addresses import remember_order_address
+    from core.accounts.identity import signed_in_contact
+
+    contact = signed_in_contact()
+    if contact is not None:
+        remember_order_address(contact, order)
+        db.session.commit()

@@ -111,6 +111,29 @@ def test_a_phone_only_shopper_gets_an_sms_signs_in_and_finds_the_order(new_page,
     expect(page.locator("main")).to_contain_text(_simple_product(spec).title)
     page.problems.check()
 
+    # The order's address is in the address book; a second one is added, and checkout
+    # offers both, starting from the default.
+    page.goto(live_server.url(spec.slug, "/account"))
+    expect(page.locator(".address-book li")).to_have_count(1)
+    page.locator("#addresses a.button").click()
+    for name, value in (("name", "সুমি আক্তার"), ("city", "উত্তরা"),
+                        ("line1", "বাড়ি ১২, সড়ক ৫, সেক্টর ৭")):
+        page.locator(f"#address-{name}").fill(value)
+    page.locator("main button[type=submit]").click()
+    expect(page.locator(".address-book li")).to_have_count(2)
+    assert_fits_width(page)
+    shot(page, "address-book")
+    _add_to_cart(page, live_server, spec.slug, _simple_product(spec))
+    page.goto(live_server.url(spec.slug, "/checkout"))
+    offered = page.locator(".saved-addresses a[data-address-id]")
+    expect(offered).to_have_count(2)
+    expect(page.locator("#checkout-line1")).to_have_value("বাড়ি ৭, সড়ক ২, মিরপুর")
+    page.locator(".saved-addresses a[data-address-id]", has_text="উত্তরা").click()
+    expect(page.locator("#checkout-line1")).to_have_value("বাড়ি ১২, সড়ক ৫, সেক্টর ৭")
+    assert_fits_width(page)
+    shot(page, "checkout-saved-addresses")
+    page.problems.check()
+
     wide = new_page("desktop")
     wide.goto(live_server.url(spec.slug, "/orders/lookup"))
     shot(wide, "order-lookup-desktop")
