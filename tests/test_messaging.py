@@ -367,3 +367,66 @@ def test_the_customer_page_lists_messages_with_a_fixed_number_of_queries(app, sh
         page = html(client.get(f"/admin/customers/{order.customer_id}"))
     assert page.count("data-message-status=") >= 3
     assert len(more) == len(few)
+
+
+# ------------------------------------------------------------- sending again
+
+
+def test_staff_send_an_order_sms_again_to_the_same_number(app, shops, outbox):
+    from admin_support import add_staff
+
+    order = place(app, shops)
+    [first] = messages(app, shops["a"])
+    add_staff(app, shops["a"], "helper@dhaka-shop.example")
+    staff = client_for(app, "dhaka-shop.localhost")
+    assert staff.post("/admin/login", data={"email": "helper@dhaka-shop.example",
+                                             "password": PASSWORD}).status_code == 303
+    page = html(staff.get(f"/admin/customers/{order.customer_id}"))
+    assert f'data-resend="{first.id}"' in page
+
+    response = staff.post(f"/admin/customers/{order.customer_id}/messages/{first.id}/resend")
+    assert response.status_code == 303 and response.location.endswith("#messages")
+    sms = read_sms(outbox)
+    assert len(sms) == 2 and sms[0]["To"] == sms[1]["To"] == SHOPPER_PHONE
+    assert sms[0]["text"] == sms[1]["text"]
+    rows = messages(app, shops["a"])
+    assert [(m.event, m.status) for m in rows] == [("order_placed", SENT)] * 2
+    assert rows[1].key.startswith(f"resend:{first.id}:")
+    kinds = [kind for kind, *_ in reload(app, shops["a"], order.id).event_log]
+    assert kinds.count("sms_sent") == 2
+
+
+def test_a_code_is_never_sent_again_and_resends_are_limited(app, shops, outbox):
+    order = place(app, shops)
+    with app.app_context(), tenant_scope(shops["a"].id):
+        code = Message(key="code:1:sms", event="sign_in_code", channel="sms",
+                       recipient=SHOPPER_PHONE, customer_id=order.customer_id,
+                       status=SENT, body="•••••• is your code")
+        db.session.add(code)
+        db.session.commit()
+        code_id = code.id
+    client = owner(app, shops["a"])
+    page = html(client.get(f"/admin/customers/{order.customer_id}"))
+    assert f'data-resend="{code_id}"' not in page
+    url = f"/admin/customers/{order.customer_id}/messages/{code_id}/resend"
+    assert client.post(url).status_code == 404
+
+    [placed] = messages(app, shops["a"], event="order_placed")
+    url = f"/admin/customers/{order.customer_id}/messages/{placed.id}/resend"
+    for _ in range(20):
+        assert client.post(url).status_code == 303
+    refused = client.post(url, follow_redirects=True)
+    assert "many messages again" in html(refused)
+    assert len(read_sms(outbox)) == 21  # the order's own SMS and 20 resends
+
+
+def test_store_b_cannot_resend_store_a_messages(app, shops, outbox):
+    order_a = place(app, shops, "a")
+    order_b = place(app, shops, "b")
+    [row_a] = messages(app, shops["a"])
+    client_b = owner(app, shops["b"])
+    for customer_id in (order_a.customer_id, order_b.customer_id):
+        response = client_b.post(f"/admin/customers/{customer_id}/messages/{row_a.id}/resend")
+        assert response.status_code == 404
+    assert len(read_sms(outbox)) == 2
+    assert len(messages(app, shops["a"])) == 1

@@ -33,6 +33,7 @@ from core.customers.service import normalise_phone, phone_digits_sql
 from core.db import db
 from core.messaging.labels import CHANNEL_LABELS, ERROR_LABELS, EVENT_LABELS, STATUS_LABELS
 from core.messaging.models import Message
+from core.messaging.service import can_resend, queue_resend
 from core.money import Money
 from core.orders import states
 from core.orders.models import Order
@@ -154,6 +155,8 @@ CONSENT_LABELS = {
 
 #: The customer page shows this many of the newest messages.
 MESSAGES_SHOWN = 50
+#: Messages one person may send again per hour (each SMS costs the merchant money).
+RESENDS_PER_PERSON = "20 per hour"
 
 
 def _messages(customer_id: int) -> list[Message]:
@@ -176,6 +179,7 @@ def _page(customer: Customer, form: NoteForm, status: int = 200) -> tuple[str, i
         history=_history(customer.id), rule=LIFETIME_VALUE_RULE, note_max=NOTE_MAX,
         payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS,
         messages=_messages(customer.id), messages_shown=MESSAGES_SHOWN,
+        can_resend=can_resend,
         sms_part_cost=_sms_part_cost(),
         consents=sorted(current_consents([customer.id]).values(),
                         key=lambda c: (c.purpose, c.channel)),
@@ -205,3 +209,34 @@ def save_note(customer_id: int) -> Response | tuple[str, int]:
     db.session.commit()
     flash(_("Notes saved."), "success")
     return redirect(url_for("admin_customers.detail", customer_id=customer_id), 303)
+
+
+@bp.post("/<id:customer_id>/messages/<id:message_id>/resend")
+@login_required
+def resend_message(customer_id: int, message_id: int) -> Response:
+    """Send an order message again (the shopper says it never came): the same address,
+    made again from the order as it is now, logged as a new message."""
+    customer = _customer_or_404(customer_id)
+    message = db.session.get(Message, message_id)  # scoped: another store's is not found
+    if message is None or message.customer_id != customer.id or not can_resend(message):
+        abort(404)
+    target = url_for("admin_customers.detail", customer_id=customer_id) + "#messages"
+    if not _resend_allowed():
+        flash(_("You have sent many messages again in the last hour. Try again later."),
+              "error")
+        return redirect(target, 303)
+    queue_resend(message)
+    db.session.commit()
+    flash(_("The message is being sent again to %(address)s.", address=message.recipient),
+          "success")
+    return redirect(target, 303)
+
+
+def _resend_allowed() -> bool:
+    from flask_login import current_user
+    from limits import parse
+
+    from core.extensions import limiter
+
+    keys = ("haat-message-resends", str(current_store().id), str(current_user.id))
+    return limiter.limiter.hit(parse(RESENDS_PER_PERSON), *keys)

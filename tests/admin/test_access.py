@@ -21,6 +21,7 @@ from core.catalog.models import Collection, Product
 from core.customers.models import Customer
 from core.db import db
 from core.discounts.models import Discount
+from core.messaging.models import Message
 from core.pages.models import Page
 from core.staff.models import StaffUser
 from tenants import Domain, Tenant, platform_scope, tenant_scope
@@ -35,7 +36,7 @@ ARGUMENT_KINDS = {
     "discount_id": "discount", "page_id": "page", "domain_id": "domain",
     "user_id": "staff", "staff_id": "staff", "member_id": "staff", "import_id": "import",
     "name": "plugin", "handle": "handle", "event": "message_event",
-    "channel": "message_channel",
+    "channel": "message_channel", "message_id": "message",
 }
 #: Arguments not filled from the other store's rows, and why.
 SKIPPED_ARGUMENTS = {
@@ -90,6 +91,13 @@ def seed(app, add_product, tenant: Tenant, mark: str) -> dict[str, object]:
     ids["order"] = insert_orders(app, tenant, 1, email=f"{mark}@buyer.example",
                                  customer_id=ids["customer"],
                                  shipping_address={"name": f"{mark} buyer"})[0]
+    with app.app_context(), tenant_scope(tenant.id):
+        message = Message(key=f"{mark}-message", event="order_placed", channel="email",
+                          recipient=f"{mark}@buyer.example", customer_id=ids["customer"],
+                          order_id=ids["order"], status="failed", body=f"{mark} text")
+        db.session.add(message)
+        db.session.commit()
+        ids["message"] = message.id
     return ids
 
 
