@@ -84,3 +84,64 @@ def test_a_customer_of_another_store_is_refused(app, shops):
     with app.app_context(), pytest.raises(ValueError, match="not a customer of this store"):
         send_message(store_a, PLUGIN, to="01812345678", text="Hi", key="x",
                      customer_id=order_b.customer_id)
+
+
+# ------------------------------------------------------------ marketing consent
+
+
+def test_a_plugin_sends_news_only_with_consent_and_its_link_stops_them(
+        app, make_store, add_product, install_plugin, enable_plugin, outbox, store_client):
+    import re
+
+    from conftest import client_for
+    from core.sdk import marketing_allowed, unsubscribe_url
+
+    shops = open_shops(app, make_store, add_product, install_plugin, enable_plugin,
+                       make_gateways())
+
+    def offer(store, order):
+        if marketing_allowed(store, order.customer_id, "sms"):
+            send_message(store, "offers", to=order.phone,
+                         text=f"10% off your next order. Stop these: "
+                              f"{unsubscribe_url(store, order.customer_id, 'sms')}",
+                         key=f"offer:{order.id}", customer_id=order.customer_id)
+
+    install_plugin(make_plugin("offers", haat_order_paid=offer))
+    enable_plugin(shops["a"], "offers")
+    owner = sign_in(store_client, shops["a"])
+
+    def paid_order(**form) -> None:
+        order = place(app, shops, **form)
+        assert owner.post(f"/admin/orders/{order.id}/mark-paid").status_code == 303
+
+    def offers() -> list[str]:
+        return [s["text"] for s in read_sms(outbox) if s["text"].startswith("10% off")]
+
+    paid_order()  # no box ticked: no news
+    assert offers() == []
+    paid_order(marketing="y")
+    [sent] = offers()
+    link = re.search(r"http://dhaka-shop\.localhost(/unsubscribe/\S+)", sent).group(1)
+
+    shopper = client_for(app, "dhaka-shop.localhost")
+    page = html(shopper.get(link))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert shopper.post(link, data={"csrf_token": token}).status_code == 200
+    paid_order()
+    assert len(offers()) == 1  # withdrawn: the plugin sent nothing more
+
+
+def test_consent_questions_stay_inside_the_store(app, shops):
+    from core.sdk import marketing_allowed, unsubscribe_url
+
+    order_b = place(app, shops, "b", marketing="y")
+    store_a, store_b = info(app, shops["a"]), info(app, shops["b"])
+    with app.app_context():
+        assert marketing_allowed(store_b, order_b.customer_id, "sms") is True
+        assert marketing_allowed(store_a, order_b.customer_id, "sms") is False
+        with pytest.raises(ValueError, match="not a customer of this store"):
+            unsubscribe_url(store_a, order_b.customer_id, "sms")
+        with pytest.raises(ValueError, match="channel"):
+            marketing_allowed(store_b, order_b.customer_id, "fax")
+        assert unsubscribe_url(store_b, order_b.customer_id, "email").startswith(
+            "http://other-shop.")

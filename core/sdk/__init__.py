@@ -127,6 +127,8 @@ _SERVICES: dict[str, str] = {
     "store_session": "data",
     "store_values": "data",
     "send_message": "messages",
+    "marketing_allowed": "messages",
+    "unsubscribe_url": "messages",
     "record_tracking": "shipments",
     "shipments_in_transit": "shipments",
     "run_after": "jobs",
@@ -145,7 +147,7 @@ _SERVICES: dict[str, str] = {
 if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
     from core.sdk.data import PluginValues, plugin_model_base, store_session, store_values
     from core.sdk.jobs import run_after, run_later
-    from core.sdk.messages import send_message
+    from core.sdk.messages import marketing_allowed, send_message, unsubscribe_url
     from core.sdk.reads import (
         embedded_search_backend,
         format_money,
@@ -273,6 +275,7 @@ __all__ = [
     "iter_collections",
     "iter_pages",
     "iter_products",
+    "marketing_allowed",
     "owner_required",
     "payment_methods",
     "payment_reference_used",
@@ -288,4 +291,5 @@ __all__ = [
     "shipments_in_transit",
     "store_session",
     "store_values",
+    "unsubscribe_url",
 ]

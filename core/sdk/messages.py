@@ -28,9 +28,10 @@ def send_message(store: StoreInfo, plugin: str, *, to: str, text: str, key: str,
 
     Raises ``ValueError`` for a ``to`` that is neither a phone number nor an email
     address, an empty ``text``, an SMS longer than 10 parts, an email longer than 20,000
-    characters, or a ``key`` of more than 150 characters. Only transactional messages
-    (about something the shopper did) may go this way: there is no marketing consent
-    yet.
+    characters, or a ``key`` of more than 150 characters. A message that is not about
+    something the shopper did (news, offers, "come back to your cart") is marketing:
+    send it only when :func:`marketing_allowed` says yes, with :func:`unsubscribe_url`
+    in its text.
     """
     from flask import current_app
 
@@ -57,3 +58,53 @@ def send_message(store: StoreInfo, plugin: str, *, to: str, text: str, key: str,
     return queue_plugin_message(info.id, plugin, contact.channel, contact.address,
                                 text=text, subject=" ".join(subject.split())[:300],
                                 key=key, customer_id=customer_id)
+
+
+#: The channels a shopper consents to marketing by.
+MARKETING_CHANNELS = ("sms", "email")
+
+
+def _customer_in(store: StoreInfo, customer_id: int, channel: str) -> bool:
+    from core.customers.models import Customer
+    from core.db import db
+    from tenants import tenant_scope
+
+    if channel not in MARKETING_CHANNELS:
+        raise ValueError(f"channel must be one of {MARKETING_CHANNELS}, not {channel!r}")
+    if isinstance(customer_id, bool) or not isinstance(customer_id, int):
+        raise TypeError("customer_id must be an int (e.g. order.customer_id)")
+    with tenant_scope(store.id):
+        return db.session.get(Customer, customer_id) is not None
+
+
+def marketing_allowed(store: StoreInfo, customer_id: int, channel: str) -> bool:
+    """True only when ``store``'s customer ``customer_id`` said yes to news and offers
+    by ``channel`` (``"sms"`` or ``"email"``) and has not taken it back since.
+
+    Shoppers say yes only by ticking a box (at checkout or in their account) and say no
+    in their account, with the unsubscribe link, or by deleting their account; the
+    newest answer holds. A customer of another store, or one who never answered, is
+    False. Raises ``ValueError`` for another channel.
+    """
+    from core.customers.consent import marketing_allowed as holds
+    from tenants import tenant_scope
+
+    info = require_store(store)
+    if not _customer_in(info, customer_id, channel):
+        return False
+    with tenant_scope(info.id):
+        return holds(customer_id, channel)
+
+
+def unsubscribe_url(store: StoreInfo, customer_id: int, channel: str) -> str:
+    """The link that stops news and offers by ``channel`` for ``store``'s customer
+    ``customer_id`` with one click and no sign-in: every marketing message must carry
+    it. It never expires. Raises ``ValueError`` for another channel or a customer who
+    is not the store's.
+    """
+    from core.customers.consent import unsubscribe_token
+
+    info = require_store(store)
+    if not _customer_in(info, customer_id, channel):
+        raise ValueError(f"customer {customer_id} is not a customer of this store")
+    return info.url(f"unsubscribe/{unsubscribe_token(info.id, customer_id, channel)}")
