@@ -31,6 +31,11 @@ as the test suite does (``tests/admin_support.py``). Then it times:
   commit; ``UPDATE`` to sending where queued, commit; write the file; ``UPDATE`` to
   sent with body, parts and provider, commit. The floor for the same guarantees.
 
+* **Haat, own wording**: the Haat loop again in a third store that saved its own
+  Bengali ``order_paid`` SMS (``core.messaging.models.MessageTemplate``: placeholders
+  and an ``{% if %}``), so each send also looks the wording up and renders it in the
+  sandbox. Compared with the standard-text loop of the same round.
+
 **Sign-in codes** (``core.accounts.codes``), ``--count`` distinct phone numbers:
 
 * **Haat issue**: ``issue_code("sign_in", "sms", address)`` + commit for each (an
@@ -86,6 +91,7 @@ ROWS = (
     ("messages", "bare rows", "rows only, 1 transaction"),
     ("messages", "bare rows + files", "rows + files, 1 transaction"),
     ("messages", "bare 3 commits + file", "3 commits/msg + file"),
+    ("wording", "Haat: own wording", "Haat, standard text"),
     ("issue", "Haat: issue_code", ""),
     ("issue", "bare batch insert", "executemany, 1 transaction"),
     ("issue", "bare same stmts", "UPDATE+INSERT, commit each"),
@@ -129,6 +135,24 @@ def insert_orders(store_id: int, count: int) -> list[int]:
         ids = [o.id for o in orders]
     db.session.remove()
     return ids
+
+
+#: The store's own order_paid SMS in the wording round (placeholders and an if).
+WORDING_MARK = "ধন্যবাদ"
+WORDING = ("{{ store }}: {{ name }}, অর্ডার {{ number }}-এর {{ total }} পেয়েছি। "
+           "{% if link %}দেখুন: {{ link }}{% endif %} " + WORDING_MARK)
+
+
+def save_wording(store_id: int) -> None:
+    """The store's own Bengali wording of the ``order_paid`` SMS, as the editor saves it."""
+    from core.db import db
+    from core.messaging.models import MessageTemplate
+    from tenants import tenant_scope
+
+    with tenant_scope(store_id):
+        db.session.add(MessageTemplate(event=EVENT, channel="sms", locale="bn", body=WORDING))
+        db.session.commit()
+    db.session.remove()
 
 
 def addresses(kind: int, count: int) -> list[str]:
@@ -418,9 +442,12 @@ def one_round(app: Any, number: int, count: int, workdir: Path,
         results[name].append(count / seconds)
 
     haat_store, bare_store = new_store(f"haat-{number}"), new_store(f"bare-{number}")
+    worded_store = new_store(f"word-{number}")
     db.session.remove()
     haat_orders = insert_orders(haat_store, count)
     bare_orders = insert_orders(bare_store, count)
+    worded_orders = insert_orders(worded_store, count)
+    save_wording(worded_store)
     items = rendered_texts(bare_store, bare_orders)
 
     outbox = workdir / f"outbox-{number}"
@@ -432,6 +459,16 @@ def one_round(app: Any, number: int, count: int, workdir: Path,
     if number == 1:
         sample = sorted(outbox.glob("*.sms"))[0].read_text(encoding="utf-8")
         print("  first .sms file:\n    " + sample.strip().replace("\n", "\n    "))
+    worded_outbox = workdir / f"outbox-word-{number}"
+    app.config["HAAT_OUTBOX_DIR"] = str(worded_outbox)
+    note("wording Haat: own wording", haat_messages(app, worded_store, worded_orders))
+    problem = check_haat_messages(worded_store, worded_outbox, count)
+    if not problem and WORDING_MARK not in sorted(worded_outbox.glob("*.sms"))[0].read_text(
+            encoding="utf-8"):
+        problem = "the store's own wording was not used"
+    if problem:
+        return f"Haat messages with the store's wording: {problem}"
+    shutil.rmtree(worded_outbox, ignore_errors=True)
     files = workdir / f"bare-{number}"
     note("bare rows", bare_messages(bare_store, items, None, "rows"))
     note("bare rows + files", bare_messages(bare_store, items, files, "files"))
@@ -487,10 +524,13 @@ def report(results: dict[str, list[float]], count: int, rounds: int) -> None:
     haat = 0.0
     for section, what, reference in ROWS:
         value = statistics.median(results[key_of(section, what)])
-        if not reference:
+        if section == "wording":  # the store's own text, against the standard text
+            haat, value = value, statistics.median(results["Haat: queue + deliver"])
+        elif not reference:
             haat = value
             continue
         label = {"messages": "SMS queued+rendered+sent",
+                 "wording": "SMS, store's own wording",
                  "issue": "sign-in codes issued",
                  "verify": "sign-in codes verified"}[section]
         print(f"{label:<28}{reference:<31}{haat:>8,.0f}{value:>9,.0f}{haat / value:>8.3f}"
