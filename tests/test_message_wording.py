@@ -192,6 +192,9 @@ def test_the_sign_in_code_can_be_reworded_and_still_never_lands_in_the_log(app, 
     ("{{ 'x' * 999999 }}", "only placeholders"),
     ("Hi {{ name", "Line 1"),
     ("Pay? {{ awaiting_payment }}", "use it as {% if awaiting_payment %}"),
+    ("{% if link %}" * 6 + "deep" + "{% endif %}" * 6, "can stand inside one another"),
+    ("{% if " + "not " * 200 + "link %}x{% endif %}", "only placeholders"),
+    ("{{ " + "(" * 400 + "link" + ")" * 400 + " }}", "only placeholders"),
     ("   ", "Write the message."),
     ("x" * 1001, "at most 1,000 characters"),
 ])
@@ -208,6 +211,30 @@ def test_a_broken_text_gets_an_error_next_to_its_field_and_nothing_is_saved(app,
         assert 'aria-invalid="true"' in page
     assert saved_rows(app, shops["a"]) == []
     assert read_sms(outbox) == []
+
+
+@pytest.mark.parametrize("body", [
+    "{% if link %}" * 200 + "x" + "{% endif %}" * 200,  # Jinja's parser would recurse
+    "{% if link %}" * 60 + "x" + "{% endif %}" * 60,  # Python's compiler would refuse
+    "{% if " + "not " * 1200 + "link %}x{% endif %}",
+])
+def test_text_shaped_to_exhaust_the_template_engine_gets_a_field_error(app, shops, body):
+    client = owner(app, shops["a"])
+    for action in ("preview", "save"):
+        response = client.post(f"{EDITOR}/order_paid/email", data={
+            "language": "en", "action": action, "subject": "Paid", "body": body})
+        assert response.status_code == 422
+        assert error_of(html(response), "body")
+    assert saved_rows(app, shops["a"]) == []
+
+
+def test_the_sign_in_code_may_not_ride_in_an_email_subject(app, shops):
+    client = owner(app, shops["a"])
+    response = client.post(f"{EDITOR}/sign_in_code/email", data={
+        "language": "en", "action": "save", "subject": "Code {{ code }}",
+        "body": "Your code: {{ code }}"})
+    assert response.status_code == 422
+    assert "has no placeholder {{ code }}" in error_of(html(response), "subject")
 
 
 def test_the_sign_in_code_message_must_carry_the_code(app, shops):

@@ -37,11 +37,13 @@ from core.messaging.wording import (
     CHANNELS,
     CONDITIONS,
     EDITABLE_EVENTS,
+    MAX_IF_DEPTH,
     PLACEHOLDERS,
     REQUIRED,
     Problem,
     fields_of,
     max_length,
+    placeholders_for,
     problems_in,
 )
 from core.money import Money
@@ -116,9 +118,12 @@ def _problem_text(problem: Problem, event: str, field: str, channel: str) -> str
                  "{%% if … %%} … {%% endif %%} can be used here.",
                  line=_number(problem.line or 1))
     if problem.kind == "unknown":
-        names = ", ".join("{{ " + name + " }}" for name in PLACEHOLDERS[event])
+        names = ", ".join("{{ " + name + " }}" for name in placeholders_for(event, field))
         return _("This message has no placeholder {{ %(name)s }}. You can use: %(names)s.",
                  name=problem.name, names=names)
+    if problem.kind == "nesting":
+        return _("Line %(line)s: at most %(count)s {%% if %%} can stand inside one another.",
+                 line=_number(problem.line or 1), count=_number(MAX_IF_DEPTH))
     if problem.kind == "condition":
         return _("{{ %(name)s }} is a yes-or-no value: use it as {%% if %(name)s %%} … "
                  "{%% endif %%}.", name=problem.name)
@@ -139,7 +144,7 @@ def _problems(event: str, channel: str, parts: dict[str, str]) -> dict[str, str]
         if field == "heading" and not text.strip():
             continue  # no heading is allowed: the email then starts with the message
         required = REQUIRED.get((event, channel), ()) if field == "body" else ()
-        problems = problems_in(text, PLACEHOLDERS[event], required=required,
+        problems = problems_in(text, placeholders_for(event, field), required=required,
                                limit=max_length(channel, field))
         if problems:
             found[field] = _problem_text(problems[0], event, field, channel)

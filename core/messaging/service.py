@@ -332,7 +332,8 @@ def _email_wording(store: StoreInfo, message: Message, order: Order,
                    refund: str) -> dict[str, str] | None:
     """The store's own subject, heading and message for this email, filled in; None
     when it has none, or when it does not render (the standard email goes)."""
-    saved = saved_wording(store.id, message.event, "email", message.locale or order.locale)
+    saved = saved_wording(store.id, message.event, "email",
+                          _locale(store, order, message.locale))
     if saved is None:
         return None
     values = _allowed(order_values(store, order, refund_amount=refund, locale=message.locale),
@@ -426,7 +427,8 @@ def _allowed(values: dict[str, Any], event: str) -> dict[str, Any]:
 
 
 def _send_sms(store: StoreInfo, message: Message, order: Order) -> _Outcome:
-    wording = saved_wording(store.id, message.event, "sms", message.locale or order.locale)
+    wording = saved_wording(store.id, message.event, "sms",
+                            _locale(store, order, message.locale))
     try:
         text = render_order_sms(store, order, message.event, locale=message.locale,
                                 refund_amount=_refund_text(store, order, message),
@@ -490,6 +492,8 @@ def _send_code(store: StoreInfo, message: Message, code: str) -> _Outcome:
     subject, text = _code_texts(store, message, code)
     masked = text.replace(code, "•" * len(code))
     if message.channel == "email":
+        # A code never rides in a subject line: previews show it, and the log keeps it.
+        subject = subject.replace(code, "•" * len(code))
         return _plain_email(store, message, subject, text, masked)
     return _sms(store, message, text, masked)
 

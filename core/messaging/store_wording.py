@@ -18,7 +18,7 @@ from core.db import db
 from core.i18n import normalise_locale
 from core.messaging.models import MessageTemplate
 from core.messaging.texts import ORDER_EVENTS, code_subject, code_text, sms_source
-from core.messaging.wording import PLACEHOLDERS, fields_of, render_wording
+from core.messaging.wording import PLACEHOLDERS, fields_of, placeholders_for, render_wording
 
 
 def saved_wording(tenant_id: int, event: str, channel: str,
@@ -47,7 +47,9 @@ def fill_wording(event: str, channel: str, parts: Mapping[str, str],
         if field == "heading" and not text.strip():
             filled[field] = ""
             continue
-        filled[field] = render_wording(text, values, one_line=field != "body")
+        allowed = {name: values[name] for name in placeholders_for(event, field)
+                   if name in values}
+        filled[field] = render_wording(text, allowed, one_line=field != "body")
     return filled
 
 

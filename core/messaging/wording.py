@@ -53,6 +53,12 @@ REQUIRED: dict[tuple[str, str], tuple[str, ...]] = {
     ("order_link", "sms"): ("link",),
 }
 
+#: The most ``{% if %}`` a text may hold inside one another (a compiled template nests
+#: one block per level, and Python allows only so many).
+MAX_IF_DEPTH = 5
+#: The most tokens one ``{{ … }}`` or ``{% … %}`` may hold (``if not tracking_url and
+#: tracking_number`` is 6).
+MAX_TAG_TOKENS = 12
 #: The longest texts a merchant may save (characters of template text).
 MAX_LINE = 200
 MAX_SMS_BODY = 1000
@@ -60,6 +66,18 @@ MAX_EMAIL_BODY = 5000
 
 _ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.If,
                   nodes.Not, nodes.And, nodes.Or)
+
+
+#: Placeholders that only a message's body may show: a sign-in code in a subject line
+#: would sit in every notification preview and in the log unmasked.
+BODY_ONLY: frozenset[str] = frozenset({"code"})
+
+
+def placeholders_for(event: str, field: str) -> tuple[str, ...]:
+    """The placeholders ``field`` (``subject``, ``heading`` or ``body``) of ``event``'s
+    message may use."""
+    names = PLACEHOLDERS[event]
+    return names if field == "body" else tuple(n for n in names if n not in BODY_ONLY)
 
 
 def fields_of(event: str, channel: str) -> tuple[str, ...]:
@@ -80,7 +98,8 @@ def max_length(channel: str, field: str) -> int:
 @dataclass(frozen=True)
 class Problem:
     """Why a text cannot be used. ``kind`` is one of ``syntax`` (``line`` says where),
-    ``construct`` (something other than placeholders and ifs), ``unknown`` (a
+    ``construct`` (something other than placeholders and ifs), ``nesting`` (more than
+    :data:`MAX_IF_DEPTH` ifs inside one another), ``unknown`` (a
     placeholder this message does not have: ``name``), ``condition`` (a yes-or-no
     placeholder printed instead of tested: ``name``), ``missing`` (a required
     placeholder is not used: ``name``), ``empty`` or ``too_long``."""
@@ -107,6 +126,34 @@ def _walk(node: nodes.Node) -> Iterable[nodes.Node]:
         yield from _walk(child)
 
 
+def _shape_problem(text: str) -> Problem | None:
+    """Refuse, before parsing, texts whose shape alone would exhaust the parser or the
+    compiler: ifs nested deeper than :data:`MAX_IF_DEPTH`, or a tag of more than
+    :data:`MAX_TAG_TOKENS` tokens (``not not not …``, ``((((…``). The lexer is a loop,
+    where Jinja's parser and Python's compiler recurse."""
+    depth = 0
+    tokens = 0
+    keyword_next = False
+    for lineno, kind, value in _ENV.lex(text):
+        if kind in ("block_begin", "variable_begin"):
+            tokens, keyword_next = 0, kind == "block_begin"
+            continue
+        if kind in ("whitespace", "data", "block_end", "variable_end"):
+            continue
+        tokens += 1
+        if tokens > MAX_TAG_TOKENS:
+            return Problem("construct", line=lineno)
+        if keyword_next:
+            keyword_next = False
+            if value == "if":
+                depth += 1
+                if depth > MAX_IF_DEPTH:
+                    return Problem("nesting", line=lineno)
+            elif value == "endif":
+                depth -= 1
+    return None
+
+
 def problems_in(text: str, allowed: Iterable[str], *, required: Iterable[str] = (),
                 limit: int = MAX_EMAIL_BODY) -> list[Problem]:
     """What is wrong with ``text`` as the wording of a message whose placeholders are
@@ -116,6 +163,9 @@ def problems_in(text: str, allowed: Iterable[str], *, required: Iterable[str] = 
     if len(text) > limit:
         return [Problem("too_long")]
     try:
+        shape = _shape_problem(text)
+        if shape is not None:
+            return [shape]
         tree = _ENV.parse(text)
     except TemplateSyntaxError as exc:
         return [Problem("syntax", line=exc.lineno or 0)]
@@ -149,7 +199,10 @@ def render_wording(text: str, values: Mapping[str, Any], *, one_line: bool = Fal
     with ``values``' names) or comes out empty."""
     if problems_in(text, values.keys(), limit=len(text)):
         raise ValueError("the text does not follow the template rules")
-    rendered = _compiled(text).render(**values)
+    try:
+        rendered = _compiled(text).render(**values)
+    except Exception as exc:  # whatever the template engine says: not sendable
+        raise ValueError(f"the text does not render: {exc}") from exc
     result = " ".join(rendered.split()) if one_line else tidy_lines(rendered)
     if not result:
         raise ValueError("the text came out empty")
