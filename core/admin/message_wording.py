@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from core.admin.auth import owner_required
@@ -180,9 +181,9 @@ def _estimated_cost(preview: Preview | None) -> Money | None:
 
 
 def _editor(event: str, channel: str, language: str, parts: dict[str, str],
-            problems: dict[str, str], status: int = 200) -> tuple[str, int]:
-    preview = None
-    if not problems:
+            problems: dict[str, str], status: int = 200,
+            preview: Preview | None = None) -> tuple[str, int]:
+    if preview is None and not problems:
         preview = _preview(event, channel, language, parts, problems)
     saved = saved_wording(current_store().id, event, channel, language) is not None
     return render_template(
@@ -233,7 +234,7 @@ def save(event: str, channel: str) -> Response | tuple[str, int]:
                 language=LOCALE_NAMES[language]), "success")
         return redirect(url_for("admin_messages.edit", event=event, channel=channel,
                                 language=language), 303)
-    return _editor(event, channel, language, parts, problems)
+    return _editor(event, channel, language, parts, problems, preview=preview)
 
 
 def _standard(event: str, channel: str, language: str) -> dict[str, str]:
@@ -255,11 +256,22 @@ def _store(event: str, channel: str, language: str, parts: dict[str, str]) -> No
     if row is None:
         row = MessageTemplate(event=event, channel=channel, locale=language)
         db.session.add(row)
+    _fill(row, parts)
+    try:
+        db.session.commit()
+    except IntegrityError:  # someone saved the same message at the same moment: ours wins
+        db.session.rollback()
+        row = saved_wording(store.id, event, channel, language)
+        if row is not None:
+            _fill(row, parts)
+            db.session.commit()
+
+
+def _fill(row: MessageTemplate, parts: dict[str, str]) -> None:
     row.subject = parts.get("subject", "").strip()
     row.heading = parts.get("heading", "").strip()
     row.body = parts["body"].strip()
     row.updated_by = current_user.email
-    db.session.commit()
 
 
 def _reset(event: str, channel: str, language: str) -> Response:
@@ -296,7 +308,7 @@ def _send_test(event: str, channel: str, language: str, parts: dict[str, str],
     db.session.commit()
     flash(_("A test was sent to %(address)s. Nothing was saved yet.", address=address),
           "success")
-    return _editor(event, channel, language, parts, {})
+    return _editor(event, channel, language, parts, {}, preview=preview)
 
 
 def _test_allowed() -> bool:
