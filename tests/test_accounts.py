@@ -255,6 +255,15 @@ def test_codes_are_rate_limited_per_number_with_the_same_answer(app, shops, outb
     assert len(read_sms(outbox)) == 1 + 3  # the order confirmation and three codes
 
 
+def test_with_rate_limiting_switched_off_codes_are_not_counted(app, shops, monkeypatch):
+    from core.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", False)  # RATELIMIT_ENABLED=False
+    shopper = Shopper(app, shops["a"])
+    answers = [shopper.ask_code(f"0171200{n:04d}").status_code for n in range(12)]
+    assert answers == [302] * 12
+
+
 def test_codes_are_rate_limited_per_client(app, shops):
     shopper = Shopper(app, shops["a"])
     answers = [shopper.ask_code(f"0171{n:07d}").status_code for n in range(11)]

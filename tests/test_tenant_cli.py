@@ -7,7 +7,7 @@ from sample_plugin.models import Note
 from sqlalchemy import func, select
 
 from conftest import PASSWORD, client_for
-from core.accounts.models import ShopperCode
+from core.accounts.models import ShopperAddress, ShopperCode
 from core.cart.models import Cart, CartLine
 from core.catalog.imports import ProductImport
 from core.catalog.models import ProductImage, ProductVariant
@@ -15,7 +15,7 @@ from core.catalog.redirects import HandleRedirect
 from core.customers.models import Customer, CustomerConsent
 from core.db import db
 from core.discounts.models import Discount
-from core.messaging.models import Message
+from core.messaging.models import Message, MessageTemplate
 from core.orders.models import (
     Order,
     OrderCounter,
@@ -273,6 +273,10 @@ def _add_order(product_id: int) -> None:
                                    channel="sms", granted=True, source="checkout"))
     db.session.add(ShopperCode(purpose="sign_in", channel="sms", address="+8801712345678",
                                salt="s", code_hash="h", expires_at=order.created_at))
+    db.session.add(ShopperAddress(contact="+8801712345678", name="Rahim", country="BD",
+                                  city="Dhaka", line1="House 1", is_default=True))
+    db.session.add(MessageTemplate(event="order_placed", channel="sms", locale="bn",
+                                   body="{{ store }}: {{ number }}"))
 
 
 def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make_store,

@@ -45,7 +45,6 @@ from core.customers.consent import (
 )
 from core.customers.models import Customer
 from core.db import db
-from core.extensions import limiter
 from core.i18n import LOCALE_NAMES
 from core.messaging.phones import to_e164
 from core.messaging.service import queue_code_message, queue_order_link
@@ -58,6 +57,7 @@ from core.storefront.context import (
     render_page,
     storefront_context,
 )
+from core.web.allowance import use_allowance
 from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
@@ -83,12 +83,7 @@ MAX_FIELD = 254
 def _allowed(limits: tuple, *key: str) -> bool:
     """Count one use against each limit; False when any is used up (nothing counted)."""
     store = current_store()
-    keys = ("haat-accounts", str(store.id if store else 0), *key)
-    if not all(limiter.limiter.test(limit, *keys) for limit in limits):
-        return False
-    for limit in limits:
-        limiter.limiter.hit(limit, *keys)
-    return True
+    return use_allowance(limits, "haat-accounts", str(store.id if store else 0), *key)
 
 
 def _digits(text: str) -> str:

@@ -234,9 +234,8 @@ def resend_message(customer_id: int, message_id: int) -> Response:
 
 def _resend_allowed() -> bool:
     from flask_login import current_user
-    from limits import parse
 
-    from core.extensions import limiter
+    from core.web.allowance import use_allowance
 
-    keys = ("haat-message-resends", str(current_store().id), str(current_user.id))
-    return limiter.limiter.hit(parse(RESENDS_PER_PERSON), *keys)
+    return use_allowance([RESENDS_PER_PERSON], "haat-message-resends",
+                         str(current_store().id), str(current_user.id))

@@ -25,7 +25,6 @@ from werkzeug.wrappers import Response
 from core.admin.auth import owner_required
 from core.admin.language import admin_page_language, shopper_translations
 from core.db import db
-from core.extensions import limiter
 from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES, format_number
 from core.messaging.labels import CHANNEL_LABELS, EVENT_LABELS, PLACEHOLDER_LABELS
 from core.messaging.models import MessageTemplate
@@ -49,6 +48,7 @@ from core.messaging.wording import (
 )
 from core.money import Money
 from core.pluginhost.web import plugins_for_request
+from core.web.allowance import use_allowance
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_messages", __name__, url_prefix="/admin/settings/messages")
@@ -312,8 +312,5 @@ def _send_test(event: str, channel: str, language: str, parts: dict[str, str],
 
 
 def _test_allowed() -> bool:
-    from limits import parse
-
-    limit = parse(TESTS_PER_PERSON)
-    keys = ("haat-message-tests", str(current_store().id), str(current_user.id))
-    return limiter.limiter.hit(limit, *keys)
+    return use_allowance([TESTS_PER_PERSON], "haat-message-tests", str(current_store().id),
+                         str(current_user.id))
