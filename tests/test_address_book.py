@@ -148,7 +148,7 @@ def test_checkout_starts_from_the_default_and_offers_the_others(app, shops, outb
     page = html(shopper.client.get("/checkout"))
     offered = address_ids(page)
     assert len(offered) == 2
-    assert value_of(page, "line1") != NEW_ADDRESS["line1"]  # the default (from the order)
+    assert value_of(page, "line1") == ADDRESS["line1"]  # the default (from the order)
     with app.app_context(), tenant_scope(shops["a"].id):
         new_id = db.session.scalar(select(ShopperAddress.id).where(
             ShopperAddress.line1 == NEW_ADDRESS["line1"]))
@@ -203,6 +203,16 @@ def test_another_shopper_cannot_see_or_touch_an_address(app, shops, outbox):
     with app.app_context(), tenant_scope(shops["a"].id):
         row = db.session.get(ShopperAddress, address_id)
         assert row.contact == PHONE and row.line1 != NEW_ADDRESS["line1"]
+
+
+def test_an_id_beyond_any_row_is_simply_not_found(app, shops, outbox):
+    place(app, shops)
+    shopper = sign_in(app, shops["a"], outbox)
+    huge = "99999999999999999999"
+    assert shopper.client.get(f"/account/addresses/{huge}").status_code == 404
+    assert shopper.post(f"/account/addresses/{huge}/delete").status_code == 404
+    page = html(shopper.client.get(f"/checkout?address={huge}"))
+    assert "Internal" not in page
 
 
 def test_the_same_phone_has_a_separate_book_in_each_store(app, shops, outbox):

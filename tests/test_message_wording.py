@@ -192,6 +192,9 @@ def test_the_sign_in_code_can_be_reworded_and_still_never_lands_in_the_log(app, 
     ("{{ 'x' * 999999 }}", "only placeholders"),
     ("Hi {{ name", "Line 1"),
     ("Pay? {{ awaiting_payment }}", "use it as {% if awaiting_payment %}"),
+    ("{{ not awaiting_payment }} {{ number }}", "only placeholders"),
+    ("{{ awaiting_payment or number }}", "only placeholders"),
+    ("{{ number }} ok {#", "only placeholders"),
     ("{% if link %}" * 6 + "deep" + "{% endif %}" * 6, "can stand inside one another"),
     ("{% if " + "not " * 200 + "link %}x{% endif %}", "only placeholders"),
     ("{{ " + "(" * 400 + "link" + ")" * 400 + " }}", "only placeholders"),
@@ -235,6 +238,19 @@ def test_the_sign_in_code_may_not_ride_in_an_email_subject(app, shops):
         "body": "Your code: {{ code }}"})
     assert response.status_code == 422
     assert "has no placeholder {{ code }}" in error_of(html(response), "subject")
+
+
+@pytest.mark.parametrize("body", [
+    "{{ store }} {% if not code %}{{ code }}{% endif %} welcome",
+    "{% if store %}{{ code }}{% endif %} is your code",
+])
+def test_the_code_must_show_in_every_message_not_only_inside_an_if(app, shops, body):
+    client = owner(app, shops["a"])
+    response = client.post(f"{EDITOR}/sign_in_code/sms", data={
+        "language": "en", "action": "save", "body": body})
+    assert response.status_code == 422
+    assert "must include {{ code }}, outside any {% if %}" in error_of(html(response), "body")
+    assert saved_rows(app, shops["a"]) == []
 
 
 def test_the_sign_in_code_message_must_carry_the_code(app, shops):
@@ -451,3 +467,53 @@ def test_the_editor_is_in_bengali_for_a_bengali_admin_with_bengali_digits(app, s
     refused = html(client.post(PLACED_SMS, data={"language": "bn", "action": "save",
                                                  "body": "ক" * 700}))
     assert "১১" in error_of(refused, "body")
+
+
+# ------------------------------------------------------------ email specifics
+
+
+def test_a_heading_that_comes_out_empty_is_left_out_not_the_whole_wording(app, shops, outbox,
+                                                                          store_client):
+    from admin_support import sign_in
+
+    client = owner(app, shops["a"])
+    assert client.post(f"{EDITOR}/order_shipped/email", data={
+        "language": "en", "action": "save", "subject": "Shipped {{ number }}",
+        "heading": "{% if tracking_number %}Tracking {{ tracking_number }}{% endif %}",
+        "body": "It left our shop with {{ carrier }}."}).status_code == 303
+    order = place(app, shops, email="asha@example.com")
+    staff = sign_in(store_client, shops["a"])
+    assert staff.post(f"/admin/orders/{order.id}/ship",
+                      data={"carrier": "Pathao"}).status_code == 303
+    shipped = [m for m in shopper_emails(outbox) if m["Subject"].startswith("Shipped")]
+    [email] = shipped
+    text = email.get_body(("plain",)).get_content()
+    assert "It left our shop with Pathao." in text and "Tracking" not in text.split("\n")[2]
+    assert "<h1" not in email.get_body(("html",)).get_content()
+
+
+def test_a_saved_email_wording_that_no_longer_renders_sends_the_standard_email(app, shops,
+                                                                              outbox):
+    with app.app_context(), tenant_scope(shops["a"].id):
+        db.session.add(MessageTemplate(event="order_placed", channel="email", locale="en",
+                                       subject="Order {{ numbr }}", body="Thanks"))
+        db.session.commit()
+    order = place(app, shops, email="asha@example.com")
+    [email] = shopper_emails(outbox)
+    assert email["Subject"] == f"Thank you for your order #{order.number}"
+    # The owner sees what is wrong with it when they open it.
+    page = html(owner(app, shops["a"]).get(f"{EDITOR}/order_placed/email?language=en"))
+    assert "has no placeholder {{ numbr }}" in error_of(page, "subject")
+
+
+def test_an_email_wording_is_used_only_in_its_language(app, shops, outbox):
+    client = owner(app, shops["a"])
+    assert client.post(f"{EDITOR}/order_placed/email", data={
+        "language": "bn", "action": "save", "subject": "অর্ডার {{ number }} পেয়েছি",
+        "heading": "", "body": "ধন্যবাদ!"}).status_code == 303
+    place(app, shops, email="asha@example.com")  # an English store: the standard email
+    set_store(app, shops["a"], locale="bn")
+    order = place(app, shops, email="asha@example.com")
+    first, second = shopper_emails(outbox)
+    assert first["Subject"].startswith("Thank you for your order")
+    assert second["Subject"] == f"অর্ডার #{order.number} পেয়েছি"

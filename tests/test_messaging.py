@@ -430,3 +430,38 @@ def test_store_b_cannot_resend_store_a_messages(app, shops, outbox):
         assert response.status_code == 404
     assert len(read_sms(outbox)) == 2
     assert len(messages(app, shops["a"])) == 1
+
+
+
+def test_only_order_messages_to_an_address_still_there_can_be_sent_again(app, shops,
+                                                                         outbox):
+    order = place(app, shops)
+    with app.app_context(), tenant_scope(shops["a"].id):
+        rows = {
+            "plugin": Message(key="plugin:offers:1", event="plugin:offers", channel="sms",
+                              recipient=SHOPPER_PHONE, customer_id=order.customer_id,
+                              status=SENT, body="10% off"),
+            "queued": Message(key="order:x:order_paid:sms", event="order_paid",
+                              channel="sms", recipient=SHOPPER_PHONE, order_id=order.id,
+                              customer_id=order.customer_id, status=QUEUED),
+        }
+        db.session.add_all(rows.values())
+        db.session.commit()
+        ids = {name: row.id for name, row in rows.items()}
+    client = owner(app, shops["a"])
+    page = html(client.get(f"/admin/customers/{order.customer_id}"))
+    for message_id in ids.values():
+        assert f'data-resend="{message_id}"' not in page
+        url = f"/admin/customers/{order.customer_id}/messages/{message_id}/resend"
+        assert client.post(url).status_code == 404
+
+    # The shopper deletes their account: the log keeps no address, so nothing to resend.
+    [placed] = messages(app, shops["a"], event="order_placed")
+    from test_accounts import sign_in as shopper_sign_in
+
+    shopper = shopper_sign_in(app, shops["a"], outbox)
+    assert shopper.post("/account/delete", confirm="yes").status_code in (302, 303)
+    url = f"/admin/customers/{order.customer_id}/messages/{placed.id}/resend"
+    assert client.post(url).status_code == 404
+    assert f'data-resend="{placed.id}"' not in html(
+        client.get(f"/admin/customers/{order.customer_id}"))

@@ -100,7 +100,7 @@ def _mine(contact: Contact, address_id: int) -> ShopperAddress:
     return address
 
 
-@bp.route("/account/addresses/<int:address_id>", methods=["GET", "POST"])
+@bp.route("/account/addresses/<id:address_id>", methods=["GET", "POST"])
 @_signed_in
 def edit_address(contact: Contact, address_id: int) -> Response:
     """Change an address of the book."""
@@ -118,7 +118,7 @@ def edit_address(contact: Contact, address_id: int) -> Response:
     return _to_account()
 
 
-@bp.post("/account/addresses/<int:address_id>/default")
+@bp.post("/account/addresses/<id:address_id>/default")
 @_signed_in
 def default_address(contact: Contact, address_id: int) -> Response:
     """Make an address the one checkout starts from."""
@@ -128,7 +128,7 @@ def default_address(contact: Contact, address_id: int) -> Response:
     return _to_account()
 
 
-@bp.post("/account/addresses/<int:address_id>/delete")
+@bp.post("/account/addresses/<id:address_id>/delete")
 @_signed_in
 def delete_address(contact: Contact, address_id: int) -> Response:
     """Take an address out of the book (orders sent there keep it)."""

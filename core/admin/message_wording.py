@@ -32,7 +32,12 @@ from core.messaging.phones import to_e164
 from core.messaging.preview import Preview, preview_message, sample_order
 from core.messaging.service import queue_test_message
 from core.messaging.sms import MAX_PARTS, part_cost
-from core.messaging.store_wording import parts_of, saved_wording, standard_wording
+from core.messaging.store_wording import (
+    WordingError,
+    parts_of,
+    saved_wording,
+    standard_wording,
+)
 from core.messaging.wording import (
     CHANNELS,
     CONDITIONS,
@@ -119,7 +124,8 @@ def _problem_text(problem: Problem, event: str, field: str, channel: str) -> str
                  "{%% if … %%} … {%% endif %%} can be used here.",
                  line=_number(problem.line or 1))
     if problem.kind == "unknown":
-        names = ", ".join("{{ " + name + " }}" for name in placeholders_for(event, field))
+        names = ", ".join(("{% if " + name + " %}") if name in CONDITIONS
+                          else ("{{ " + name + " }}") for name in placeholders_for(event, field))
         return _("This message has no placeholder {{ %(name)s }}. You can use: %(names)s.",
                  name=problem.name, names=names)
     if problem.kind == "nesting":
@@ -128,7 +134,8 @@ def _problem_text(problem: Problem, event: str, field: str, channel: str) -> str
     if problem.kind == "condition":
         return _("{{ %(name)s }} is a yes-or-no value: use it as {%% if %(name)s %%} … "
                  "{%% endif %%}.", name=problem.name)
-    return _("The message must include {{ %(name)s }}.", name=problem.name)
+    return _("The message must include {{ %(name)s }}, outside any {%% if %%}.",
+             name=problem.name)
 
 
 def _typed(event: str, channel: str) -> dict[str, str]:
@@ -157,14 +164,16 @@ def _preview(event: str, channel: str, language: str, parts: dict[str, str],
     """The message made from a sample order; an SMS too long to send becomes a
     problem of its text."""
     store = plugins_for_request().info  # the StoreInfo the send path renders with
-    order = sample_order(store, language, _("Sample product"))
     try:
-        with shopper_translations():
+        with shopper_translations():  # the words shoppers read, not the admin's
+            order = sample_order(store, language)
             preview = preview_message(store, event, channel, language, parts, order)
-    except ValueError:
-        problems.setdefault("body", _("With the sample order this message comes out "
-                                      "empty. Write text outside the %(tag)s parts too.",
-                                      tag="{% if %}"))
+    except WordingError as exc:
+        problems.setdefault(exc.field, _(
+            "With the sample order this comes out empty. Write text outside the %(tag)s "
+            "parts too.", tag="{% if %}") if exc.empty else _(
+            "This text cannot be made into a message. Go back to the standard text and "
+            "change it step by step."))
         return None
     if preview.size is not None and preview.size.parts > MAX_PARTS:
         problems["body"] = _("This SMS takes %(parts)s parts; the most is %(max)s. "
@@ -207,8 +216,11 @@ def edit(event: str, channel: str) -> tuple[str, int]:
     language = _language(request.args.get("language"))
     saved = saved_wording(current_store().id, event, channel, language)
     parts = parts_of(saved) if saved else _standard(event, channel, language)
-    return _editor(event, channel, language,
-                   {field: parts.get(field, "") for field in fields_of(event, channel)}, {})
+    parts = {field: parts.get(field, "") for field in fields_of(event, channel)}
+    # A text saved under older rules shows what is wrong with it now (the standard text
+    # goes to shoppers meanwhile).
+    return _editor(event, channel, language, parts,
+                   _problems(event, channel, parts) if saved else {})
 
 
 @bp.post("/<event>/<channel>")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from sqlalchemy import select
 
 from core.catalog.models import Product
@@ -47,13 +47,17 @@ class Preview:
     size: SmsSize | None = None
 
 
-def sample_order(store: StoreInfo, locale: str, sample_product_title: str) -> Order:
-    """An order of the store's newest product (else ``sample_product_title``), made in
-    memory for previews; nothing is added to the session."""
+def sample_order(store: StoreInfo, locale: str) -> Order:
+    """An order of the store's newest product (else a "Sample product" in ``locale``),
+    made in memory for previews; nothing is added to the session. Call it where the
+    shoppers' catalogue translates."""
     newest = db.session.execute(select(Product.title, Product.price_amount)
                                 .order_by(Product.id.desc()).limit(1)).first()
-    title, price = (newest[0], int(newest[1])) if newest else (sample_product_title,
-                                                               _SAMPLE_PRICE)
+    if newest:
+        title, price = newest[0], int(newest[1])
+    else:
+        with force_locale(normalise_locale(locale)):
+            title, price = pgettext("sample order", "Sample product"), _SAMPLE_PRICE
     shipping = 6_000
     order = Order(number=1001, token=SAMPLE_TOKEN, currency=store.currency, locale=locale,
                   subtotal=price * 2, discount_total=0, shipping_total=shipping, fee_total=0,

@@ -174,17 +174,18 @@ def queue_plugin_message(tenant_id: int, plugin: str, channel: str, address: str
 
 
 def can_resend(message: Message) -> bool:
-    """Whether staff may send ``message`` again: an order message or a plugin's, once
-    it is sent or has failed. A code is never resent (its text is masked, and the
-    shopper asks for a new one), nor an alert or a test."""
-    resendable = message.event in ORDER_EVENTS or message.event.startswith(PLUGIN_PREFIX)
-    return resendable and message.status in (SENT, FAILED)
+    """Whether staff may send ``message`` again: a message about an order, once it is
+    sent or has failed, to an address that is still there (erasing an account blanks
+    it). Never a code (its text is masked, and the shopper asks for a new one), an
+    alert, a test, or a plugin's message (core cannot tell whether it was news the
+    shopper has since stopped)."""
+    return (message.event in ORDER_EVENTS and message.status in (SENT, FAILED)
+            and bool(message.recipient) and message.order_id is not None)
 
 
 def queue_resend(message: Message) -> Message:
-    """Queue a copy of ``message`` to the same address for after the commit: an order
-    message is made again from the order as it is now, a plugin's goes as written.
-    The copy is logged as a message of its own."""
+    """Queue a copy of ``message`` to the same address for after the commit, made again
+    from the order as it is now. The copy is logged as a message of its own."""
     if not can_resend(message):
         raise ValueError(f"message {message.id} cannot be sent again")
     key = f"resend:{message.id}:{secrets.token_hex(8)}"
@@ -192,8 +193,6 @@ def queue_resend(message: Message) -> Message:
                    channel=message.channel, recipient=message.recipient,
                    customer_id=message.customer_id, order_id=message.order_id,
                    locale=message.locale, data=dict(message.data or {}))
-    if message.event.startswith(PLUGIN_PREFIX):
-        copy.subject, copy.body = message.subject, message.body
     db.session.add(copy)
     enqueue_after_commit(deliver_message, message.tenant_id, key)
     return copy

@@ -18,7 +18,13 @@ from core.db import db
 from core.i18n import normalise_locale
 from core.messaging.models import MessageTemplate
 from core.messaging.texts import ORDER_EVENTS, code_subject, code_text, sms_source
-from core.messaging.wording import PLACEHOLDERS, fields_of, placeholders_for, render_wording
+from core.messaging.wording import (
+    PLACEHOLDERS,
+    EmptyWording,
+    fields_of,
+    placeholders_for,
+    render_wording,
+)
 
 
 def saved_wording(tenant_id: int, event: str, channel: str,
@@ -35,21 +41,37 @@ def parts_of(wording: MessageTemplate) -> dict[str, str]:
     return {"subject": wording.subject, "heading": wording.heading, "body": wording.body}
 
 
+class WordingError(ValueError):
+    """A part of a wording that cannot be sent: ``field`` names it, ``empty`` says it
+    came out empty (rather than breaking the rules)."""
+
+    def __init__(self, field: str, *, empty: bool) -> None:
+        super().__init__(f"the {field} {'came out empty' if empty else 'does not render'}")
+        self.field, self.empty = field, empty
+
+
 def fill_wording(event: str, channel: str, parts: Mapping[str, str],
                  values: Mapping[str, Any]) -> dict[str, str]:
     """Each part of a wording of ``event`` by ``channel`` filled from ``values``:
     ``{"subject": …, "heading": …, "body": …}`` for an email, ``{"body": …}`` for an
-    SMS. Raises ``ValueError`` when a part breaks the rules or comes out empty (an
-    empty heading stays empty: the email then has none)."""
+    SMS. Raises :class:`WordingError` (a ``ValueError``) when a part breaks the rules
+    or comes out empty; a heading that comes out empty is no heading."""
     filled: dict[str, str] = {}
     for field in fields_of(event, channel):
         text = parts.get(field) or ""
-        if field == "heading" and not text.strip():
-            filled[field] = ""
-            continue
         allowed = {name: values[name] for name in placeholders_for(event, field)
                    if name in values}
-        filled[field] = render_wording(text, allowed, one_line=field != "body")
+        try:
+            filled[field] = render_wording(text, allowed, one_line=field != "body")
+        except EmptyWording as exc:
+            if field != "heading":
+                raise WordingError(field, empty=True) from exc
+            filled[field] = ""  # the email then starts with its message
+        except ValueError as exc:
+            if field == "heading" and not text.strip():
+                filled[field] = ""
+                continue
+            raise WordingError(field, empty=False) from exc
     return filled
 
 

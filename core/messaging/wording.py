@@ -102,7 +102,7 @@ class Problem:
     :data:`MAX_IF_DEPTH` ifs inside one another), ``unknown`` (a
     placeholder this message does not have: ``name``), ``condition`` (a yes-or-no
     placeholder printed instead of tested: ``name``), ``missing`` (a required
-    placeholder is not used: ``name``), ``empty`` or ``too_long``."""
+    placeholder is not printed outside every if: ``name``), ``empty`` or ``too_long``."""
 
     kind: str
     name: str = ""
@@ -138,6 +138,8 @@ def _shape_problem(text: str) -> Problem | None:
         if kind in ("block_begin", "variable_begin"):
             tokens, keyword_next = 0, kind == "block_begin"
             continue
+        if kind in ("comment_begin", "linecomment_begin"):  # an unclosed one hides text
+            return Problem("construct", line=lineno)
         if kind in ("whitespace", "data", "block_end", "variable_end"):
             continue
         tokens += 1
@@ -176,15 +178,24 @@ def problems_in(text: str, allowed: Iterable[str], *, required: Iterable[str] = 
         if not isinstance(node, _ALLOWED_NODES):
             return [Problem("construct", line=getattr(node, "lineno", 0) or 0)]
         if isinstance(node, nodes.Output):
-            problems.extend(Problem("condition", child.name, child.lineno or 0)
-                            for child in node.nodes
-                            if isinstance(child, nodes.Name) and child.name in CONDITIONS)
+            for child in node.nodes:  # {{ }} prints one plain placeholder; logic is for ifs
+                if not isinstance(child, (nodes.TemplateData, nodes.Name)):
+                    return [Problem("construct", line=child.lineno or 0)]
+                if isinstance(child, nodes.Name) and child.name in CONDITIONS:
+                    problems.append(Problem("condition", child.name, child.lineno or 0))
         if isinstance(node, nodes.Name) and node.name not in used:
             used.append(node.name)
             if node.name not in allowed:
                 problems.append(Problem("unknown", node.name, node.lineno or 0))
-    problems.extend(Problem("missing", name) for name in required if name not in used)
+    always = _printed_always(tree)
+    problems.extend(Problem("missing", name) for name in required if name not in always)
     return problems
+
+
+def _printed_always(tree: nodes.Template) -> set[str]:
+    """The placeholders printed outside every ``{% if %}``: what every message shows."""
+    return {child.name for output in tree.body if isinstance(output, nodes.Output)
+            for child in output.nodes if isinstance(child, nodes.Name)}
 
 
 @functools.lru_cache(maxsize=512)
@@ -192,11 +203,15 @@ def _compiled(text: str) -> Any:
     return _ENV.from_string(text)
 
 
+class EmptyWording(ValueError):
+    """The text rendered to nothing (all of it sat in ``{% if %}`` parts left out)."""
+
+
 def render_wording(text: str, values: Mapping[str, Any], *, one_line: bool = False) -> str:
     """``text`` with its placeholders filled from ``values``: lines trimmed, runs of
     blank lines made one, or everything on one line when ``one_line``. Raises
     ``ValueError`` when the text breaks the rules (it must pass :func:`problems_in`
-    with ``values``' names) or comes out empty."""
+    with ``values``' names), :class:`EmptyWording` when it comes out empty."""
     if problems_in(text, values.keys(), limit=len(text)):
         raise ValueError("the text does not follow the template rules")
     try:
@@ -205,7 +220,7 @@ def render_wording(text: str, values: Mapping[str, Any], *, one_line: bool = Fal
         raise ValueError(f"the text does not render: {exc}") from exc
     result = " ".join(rendered.split()) if one_line else tidy_lines(rendered)
     if not result:
-        raise ValueError("the text came out empty")
+        raise EmptyWording("the text came out empty")
     return result
 
 

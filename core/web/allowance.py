@@ -24,6 +24,6 @@ def use_allowance(limits: Sequence[RateLimitItem | str], *keys: str) -> bool:
     strategy = limiter.limiter
     if not all(strategy.test(item, *keys) for item in items):
         return False
-    for item in items:
-        strategy.hit(item, *keys)
-    return True
+    # hit() is the atomic step (a used-up limit records nothing): two requests that
+    # both passed the test above cannot both get the last use.
+    return all([strategy.hit(item, *keys) for item in items])
