@@ -75,8 +75,8 @@ PREFILLED = ("name", "phone", "email", "country", "region", "city", "line1", "li
              "postcode")
 
 
-def _defaults(book: list[Any], chosen: Any) -> CheckoutInput:
-    values = {"country": home_country(), **_last_address(book, chosen)}
+def _defaults(chosen: Any) -> CheckoutInput:
+    values = {"country": home_country(), **_last_address(chosen)}
     return CheckoutInput(values={**values, "idempotency_key": secrets.token_urlsafe(24)})
 
 
@@ -96,7 +96,7 @@ def _address_book() -> tuple[list[Any], Any]:
     return book, chosen or next((a for a in book if a.is_default), None)
 
 
-def _last_address(book: list[Any], chosen: Any) -> dict[str, str]:
+def _last_address(chosen: Any) -> dict[str, str]:
     """What a signed-in shopper's form starts with: the contact of their newest order
     and the ``chosen`` saved address, else that order's address ({} for visitors)."""
     from core.accounts.addresses import values_of
@@ -152,7 +152,7 @@ def _no_store(result: Any) -> Any:
 def checkout() -> Response:
     """The empty checkout form, with a fresh one-time key for placing the order."""
     book = _address_book()
-    return _no_store(_page(_defaults(*book), {}, book=book))
+    return _no_store(_page(_defaults(book[1]), {}, book=book))
 
 
 @bp.post("/checkout")
