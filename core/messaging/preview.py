@@ -20,8 +20,7 @@ from core.i18n import normalise_locale
 from core.messaging.service import SIGN_IN_CODE, order_values
 from core.messaging.sms import SmsSize, sms_size
 from core.messaging.store_wording import fill_wording
-from core.messaging.texts import ORDER_EVENTS, code_subject
-from core.messaging.wording import PLACEHOLDERS
+from core.messaging.texts import ORDER_EVENTS
 from core.orders.emails import render_order_email
 from core.orders.models import Order, OrderLine
 from core.sdk import StoreInfo
@@ -84,16 +83,13 @@ def preview_message(store: StoreInfo, event: str, channel: str, locale: str,
     if event == SIGN_IN_CODE:
         values = {"store": store.name, "code": SAMPLE_CODE}
     else:
-        refund = order_values(store, order, locale=locale)["total"]
-        values = order_values(store, order, refund_amount=refund, locale=locale)
-        values = {name: values[name] for name in PLACEHOLDERS[event]}
+        values = order_values(store, order, locale=locale)
+        values["refund_amount"] = values["total"]  # the sample refunds the whole order
     filled = fill_wording(event, channel, parts, values)
     if channel == "sms":
         return Preview(text=filled["body"], size=sms_size(filled["body"]))
     if event == SIGN_IN_CODE:
-        with force_locale(locale):
-            subject = filled.get("subject") or code_subject(store.name)
-        return Preview(text=filled["body"], subject=subject)
+        return Preview(text=filled["body"], subject=filled["subject"])
     rendered = render_order_email(store, order, ORDER_EVENTS[event], locale=locale,
                                   bengali_digits=store.bengali_digits,
                                   extra={"refund_amount": values.get("refund_amount", "")},

@@ -37,7 +37,6 @@ from core.messaging.phones import to_e164
 from core.messaging.sms import MAX_PARTS, OutboxGateway, sms_size, store_gateway
 from core.messaging.store_wording import fill_wording, parts_of, saved_wording
 from core.messaging.texts import ORDER_EVENTS, code_subject, code_text, sms_text
-from core.messaging.wording import PLACEHOLDERS, render_wording
 from core.money import Money
 from core.orders.emails import InvalidAddress, order_message, render_order_email, safe_link
 from core.orders.models import Order, OrderEvent
@@ -335,8 +334,7 @@ def _email_wording(store: StoreInfo, message: Message, order: Order,
                           _locale(store, order, message.locale))
     if saved is None:
         return None
-    values = _allowed(order_values(store, order, refund_amount=refund, locale=message.locale),
-                      message.event)
+    values = order_values(store, order, refund_amount=refund, locale=message.locale)
     try:
         return fill_wording(message.event, "email", parts_of(saved), values)
     except ValueError:
@@ -411,18 +409,12 @@ def render_order_sms(store: StoreInfo, order: Order, event: str, *,
     values = order_values(store, order, refund_amount=refund_amount, locale=locale)
     if wording is not None:
         try:
-            return render_wording(wording.body, _allowed(values, event))
+            return fill_wording(event, "sms", parts_of(wording), values)["body"]
         except ValueError:
             log.warning("store %s: its %s SMS in %s does not render; the standard text "
                         "was sent", store.id, event, locale)
     with force_locale(locale):
         return sms_text(event, values)
-
-
-def _allowed(values: dict[str, Any], event: str) -> dict[str, Any]:
-    """Only the placeholders ``event``'s wording may use (a text checked against one
-    event never reads another's)."""
-    return {name: values[name] for name in PLACEHOLDERS[event] if name in values}
 
 
 def _send_sms(store: StoreInfo, message: Message, order: Order) -> _Outcome:

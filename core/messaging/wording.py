@@ -1,5 +1,4 @@
-"""A merchant's own wording of a message: the small template language, its checks,
-and the standard wording written in it.
+"""A merchant's own wording of a message: the small template language and its checks.
 
 A store may replace the standard text of each message (per event, channel and
 language) with its own. The text is words plus two things, and nothing else:
@@ -11,8 +10,9 @@ language) with its own. The text is words plus two things, and nothing else:
 Jinja parses it (in its sandbox, without autoescaping: these are plain texts) and
 :func:`problems_in` walks the parsed tree and refuses every other construct, so a
 template cannot loop, call, read attributes or build a huge string. The checks run
-when the merchant saves, and again, cheaply, before each send: a text that still
-fails to render is never sent half-made; the standard text goes instead.
+when the merchant saves, and again before each send (remembered per text, like the
+compiled template): a text that fails is never sent half-made; the standard text goes
+instead.
 """
 
 from __future__ import annotations
@@ -199,7 +199,11 @@ def _printed_always(tree: nodes.Template) -> set[str]:
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(text: str) -> Any:
+def _compiled(text: str, names: frozenset[str]) -> Any:
+    """``text`` compiled, or ``None`` when it breaks the rules for ``names``: each saved
+    text is checked and compiled once per process, not once per message."""
+    if problems_in(text, names, limit=len(text)):
+        return None
     return _ENV.from_string(text)
 
 
@@ -212,12 +216,13 @@ def render_wording(text: str, values: Mapping[str, Any], *, one_line: bool = Fal
     blank lines made one, or everything on one line when ``one_line``. Raises
     ``ValueError`` when the text breaks the rules (it must pass :func:`problems_in`
     with ``values``' names), :class:`EmptyWording` when it comes out empty."""
-    if problems_in(text, values.keys(), limit=len(text)):
-        raise ValueError("the text does not follow the template rules")
     try:
-        rendered = _compiled(text).render(**values)
+        template = _compiled(text, frozenset(values))
+        rendered = None if template is None else template.render(**values)
     except Exception as exc:  # whatever the template engine says: not sendable
         raise ValueError(f"the text does not render: {exc}") from exc
+    if rendered is None:
+        raise ValueError("the text does not follow the template rules")
     result = " ".join(rendered.split()) if one_line else tidy_lines(rendered)
     if not result:
         raise EmptyWording("the text came out empty")
