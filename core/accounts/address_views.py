@@ -8,10 +8,6 @@ this store) is not found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -26,9 +22,9 @@ from core.accounts.addresses import (
     set_default,
     values_of,
 )
-from core.accounts.identity import Contact, signed_in_contact
+from core.accounts.identity import Contact
 from core.accounts.models import ShopperAddress
-from core.accounts.views import bp
+from core.accounts.views import bp, signed_in_only
 from core.checkout.form import address_problems, phone_problem, read_form
 from core.db import db
 from core.storefront.checkout_views import countries, home_country
@@ -57,25 +53,12 @@ def _problems(form: dict[str, str]) -> dict[str, str]:
     return problems
 
 
-def _signed_in(view: Callable[..., Response]) -> Callable[..., Response]:
-    """The view runs with the signed-in shopper's contact first; visitors go to sign in."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        contact = signed_in_contact()
-        if contact is None:
-            return private_response(redirect(url_for("accounts.sign_in_page")))
-        return view(contact, *args, **kwargs)
-
-    return wrapper
-
-
 def _to_account() -> Response:
     return private_response(redirect(url_for("accounts.account") + "#addresses", 303))
 
 
 @bp.route("/account/addresses/new", methods=["GET", "POST"])
-@_signed_in
+@signed_in_only
 def new_address(contact: Contact) -> Response:
     """Add an address to the book (the first one becomes the default)."""
     if request.method == "GET":
@@ -101,7 +84,7 @@ def _mine(contact: Contact, address_id: int) -> ShopperAddress:
 
 
 @bp.route("/account/addresses/<id:address_id>", methods=["GET", "POST"])
-@_signed_in
+@signed_in_only
 def edit_address(contact: Contact, address_id: int) -> Response:
     """Change an address of the book."""
     address = _mine(contact, address_id)
@@ -119,7 +102,7 @@ def edit_address(contact: Contact, address_id: int) -> Response:
 
 
 @bp.post("/account/addresses/<id:address_id>/default")
-@_signed_in
+@signed_in_only
 def default_address(contact: Contact, address_id: int) -> Response:
     """Make an address the one checkout starts from."""
     set_default(contact, _mine(contact, address_id))
@@ -129,7 +112,7 @@ def default_address(contact: Contact, address_id: int) -> Response:
 
 
 @bp.post("/account/addresses/<id:address_id>/delete")
-@_signed_in
+@signed_in_only
 def delete_address(contact: Contact, address_id: int) -> Response:
     """Take an address out of the book (orders sent there keep it)."""
     remove_address(contact, _mine(contact, address_id))

@@ -15,6 +15,9 @@ per 10 minutes per client. The pages are personal: never cached, no referrer.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -62,6 +65,20 @@ from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("accounts", __name__)
+
+
+def signed_in_only(view: Callable[..., Response]) -> Callable[..., Response]:
+    """The view runs with the signed-in shopper's contact as its first argument;
+    visitors go to the sign-in page."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        contact = signed_in_contact()
+        if contact is None:
+            return private_response(redirect(url_for("accounts.sign_in_page")))
+        return view(contact, *args, **kwargs)
+
+    return wrapper
 bp.context_processor(storefront_context)
 
 
@@ -95,11 +112,9 @@ def _digits(text: str) -> str:
 
 
 @bp.get("/account")
-def account() -> Response:
+@signed_in_only
+def account(contact: Contact) -> Response:
     """The signed-in shopper's orders and details; visitors go to the sign-in page."""
-    contact = signed_in_contact()
-    if contact is None:
-        return private_response(redirect(url_for("accounts.sign_in_page")))
     return private_response(_account_page(contact, None, {}))
 
 
@@ -134,11 +149,9 @@ def _channels_of(customers: list) -> list[str]:
 
 
 @bp.post("/account/details")
-def save_details() -> Response:
+@signed_in_only
+def save_details(contact: Contact) -> Response:
     """Name, language for messages, and news and offers by SMS and email."""
-    contact = signed_in_contact()
-    if contact is None:
-        return private_response(redirect(url_for("accounts.sign_in_page")))
     customers = customers_with(contact)
     form = {"name": request.form.get("name", "").strip()[:200],
             "locale": request.form.get("locale", ""),
@@ -160,11 +173,9 @@ def save_details() -> Response:
 
 
 @bp.get("/account/data")
-def download_data() -> Response:
+@signed_in_only
+def download_data(contact: Contact) -> Response:
     """Everything this store keeps about the signed-in shopper, as a JSON file."""
-    contact = signed_in_contact()
-    if contact is None:
-        return private_response(redirect(url_for("accounts.sign_in_page")))
     store = current_store()
     customers = customers_with(contact)
     data = export_data(contact, customers, orders_with(contact, customers, store.country))
@@ -176,11 +187,9 @@ def download_data() -> Response:
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
-def delete_account() -> Response:
+@signed_in_only
+def delete_account(contact: Contact) -> Response:
     """Ask first; then remove who the shopper is (orders stay, anonymised) and sign out."""
-    contact = signed_in_contact()
-    if contact is None:
-        return private_response(redirect(url_for("accounts.sign_in_page")))
     if request.method == "GET" or request.form.get("confirm") != "yes":
         status = 422 if request.method == "POST" else 200
         errors = {"confirm": _("Tick the box to confirm.")} if status == 422 else {}
