@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -97,15 +99,61 @@ class LocalFake:
             self.start()
 
 
+class _HoldingHandler(BaseHTTPRequestHandler):
+    """Answers a :class:`HoldingFake`'s requests: reads the body, waits while the fake
+    is hung, asks the fake's ``answer``, and drops the connection when told to."""
+
+    server_fake: HoldingFake
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests read the fake's ``requests`` list instead."""
+
+    def _answer(self) -> None:
+        fake = self.server_fake
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        drop = fake._hold()
+        try:
+            try:
+                status, headers, data = fake.answer(self.command, urlsplit(self.path).path,
+                                                    self.headers, body)
+            except Exception as exc:  # a bug in the fake: say so instead of dropping
+                status, headers, data = fake.bug_answer(exc)
+            if drop:
+                self.close_connection = True
+                return
+            with contextlib.suppress(OSError):  # the client may have timed out
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+        finally:
+            fake._done()
+
+    do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+
 class HoldingFake(LocalFake):
     """A fake whose requests can be held (the client times out) or have their
     connection dropped after they were processed: an answer that never arrives.
 
-    The subclass calls :meth:`_start_holding` with its lock in ``__init__``, and its
-    handler calls :meth:`_hold` before answering and :meth:`_done` afterwards.
+    The subclass calls :meth:`_start_holding` with its lock in ``__init__`` and
+    implements :meth:`answer` and :meth:`bug_answer`; the shared handler does the rest.
     """
 
     lock: Any
+    handler = _HoldingHandler
+
+    def answer(self, method: str, path: str, headers: Any,
+               body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """``(status, response headers, body)`` for one request."""
+        raise NotImplementedError
+
+    def bug_answer(self, exc: Exception) -> tuple[int, dict[str, str], bytes]:
+        """What the service would say to a request the fake itself failed on."""
+        raise NotImplementedError
 
     def _start_holding(self, lock: Any) -> None:
         self._drops = 0

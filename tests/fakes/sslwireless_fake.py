@@ -58,7 +58,6 @@ Where it stops (limits)
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import secrets
@@ -66,9 +65,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import urlsplit
 
 from .http import HoldingFake, LocalServer
 
@@ -215,6 +212,17 @@ class FakeSslWireless(HoldingFake):
 
     # -- the API
 
+    def answer(self, method: str, path: str, headers: Any,
+               body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """``(HTTP status, headers, body)`` for one request."""
+        status, kind, data = self.handle(method, path, headers.get("Content-Type", ""), body)
+        return status, {"Content-Type": f"{kind}; charset=utf-8"}, data
+
+    def bug_answer(self, exc: Exception) -> tuple[int, dict[str, str], bytes]:
+        data = json.dumps({"status": "FAILED", "status_code": 5000,
+                           "error_message": f"SSL fake bug: {exc!r}"}).encode()
+        return 500, {"Content-Type": "application/json; charset=utf-8"}, data
+
     def handle(self, method: str, path: str, content_type: str,
                body: bytes) -> tuple[int, str, bytes]:
         """``(HTTP status, content type, body)`` for one request."""
@@ -287,41 +295,3 @@ class FakeSslWireless(HoldingFake):
             account.messages.append(message)
         return {"status": "SUCCESS", "status_code": 200, "error_message": "",
                 "smsinfo": [message.info()]}
-
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server_fake: FakeSslWireless
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests read the fake's ``requests`` list instead."""
-
-    def _answer(self) -> None:
-        fake = self.server_fake
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        drop = fake._hold()
-        try:
-            try:
-                status, kind, data = fake.handle(self.command, urlsplit(self.path).path,
-                                                 self.headers.get("Content-Type", ""), body)
-            except Exception as exc:  # a bug in the fake: say so instead of dropping
-                status, kind = 500, "application/json"
-                data = json.dumps({"status": "FAILED", "status_code": 5000,
-                                   "error_message": f"SSL fake bug: {exc!r}"}).encode()
-            if drop:
-                self.close_connection = True
-                return
-            with contextlib.suppress(OSError):
-                self.send_response(status)
-                self.send_header("Content-Type", f"{kind}; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-        finally:
-            fake._done()
-
-    do_GET = do_POST = _answer
-
-
-FakeSslWireless.handler = _Handler

@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import math
 import re
@@ -64,9 +63,8 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from .http import HoldingFake, LocalServer
 
@@ -238,6 +236,21 @@ class FakeTwilio(HoldingFake):
 
     # -- the API
 
+    def answer(self, method: str, path: str, headers: Any,
+               body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """``(HTTP status, headers, body)`` for one request, as Twilio sends them."""
+        status, payload, extra = self.handle(method, path, headers, body)
+        return status, self._headers(extra), json.dumps(payload).encode()
+
+    def bug_answer(self, exc: Exception) -> tuple[int, dict[str, str], bytes]:
+        payload = ApiError(500, 20500, f"Twilio fake bug: {exc!r}").body()
+        return 500, self._headers({}), json.dumps(payload).encode()
+
+    @staticmethod
+    def _headers(extra: dict[str, str]) -> dict[str, str]:
+        return {"Content-Type": "application/json; charset=utf-8",
+                "Twilio-Request-Id": f"RQ{secrets.token_hex(16)}", **extra}
+
     def handle(self, method: str, path: str, headers: Any,
                body: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
         params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)) \
@@ -322,43 +335,3 @@ def _basic(header: str) -> tuple[str, str]:
     except (binascii.Error, UnicodeDecodeError):
         return "", ""
     return user, password
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server_fake: FakeTwilio
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests read the fake's ``requests`` list instead."""
-
-    def _answer(self) -> None:
-        fake = self.server_fake
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        drop = fake._hold()
-        try:
-            try:
-                status, payload, extra = fake.handle(self.command, urlsplit(self.path).path,
-                                                     self.headers, body)
-            except Exception as exc:  # a bug in the fake: say so instead of dropping
-                status, extra = 500, {}
-                payload = ApiError(500, 20500, f"Twilio fake bug: {exc!r}").body()
-            if drop:
-                self.close_connection = True
-                return
-            data = json.dumps(payload).encode()
-            with contextlib.suppress(OSError):
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Twilio-Request-Id", f"RQ{secrets.token_hex(16)}")
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-        finally:
-            fake._done()
-
-    do_GET = do_POST = do_PUT = do_DELETE = _answer
-
-
-FakeTwilio.handler = _Handler
