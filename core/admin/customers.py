@@ -18,7 +18,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import BigInteger, ColumnElement, Subquery, case, cast, func, or_, select
 from werkzeug.wrappers import Response
@@ -37,6 +37,7 @@ from core.messaging.service import can_resend, queue_resend
 from core.money import Money
 from core.orders import states
 from core.orders.models import Order
+from core.web.allowance import use_allowance
 from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
@@ -233,9 +234,5 @@ def resend_message(customer_id: int, message_id: int) -> Response:
 
 
 def _resend_allowed() -> bool:
-    from flask_login import current_user
-
-    from core.web.allowance import use_allowance
-
     return use_allowance([RESENDS_PER_PERSON], "haat-message-resends",
                          str(current_store().id), str(current_user.id))
