@@ -80,6 +80,14 @@ from core.sdk.fields import (
 from core.sdk.hooks import hookimpl
 from core.sdk.manifest import EXCLUSIVE_KINDS, PluginManifest
 from core.sdk.messaging import MESSAGE_CHANNELS, SmsGateway, SmsMessage, SmsNotSent, SmsReceipt
+from core.sdk.places import (
+    Place,
+    find_place,
+    has_places,
+    locate_address,
+    place_by_id,
+    places_of,
+)
 from core.sdk.providers import PaymentGateway, PluginCheckoutError, SearchBackend, ShippingCarrier
 from core.sdk.schedules import SCHEDULE_PRESETS, Schedule
 from core.sdk.search import (
@@ -231,6 +239,7 @@ __all__ = [
     "PaymentGateway",
     "PaymentResult",
     "PaymentStart",
+    "Place",
     "PluginCheckoutError",
     "PluginManifest",
     "PluginText",
@@ -267,19 +276,24 @@ __all__ = [
     "current_shopper",
     "current_store",
     "embedded_search_backend",
+    "find_place",
     "flash_message",
     "format_money",
     "format_number",
     "get_products",
+    "has_places",
     "hookimpl",
     "iter_collections",
     "iter_pages",
     "iter_products",
+    "locate_address",
     "marketing_allowed",
     "owner_required",
     "payment_methods",
     "payment_reference_used",
     "payment_webhook_url",
+    "place_by_id",
+    "places_of",
     "plugin_model_base",
     "price_buckets",
     "rate_limit",

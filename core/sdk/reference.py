@@ -46,6 +46,7 @@ CONTRACT_TOPICS: tuple[tuple[str, str], ...] = (
     ("core.money", "Amounts of money"),
     ("core.sdk.catalog", "Catalogue"),
     ("core.sdk.commerce", "Carts, checkout, orders, shipping and payments"),
+    ("core.sdk.places", "Places and addresses"),
     ("core.sdk.storefront", "Storefront pages"),
     ("core.sdk.search", "Product search"),
     ("core.sdk.providers", "Providers"),
