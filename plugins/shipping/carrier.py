@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -33,9 +34,12 @@ def priced_methods(zone: Zone, cart: CartSnapshot) -> list[tuple[Method, Decimal
     return priced
 
 
-def describe(method: Method, price: Decimal, locale: str) -> str:
-    """The plugin's note under the merchant's label: "Free · 1-2 days"."""
-    parts = [text(locale, "free")] if price == 0 else []
+def describe(method: Method, price: Decimal, locale: str, *, zone: str = "") -> str:
+    """The plugin's note under the merchant's label: "Free · 1-2 days", after the
+    zone's name when the shopper is choosing between zones."""
+    parts = [zone] if zone else []
+    if price == 0:
+        parts.append(text(locale, "free"))
     days = days_text(locale, method.min_days, method.max_days)
     if days:
         parts.append(days)
@@ -63,22 +67,28 @@ class ZoneCarrier:
 
     def quote(self, store: StoreInfo, cart: CartSnapshot,
               address: Address) -> list[ShippingRate]:
-        """Rates of the most specific zone the address is in (none when it is in none)."""
-        zone = self.table.zone_for(address)
-        if zone is None:
-            return []
+        """Rates of the zone the address is in, or of every zone it may be in when it
+        cannot be placed precisely (``ZoneTable.zones_for``). The shopper then chooses
+        the zone with the rate: each note starts with its zone's name ("Sylhet city ·
+        1-2 days"), and a label that two zones share gets the name in front too."""
+        zones = self.table.zones_for(address)
+        priced = [(zone, method, price) for zone in zones
+                  for method, price in priced_methods(zone, cart)]
+        labels = Counter(method.label.casefold() for _zone, method, _price in priced)
         return [
             ShippingRate(
                 id=f"{zone.slug}/{method.slug}",
-                label=method.label,
+                label=(method.label if labels[method.label.casefold()] == 1
+                       else f"{zone.name}: {method.label}"),
                 amount=Money.from_decimal(price, store.currency),
                 carrier=self.id,
-                description=describe(method, price, store.locale),
+                description=describe(method, price, store.locale,
+                                     zone=zone.name if len(zones) > 1 else ""),
                 min_days=method.min_days,
                 max_days=method.max_days,
                 zone=zone.slug,
             )
-            for method, price in priced_methods(zone, cart)
+            for zone, method, price in priced
         ]
 
     def courier_for(self, rate_id: str) -> Courier | None:

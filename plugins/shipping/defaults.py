@@ -3,31 +3,51 @@
 ``Field.default`` cannot depend on the store, so the zones field is empty by default and
 an empty value means "the starter table for the store's currency". The settings form
 shows that table in the box (``ZonesField.to_form``), so what the merchant sees is what
-applies, and saving it unchanged stores the same rates. Labels are in English: the
-merchant replaces them with their shoppers' words.
+applies, and saving it unchanged stores the same rates. The delivery labels are in the
+store's language where a starter has been written in it (Bengali, Armenian), else English.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+# Zone names stay in English so that their ids ("inside-dhaka") are the same in every
+# store; the places are names Haat's address data knows, so "Dhaka city" takes in every
+# area of it and a shopper may write them in any script.
 BDT = """\
 # Inside Dhaka ৳70, Dhaka suburbs ৳100, outside Dhaka ৳130.
-Inside Dhaka: BD / * / Dhaka|ঢাকা|Mirpur|Uttara|Dhanmondi|Gulshan|Banani|Mohammadpur|Motijheel
+Inside Dhaka: BD / * / Dhaka city
   Delivery inside Dhaka: 70 (1-2 days)
-Dhaka suburbs: BD / * / Savar|সাভার, Keraniganj|কেরানীগঞ্জ, Tongi|টঙ্গী, Gazipur|গাজীপুর, \
-Narayanganj|নারায়ণগঞ্জ
+Dhaka suburbs: BD / * / Savar, Keraniganj, Tongi, Gazipur, Narayanganj
   Delivery to Dhaka suburbs: 100 (2-3 days)
 Outside Dhaka: BD
   Delivery outside Dhaka: 130 (3-5 days)
 """
 
+BDT_BN = """\
+# ঢাকার ভেতরে ৳70, ঢাকার আশেপাশে ৳100, ঢাকার বাইরে ৳130।
+Inside Dhaka: BD / * / Dhaka city
+  ঢাকার ভেতরে ডেলিভারি: 70 (1-2 days)
+Dhaka suburbs: BD / * / Savar, Keraniganj, Tongi, Gazipur, Narayanganj
+  ঢাকার আশেপাশে ডেলিভারি: 100 (2-3 days)
+Outside Dhaka: BD
+  ঢাকার বাইরে ডেলিভারি: 130 (3-5 days)
+"""
+
 AMD = """\
 # Yerevan 1000 ֏, the regions (marzer) 2500 ֏.
-Yerevan: AM / Yerevan|Երևան|Erevan
+Yerevan: AM / Yerevan
   Delivery in Yerevan: 1000 (1-2 days)
 Regions: AM
   Delivery to the regions: 2500 (2-4 days)
+"""
+
+AMD_HY = """\
+# Երևան 1000 ֏, մարզեր 2500 ֏.
+Yerevan: AM / Yerevan
+  Առաքում Երևանում: 1000 (1-2 days)
+Regions: AM
+  Առաքում մարզեր: 2500 (2-4 days)
 """
 
 OTHER = """\
@@ -36,9 +56,14 @@ Everywhere: *
   Standard shipping: 5 (3-7 days)
 """
 
-STARTERS: Mapping[str, str] = {"BDT": BDT, "AMD": AMD}
+#: Starter tables by currency, and by currency and language where the delivery labels
+#: (which shoppers read) have been written in the store's language.
+STARTERS: Mapping[str, str] = {"BDT": BDT, "AMD": AMD, "BDT/bn": BDT_BN, "AMD/hy": AMD_HY}
 
 
-def default_zones(currency: str) -> str:
-    """The starter zones text for a store whose currency is ``currency``."""
-    return STARTERS.get(currency.upper(), OTHER)
+def default_zones(currency: str, locale: str = "en") -> str:
+    """The starter zones text for a store whose currency is ``currency`` and whose
+    language is ``locale``."""
+    code = currency.upper()
+    language = locale.split("_")[0].lower()
+    return STARTERS.get(f"{code}/{language}") or STARTERS.get(code, OTHER)

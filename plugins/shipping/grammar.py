@@ -26,6 +26,9 @@ import itertools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import NamedTuple
+
+from core.sdk import Place, find_place
 
 from .zones import (
     FLAT,
@@ -213,22 +216,48 @@ def parse_rule(rule: str) -> Method:
 # ---------------------------------------------------------------------- places
 
 
-def _places(part: str) -> list[tuple[str, tuple[str, ...]]] | None:
-    """``"Savar, Tongi|টঙ্গী"`` -> ``[("Savar", keys), ("Tongi", keys)]``; ``*``/empty: any."""
+class _Entry(NamedTuple):
+    """One place of a zone line: the name shown in errors, every spelling written, and
+    their ``place_key`` forms."""
+
+    shown: str
+    names: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+def _places(part: str) -> list[_Entry] | None:
+    """``"Savar, Tongi|টঙ্গী"`` -> an entry for Savar and one for Tongi; ``*``/empty: any."""
     part = part.strip()
     if part in ("", "*"):
         return None
     entries = []
     for entry in part.split(","):
-        names = [n.strip() for n in entry.split("|") if n.strip()]
+        names = tuple(n.strip() for n in entry.split("|") if n.strip())
         keys = tuple(dict.fromkeys(k for k in map(place_key, names) if k))
         if keys:
-            entries.append((names[0], keys))
+            entries.append(_Entry(names[0], names, keys))
     return entries or None
 
 
-def _keys(entries: list[tuple[str, tuple[str, ...]]] | None) -> frozenset[str] | None:
-    return None if entries is None else frozenset(k for _, keys in entries for k in keys)
+def _resolve(country: str, entries: list[_Entry] | None, *,
+             region: bool) -> tuple[frozenset[str] | None, frozenset[Place]]:
+    """The typed-name keys and the known places of a zone's regions or cities.
+
+    An entry any of whose spellings Haat's address data knows becomes that place (so
+    "Dhaka" takes in Mirpur and Dhanmondi too); the keys keep only entries the data
+    does not know, which match when a shopper types them."""
+    if entries is None:
+        return None, frozenset()
+    keys: set[str] = set()
+    places: set[Place] = set()
+    for entry in entries:
+        found = {p for name in entry.names
+                 if (p := find_place(country, name, region=region)) is not None}
+        if found:
+            places |= found
+        else:
+            keys.update(entry.keys)
+    return frozenset(keys), frozenset(places)
 
 
 # ---------------------------------------------------------------------- the parser
@@ -243,6 +272,8 @@ class _Draft:
     countries: frozenset[str] = frozenset()
     regions: frozenset[str] | None = None
     cities: frozenset[str] | None = None
+    region_places: frozenset[Place] = frozenset()
+    city_places: frozenset[Place] = frozenset()
     methods: list[Method] = field(default_factory=list)
     valid: bool = True
     #: Option lines seen, readable or not (an unreadable one has its own message).
@@ -337,21 +368,38 @@ class _Parser:
         regions = _places(parts[0]) if parts else None
         cities = _places(parts[1]) if len(parts) > 1 else None
         draft.countries = frozenset(countries)
-        draft.regions, draft.cities = _keys(regions), _keys(cities)
+        country = countries[0] if len(countries) == 1 else ""
+        draft.regions, draft.region_places = _resolve(country, regions, region=True)
+        draft.cities, draft.city_places = _resolve(country, cities, region=False)
         if draft.valid:
             self._claim_places(draft, countries, regions, cities)
             self.drafts.append(draft)
 
     def _claim_places(self, draft: _Draft, countries: list[str],
-                      regions: list[tuple[str, tuple[str, ...]]] | None,
-                      cities: list[tuple[str, tuple[str, ...]]] | None) -> None:
-        """Refuse a place that another zone already has: the zone would be a coin toss."""
-        for country, (region, region_keys), (city, city_keys) in itertools.product(
-                countries or ["*"], regions or [("*", ("*",))], cities or [("*", ("*",))]):
-            for key in itertools.product([country], region_keys, city_keys):
+                      regions: list[_Entry] | None, cities: list[_Entry] | None) -> None:
+        """Refuse a place that another zone already has: the zone would be a coin toss.
+
+        A place the address data knows is claimed by its id, so "Dhaka" in one zone
+        and "ঢাকা" in another are the same place."""
+        country = countries[0] if len(countries) == 1 else ""
+
+        def claims(entries: list[_Entry] | None, *,
+                   region: bool) -> list[tuple[str, tuple[str, ...]]]:
+            if entries is None:
+                return [("*", ("*",))]
+            made = []
+            for entry in entries:
+                found = {p.id for name in entry.names
+                         if (p := find_place(country, name, region=region)) is not None}
+                made.append((entry.shown, tuple(sorted(found)) or entry.keys))
+            return made
+
+        for code, (region, region_keys), (city, city_keys) in itertools.product(
+                countries or ["*"], claims(regions, region=True), claims(cities, region=False)):
+            for key in itertools.product([code], region_keys, city_keys):
                 owner = self.places.setdefault(key, draft)
                 if owner is not draft:
-                    shown = " / ".join(p for p in (country, region, city) if p != "*") or "*"
+                    shown = " / ".join(p for p in (code, region, city) if p != "*") or "*"
                     self.error(draft.line, f"{_quoted(shown)} is already in the zone "
                                            f"{_quoted(owner.name)} (line {owner.line}): a "
                                            "place can be in only one zone")
@@ -421,7 +469,9 @@ class _Parser:
                             for m, s in zip(draft.methods, method_slugs, strict=True))
             zones.append(Zone(name=draft.name, slug=zone_slug, line=draft.line,
                               countries=draft.countries, regions=draft.regions,
-                              cities=draft.cities, methods=methods))
+                              cities=draft.cities, methods=methods,
+                              region_places=draft.region_places,
+                              city_places=draft.city_places))
         return ZoneTable(zones=tuple(zones))
 
 

@@ -20,6 +20,7 @@ from core.sdk import (
     PluginManifest,
     ShippingCarrier,
     StoreInfo,
+    current_store,
     hookimpl,
 )
 
@@ -49,7 +50,11 @@ class ZonesField(LongTextField):
     def to_form(self, value: Any, *, currency: str = "USD") -> Any:
         if isinstance(value, str) and value.strip():
             return value
-        return default_zones(currency)
+        try:
+            locale = current_store().locale
+        except RuntimeError:  # outside a store's request: the English starter
+            locale = "en"
+        return default_zones(currency, locale)
 
 
 manifest = PluginManifest(
@@ -71,7 +76,7 @@ def store_table(store: StoreInfo) -> ZoneTable:
     format) raises, so checkout refuses clearly rather than charging a wrong rate.
     """
     written = str(store.plugin_settings(manifest.name).get("zones") or "").strip()
-    table = parse_zones(written or default_zones(store.currency))
+    table = parse_zones(written or default_zones(store.currency, store.locale))
     if table.errors:
         raise ValueError(f"the shipping zones cannot be read: {table.errors[0]}")
     return table
@@ -98,10 +103,10 @@ def haat_checkout_validate(store: StoreInfo,
         return []
     locale = checkout.locale or store.locale
     table = store_table(store)
-    zone = table.zone_for(address)
-    if zone is None:
+    zones = table.zones_for(address)
+    if not zones:
         field = "city" if table.serves_country(address.country) else "country"
         return [CheckoutProblem(text(locale, "no_zone"), field)]
-    if not priced_methods(zone, checkout.cart):
+    if not any(priced_methods(zone, checkout.cart) for zone in zones):
         return [CheckoutProblem(text(locale, "no_rate"), "shipping_rate")]
     return []

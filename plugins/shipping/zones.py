@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.sdk import Address, CartSnapshot
+from core.sdk import Address, CartSnapshot, Place, has_places, locate_address
 
 FLAT = "flat"
 WEIGHT = "weight"
@@ -125,8 +125,11 @@ class Method:
 class Zone:
     """Where a set of delivery options applies.
 
-    ``countries`` are ISO-2 codes (empty: every country); ``regions`` and ``cities``
-    hold ``place_key`` forms of every name and alias (``None``: any).
+    ``countries`` are ISO-2 codes (empty: every country). ``regions`` and ``cities``
+    are ``None`` for "any"; otherwise a place is in the zone when it is inside one of
+    ``region_places``/``city_places`` (the names Haat's address data knows, such as
+    "Dhaka" or "Savar") or, for names it does not know, when the shopper typed one of
+    the ``place_key`` forms in ``regions``/``cities``.
     """
 
     name: str
@@ -136,23 +139,45 @@ class Zone:
     regions: frozenset[str] | None
     cities: frozenset[str] | None
     methods: tuple[Method, ...]
+    region_places: frozenset[Place] = frozenset()
+    city_places: frozenset[Place] = frozenset()
 
     @property
     def rank(self) -> tuple[bool, bool, bool]:
         """How specific the zone is: cities beat regions beat countries beat everywhere."""
         return (self.cities is not None, self.regions is not None, bool(self.countries))
 
-    def matches(self, country: str, region: str, city: str) -> bool:
-        """Whether an address (already ``place_key``-ed) is in this zone.
+    @property
+    def places(self) -> frozenset[Place]:
+        """Every known place the zone names, regions and cities alike."""
+        return self.region_places | self.city_places
 
-        A region also matches when the shopper typed it as the city (Yerevan, Dhaka).
-        """
+    def _part(self, keys: frozenset[str] | None, places: frozenset[Place],
+              typed: tuple[str, ...], place: Place | None) -> int | None:
+        """How deep the place that puts the address in this part of the zone is (0 for
+        "any" or a typed name), or ``None`` when the address is not in it."""
+        if keys is None:
+            return 0
+        if place is not None:
+            depths = [p.depth for p in places if p.id in place.lineage]
+            if depths:
+                return max(depths)
+        return 0 if any(key in keys for key in typed) else None
+
+    def match(self, country: str, region: str, city: str,
+              place: Place | None) -> tuple[int, bool, bool, bool] | None:
+        """How specifically the zone covers an address (``region`` and ``city`` already
+        ``place_key``-ed; ``place`` where the address data put it), or ``None`` when it
+        does not. A deeper named place beats a shallower one ("Mirpur" beats "Dhaka"),
+        then cities beat regions beat countries. A region also matches when the shopper
+        typed it as the city (Yerevan, Dhaka)."""
         if self.countries and country not in self.countries:
-            return False
-        if self.regions is not None and region not in self.regions \
-                and city not in self.regions:
-            return False
-        return self.cities is None or city in self.cities
+            return None
+        in_region = self._part(self.regions, self.region_places, (region, city), place)
+        in_city = self._part(self.cities, self.city_places, (city,), place)
+        if in_region is None or in_city is None:
+            return None
+        return (max(in_region, in_city), *self.rank)
 
 
 @dataclass(frozen=True)
@@ -162,15 +187,37 @@ class ZoneTable:
     zones: tuple[Zone, ...]
     errors: tuple[str, ...] = ()
 
-    def zone_for(self, address: Address) -> Zone | None:
-        """The most specific zone the address is in (the first written wins a tie)."""
+    def zones_for(self, address: Address) -> tuple[Zone, ...]:
+        """The zones whose options the shopper is offered for ``address``.
+
+        One zone when the address is placed: the most specific zone it is in (the
+        first written wins a tie). Several when it cannot be placed precisely enough to
+        tell them apart, so that the shopper chooses rather than Haat charging the
+        dearer one: an address Haat's data cannot place at all is offered every zone of
+        its country, and one placed only broadly ("Dhaka district") every zone inside
+        that place too. None when no zone covers the country.
+        """
         country = address.country.strip().upper()
         region, city = place_key(address.region), place_key(address.city)
+        place = locate_address(address)
         best: Zone | None = None
+        best_rank: tuple[int, bool, bool, bool] | None = None
         for zone in self.zones:
-            if zone.matches(country, region, city) and (best is None or zone.rank > best.rank):
-                best = zone
-        return best
+            rank = zone.match(country, region, city, place)
+            if rank is not None and (best_rank is None or rank > best_rank):
+                best, best_rank = zone, rank
+        named_by_merchant = best_rank is not None and (best_rank[1] or best_rank[2])
+        if not has_places(country) or (place is None and named_by_merchant):
+            # Without address data, or when the shopper typed a name the merchant wrote
+            # into a zone, the text match is all there is to go on.
+            return () if best is None else (best,)
+        if place is None:
+            narrower = [z for z in self.zones if country in z.countries
+                        and (z.regions is not None or z.cities is not None)]
+        else:
+            narrower = [z for z in self.zones
+                        if any(place.id in p.lineage and p.id != place.id for p in z.places)]
+        return tuple(z for z in self.zones if z is best or z in narrower)
 
     def serves_country(self, country: str) -> bool:
         """Whether any zone covers some of ``country``."""
