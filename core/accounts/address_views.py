@@ -27,6 +27,7 @@ from core.accounts.models import ShopperAddress
 from core.accounts.views import bp, signed_in_only
 from core.checkout.form import address_problems, phone_problem, read_form
 from core.db import db
+from core.places.choices import address_choices
 from core.storefront.checkout_views import countries, home_country
 from core.storefront.context import current_locale, flash_shopper, private_response, render_page
 from core.web.templating import number_filter
@@ -37,6 +38,8 @@ def _form_page(contact: Contact, address: ShopperAddress | None, form: dict[str,
     title = _("Change this address") if address else _("Add an address")
     body = render_page("account_address.html", title=title, address=address, form=form,
                        errors=errors, countries=countries(current_locale()),
+                       place_choices=address_choices(form.get("country") or home_country(),
+                                                     current_locale()),
                        contact=contact, page_css="checkout.css")
     return private_response(body, status)
 

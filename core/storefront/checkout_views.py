@@ -25,6 +25,7 @@ from core.countries import home_country as currency_home
 from core.db import db
 from core.i18n import format_date
 from core.money import Money
+from core.places.choices import address_choices
 from core.pluginhost.web import plugins_for_request
 from core.storefront.context import (
     CART_COOKIE,
@@ -133,6 +134,8 @@ def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,
         and (name != "shipping_rate" or data.address is not None)}
     body = render_page("checkout.html", title=_("Checkout"), quote=quote, form=data,
                        errors=shown, countries=countries(current_locale()),
+                       place_choices=address_choices(data.get("country") or home_country(),
+                                                     current_locale()),
                        saved_addresses=book[0], chosen_address=book[1],
                        page_css="checkout.css")
     return body, status
