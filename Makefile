@@ -53,6 +53,8 @@ run: install
 	$(BIN)/haat demo
 	@echo "Serving on http://127.0.0.1:8000 (open the URLs above; Ctrl-C stops)"
 	@# One jobs worker beside gunicorn (search indexing and other background work).
+	@# Links in emails and SMS (sent by the worker, outside any request) need the port.
+	export HAAT_PUBLIC_PORT=$${HAAT_PUBLIC_PORT-8000}; \
 	$(BIN)/haat jobs worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app

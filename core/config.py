@@ -42,6 +42,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_SITEMAP_LIMIT": _env_int("HAAT_SITEMAP_LIMIT", 45_000),
         "HAAT_ASSETS_DIR": os.environ.get("HAAT_ASSETS_DIR", str(instance_dir / "assets")),
         "HAAT_PLATFORM_DOMAIN": os.environ.get("HAAT_PLATFORM_DOMAIN", "localhost").lower(),
+        # The port shoppers reach stores on, for links in messages sent outside a request
+        # (order emails and SMS from the jobs worker): "8000" under `make run`, empty in
+        # production behind a proxy on 80/443.
+        "HAAT_PUBLIC_PORT": os.environ.get("HAAT_PUBLIC_PORT", "").strip(),
         # Custom domains: what the admin tells merchants to point DNS at. A subdomain gets
         # a CNAME to HAAT_DNS_CNAME_TARGET (empty: the store's <slug>.<platform domain>);
         # an apex domain gets A records to HAAT_DNS_A_RECORD (comma-separated IPs; empty:

@@ -189,6 +189,37 @@ def test_paid_email_leaves_out_how_to_pay(app, make_store, outbox):
     assert "How to pay" not in text + html
 
 
+def test_links_carry_the_public_port_when_one_is_set(app, make_store, outbox, monkeypatch):
+    """Under `make run` stores answer on :8000; the email is sent by a job, outside any
+    request, so the port comes from HAAT_PUBLIC_PORT or the link would not open."""
+    monkeypatch.setitem(app.config, "HAAT_PUBLIC_PORT", "8000")
+    shop = make_store("port-shop", currency="BDT")
+    order_id = place_order(app, shop)
+    act(app, shop, order_id, mark_paid)
+    [message] = read_outbox(outbox)
+    text, html = bodies(message)
+    with app.app_context(), tenant_scope(shop.id):
+        token = db.session.get(Order, order_id).token
+    assert f"http://port-shop.localhost:8000/orders/{token}" in text
+    assert f'href="http://port-shop.localhost:8000/orders/{token}"' in html
+
+
+@pytest.mark.parametrize(("state", "promise"), [("unfulfilled", True), ("shipped", False),
+                                                ("delivered", False)])
+def test_the_paid_email_promises_shipping_news_only_before_shipping(app, make_store, outbox,
+                                                                    state, promise):
+    """Cash on delivery is marked paid when the courier brings the cash back, after the
+    parcel arrived: that email thanks the shopper instead."""
+    shop = make_store(f"paid-{state}", currency="BDT")
+    order_id = place_order(app, shop, fulfilment_state=state)
+    act(app, shop, order_id, mark_paid)
+    [message] = read_outbox(outbox)
+    text, html = bodies(message)
+    for body in (text, html):
+        assert ("We will let you know when it ships." in body) is promise
+        assert ("Thank you!" in body) is not promise
+
+
 def test_shipped_email_has_the_carrier_and_tracking_link(app, make_store, outbox):
     shop = make_store("yerevan-goods", name="Yerevan Goods", locale="hy", currency="AMD")
     order_id = place_order(app, shop, locale="hy")

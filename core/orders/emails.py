@@ -23,6 +23,7 @@ from core.i18n import format_date, format_money, format_number, normalise_locale
 from core.mail import build_message, sender_address
 from core.money import Money
 from core.orders.models import Order
+from core.orders.states import DELIVERED, SHIPPED
 from core.sdk import StoreInfo
 from tenants.provisioning import find_tenant_by_id
 
@@ -162,6 +163,9 @@ def order_email_context(store: StoreInfo, order: Order, kind: str, locale: str,
         "instructions": (order.payment_instructions or "").strip().splitlines()
         if unpaid and kind != "paid" else [],
         "status_url": store.url(f"orders/{order.token}"),
+        # Cash on delivery is often marked paid after the parcel arrived: the paid
+        # email then thanks the shopper instead of promising news of the shipping.
+        "already_shipped": order.fulfilment_state in (SHIPPED, DELIVERED),
         "carrier": order.carrier,
         "tracking_number": order.tracking_number,
         "tracking_url": safe_link(order.tracking_url),

@@ -56,9 +56,12 @@ class UnknownSlot(ValueError):
 
 def store_info(store: StoreRef, base_url: str | None = None) -> StoreInfo:
     """The SDK's view of a store (no settings loader yet)."""
-    if base_url is None:
-        domain = current_app.config["HAAT_PLATFORM_DOMAIN"]
-        base_url = f"{current_app.config['PREFERRED_URL_SCHEME']}://{store.slug}.{domain}/"
+    if base_url is None:  # outside a request: a job sending an email, a schedule
+        config = current_app.config
+        port = str(config.get("HAAT_PUBLIC_PORT") or "")
+        suffix = f":{port}" if port.isdigit() and port not in ("80", "443") else ""
+        base_url = (f"{config['PREFERRED_URL_SCHEME']}://{store.slug}."
+                    f"{config['HAAT_PLATFORM_DOMAIN']}{suffix}/")
     return StoreInfo(id=store.id, slug=store.slug, name=store.name, locale=store.locale,
                      currency=store.currency, base_url=base_url,
                      contact_email=store.contact_email, contact_phone=store.contact_phone,
