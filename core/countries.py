@@ -21,6 +21,7 @@ __all__ = [
     "FIRST_MARKETS",
     "country_name",
     "country_names",
+    "country_time_zone",
     "currency_country",
     "home_country",
     "is_country",
@@ -85,6 +86,13 @@ def currency_country(currency: str) -> str:
     use (USD, EUR, GBP, INR)."""
     users = _users().get(currency, frozenset())
     return next(iter(users)) if len(users) == 1 else ""
+
+
+def country_time_zone(country: str) -> str:
+    """The IANA time zone of ``country`` when it has one only (BD -> Asia/Dhaka, AM ->
+    Asia/Yerevan); ``"UTC"`` for a country with several (US) or none known."""
+    zones = get_global("territory_zones").get(country.strip().upper(), [])
+    return zones[0] if len(zones) == 1 else "UTC"
 
 
 def home_country(currency: str) -> str:

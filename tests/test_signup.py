@@ -39,6 +39,9 @@ def test_signup_creates_the_store_and_lands_the_owner_in_its_admin(app, platform
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "dhaka-crafts"))
         owner = db.session.scalar(select(StaffUser).where(StaffUser.tenant_id == tenant.id))
         assert (tenant.name, tenant.locale, tenant.currency) == ("Dhaka Crafts", "bn", "BDT")
+        # The rest follows from the country: Bangladesh's clock, Bengali digits.
+        assert (tenant.country, tenant.timezone, tenant.bengali_digits) == (
+            "BD", "Asia/Dhaka", True)
         assert owner.role == "owner"
         assert owner.password_hash.startswith("$argon2id$")
         assert "a-long-password" not in owner.password_hash
@@ -138,3 +141,18 @@ def test_signup_form_is_protected_by_csrf(app, platform_client):
     assert response.status_code == 400
     assert "This form has expired" in response.get_data(as_text=True)
     assert _count_stores(app) == 0
+
+
+@pytest.mark.parametrize(("currency", "locale", "expected"), [
+    ("AMD", "hy", ("AM", "Asia/Yerevan", False)),
+    ("BDT", "en", ("BD", "Asia/Dhaka", False)),  # Bengali digits only for a Bengali store
+    ("USD", "en", ("", "UTC", False)),  # many countries use dollars: no guess
+])
+def test_a_new_store_takes_its_clock_and_digits_from_its_country(app, platform_client,
+                                                                  currency, locale, expected):
+    form = {**GOOD, "slug": f"shop-{currency.lower()}", "currency": currency,
+            "locale": locale}
+    assert platform_client.post("/signup", data=form).status_code == 303
+    with app.app_context(), platform_scope():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == form["slug"]))
+        assert (tenant.country, tenant.timezone, tenant.bengali_digits) == expected

@@ -9,9 +9,9 @@ applies (``core.discounts.rules``):
 * percentage 0.01-100 (stored in basis points: 12.5 % is 1250), a fixed amount above
   zero in the store's currency (stored in minor units), or free shipping;
 * minimum subtotal, total uses and uses per customer are optional;
-* start and end are days: a code works from 00:00 UTC on its start day and stops at
-  00:00 UTC on its end day (both stored as UTC midnight), so the end must be after
-  the start.
+* start and end are days in the store's time zone: a code works from 00:00 on its start
+  day and stops at 00:00 on its end day (both stored as that moment in UTC), so the
+  end must be after the start.
 
 Deleting a code keeps past orders as they were (they keep the code's text).
 """
@@ -38,6 +38,7 @@ from wtforms.widgets import DateInput
 from core.admin.listing import (
     InputError,
     day_start,
+    local_day,
     page_number,
     paginate,
     parse_amount,
@@ -191,8 +192,8 @@ def _to_form(discount: Discount, currency: str) -> dict[str, Any]:
                          if discount.min_subtotal else ""),
         "usage_limit": str(discount.usage_limit or ""),
         "per_customer_limit": str(discount.per_customer_limit or ""),
-        "starts_on": discount.starts_at.date().isoformat() if discount.starts_at else "",
-        "ends_on": discount.ends_at.date().isoformat() if discount.ends_at else "",
+        "starts_on": local_day(discount.starts_at).isoformat() if discount.starts_at else "",
+        "ends_on": local_day(discount.ends_at).isoformat() if discount.ends_at else "",
         "active": discount.active,
     }
 

@@ -11,16 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Select
 
+from core.clock import aware, zone_named
 from core.db import db
 from core.money import Money, minor_units
+from core.web.tenancy import current_store
 
 PER_PAGE = 50
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -114,14 +117,27 @@ def parse_day(raw: str | None) -> date | None:
     raise InputError(_("Enter a date like 2025-03-31."))
 
 
+def store_zone() -> ZoneInfo:
+    """The time zone of the store on this request (UTC off a store's host)."""
+    store = current_store()
+    return zone_named(store.timezone if store else None)
+
+
 def day_start(day: date) -> datetime:
-    """Midnight UTC at the start of ``day``: how admin dates are stored and compared."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    """The moment ``day`` starts in the store's time zone, in UTC: how admin dates are
+    compared with stored moments (a Dhaka store's 7 December starts at 18:00 UTC on the
+    6th)."""
+    return datetime.combine(day, time(0), tzinfo=store_zone()).astimezone(UTC)
 
 
 def day_end(day: date) -> datetime:
-    """Midnight UTC at the end of ``day`` (the start of the next day)."""
-    return day_start(day) + timedelta(days=1)
+    """The moment ``day`` ends in the store's time zone (the next day's start), in UTC."""
+    return day_start(day + timedelta(days=1))
+
+
+def local_day(moment: datetime) -> date:
+    """The day ``moment`` falls on in the store's time zone."""
+    return aware(moment).astimezone(store_zone()).date()
 
 
 def parse_amount(raw: str | None, currency: str) -> Money | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from core.countries import currency_country, is_country
+from core.countries import country_time_zone, currency_country, is_country
 from core.db import db
 from core.pluginhost.state import default_plugins, enable_defaults
 from core.staff.models import ROLE_OWNER, StaffUser
@@ -42,11 +42,15 @@ def sign_up(*, name: str, slug: str, email: str, password: str, locale: str = "e
     """Create a store and its owner, or raise ``ProvisioningError`` and create nothing.
 
     ``country`` is an ISO 3166-1 alpha-2 code; ``None`` takes it from the currency (see
-    :func:`store_country`)."""
+    :func:`store_country`). The store's time zone starts as the country's (Asia/Dhaka for
+    Bangladesh), and a Bengali store in Bangladesh writes numbers in Bengali digits,
+    unless ``details`` say otherwise; the owner can change both in the settings."""
     try:
+        code = store_country(country, currency)
+        details.setdefault("timezone", country_time_zone(code) if code else "UTC")
+        details.setdefault("bengali_digits", locale == "bn" and code == "BD")
         tenant = create_tenant(slug=slug, name=name, locale=locale, currency=currency,
-                               contact_email=email.lower(),
-                               country=store_country(country, currency), **details)
+                               contact_email=email.lower(), country=code, **details)
         with tenant_scope(tenant.id):
             owner = StaffUser(email=email.lower(), role=ROLE_OWNER)
             owner.set_password(password)

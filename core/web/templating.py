@@ -1,12 +1,13 @@
-"""Template helpers: money, numbers and dates in the store's locale."""
+"""Template helpers: money, numbers, dates and times in the store's locale and zone."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Flask, request
 from flask_babel import get_locale
 
+from core.clock import aware, format_moment, zone_named
 from core.i18n import (
     SUPPORTED_LOCALES,
     format_date,
@@ -66,15 +67,30 @@ def number_filter(value: int) -> str:
 
 
 def date_filter(value: date | None, format: str = "medium") -> str:
-    """``{{ order.created_at|store_date }}``: a date in the page's locale and digits."""
+    """``{{ order.created_at|store_date }}``: a date in the page's locale and digits; a
+    moment (a ``datetime``) is first put in the store's time zone, so an order placed
+    at 00:30 in Dhaka is dated that day, not the day before in UTC."""
     if value is None:
         return ""
     store = current_store()
+    if isinstance(value, datetime):
+        value = aware(value).astimezone(zone_named(store.timezone if store else None))
     return format_date(value, _store_locale(), format=format,
                        bengali_digits=bool(store and store.bengali_digits))
+
+
+def moment_filter(value: datetime | None) -> str:
+    """``{{ event.created_at|store_moment }}``: a date and time in the store's time zone,
+    the page's locale and the store's digits ("7 Dec 2026, 2:05 PM")."""
+    if value is None:
+        return ""
+    store = current_store()
+    return format_moment(value, _store_locale(), timezone=store.timezone if store else None,
+                         bengali_digits=bool(store and store.bengali_digits))
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(money_filter, "money")
     app.add_template_filter(number_filter, "number")
     app.add_template_filter(date_filter, "store_date")
+    app.add_template_filter(moment_filter, "store_moment")

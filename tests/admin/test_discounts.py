@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +21,8 @@ from tenants import tenant_scope
 VALID = {"code": "eid-10", "kind": "percentage", "value": "12.5", "min_subtotal": "",
          "usage_limit": "100", "per_customer_limit": "1", "starts_on": "2025-03-01",
          "ends_on": "2025-03-31", "active": "y"}
+
+DHAKA = ZoneInfo("Asia/Dhaka")
 
 
 def discounts_of(app, tenant) -> list[Discount]:
@@ -66,8 +69,9 @@ def test_creating_a_percentage_code(app, shops, store_client):
     [code] = discounts_of(app, shops["a"])
     assert (code.code, code.kind, code.value) == ("EID-10", "percentage", 1250)
     assert (code.usage_limit, code.per_customer_limit, code.min_subtotal) == (100, 1, None)
-    assert code.starts_at.replace(tzinfo=UTC) == datetime(2025, 3, 1, tzinfo=UTC)
-    assert code.ends_at.replace(tzinfo=UTC) == datetime(2025, 3, 31, tzinfo=UTC)
+    # Days in the store's time zone: a taka store starts on Asia/Dhaka (UTC+6).
+    assert code.starts_at.replace(tzinfo=UTC) == datetime(2025, 3, 1, tzinfo=DHAKA)
+    assert code.ends_at.replace(tzinfo=UTC) == datetime(2025, 3, 31, tzinfo=DHAKA)
     assert code.active is True and code.used_count == 0
     page = html(owner.get("/admin/discounts"))
     assert "Code EID-10 created." in page

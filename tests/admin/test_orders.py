@@ -9,6 +9,7 @@ orders write them directly, which is much faster and changes nothing about the p
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -80,9 +81,12 @@ def test_filters_by_status_payment_and_date(app, shops, store_client):
     assert numbers("status=shipped") == 2
     assert numbers("payment=paid") == 2
     assert numbers("payment=pending&status=shipped") == 0
-    assert numbers("from=2025-01-15&to=2025-01-15") == 1
-    assert numbers("from=2025-01-16") == 5
-    assert numbers("to=2025-01-14") == 0
+    # 23:30 UTC on the 15th is 05:30 on the 16th in the store's zone (Asia/Dhaka):
+    # the filter's days are the store's days.
+    assert numbers("from=2025-01-16&to=2025-01-16") == 1
+    assert numbers("from=2025-01-15&to=2025-01-15") == 0
+    assert numbers("from=2025-01-17") == 5
+    assert numbers("to=2025-01-15") == 0
     page = html(client.get("/admin/orders?status=shipped"))
     assert "Clear filters" in page and '<option value="shipped" selected>' in page
     with app.app_context(), tenant_scope(shops["a"].id):
@@ -90,6 +94,20 @@ def test_filters_by_status_payment_and_date(app, shops, store_client):
         assert db.session.get(Order, january[0]).fulfilment_state == "unfulfilled"
     empty = html(client.get("/admin/orders?status=returned"))
     assert "No orders match these filters." in empty
+
+
+def test_order_times_are_in_the_stores_time_zone(app, shops, store_client):
+    """An order placed at 23:30 UTC on 15 January is 05:30 on the 16th in Dhaka: the
+    list, the order page and its timeline all say so, as the dashboard does."""
+    [order_id] = insert_orders(app, shops["a"], 1,
+                               created_at=datetime(2025, 1, 15, 23, 30, tzinfo=UTC))
+    client = sign_in(store_client, shops["a"])
+    listing = html(client.get("/admin/orders"))
+    assert "Jan 16, 2025" in listing and "Jan 15, 2025" not in listing
+    page = html(client.get(f"/admin/orders/{order_id}"))
+    placed = re.search(r"Placed <time[^>]*>([^<]*)</time>", page)
+    assert placed, page
+    assert placed[1].startswith("Jan 16, 2025, 5:30") and "UTC" not in page
 
 
 def test_bad_filters_are_explained_next_to_their_field_and_ignored(app, shops, store_client):

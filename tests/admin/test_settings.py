@@ -47,7 +47,7 @@ def test_the_overview_links_to_every_section_that_exists(app, shops, store_clien
     assert 'href="/admin/settings/domains"' in page and 'href="/admin/pages"' in page
     assert 'href="/admin/theme"' in page and 'href="/admin/plugins"' in page
     assert ('href="/admin/staff"' in page) == ("admin_staff.index" in app.view_functions)
-    assert "<dd>UTC</dd>" in page and "<dd>BDT</dd>" in page  # the details summary
+    assert "<dd>Asia/Dhaka</dd>" in page and "<dd>BDT</dd>" in page  # the details summary
 
 
 def test_the_form_shows_the_current_details(app, shops, store_client):
@@ -140,8 +140,9 @@ def test_bad_input_is_explained_next_to_its_field_and_kept(
     if field != "name":
         assert 'value="Typed Name"' in page  # the other fields keep what was typed too
     row = tenant_row(app, shops["a"])
+    # As the store started: a taka store's zone is Bangladesh's.
     assert (row.name, row.currency, row.locale, row.timezone) == ("Dhaka Shop", "BDT", "en",
-                                                                 "UTC")
+                                                                 "Asia/Dhaka")
 
 
 def test_a_store_without_prices_changes_currency_freely(app, make_store, store_client):
