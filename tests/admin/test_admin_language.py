@@ -63,11 +63,13 @@ def test_a_language_without_an_admin_catalogue_is_refused(
     assert ">ড্যাশবোর্ড</a>" in html(client.get("/admin/orders"))
 
 
-def test_an_untranslated_admin_language_is_english_with_the_right_lang(
-        make_store, store_client):
+def test_an_armenian_store_gets_the_armenian_admin(make_store, store_client):
     armenian = make_store("yerevan-shop", locale="hy", currency="AMD")
     page = html(sign_in(store_client, armenian).get("/admin/orders"))
-    assert '<html lang="en">' in page and ">Dashboard</a>" in page
+    assert '<html lang="hy">' in page and ">Վահանակ</a>" in page
+    assert "Պատվերներ դեռ չկան։" in page and ">Dashboard</a>" not in page
+    account = html(sign_in(store_client, armenian).get("/admin/account"))
+    assert '<option value="hy" lang="hy">Հայերեն</option>' in account
 
 
 def test_choosing_a_language_needs_the_csrf_token(app, bengali_store, store_client):
