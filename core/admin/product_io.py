@@ -22,7 +22,15 @@ from wtforms import FileField
 from core.admin.listing import Page, page_number, paginate
 from core.catalog.csv_io import CsvFileError, export_rows, template_csv, to_csv
 from core.catalog.importing import start_import, summarise
-from core.catalog.imports import ProductImport
+from core.catalog.imports import (
+    IMPORT_CHECKING,
+    IMPORT_DONE,
+    IMPORT_FAILED,
+    IMPORT_QUEUED,
+    IMPORT_REJECTED,
+    IMPORT_WRITING,
+    ProductImport,
+)
 from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT
 from core.db import db
 from core.web.tenancy import current_store
@@ -84,10 +92,18 @@ def _imports_page() -> Page:
                     per_page=20)
 
 
+#: An import's status as the merchant reads it in the list of imports.
+STATUS_LABELS = {
+    IMPORT_QUEUED: _l("Queued"), IMPORT_CHECKING: _l("Checking"),
+    IMPORT_WRITING: _l("Saving"), IMPORT_DONE: _l("Done"),
+    IMPORT_REJECTED: _l("Not imported"), IMPORT_FAILED: _l("Failed"),
+}
+
+
 def _form_page(form: ImportForm, status_code: int = 200) -> tuple[str, int]:
     body = render_template("admin/products/import.html", store=current_store(), form=form,
                            imports=_imports_page(), max_mb=_max_bytes() // (1024 * 1024),
-                           failed=status_code == 422)
+                           failed=status_code == 422, status_labels=STATUS_LABELS)
     return body, status_code
 
 

@@ -25,9 +25,11 @@ from core.storage import get_storage
 from core.theming.registry import Theme, available_themes
 from core.theming.service import choose_theme, save_theme_values, store_theme_view
 from core.theming.settings import clean_form
+from core.theming.text import theme_text
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_theme", __name__, url_prefix="/admin/theme")
+bp.add_app_template_filter(theme_text, "theme_text")
 
 
 def _collections() -> list[Collection]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from core.theming.registry import FONT_STACKS, Theme, ThemeSetting
@@ -22,11 +23,11 @@ def _check_number(setting: ThemeSetting, raw: str) -> int:
     try:
         number = int(raw.strip())
     except ValueError:
-        raise SettingError("Enter a whole number.") from None
+        raise SettingError(_("Enter a whole number.")) from None
     if setting.minimum is not None and number < setting.minimum:
-        raise SettingError(f"Enter {setting.minimum} or more.")
+        raise SettingError(_("Enter %(min)s or more.", min=setting.minimum))
     if setting.maximum is not None and number > setting.maximum:
-        raise SettingError(f"Enter {setting.maximum} or less.")
+        raise SettingError(_("Enter %(max)s or less.", max=setting.maximum))
     return number
 
 
@@ -44,21 +45,21 @@ def clean_value(setting: ThemeSetting, raw: str | None,
         return text in {"1", "on", "true", "yes"}
     if kind == "colour":
         if not _COLOUR.match(text):
-            raise SettingError("Enter a colour as # and six hex digits, e.g. #0f766e.")
+            raise SettingError(_("Enter a colour as # and six hex digits, e.g. #0f766e."))
         return text.lower()
     if kind in {"choice", "font"}:
-        if text not in {value for value, _ in setting.options}:
-            raise SettingError("Choose one of the options.")
+        if text not in {value for value, _label in setting.options}:
+            raise SettingError(_("Choose one of the options."))
         return text
     if kind == "number":
         return _check_number(setting, text)
     if kind == "collection":
         if text and text not in collections:
-            raise SettingError("Choose one of your collections.")
+            raise SettingError(_("Choose one of your collections."))
         return text
     if kind in {"text", "textarea"}:
         if len(text) > setting.max_length:
-            raise SettingError(f"Use at most {setting.max_length} characters.")
+            raise SettingError(_("Use at most %(max)s characters.", max=setting.max_length))
         return text
     raise SettingError(f"Unsupported setting type {kind!r}.")
 
