@@ -44,7 +44,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext \
 	  --no-location --sort-output --project=Haat --copyright-holder=Haat -o core/translations/messages.pot .
 	$(BIN)/pybabel update -i core/translations/messages.pot -d core/translations --no-fuzzy-matching
-	$(BIN)/pybabel extract -F babel-admin.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k _l \
+	$(BIN)/pybabel extract -F babel-admin.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k _l -k timeline_text \
 	  --no-location --sort-output --project=Haat --copyright-holder=Haat -o core/translations/admin.pot .
 	$(BIN)/pybabel update -i core/translations/admin.pot -d core/translations --domain admin --no-fuzzy-matching
 

@@ -17,7 +17,7 @@ from admin_support import html, sign_in, use_admin_catalogue
 ROOT = Path(core.__file__).parent.parent
 TRANSLATIONS = ROOT / "core" / "translations"
 #: As in the Makefile's ``messages`` target (pybabel adds -k to its default keywords).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "timeline_text": None}
 UPDATE = "run `make messages` (it extracts core/translations/admin.pot and updates each admin.po)"
 
 

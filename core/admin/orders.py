@@ -40,10 +40,16 @@ from core.checkout.placement import find_gateway
 from core.customers.service import normalise_phone
 from core.db import db
 from core.money import Money
-from core.orders import carriers, service, states
+from core.orders import carriers, service, states, timeline
 from core.orders.carriers import BookingFailed, BookingUnderWay, OrderCarrier
 from core.orders.emails import safe_link
-from core.orders.labels import FULFILMENT_LABELS, PAYMENT_LABELS, refusal, state_label
+from core.orders.labels import (
+    FULFILMENT_LABELS,
+    PAYMENT_LABELS,
+    TRACKING_LABELS,
+    refusal,
+    state_label,
+)
 from core.orders.models import Order
 from core.orders.service import OrderActionError
 from core.orders.tracking import shipment_events
@@ -54,18 +60,13 @@ from core.web.templating import money_filter, number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_orders", __name__, url_prefix="/admin/orders")
+bp.add_app_template_filter(timeline.shown, "timeline_entry")
+bp.add_app_template_filter(timeline.actor_shown, "timeline_actor")
 # PAYMENT_LABELS and FULFILMENT_LABELS (the states' words) are imported from here by the
 # dashboard and the customers pages too.
 _ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
 log = logging.getLogger("haat.admin")
 
-#: What a carrier reported about a parcel (``core.sdk.TRACKING_STATUSES``).
-TRACKING_LABELS = {
-    "booked": _l("Booked"), "picked_up": _l("Picked up"), "in_transit": _l("In transit"),
-    "out_for_delivery": _l("Out for delivery"),
-    "delivery_failed": _l("Delivery attempt failed"), "delivered": _l("Delivered"),
-    "returning": _l("Returning to you"), "returned": _l("Returned"),
-}
 #: Free text the merchant adds to a rejection or cancellation, for the timeline.
 MAX_REASON = 500
 MAX_SEARCH = 100

@@ -27,6 +27,7 @@ from core.customers.service import customer_key, find_or_create_customer
 from core.db import db
 from core.discounts.rules import claim_use, customer_uses
 from core.messaging.alerts import queue_low_stock_alerts, queue_staff_alerts
+from core.orders import timeline
 from core.orders.models import Order, OrderLine
 from core.orders.numbering import next_order_number
 from core.orders.service import queue_messages, record
@@ -186,7 +187,7 @@ def _write(quote: Quote, data: CheckoutInput, key: str, store: StoreInfo) -> Ord
     order.customer = customer
     if customer is not None:
         _record_consents(customer.id, order, marketing=bool(data.get("marketing")))
-    record(order, "placed", f"Order placed; {gateway.label}.", "shopper")
+    record(order, "placed", timeline.order_placed(gateway.label), "shopper")
     db.session.delete(quote.cart)
     db.session.flush()
     if created and customer is not None:
@@ -276,7 +277,7 @@ def start_payment(order: Order, gateway: object | None, store: StoreInfo) -> Pay
     except Exception as exc:
         reraise_unless_isolating(exc)
         log.exception("payment start failed for order %s", order.id)
-        record(order, "payment_not_started", "The payment provider failed.",
+        record(order, "payment_not_started", timeline.payment_provider_failed(),
                f"plugin:{order.payment_method}")
     if started is not None:
         if started.reference and not order.payment_reference:

@@ -38,6 +38,7 @@ from core.messaging.sms import MAX_PARTS, OutboxGateway, sms_size, store_gateway
 from core.messaging.store_wording import fill_wording, parts_of, saved_wording
 from core.messaging.texts import ORDER_EVENTS, code_subject, code_text, sms_text
 from core.money import Money
+from core.orders import timeline
 from core.orders.emails import InvalidAddress, order_message, render_order_email, safe_link
 from core.orders.models import Order, OrderEvent
 from core.pluginhost.events import enqueue_after_commit
@@ -282,15 +283,15 @@ def _note_on_order(message: Message) -> None:
         return
     if message.event.startswith(ALERT_PREFIX):  # the merchant's own alerts: not a step
         return
-    what = ORDER_EVENTS.get(message.event, message.event)
-    channel = "email" if message.channel == "email" else "SMS"
     if message.status == SENT:
-        kind, text = f"{message.channel}_sent", f"Sent the {what} {channel} to {message.recipient}"
+        kind = f"{message.channel}_sent"
+        text = timeline.message_sent(message.event, message.channel, message.recipient)
     else:
         kind = f"{message.channel}_failed"
-        text = f"Could not send the {what} {channel} to {message.recipient}: {message.error}"
-    db.session.add(OrderEvent(order_id=message.order_id, kind=kind, message=text,
-                              actor="system"))
+        text = timeline.message_not_sent(message.event, message.channel, message.recipient,
+                                         message.error)
+    db.session.add(OrderEvent(order_id=message.order_id, kind=kind, message=text.english,
+                              template=text.template, params=text.stored(), actor="system"))
 
 
 def _send(store: StoreInfo, message: Message, secret: str) -> _Outcome:

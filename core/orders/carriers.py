@@ -29,6 +29,7 @@ from core.orders import service, states
 from core.orders.emails import safe_link
 from core.orders.models import Order, OrderEvent
 from core.orders.snapshots import order_snapshot
+from core.orders.timeline import TimelineText, timeline_text
 from core.pluginhost.runtime import StorePlugins, reraise_unless_isolating
 from core.sdk import OrderSnapshot, PluginCheckoutError, Shipment, ShippingCarrier, StoreInfo
 
@@ -96,14 +97,18 @@ class BookingFailed(Exception):
         self.unusable = unusable
 
     @property
-    def note(self) -> str:
-        """The timeline entry, in the timeline's English."""
+    def note(self) -> TimelineText:
+        """The timeline entry (translated when shown)."""
+        label = self.carrier.label
         if self.reason:
-            return f"{self.carrier.label} refused the booking: {self.reason}"
+            return timeline_text("%(carrier)s refused the booking: %(reason)s",
+                                 carrier=label, reason=self.reason)
         if self.unusable:
-            return (f"Booking with {self.carrier.label}: the courier's answer could not be "
-                    f"used ({self.unusable}); check with the courier before booking again.")
-        return f"Booking with {self.carrier.label} failed; nothing was booked."
+            return timeline_text("Booking with %(carrier)s: the courier's answer could not "
+                                 "be used (%(problem)s); check with the courier before "
+                                 "booking again.", carrier=label, problem=self.unusable)
+        return timeline_text("Booking with %(carrier)s failed; nothing was booked.",
+                             carrier=label)
 
 
 class BookingUnderWay(Exception):
@@ -255,7 +260,8 @@ def _claim(order: Order, store: StoreInfo, found: OrderCarrier, actor: str) -> _
     started = booking_under_way(order.id)
     if started is not None:
         raise BookingUnderWay(started)
-    entry = service.record(order, STARTED, f"Booking with {found.label} started.", actor)
+    entry = service.record(order, STARTED, timeline_text(
+        "Booking with %(carrier)s started.", carrier=found.label), actor)
     db.session.flush()
     return _Claim(order.id, entry.id, found, order_snapshot(order, store))
 
@@ -320,10 +326,11 @@ def _finish(claim: _Claim, actor: str, parcel: Parcel | None,
     ours = getattr(_latest(order.id, (STARTED,)), "id", None) == claim.entry_id
     label = claim.carrier.label
 
-    def note(kind: str, message: str) -> None:
+    def note(kind: str, message: TimelineText) -> None:
         if not ours:  # a newer booking holds the claim: this answer must not end it
             kind = LATE
-            message += " (This booking had been given up and a newer one started.)"
+            message = timeline_text("%(entry)s (This booking had been given up and a newer "
+                                    "one started.)", entry=message)
         service.record(order, kind, message, actor)
 
     result: Booking
@@ -332,27 +339,31 @@ def _finish(claim: _Claim, actor: str, parcel: Parcel | None,
         result = Booking("failed")
     elif parcel is None:
         if ours:
-            note(BY_HAND, f"{label} books this parcel by hand; nothing was booked.")
+            note(BY_HAND, timeline_text("%(carrier)s books this parcel by hand; nothing "
+                                        "was booked.", carrier=label))
         result = Booking("by_hand")
     elif (order.carrier_id, order.tracking_number) == (claim.carrier.id,
                                                        parcel.tracking_number):
-        note(BOOKED, f"{label} answered with the parcel the order already has, "
-                     f"tracking {parcel.tracking_number}.")
+        note(BOOKED, timeline_text("%(carrier)s answered with the parcel the order already "
+                                   "has, tracking %(number)s.", carrier=label,
+                                   number=parcel.tracking_number))
         result = Booking("shipped", parcel)
     elif not states.can_move_fulfilment(order.fulfilment_state, states.SHIPPED):
         state = order.fulfilment_state
-        note(UNUSED, f"Booked with {label}, tracking {parcel.tracking_number}, but the "
-                     f"order was {state.replace('_', ' ')} meanwhile: cancel the parcel "
-                     "with the courier.")
+        note(UNUSED, timeline_text("Booked with %(carrier)s, tracking %(number)s, but the "
+                                   "order was %(fulfilment)s meanwhile: cancel the parcel "
+                                   "with the courier.", carrier=label,
+                                   number=parcel.tracking_number, fulfilment=state))
         result = Booking("unused", parcel, state)
     elif not ours:
-        service.record(order, LATE, f"Booked with {label}, tracking "
-                       f"{parcel.tracking_number}, but this booking had been given up and "
-                       "a newer one started: check with the courier that only one parcel "
-                       "goes out.", actor)
+        service.record(order, LATE, timeline_text(
+            "Booked with %(carrier)s, tracking %(number)s, but this booking had been given "
+            "up and a newer one started: check with the courier that only one parcel goes "
+            "out.", carrier=label, number=parcel.tracking_number), actor)
         result = Booking("superseded", parcel)
     else:
-        service.record(order, BOOKED, f"Parcel booked with {label}.", actor)
+        service.record(order, BOOKED, timeline_text("Parcel booked with %(carrier)s.",
+                                                    carrier=label), actor)
         service.ship(order, actor, parcel.courier, parcel.tracking_number,
                      parcel.tracking_url, carrier_id=claim.carrier.id)
         result = Booking("shipped", parcel)

@@ -4,7 +4,8 @@ The states stay machine values in the database (``core.orders.states``); these a
 what the admin shows. They are lazy strings of the admin's catalogue (domain
 "admin"): translated when shown, so an error raised by ``core.orders.service`` reads
 in the merchant's language on an admin page, and in English anywhere else. Timeline
-entries are never made from them: the timeline is a log, in English.
+entries keep codes, not these words, and are translated when shown
+(``core.orders.timeline``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,20 @@ FULFILMENT_LABELS = {
     states.SHIPPED: _l("Shipped"), states.DELIVERED: _l("Delivered"),
     states.CANCELLED: _l("Cancelled"), states.RETURNED: _l("Returned"),
 }
+
+#: What a carrier reported about a parcel (``core.sdk.TRACKING_STATUSES``).
+TRACKING_LABELS = {
+    "booked": _l("Booked"), "picked_up": _l("Picked up"), "in_transit": _l("In transit"),
+    "out_for_delivery": _l("Out for delivery"),
+    "delivery_failed": _l("Delivery attempt failed"), "delivered": _l("Delivered"),
+    "returning": _l("Returning to you"), "returned": _l("Returned"),
+}
+
+
+def tracking_status_label(status: str) -> str:
+    """A tracking status in the merchant's words ("In transit")."""
+    return str(TRACKING_LABELS.get(status, status.replace("_", " ")))
+
 
 #: Why a move is refused, by (machine, wanted state); ``%(state)s`` is the current one.
 _REFUSALS = {

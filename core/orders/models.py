@@ -147,7 +147,15 @@ class OrderEvent(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
+    #: The entry in English, as written (exports, logs, and entries from before
+    #: ``template`` existed).
     message: Mapped[str] = mapped_column(Text, default="")
+    #: The English message with ``%(name)s`` placeholders, a msgid of the admin
+    #: catalogue, so that the admin shows the entry in its reader's language; ``""`` for
+    #: words nobody translates (a merchant's note, a provider's own message).
+    template: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The placeholders' values (see :mod:`core.orders.timeline`).
+    params: Mapped[dict[str, str] | None] = mapped_column(JSON, default=dict)
     #: Who did it: a staff email, "shopper", "system" or "plugin:<name>".
     actor: Mapped[str] = mapped_column(String(254), default="system")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

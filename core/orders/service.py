@@ -24,6 +24,7 @@ from core.orders.emails import safe_link
 from core.orders.labels import refusal
 from core.orders.models import Order, OrderEvent, PaymentEvent
 from core.orders.snapshots import order_snapshot
+from core.orders.timeline import TimelineText, timeline_text
 from core.pluginhost.events import emit_lazy
 from core.sdk import PaymentGateway, PaymentResult, RefundResult, StoreInfo
 
@@ -40,9 +41,15 @@ class OrderActionError(ValueError):
         self.field = field
 
 
-def record(order: Order, kind: str, message: str, actor: str = "system") -> OrderEvent:
-    """Add an entry to the order's timeline."""
-    entry = OrderEvent(kind=kind, message=message, actor=actor)
+def record(order: Order, kind: str, message: str | TimelineText,
+           actor: str = "system") -> OrderEvent:
+    """Add an entry to the order's timeline: a :class:`TimelineText` the admin shows in
+    each reader's language, or words nobody translates (a note, a provider's message)."""
+    if isinstance(message, TimelineText):
+        entry = OrderEvent(kind=kind, message=message.english, template=message.template,
+                           params=message.stored(), actor=actor)
+    else:
+        entry = OrderEvent(kind=kind, message=message, actor=actor)
     order.events.append(entry)
     return entry
 
@@ -98,7 +105,8 @@ def hold(order: Order) -> None:
     _compare_and_set(order, "fulfilment_state", order.fulfilment_state, order.fulfilment_state)
 
 
-def _move_payment(order: Order, wanted: str, actor: str, message: str) -> None:
+def _move_payment(order: Order, wanted: str, actor: str,
+                  message: str | TimelineText) -> None:
     try:
         states.check_payment(order.payment_state, wanted)
     except states.InvalidTransition as exc:
@@ -115,7 +123,8 @@ def _move_payment(order: Order, wanted: str, actor: str, message: str) -> None:
     record(order, f"payment_{wanted}", message, actor)
 
 
-def _move_fulfilment(order: Order, wanted: str, actor: str, message: str) -> None:
+def _move_fulfilment(order: Order, wanted: str, actor: str,
+                     message: str | TimelineText) -> None:
     try:
         states.check_fulfilment(order.fulfilment_state, wanted)
     except states.InvalidTransition as exc:
@@ -144,18 +153,19 @@ def _restock(order: Order) -> None:
 
 def mark_paid(order: Order, actor: str) -> None:
     """The merchant received the money (cash on delivery, bank transfer, wallet)."""
-    _move_payment(order, states.PAID, actor, "Marked as paid.")
+    _move_payment(order, states.PAID, actor, timeline_text("Marked as paid."))
 
 
 def reject_payment(order: Order, actor: str, reason: str = "") -> None:
     """The merchant could not find the payment (e.g. a wrong wallet transaction id)."""
     _move_payment(order, states.FAILED, actor,
-                  "Payment rejected." + (f" {reason}" if reason else ""))
+                  timeline_text("Payment rejected. %(reason)s", reason=reason) if reason
+                  else timeline_text("Payment rejected."))
 
 
 def fulfil(order: Order, actor: str) -> None:
     """The order is packed and ready to hand over."""
-    _move_fulfilment(order, states.FULFILLED, actor, "Packed.")
+    _move_fulfilment(order, states.FULFILLED, actor, timeline_text("Packed."))
     queue_hook(order, "haat_order_fulfilled")
 
 
@@ -182,8 +192,10 @@ def ship(order: Order, actor: str, carrier: str, tracking_number: str,
         raise OrderActionError(_l("A tracking link is at most 500 characters."),
                                "tracking_url")
     _move_fulfilment(order, states.SHIPPED, actor,
-                     f"Shipped with {carrier}" + (f", tracking {tracking_number}."
-                                                  if tracking_number else "."))
+                     timeline_text("Shipped with %(carrier)s, tracking %(number)s.",
+                                   carrier=carrier, number=tracking_number)
+                     if tracking_number else
+                     timeline_text("Shipped with %(carrier)s.", carrier=carrier))
     order.carrier, order.tracking_number = carrier[:100], tracking_number
     order.tracking_url, order.carrier_id = tracking_url, carrier_id[:64]
     queue_hook(order, "haat_order_shipped", tracking_url=order.tracking_url or None)
@@ -192,7 +204,7 @@ def ship(order: Order, actor: str, carrier: str, tracking_number: str,
 
 def mark_delivered(order: Order, actor: str) -> None:
     """The shopper has the parcel."""
-    _move_fulfilment(order, states.DELIVERED, actor, "Delivered.")
+    _move_fulfilment(order, states.DELIVERED, actor, timeline_text("Delivered."))
     queue_hook(order, "haat_order_delivered")
     queue_messages(order, "order_delivered")
 
@@ -200,14 +212,16 @@ def mark_delivered(order: Order, actor: str) -> None:
 def cancel(order: Order, actor: str, reason: str = "") -> None:
     """Cancel an order that has not shipped: its stock and coupon use come back."""
     _move_fulfilment(order, states.CANCELLED, actor,
-                     "Cancelled; items restocked." + (f" {reason}" if reason else ""))
+                     timeline_text("Cancelled; items restocked. %(reason)s", reason=reason)
+                     if reason else timeline_text("Cancelled; items restocked."))
     queue_hook(order, "haat_order_cancelled")
     queue_messages(order, "order_cancelled")
 
 
 def mark_returned(order: Order, actor: str) -> None:
     """The parcel came back; its items go back into stock."""
-    _move_fulfilment(order, states.RETURNED, actor, "Returned; items restocked.")
+    _move_fulfilment(order, states.RETURNED, actor,
+                     timeline_text("Returned; items restocked."))
     queue_hook(order, "haat_order_returned")
 
 
@@ -221,7 +235,8 @@ def add_note(order: Order, actor: str, text: str) -> None:
     record(order, "note", text, actor)
 
 
-def _set_refunded(order: Order, refunded: int, actor: str, message: str) -> int:
+def _set_refunded(order: Order, refunded: int, actor: str,
+                  message: str | TimelineText) -> int:
     """Raise the refunded total to ``refunded``; returns how much was added."""
     refunded = min(refunded, order.total)
     added = refunded - order.refunded_total
@@ -251,11 +266,13 @@ def refund(order: Order, amount: Money, gateway: PaymentGateway, store: StoreInf
         raise OrderActionError(_l("That is more than is left to refund."), "amount")
     result = gateway.refund(store, order_snapshot(order, store), amount)
     if not result.ok:
-        record(order, "refund_failed", f"Refund refused: {result.message}", actor)
+        record(order, "refund_failed", timeline_text("Refund refused: %(reason)s",
+                                                     reason=result.message), actor)
         return result
-    note = f"Refunded {amount.to_decimal()} {amount.currency}."
-    if result.message:
-        note += f" {result.message}"
+    refunded = f"{amount.to_decimal()} {amount.currency}"
+    note = (timeline_text("Refunded %(amount)s. %(note)s", amount=refunded,
+                          note=result.message) if result.message
+            else timeline_text("Refunded %(amount)s.", amount=refunded))
     _set_refunded(order, order.refunded_total + amount.amount, actor, note)
     return result
 
@@ -300,8 +317,9 @@ def apply_payment_result(order: Order, result: PaymentResult, gateway_id: str) -
         return False
     actor = f"plugin:{gateway_id}"
     if _wrong_amount(order, result):
-        record(order, "payment_mismatch", f"The provider reported {result.state} for "
-               f"{result.amount}, not this order's total; nothing was changed.", actor)
+        record(order, "payment_mismatch", timeline_text(
+            "The provider reported %(payment)s for %(amount)s, not this order's total; "
+            "nothing was changed.", payment=result.state, amount=result.amount), actor)
         return False
     try:
         return _apply(order, result, actor)
@@ -317,19 +335,22 @@ def _apply(order: Order, result: PaymentResult, actor: str) -> bool:
             return False
         if result.provider_reference:
             order.payment_reference = result.provider_reference[:200]
-        _move_payment(order, result.state, actor,
-                      result.message or f"Payment {result.state} by the provider.")
+        _move_payment(order, result.state, actor, result.message or (
+            timeline_text("Payment confirmed by the provider.") if result.state == "paid"
+            else timeline_text("Payment authorised by the provider.")))
         return True
     if result.state == "failed":
         if not states.can_move_payment(current, states.FAILED):
             return False
-        _move_payment(order, states.FAILED, actor, result.message or "Payment failed.")
+        _move_payment(order, states.FAILED, actor,
+                      result.message or timeline_text("Payment failed."))
         return True
     if result.state in ("refunded", "partially_refunded") and result.amount is not None:
         if current not in states.MONEY_RECEIVED:
             if not states.can_move_payment(current, states.PAID):
                 return False
-            _move_payment(order, states.PAID, actor, "Payment confirmed by the provider.")
+            _move_payment(order, states.PAID, actor,
+                          timeline_text("Payment confirmed by the provider."))
         return _set_refunded(order, result.amount.amount, actor,
-                             result.message or "Refunded at the provider.") > 0
+                             result.message or timeline_text("Refunded at the provider.")) > 0
     return False

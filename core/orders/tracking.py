@@ -27,6 +27,7 @@ from core.db import db, utcnow
 from core.orders import service, states
 from core.orders.models import Order, ShipmentEvent
 from core.orders.snapshots import order_snapshot
+from core.orders.timeline import TimelineText, timeline_text
 from core.sdk import TRACKING_STATUSES, OrderSnapshot, StoreInfo, TrackingEvent
 from tenants import tenant_scope
 
@@ -95,15 +96,18 @@ def _normalised(tracking_number: str, events: Sequence[TrackingEvent],
     return sorted(reports.values(), key=lambda report: report.occurred_at or now)
 
 
-def _note(report: TrackingEvent) -> str:
-    """The timeline entry (in the timeline's English)."""
-    note = f"Carrier reported: {report.status.replace('_', ' ')}"
-    if report.description:
-        note += f" ({report.description})"
+def _note(report: TrackingEvent) -> TimelineText:
+    """The timeline entry (translated when shown): the status, the courier's own words
+    and where, and when it happened."""
+    extra = f" ({report.description})" if report.description else ""
     if report.location and report.location not in report.description:
-        note += f", {report.location}"
-    when = report.occurred_at
-    return note + (f", {when:%Y-%m-%d %H:%M} UTC." if when else ".")
+        extra += f", {report.location}"
+    if report.occurred_at:
+        return timeline_text("Carrier reported: %(status)s%(extra)s, %(moment)s.",
+                             status=report.status, extra=extra,
+                             moment=aware(report.occurred_at).isoformat())
+    return timeline_text("Carrier reported: %(status)s%(extra)s.", status=report.status,
+                         extra=extra)
 
 
 def _find(carrier_id: str, tracking_number: str, *, lock: bool = False) -> Order | None:
