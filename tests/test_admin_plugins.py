@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import PASSWORD
+from core.clock import format_moment
 from core.db import db, utcnow
 from core.pluginhost.manager import HookTimings, LoadProblem
 from core.pluginhost.models import PluginFailure, PluginState
@@ -441,9 +442,10 @@ def test_recorded_failures_and_the_breaker_are_shown(app, stores, banner, store_
     assert "6 errors in the last 24 hours" in body
     assert all(f"boom {n}" in body for n in range(5))
     assert "boom 5" not in body and "old boom" not in body  # only the latest five
-    until = (now + timedelta(minutes=10)).strftime("%H:%M")
+    # In the store's time zone and the admin's words, like every time in the admin.
+    until = format_moment(now + timedelta(minutes=10), "en", timezone=stores[0].timezone)
     assert "switched off until <time" in body
-    assert f"{until} UTC</time> after repeated errors" in body
+    assert f"{until}</time> after repeated errors" in body
     assert "Switch on again" in body
     # Beta's page knows nothing of alpha's failures.
     beta = _owner(store_client, "beta-shop").get("/admin/plugins").get_data(as_text=True)

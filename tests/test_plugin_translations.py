@@ -146,13 +146,13 @@ def test_a_plugins_own_field_message_is_shown_as_it_gave_it():
     assert str(percent) == "Up to 50% off only"
 
 
-def test_an_armenian_store_s_admin_shows_the_plugin_in_english_like_the_admin(
+def test_an_armenian_store_s_admin_shows_the_plugin_in_armenian(
         app, gift_wrap, make_store, store_client):
-    # The admin has no Armenian catalogue, so its pages are English, plugins' words too.
+    # The admin has an Armenian catalogue, so a plugin's own words are Armenian there too.
     yerevan = make_store("yerevan-gifts", locale="hy", currency="AMD")
     page = html(sign_in(store_client, yerevan).get("/admin/plugins"))
-    assert '<html lang="en">' in page
-    assert "<h2>Gift wrapping</h2>" in page and "Նվերի" not in page
+    assert '<html lang="hy">' in page
+    assert "<h2>Gift wrapping</h2>" not in page and "<h2>Նվերի" in page
 
 
 def test_the_sample_plugin_s_title_comes_from_its_catalogue(app, dhaka, store_client):
