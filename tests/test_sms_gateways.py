@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import time
 import uuid
@@ -39,6 +40,7 @@ from fakes.sslwireless_fake import FakeSslWireless
 from fakes.twilio_fake import FakeTwilio
 
 from core.sdk import FieldError, Money, SmsGateway, SmsMessage, SmsNotSent, StoreInfo
+from core.testing import assert_translated
 from plugins.sms_sslwireless import config as ssl_config
 from plugins.sms_sslwireless import gateway as ssl_api
 from plugins.sms_sslwireless import plugin as ssl_plugin
@@ -608,6 +610,61 @@ def test_manifests_say_where_the_plugins_belong():
     assert twilio_plugin.manifest.applies_to("AM", "AMD")
     assert ssl_plugin.manifest.applies_to("BD", "BDT")
     assert not ssl_plugin.manifest.applies_to("AM", "AMD")
+
+
+# ---------------------------------------------- settings in the merchant's language
+
+
+@pytest.mark.parametrize("package", ["plugins.sms_twilio", "plugins.sms_sslwireless"])
+def test_every_message_is_translated_into_bengali_and_armenian(package: str):
+    assert_translated(package)
+
+
+def _setting_error(page: str, name: str) -> str:
+    found = re.search(rf'<p class="error" id="setting-{name}-error">([^<]*)</p>', page)
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize(("plugin", "locale", "currency", "title", "label", "english"), [
+    (TWILIO, "bn", "BDT", "Twilio দিয়ে SMS", ("sender", "প্রেরক"), "Send from"),
+    (TWILIO, "hy", "AMD", "SMS Twilio-ի միջոցով", ("sender", "Ուղարկող"), "Send from"),
+    (SSL, "bn", "BDT", "SSL Wireless দিয়ে SMS", ("sid", "SID (প্রেরক)"), "SID (sender)"),
+    (SSL, "hy", "AMD", "SMS SSL Wireless-ի միջոցով", ("sid", "SID (ուղարկող)"),
+     "SID (sender)"),
+])
+def test_the_settings_page_in_the_owners_language(haat_store, haat_admin_client,
+                                                  plugin: str, locale: str, currency: str,
+                                                  title: str, label: tuple[str, str],
+                                                  english: str):
+    shop = haat_store(f"{locale}-texts", locale=locale, currency=currency)
+    page = haat_admin_client(shop).get(f"/admin/plugins/{plugin}").get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in page
+    name, words = label
+    assert (f'<label for="setting-{name}">{words} '
+            f'<span class="required" aria-hidden="true">*</span></label>') in page
+    assert f"{english} <span" not in page
+    assert str(PLUGINS[plugin].manifest.description) not in page  # (the English text)
+
+
+@pytest.mark.parametrize(("plugin", "form", "field", "in_bengali"), [
+    (TWILIO, {"account_sid": "AC123", "sender": "+15005550006"}, "account_sid",
+     "Account SID হলো AC-এর পরে ৩২টি অক্ষর ও সংখ্যা (0-9, a-f); Twilio কনসোলের "
+     "Account Info বক্স থেকে এটি কপি করুন।"),
+    (TWILIO, {"account_sid": "AC" + "0" * 32, "sender": "Shop!"}, "sender",
+     "আন্তর্জাতিক আকারে একটি Twilio নম্বর (+15017122661), একটি Messaging Service SID "
+     "(MG-এর পরে ৩২টি অক্ষর ও সংখ্যা), অথবা সর্বোচ্চ ১১টি ইংরেজি অক্ষর, সংখ্যা ও স্পেস "
+     "দিয়ে একটি প্রেরকের নাম লিখুন।"),
+    (SSL, {"api_token": "x", "sid": "DHAKA CRAFTS"}, "sid",
+     "SID হলো SSL Wireless-এর দেওয়া প্রেরক কোড: ইংরেজি অক্ষর ও সংখ্যা (. _ - ও চলবে), "
+     "কোনো স্পেস ছাড়া।"),
+])
+def test_setting_errors_in_the_owners_language(haat_store, haat_admin_client, plugin: str,
+                                               form: dict[str, str], field: str,
+                                               in_bengali: str):
+    shop = haat_store("dhaka-texts", locale="bn", currency="BDT")
+    refused = haat_admin_client(shop).post(f"/admin/plugins/{plugin}", data=form)
+    assert refused.status_code == 422
+    assert _setting_error(refused.get_data(as_text=True), field) == in_bengali
 
 
 @pytest.mark.parametrize("plugin", [TWILIO, SSL])

@@ -26,12 +26,13 @@ from core.sdk import (
 )
 
 from . import pages, structured
+from .i18n import _
 from .settings import FIELDS, Settings
 
 manifest = PluginManifest(
-    name="seo", title="SEO",
-    description="Search-engine titles, descriptions, social cards, structured data "
-                "and a sitemap, built from your store's own data.",
+    name="seo", title=_.lazy("SEO"),
+    description=_.lazy("Search-engine titles, descriptions, social cards, structured data "
+                       "and a sitemap, built from your store's own data."),
     settings=FIELDS,
 )
 

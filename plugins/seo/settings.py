@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from core.sdk import BoolField, LongTextField, RobotsRule, TextField, UrlField
 
+from .i18n import _
 from .text import DEFAULT_PATTERN, DESCRIPTION_LIMIT, pattern_problem
 
 MAX_VERIFICATION_TAGS = 20
@@ -44,18 +45,20 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _verification_line(line: str) -> tuple[str, str]:
-    """``(name, content)`` of one line, or raise ``ValueError`` with the reason."""
+    """``(name, content)`` of one line, or raise ``ValueError`` with the reason (in the
+    language of the moment)."""
     found = (_META_TAG.match(line) or _NAME_CONTENT.match(line)
              or _NAME_CONTENT_TIGHT.match(line))
     if not found:
-        raise ValueError("write it as name: content, e.g. google-site-verification: abc123")
+        raise ValueError(_("write it as name: content, e.g. google-site-verification: abc123"))
     name, content = found["name"].strip(), found["content"].strip()
     if not _META_NAME.match(name):
-        raise ValueError(f"“{name}” is not a meta tag name (letters, digits, - . _ :)")
+        raise ValueError(_("“%(name)s” is not a meta tag name (letters, digits, - . _ :)",
+                           name=name))
     if name.lower() in RESERVED_NAMES or name.lower().startswith(("og:", "twitter:")):
-        raise ValueError(f"“{name}” is written by the SEO plugin itself")
+        raise ValueError(_("“%(name)s” is written by the SEO plugin itself", name=name))
     if not _META_CONTENT.match(content):
-        raise ValueError("the code may only hold letters, digits and - _ . : / + =")
+        raise ValueError(_("the code may only hold letters, digits and - _ . : / + ="))
     return name, content
 
 
@@ -78,9 +81,9 @@ def check_verification_tags(text: str) -> str | None:
         try:
             _verification_line(line)
         except ValueError as exc:
-            problems.append(f"Line {number}: {exc}.")
+            problems.append(_("Line %(line)s: %(problem)s.", line=number, problem=str(exc)))
     if count > MAX_VERIFICATION_TAGS:
-        problems.append(f"Use at most {MAX_VERIFICATION_TAGS} lines.")
+        problems.append(_("Use at most %(num)s lines.", num=MAX_VERIFICATION_TAGS))
     return " ".join(problems[:3]) or None
 
 
@@ -88,18 +91,21 @@ def check_verification_tags(text: str) -> str | None:
 
 
 def _robots_lines(text: str) -> Iterator[tuple[int, str, str]]:
-    """``(line number, directive, value)``; raises ``ValueError`` on a bad line."""
+    """``(line number, directive, value)``; raises ``ValueError`` on a bad line, with the
+    reason in the language of the moment."""
     for number, line in _lines(text):
         found = _ROBOTS_LINE.match(line)
         if not found:
-            raise ValueError(f"Line {number}: start it with Allow:, Disallow: or User-agent:.")
+            raise ValueError(_("Line %(line)s: start it with Allow:, Disallow: or "
+                               "User-agent:.", line=number))
         key, value = found["key"].lower(), found["value"].strip()
         if key == "user-agent":
             if not _USER_AGENT.match(value):
-                raise ValueError(f"Line {number}: name a crawler, e.g. User-agent: GPTBot.")
+                raise ValueError(_("Line %(line)s: name a crawler, e.g. User-agent: GPTBot.",
+                                   line=number))
         elif not value.startswith("/") or any(c.isspace() for c in value) or len(value) > 500:
-            raise ValueError(f"Line {number}: give a path that starts with /, e.g. "
-                             f"Disallow: /pages/draft.")
+            raise ValueError(_("Line %(line)s: give a path that starts with /, e.g. "
+                               "Disallow: /pages/draft.", line=number))
         yield number, key, value
 
 
@@ -131,9 +137,9 @@ def check_robots_rules(text: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     if len(lines) > MAX_ROBOTS_LINES:
-        return f"Use at most {MAX_ROBOTS_LINES} rules."
+        return _("Use at most %(num)s rules.", num=MAX_ROBOTS_LINES)
     if lines and lines[-1][1] == "user-agent":
-        return "Put at least one Allow: or Disallow: line after the last User-agent: line."
+        return _("Put at least one Allow: or Disallow: line after the last User-agent: line.")
     return None
 
 
@@ -143,7 +149,7 @@ def check_robots_rules(text: str) -> str | None:
 def check_https(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.netloc:
-        return "Use a full https:// address (social sites refuse plain http images)."
+        return _("Use a full https:// address (social sites refuse plain http images).")
     return None
 
 
@@ -156,7 +162,7 @@ def twitter_handle(value: str) -> str:
 def check_twitter_handle(value: str) -> str | None:
     if _HANDLE.match(value.strip()):
         return None
-    return "Use your X (Twitter) handle: up to 15 letters, digits or _, e.g. @dhakacrafts."
+    return _("Use your X (Twitter) handle: up to 15 letters, digits or _, e.g. @dhakacrafts.")
 
 
 # ------------------------------------------------------------------------ fields
@@ -164,45 +170,49 @@ def check_twitter_handle(value: str) -> str | None:
 
 FIELDS = (
     TextField(
-        "title_pattern", "Title pattern", default=DEFAULT_PATTERN, max_length=120,
-        help="How page titles are written. {title} is the product, collection or page "
-             "name, {store} your store's name, e.g. {title} | {store}. Titles are kept "
-             "under about 70 characters; a long product name is shortened at a word.",
+        "title_pattern", _.lazy("Title pattern"), default=DEFAULT_PATTERN, max_length=120,
+        help=_.lazy("How page titles are written. {title} is the product, collection or "
+                    "page name, {store} your store's name, e.g. {title} | {store}. Titles "
+                    "are kept under about 70 characters; a long product name is shortened "
+                    "at a word."),
         validators=(pattern_problem,)),
     TextField(
-        "home_title", "Home page title", max_length=70,
-        help="The title of your home page in search results. Leave empty to use your "
-             "store's name."),
+        "home_title", _.lazy("Home page title"), max_length=70,
+        help=_.lazy("The title of your home page in search results. Leave empty to use "
+                    "your store's name.")),
     LongTextField(
-        "default_description", "Default description", max_length=DESCRIPTION_LIMIT,
-        help="One or two sentences about your store (at most 160 characters). Shown for "
-             "your home page, and added to pages whose content has no text of its own."),
+        "default_description", _.lazy("Default description"), max_length=DESCRIPTION_LIMIT,
+        help=_.lazy("One or two sentences about your store (at most 160 characters). Shown "
+                    "for your home page, and added to pages whose content has no text of "
+                    "its own.")),
     UrlField(
-        "social_image", "Social sharing image",
-        help="An https:// address of an image (1200 × 630 pixels works best) shown when "
-             "a page without its own picture is shared on Facebook, WhatsApp or X.",
+        "social_image", _.lazy("Social sharing image"),
+        help=_.lazy("An https:// address of an image (1200 × 630 pixels works best) shown "
+                    "when a page without its own picture is shared on Facebook, WhatsApp "
+                    "or X."),
         validators=(check_https,)),
     TextField(
-        "twitter_handle", "X (Twitter) handle", max_length=16,
-        help="Optional, e.g. @dhakacrafts: named as the site on X cards.",
+        "twitter_handle", _.lazy("X (Twitter) handle"), max_length=16,
+        help=_.lazy("Optional, e.g. @dhakacrafts: named as the site on X cards."),
         validators=(check_twitter_handle,)),
     LongTextField(
-        "verification_tags", "Site verification tags", max_length=4000,
-        help="One per line as name: content, copied from Google Search Console, Bing "
-             "Webmaster Tools, Yandex, Pinterest or Facebook, e.g. "
-             "google-site-verification: abc123. A pasted <meta> tag works too.",
+        "verification_tags", _.lazy("Site verification tags"), max_length=4000,
+        help=_.lazy("One per line as name: content, copied from Google Search Console, "
+                    "Bing Webmaster Tools, Yandex, Pinterest or Facebook, e.g. "
+                    "google-site-verification: abc123. A pasted <meta> tag works too."),
         validators=(check_verification_tags,)),
     BoolField(
-        "noindex_store", "Hide the whole store from search engines",
-        help="For a store under construction: every page asks search engines not to list "
-             "it (noindex), and the sitemap is left empty. Crawlers may still visit, "
-             "because they must read that request. Untick it when you open."),
+        "noindex_store", _.lazy("Hide the whole store from search engines"),
+        help=_.lazy("For a store under construction: every page asks search engines not "
+                    "to list it (noindex), and the sitemap is left empty. Crawlers may "
+                    "still visit, because they must read that request. Untick it when you "
+                    "open.")),
     LongTextField(
-        "robots_rules", "Extra robots.txt rules", max_length=4000,
-        help="Optional lines added to your robots.txt, each Allow: /path or "
-             "Disallow: /path; a User-agent: line starts rules for one crawler, e.g. "
-             "User-agent: GPTBot then Disallow: /. The cart, checkout, admin and search "
-             "are always kept out.",
+        "robots_rules", _.lazy("Extra robots.txt rules"), max_length=4000,
+        help=_.lazy("Optional lines added to your robots.txt, each Allow: /path or "
+                    "Disallow: /path; a User-agent: line starts rules for one crawler, "
+                    "e.g. User-agent: GPTBot then Disallow: /. The cart, checkout, admin "
+                    "and search are always kept out."),
         validators=(check_robots_rules,)),
 )
 

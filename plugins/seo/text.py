@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from string import Formatter
 
+from .i18n import _
+
 #: Search engines show about this many characters of a title and a description.
 TITLE_LIMIT = 70
 DESCRIPTION_LIMIT = 160
@@ -36,20 +38,21 @@ def trim(text: str, limit: int) -> str:
 
 
 def pattern_problem(pattern: str) -> str | None:
-    """Why ``pattern`` is not a usable title pattern (``None`` when it is)."""
+    """Why ``pattern`` is not a usable title pattern (``None`` when it is), in the
+    language of the moment (the merchant's, on the settings page)."""
     try:
         parts = [(name, spec, conv) for _text, name, spec, conv in Formatter().parse(pattern)
                  if name is not None]
     except ValueError:
-        return "Write {title} and {store} with both braces, e.g. {title} | {store}."
+        return _("Write {title} and {store} with both braces, e.g. {title} | {store}.")
     unknown = sorted({name for name, _spec, _conv in parts if name not in PATTERN_FIELDS})
     if unknown:
         shown = ", ".join("{" + name + "}" for name in unknown)
-        return f"Only {{title}} and {{store}} can be used, not {shown}."
+        return _("Only {title} and {store} can be used, not %(names)s.", names=shown)
     if any(spec or conv for _name, spec, conv in parts):
-        return "Write {title} and {store} with nothing else inside the braces."
+        return _("Write {title} and {store} with nothing else inside the braces.")
     if "title" not in {name for name, _spec, _conv in parts}:
-        return "The pattern must contain {title}, e.g. {title} | {store}."
+        return _("The pattern must contain {title}, e.g. {title} | {store}.")
     return None
 
 

@@ -11,9 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.sdk import Money, MoneyField, SecretField, StoreInfo, TextField
+from core.sdk import Money, MoneyField, PluginText, SecretField, StoreInfo, TextField
 
 PLUGIN = "sms-sslwireless"
+
+#: The plugin's own catalogue (translations/<lang>/LC_MESSAGES/messages.po): its title,
+#: settings and their messages in the merchant's admin language.
+_ = PluginText(__package__)
 
 #: SSL issues tokens of letters, digits and hyphens (a UUID, sometimes with a numeric
 #: account prefix: ``1279-98d2bb25-3f7e-49bf-a1e2-5d1a6c6c588f``), at most 50 long.
@@ -23,38 +27,42 @@ API_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{15,49}$")
 SID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
 
 
+# The checks return their message in the language of the moment: the merchant's, on
+# the settings page.
+
+
 def _api_token(value: Any) -> str | None:
     if API_TOKEN.match(str(value)):
         return None
-    return ("An SSL Wireless API token is 16 to 50 letters, digits and hyphens, e.g. "
-            "1279-98d2bb25-3f7e-49bf-a1e2-5d1a6c6c588f. Copy it from the ISMS Plus panel "
-            "or SSL's e-mail.")
+    return _("An SSL Wireless API token is 16 to 50 letters, digits and hyphens, e.g. "
+             "1279-98d2bb25-3f7e-49bf-a1e2-5d1a6c6c588f. Copy it from the ISMS Plus panel "
+             "or SSL's e-mail.")
 
 
 def _sid(value: Any) -> str | None:
     if SID.match(str(value)):
         return None
-    return ("A SID is the sender code SSL Wireless gave you: letters and digits (also . _ -), "
-            "no spaces.")
+    return _("A SID is the sender code SSL Wireless gave you: letters and digits (also "
+             ". _ -), no spaces.")
 
 
 SETTINGS = (
     SecretField(
-        "api_token", "API token", required=True, max_length=50,
-        help="The ISMS Plus API token SSL Wireless gave you. Kept encrypted; never shown "
-             "again.",
+        "api_token", _.lazy("API token"), required=True, max_length=50,
+        help=_.lazy("The ISMS Plus API token SSL Wireless gave you. Kept encrypted; never "
+                    "shown again."),
         validators=(_api_token,),
     ),
     TextField(
-        "sid", "SID (sender)", required=True, max_length=50,
-        help="The SID SSL Wireless assigned to your approved sender: your masking (brand "
-             "name) or your non-masking number.",
+        "sid", _.lazy("SID (sender)"), required=True, max_length=50,
+        help=_.lazy("The SID SSL Wireless assigned to your approved sender: your masking "
+                    "(brand name) or your non-masking number."),
         validators=(_sid,),
     ),
     MoneyField(
-        "cost_per_part", "Cost of one SMS part",
-        help="Optional. What SSL Wireless charges you for one SMS part on your plan (in "
-             "your store's currency), for the estimates in the message log.",
+        "cost_per_part", _.lazy("Cost of one SMS part"),
+        help=_.lazy("Optional. What SSL Wireless charges you for one SMS part on your plan "
+                    "(in your store's currency), for the estimates in the message log."),
     ),
 )
 

@@ -23,15 +23,15 @@ from __future__ import annotations
 
 from core.sdk import PluginManifest, SmsGateway, StoreInfo, hookimpl
 
-from .config import PLUGIN, SETTINGS, SslWirelessConfig
+from .config import PLUGIN, SETTINGS, SslWirelessConfig, _
 from .gateway import SslWirelessGateway
 
 manifest = PluginManifest(
     name=PLUGIN,
-    title="SMS by SSL Wireless",
-    description="Send order texts in Bengali or English to your shoppers' Bangladeshi "
-                "mobile numbers, from your own SSL Wireless (ISMS Plus) account and "
-                "approved sender.",
+    title=_.lazy("SMS by SSL Wireless"),
+    description=_.lazy("Send order texts in Bengali or English to your shoppers' "
+                       "Bangladeshi mobile numbers, from your own SSL Wireless (ISMS Plus) "
+                       "account and approved sender."),
     countries=("BD",),
     settings=SETTINGS,
 )

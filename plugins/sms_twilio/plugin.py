@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from core.sdk import PluginManifest, SmsGateway, StoreInfo, hookimpl
 
-from .config import PLUGIN, SETTINGS, TwilioConfig
+from .config import PLUGIN, SETTINGS, TwilioConfig, _
 from .gateway import TwilioGateway
 
 manifest = PluginManifest(
     name=PLUGIN,
-    title="SMS by Twilio",
-    description="Send order texts to your shoppers through your own Twilio account, to "
-                "numbers in almost every country.",
+    title=_.lazy("SMS by Twilio"),
+    description=_.lazy("Send order texts to your shoppers through your own Twilio "
+                       "account, to numbers in almost every country."),
     # Twilio sends to most countries, from an account opened anywhere: no restriction.
     countries=(),
     settings=SETTINGS,

@@ -1,5 +1,6 @@
 """The SEO plugin, through HTTP on store hosts: head tags, JSON-LD (read with extruct, as
-search engines' tools do), the sitemap and robots.txt, settings and isolation."""
+search engines' tools do), the sitemap and robots.txt, settings (in the merchant's
+language) and isolation."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from core.money import Money
 from core.pages.models import Page
 from core.pluginhost.settings import validate_settings
 from core.sdk import PageContext, ProductSnapshot, SearchResults, StoreInfo
+from core.staff.models import StaffUser
+from core.testing import assert_translated
 from core.theming.service import choose_theme
 from plugins.seo import structured
 from plugins.seo.text import apply_pattern, trim
@@ -93,6 +96,28 @@ def _add_page(app, store, handle, title, *, body="", published=True):
     with app.app_context(), tenant_scope(store.id):
         db.session.add(Page(handle=handle, title=title, body=body, published=published))
         db.session.commit()
+
+
+def _admin_language(app, store, locale):
+    """The store's owner chooses ``locale`` as their admin language (Your account)."""
+    with app.app_context(), tenant_scope(store.id):
+        owner = db.session.scalar(select(StaffUser).where(
+            StaffUser.email == f"owner@{store.slug}.example"))
+        owner.locale = locale
+        db.session.commit()
+
+
+def _owner(store_client, store):
+    owner = store_client(store.slug)
+    response = owner.post("/admin/login", data={"email": f"owner@{store.slug}.example",
+                                                "password": PASSWORD})
+    assert response.status_code == 303
+    return owner
+
+
+def _setting_error(body, name):
+    found = re.search(rf'<p class="error" id="setting-{name}-error">([^<]*)</p>', body)
+    return found.group(1) if found else ""
 
 
 def _variant_id(app, store, handle):
@@ -519,10 +544,9 @@ def test_good_settings_are_accepted(app):
     assert defaults.ok and defaults.values["title_pattern"] == "{title} | {store}"
 
 
-def test_the_admin_form_refuses_bad_settings_and_saves_good_ones(shop, store_client):
-    owner = store_client("alpha-shop")
-    owner.post("/admin/login", data={"email": "owner@alpha-shop.example",
-                                     "password": PASSWORD})
+def test_the_admin_form_refuses_bad_settings_and_saves_good_ones(app, shop, store_client):
+    _admin_language(app, shop, "en")  # Alpha is a Bengali store; its owner reads English
+    owner = _owner(store_client, shop)
     assert owner.post(f"/admin/plugins/{SEO}/toggle", data={"enabled": "1"}).status_code == 303
     form = {"title_pattern": "{store}", "social_image": "http://insecure.example/a.jpg",
             "verification_tags": "nonsense", "robots_rules": "Disallow: nowhere"}
@@ -538,6 +562,57 @@ def test_the_admin_form_refuses_bad_settings_and_saves_good_ones(shop, store_cli
     response = owner.post(f"/admin/plugins/{SEO}", data={"title_pattern": "{title} – {store}"})
     assert response.status_code == 303
     assert _title(_body(owner, "/products/tea-cup")) == "Tea cup – Alpha Shop"  # at once
+
+
+def test_every_message_is_translated_into_bengali_and_armenian():
+    assert_translated("plugins.seo")
+
+
+@pytest.mark.parametrize(("store", "title", "label", "help_text"), [
+    ("shop", "সার্চ ইঞ্জিন (SEO)", "শিরোনামের ধাঁচ",
+     "সার্চ ফলাফলে আপনার প্রথম পাতার শিরোনাম।"),
+    ("beta", "Որոնողական համակարգեր (SEO)", "Վերնագրի ձևանմուշ",
+     "Ձեր գլխավոր էջի վերնագիրը որոնման արդյունքներում։"),
+])
+def test_the_settings_page_in_the_owners_language(request, store_client, store, title,
+                                                  label, help_text):
+    owner = _owner(store_client, request.getfixturevalue(store))
+    body = _body(owner, f"/admin/plugins/{SEO}")
+    assert f"<h1>{title}</h1>" in body
+    assert f'<label for="setting-title_pattern">{label}</label>' in body
+    assert help_text in body
+    for english in ("Title pattern", "Home page title", "Search-engine titles"):
+        assert english not in body
+
+
+def test_setting_errors_in_the_owners_language(shop, beta, store_client):
+    form = {"title_pattern": "{store}", "social_image": "http://insecure.example/a.jpg",
+            "verification_tags": "nonsense", "robots_rules": "Disallow: nowhere"}
+    expected = [
+        (shop, {
+            "title_pattern": "ধাঁচে অবশ্যই {title} থাকতে হবে, যেমন {title} | {store}।",
+            "social_image": "পুরো https:// ঠিকানা দিন (সোশ্যাল সাইটগুলো সাধারণ http ঠিকানার "
+                            "ছবি দেখায় না)।",
+            "verification_tags": "লাইন 1: name: content আকারে লিখুন, যেমন "
+                                 "google-site-verification: abc123।",
+            "robots_rules": "লাইন 1: / দিয়ে শুরু হওয়া একটি পাথ দিন, যেমন "
+                            "Disallow: /pages/draft।",
+        }),
+        (beta, {
+            "title_pattern": "Ձևանմուշը պետք է պարունակի {title}, օրինակ՝ {title} | {store}։",
+            "verification_tags": "Տող 1: գրեք name: content ձևով, օրինակ՝ "
+                                 "google-site-verification: abc123։",
+            "robots_rules": "Տող 1: նշեք / նշանով սկսվող ուղի, օրինակ՝ "
+                            "Disallow: /pages/draft։",
+        }),
+    ]
+    for store, errors in expected:
+        refused = _owner(store_client, store).post(f"/admin/plugins/{SEO}", data=form)
+        assert refused.status_code == 422
+        body = refused.get_data(as_text=True)
+        for name, message in errors.items():
+            assert _setting_error(body, name) == message, (store.slug, name)
+        assert "Line 1" not in body
 
 
 # ------------------------------------------------------------------------- sitemap

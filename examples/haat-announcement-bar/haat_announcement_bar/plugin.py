@@ -3,6 +3,10 @@
 An example of a third-party Haat plugin. It is found through the ``haat.plugins``
 entry point ``announcement-bar`` (see setup.cfg), imports only ``core.sdk``, and
 contributes data (``SlotContent``), never HTML: core escapes the message.
+
+Its own words (title, description, settings) come from its catalogue,
+``translations/<lang>/LC_MESSAGES/messages.po``, in the merchant's admin language; the
+message itself is the merchant's own text, shown as they wrote it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from core.sdk import (
     MultiChoiceField,
     PageContext,
     PluginManifest,
+    PluginText,
     SlotContent,
     StoreInfo,
     TextField,
@@ -19,26 +24,32 @@ from core.sdk import (
     hookimpl,
 )
 
-TONES = (("info", "Information"), ("sale", "Sale"), ("warning", "Warning"))
+_ = PluginText(__package__)  # translations/<lang>/LC_MESSAGES/messages.po
+
+TONES = (("info", _.lazy("Information")), ("sale", _.lazy("Sale")),
+         ("warning", _.lazy("Warning")))
 PAGES = (
-    ("home", "Home page"),
-    ("collection", "Collection pages"),
-    ("product", "Product pages"),
-    ("other", "Every other page (search, cart, ...)"),
+    ("home", _.lazy("Home page")),
+    ("collection", _.lazy("Collection pages")),
+    ("product", _.lazy("Product pages")),
+    ("other", _.lazy("Every other page (search, cart, ...)")),
 )
 
 manifest = PluginManifest(
     name="announcement-bar",
-    title="Announcement bar",
-    description="A one-line message at the top of your store's pages, with an optional link.",
+    title=_.lazy("Announcement bar"),
+    description=_.lazy("A one-line message at the top of your store's pages, with an "
+                       "optional link."),
     settings=(
-        TextField("message", "Message", help="For example: Free delivery inside Dhaka.",
+        TextField("message", _.lazy("Message"),
+                  help=_.lazy("For example: Free delivery inside Dhaka."),
                   required=True, max_length=200),
-        UrlField("link", "Link", help="Optional: where the message leads (https://...)."),
-        ChoiceField("tone", "Tone", choices=TONES, default="info"),
-        MultiChoiceField("show_on", "Show on", choices=PAGES,
-                         default=tuple(value for value, _ in PAGES),
-                         help="Leave all unticked to show it everywhere."),
+        UrlField("link", _.lazy("Link"),
+                 help=_.lazy("Optional: where the message leads (https://...).")),
+        ChoiceField("tone", _.lazy("Tone"), choices=TONES, default="info"),
+        MultiChoiceField("show_on", _.lazy("Show on"), choices=PAGES,
+                         default=tuple(value for value, _label in PAGES),
+                         help=_.lazy("Leave all unticked to show it everywhere.")),
     ),
 )
 

@@ -6,10 +6,24 @@ and ``haat_product`` come from Haat's pytest plugin (``core.testing``).
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
 import pytest
-from haat_announcement_bar.plugin import manifest, page_group
+from haat_announcement_bar.plugin import _, manifest, page_group
+
+from core.testing import assert_translated
 
 PLUGIN = "announcement-bar"
+PACKAGE = "haat_announcement_bar"
+SOURCE = Path(__file__).resolve().parents[1]
+CATALOGUES = tuple(f"{PACKAGE}/translations/{language}/LC_MESSAGES/messages.po"
+                   for language in ("bn", "hy"))
 
 
 def _text(client, path="/"):
@@ -115,3 +129,58 @@ def test_unknown_setting_names_are_refused(haat_store, haat_enable_plugin):
 ])
 def test_page_groups(kind, group):
     assert page_group(kind) == group
+
+
+# ------------------------------------------------------- in the merchant's language
+
+
+def test_every_message_is_translated_into_bengali_and_armenian():
+    assert_translated(PACKAGE)
+
+
+def test_the_words_in_each_language():
+    assert [_("Announcement bar", locale=code) for code in ("en", "bn", "hy")] == [
+        "Announcement bar", "ঘোষণা বার", "Հայտարարության գոտի"]
+    assert str(manifest.title) == "Announcement bar"  # English outside a request
+
+
+@pytest.mark.parametrize(("locale", "currency", "title", "label", "choice"), [
+    ("bn", "BDT", "ঘোষণা বার", "বার্তা", "সেল"),
+    ("hy", "AMD", "Հայտարարության գոտի", "Հաղորդագրություն", "Զեղչ"),
+])
+def test_the_settings_page_in_the_owners_language(haat_store, haat_admin_client, locale,
+                                                  currency, title, label, choice):
+    shop = haat_store(f"{locale}-notices", locale=locale, currency=currency)
+    page = _text(haat_admin_client(shop), f"/admin/plugins/{PLUGIN}")
+    assert f"<h1>{title}</h1>" in page
+    assert (f'<label for="setting-message">{label} '
+            '<span class="required" aria-hidden="true">*</span></label>') in page
+    assert f'<option value="sale">{choice}</option>' in page
+    assert "Announcement bar" not in page and "Leave all unticked" not in page
+
+
+def test_the_catalogues_ship_in_the_wheel_and_the_sdist(tmp_path):
+    """setup.cfg's package_data and MANIFEST.in list the .po files, so a non-editable
+    ``pip install`` has them (an editable install reads the source folder)."""
+    copy = tmp_path / "haat-announcement-bar"
+    shutil.copytree(SOURCE, copy, ignore=shutil.ignore_patterns(
+        "*.egg-info", "__pycache__", "build", "dist", ".pytest_cache"))
+    dist = tmp_path / "dist"
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
+    built = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--no-index", "--wheel-dir", str(dist), str(copy)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert built.returncode == 0, built.stdout + built.stderr
+    built = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import sys; from setuptools import build_meta as b; "
+         "b.build_sdist(sys.argv[1])", str(dist)],
+        cwd=copy, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = dist.glob("haat_announcement_bar-*.whl")
+    (sdist,) = dist.glob("haat_announcement_bar-*.tar.gz")
+    with zipfile.ZipFile(wheel) as archive:
+        assert set(CATALOGUES) <= set(archive.namelist())
+    with tarfile.open(sdist) as archive:
+        in_sdist = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert set(CATALOGUES) <= in_sdist
