@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, Table, TableClause, delete, inspect, select
 
 from core.db import db
@@ -47,16 +48,15 @@ class ProvisioningError(ValueError):
 
 
 def slug_problem(slug: str) -> str | None:
-    """Why ``slug`` cannot name a store, or ``None`` when it can."""
+    """Why ``slug`` cannot name a store, or ``None`` when it can: a lazy string of the
+    admin catalogue, in the sign-up page's language (English in the CLI)."""
     if not SLUG_MIN <= len(slug) <= SLUG_MAX:
-        return f"Use {SLUG_MIN} to {SLUG_MAX} characters."
+        return _l("Use %(min)s to %(max)s characters.", min=SLUG_MIN, max=SLUG_MAX)
     if slug != slug.lower() or not SLUG_PATTERN.match(slug):
-        return (
-            "Use lowercase letters, digits and single hyphens; "
-            "start and end with a letter or digit."
-        )
+        return _l("Use lowercase letters, digits and single hyphens; start and end with a "
+                  "letter or digit.")
     if slug in RESERVED_SLUGS or slug.startswith("xn--"):
-        return f"“{slug}” is reserved. Please choose another address."
+        return _l("“%(slug)s” is reserved. Please choose another address.", slug=slug)
     return None
 
 
@@ -93,7 +93,7 @@ def create_tenant(
     tenant = Tenant(slug=slug, name=name.strip(), locale=locale, currency=currency, **details)
     with platform_scope():
         if slug_taken(slug):
-            raise ProvisioningError("slug", "That address is taken. Please choose another.")
+            raise ProvisioningError("slug", _l("That address is taken. Please choose another."))
         db.session.add(tenant)
         db.session.flush()
     return tenant

@@ -156,3 +156,27 @@ def test_a_new_store_takes_its_clock_and_digits_from_its_country(app, platform_c
     with app.app_context(), platform_scope():
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == form["slug"]))
         assert (tenant.country, tenant.timezone, tenant.bengali_digits) == expected
+
+
+@pytest.mark.parametrize(("lang", "heading", "error"), [
+    ("bn", "আজই আপনার দোকান অনলাইনে খুলুন।", "এই ঠিকানাটি আগেই নেওয়া হয়েছে। অন্য একটি বেছে নিন।"),
+    ("hy", "Բացեք Ձեր խանութն առցանց՝ այսօր։", "Այդ հասցեն զբաղված է։ Խնդրում ենք ընտրել այլ հասցե։"),
+])
+def test_the_platform_speaks_bengali_and_armenian(app, platform_client, make_store,
+                                                  lang, heading, error):
+    """A merchant in Dhaka or Yerevan reads the home page and sign-up in their language,
+    chosen with ?lang= (kept in a cookie) or from the browser, errors included."""
+    home = platform_client.get(f"/?lang={lang}").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in home and heading in home
+    signup = platform_client.get("/signup").get_data(as_text=True)  # the cookie keeps it
+    assert f'<html lang="{lang}">' in signup and "Create your store" not in signup
+    make_store("taken-shop")
+    refused = platform_client.post("/signup", data={**GOOD, "slug": "taken-shop"})
+    assert refused.status_code == 422 and error in refused.get_data(as_text=True)
+
+
+def test_the_platform_follows_the_browser_s_language(app):
+    visitor = app.test_client()
+    page = visitor.get("/", headers={"Host": "localhost",
+                                     "Accept-Language": "hy-AM,hy;q=0.9,en;q=0.5"})
+    assert '<html lang="hy">' in page.get_data(as_text=True)

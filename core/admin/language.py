@@ -32,9 +32,15 @@ def is_admin_request() -> bool:
     return (request.blueprint or "").startswith("admin")
 
 
+def is_platform_request() -> bool:
+    """The platform's own pages (home, sign-up): for merchants, so in the admin's words."""
+    return request.blueprint == "platform"
+
+
 def use_admin_translations() -> None:
-    """``before_request``: admin pages translate through the admin catalogue."""
-    if is_admin_request():
+    """``before_request``: admin pages and the platform's own pages translate through the
+    admin catalogue."""
+    if is_admin_request() or is_platform_request():
         admin_domain().as_default()
 
 

@@ -59,8 +59,9 @@ MAX_PAGE = 10_000  # deeper pages are empty anyway; bigger numbers overflow SQL 
 @bp.after_app_request
 def _remember_language(response: Response) -> Response:
     """A shopper who picked a language with ``?lang=`` (on a storefront page or a
-    plugin's own page) keeps it on later pages."""
-    if request.blueprint != "storefront" and (
+    plugin's own page), or a visitor on the platform's home and sign-up pages, keeps it
+    on later pages."""
+    if request.blueprint not in ("storefront", "platform") and (
             current_store() is None or request.path.startswith("/admin")
             or route_plugin() is None):
         return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 
 from core.clock import aware, format_moment, zone_named
@@ -47,13 +47,18 @@ def shopper_language() -> str | None:
 
 def select_locale() -> str:
     """Flask-Babel locale selector: on a storefront page the shopper's choice, else the
-    store's default locale; in the admin the staff member's choice, else the store's."""
+    store's default locale; in the admin the staff member's choice, else the store's; on
+    the platform's own pages (home, sign-up) ``?lang=`` or the cookie, else the browser's
+    languages."""
     from core.admin.language import is_admin_request, staff_language
 
     store = current_store()
     default = normalise_locale(store.locale if store else "en")
-    if store is None:
-        return default
+    if store is None:  # the platform's own pages: the visitor's choice, else their browser's
+        if not has_request_context():
+            return default
+        return shopper_language() or request.accept_languages.best_match(
+            SUPPORTED_LOCALES, default=default)
     if is_admin_request():
         return staff_language() or default
     return shopper_language() or default
