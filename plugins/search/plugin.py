@@ -5,7 +5,8 @@ The operator chooses the engine for all stores with ``MEILISEARCH_URL`` (plus
 tokens); without it the embedded engine (SQLite FTS5 / PostgreSQL full-text search)
 needs no server. The index follows the catalogue through lifecycle hooks, always in
 a background job (``run_later``), so a slow or absent search server never slows the
-admin and a failed update is retried.
+admin and a failed update is retried. The plugin's title and description are in the
+merchant's admin language (``translations/``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from core.sdk import (
     CollectionSnapshot,
     PluginManifest,
+    PluginText,
     ProductSnapshot,
     SearchBackend,
     StoreInfo,
@@ -29,12 +31,15 @@ from core.sdk import (
 
 BATCH = 500
 
+_ = PluginText(__package__)
+
 manifest = PluginManifest(
     name="search",
-    title="Search",
+    title=_.lazy("Search"),
     kind="search",
-    description="A search box on every page, with typo-tolerant results, filters and "
-                "suggestions as shoppers type, in English, Bengali and Armenian.",
+    description=_.lazy("A search box on every page, with typo-tolerant results, filters "
+                       "and suggestions as shoppers type, in English, Bengali and "
+                       "Armenian."),
 )
 
 

@@ -17,6 +17,11 @@ code (several may be listed alone, ``*`` means every country), regions and citie
 comma-separated and each may have ``|``-separated aliases, and ``*`` means "any".
 Every other line is a delivery option of the zone above it: ``label: price [(days)]``,
 or a ``track:`` line for the option above it. Indenting is recommended, not required.
+
+The errors are ``_.lazy`` messages (``catalogue.py``), translated only when they are
+shown: ``parse_zones`` caches one table per text for every merchant, whatever their
+language. The format's own words ("free", "pickup", "weight", "track:") are English in
+every language, so the examples in the messages stay as written.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple
 
-from core.sdk import Place, find_place
+from core.sdk import LazyText, Place, find_place
 
+from .catalogue import _, render
 from .zones import (
     FLAT,
     FREE_OVER,
@@ -39,6 +45,7 @@ from .zones import (
     Band,
     Method,
     Zone,
+    ZoneProblem,
     ZoneTable,
     place_key,
     unique_slugs,
@@ -68,11 +75,12 @@ _WEIGHT_UNIT = r"(?:kgs?|kilos?|grams?|gms?|g|কেজি|গ্রাম|կգ|
 _WEIGHT_NUMBER = r"\d+(?:\.\d+)?"
 _VALUE_NUMBER = rf"(?:{_CURRENCY}\s*)?{_NUMBER}"
 
-WEIGHT_EXAMPLE = "“weight 0-2kg 130, 2-5kg 180, 5kg+ 250”"
-VALUE_EXAMPLE = "“value 0-1000 150, 1000-3000 100, 3000+ 50”"
-ZONE_EXAMPLE = "“Inside Dhaka: BD / Dhaka / Dhaka”"
-PRICE_HELP = ("write an amount (“70”), “free”, “free over 3000”, “pickup”, "
-              f"{WEIGHT_EXAMPLE} or {VALUE_EXAMPLE}")
+# Examples of the format, the same in every language (the messages put them in quotes).
+WEIGHT_EXAMPLE = "weight 0-2kg 130, 2-5kg 180, 5kg+ 250"
+VALUE_EXAMPLE = "value 0-1000 150, 1000-3000 100, 3000+ 50"
+ZONE_EXAMPLE = "Inside Dhaka: BD / Dhaka / Dhaka"
+PRICE_HELP = _.lazy("write an amount (“70”), “free”, “free over 3000”, “pickup”, "
+                    "“%(weight)s” or “%(value)s”", weight=WEIGHT_EXAMPLE, value=VALUE_EXAMPLE)
 
 
 def _band_pattern(number: str, unit: str) -> re.Pattern[str]:
@@ -88,12 +96,22 @@ _VALUE_BAND = _band_pattern(_VALUE_NUMBER, _CURRENCY)
 
 
 class RuleError(ValueError):
-    """Something in one line cannot be read; the message says what and how to fix it."""
+    """Something in one line cannot be read; ``message`` says what and how to fix it
+    (``str()`` gives it in English)."""
+
+    def __init__(self, message: LazyText) -> None:
+        super().__init__(message.message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return render(self.message, "en")
 
 
-def _quoted(text: str, limit: int = 40) -> str:
+def _clip(text: str, limit: int = 40) -> str:
+    """What the merchant wrote, on one line and cut to ``limit`` characters, for quoting
+    in a message (the quotation marks are the message's, so each language has its own)."""
     text = " ".join(text.split())
-    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # ---------------------------------------------------------------------- amounts
@@ -103,11 +121,11 @@ def parse_amount(text: str) -> Decimal:
     """An amount in major units: ``70``, ``1,250.50``, ``৳70``, ``Tk 70/-``, ``2500 ֏``."""
     found = _AMOUNT.fullmatch(" ".join(text.casefold().split()))
     if found is None:
-        raise RuleError(f"{_quoted(text)} is not an amount: write a number such as 70 "
-                        "or 1,250.50")
+        raise RuleError(_.lazy("“%(text)s” is not an amount: write a number such as 70 or "
+                               "1,250.50", text=_clip(text)))
     amount = Decimal(found["number"].replace(",", ""))
     if amount >= MAX_AMOUNT:
-        raise RuleError(f"{_quoted(text)} is too large an amount")
+        raise RuleError(_.lazy("“%(text)s” is too large an amount", text=_clip(text)))
     return amount
 
 
@@ -128,7 +146,8 @@ def _band(piece: str, *, weight: bool) -> Band:
     found = (_WEIGHT_BAND if weight else _VALUE_BAND).fullmatch(piece)
     if found is None:
         example = WEIGHT_EXAMPLE if weight else VALUE_EXAMPLE
-        raise RuleError(f"could not read the band {_quoted(piece)}: write bands like {example}")
+        raise RuleError(_.lazy("could not read the band “%(band)s”: write bands like "
+                               "“%(example)s”", band=_clip(piece), example=example))
 
     def bound(name: str, unit: str | None) -> Decimal:
         return _weight(found[name], unit) if weight else parse_amount(found[name])
@@ -141,12 +160,14 @@ def _band(piece: str, *, weight: bool) -> Band:
     else:
         low, high = Decimal(0), bound("upto", found["upto_unit"])
     if high is not None and high <= low:
-        raise RuleError(f"the band {_quoted(piece)} must end above where it starts")
+        raise RuleError(_.lazy("the band “%(band)s” must end above where it starts",
+                               band=_clip(piece)))
     try:
         price = _price(found["price"])
     except RuleError as exc:
-        raise RuleError(f"{exc} (in the band {_quoted(piece)}; put a comma and a space "
-                        "between bands)") from None
+        raise RuleError(_.lazy("%(problem)s (in the band “%(band)s”; put a comma and a space "
+                               "between bands)", problem=exc.message, band=_clip(piece))
+                        ) from None
     return Band(low=low, high=high, price=price)
 
 
@@ -156,11 +177,12 @@ def parse_bands(text: str, *, weight: bool) -> tuple[Band, ...]:
     bands = sorted(((p, _band(p, weight=weight)) for p in pieces), key=lambda pb: pb[1].low)
     for (before_text, before), (after_text, after) in itertools.pairwise(bands):
         if before.high is None:
-            raise RuleError(f"only the last band can be open-ended: {_quoted(before_text)} "
-                            f"has no upper end but {_quoted(after_text)} comes after it")
+            raise RuleError(_.lazy("only the last band can be open-ended: “%(band)s” has no "
+                                   "upper end but “%(next)s” comes after it",
+                                   band=_clip(before_text), next=_clip(after_text)))
         if after.low < before.high:
-            raise RuleError(f"the bands {_quoted(before_text)} and {_quoted(after_text)} "
-                            "overlap")
+            raise RuleError(_.lazy("the bands “%(band)s” and “%(next)s” overlap",
+                                   band=_clip(before_text), next=_clip(after_text)))
     return tuple(band for _, band in bands)
 
 
@@ -173,20 +195,21 @@ def split_days(rule: str) -> tuple[str, int | None, int | None]:
         return rule, None, None
     start = rule.rfind("(")
     if start < 0:
-        raise RuleError("a “)” has no “(” before it")
+        raise RuleError(_.lazy("a “)” has no “(” before it"))
     inside = " ".join(rule[start + 1:-1].casefold().split())
     if inside in _SAME_DAY:
         return rule[:start].strip(), 0, 0
     found = _DAYS.fullmatch(inside)
     if found is None:
-        raise RuleError(f"write delivery days as “(2 days)” or “(1-2 days)”, not "
-                        f"{_quoted('(' + inside + ')')}")
+        raise RuleError(_.lazy("write delivery days as “(2 days)” or “(1-2 days)”, not "
+                               "“%(days)s”", days=_clip(f"({inside})")))
     low = int(found["low"])
     high = int(found["high"]) if found["high"] else low
     if high < low:
-        raise RuleError(f"the delivery days {_quoted('(' + inside + ')')} go backwards")
+        raise RuleError(_.lazy("the delivery days “%(days)s” go backwards",
+                               days=_clip(f"({inside})")))
     if high > MAX_DAYS:
-        raise RuleError(f"delivery within {high} days is too long")
+        raise RuleError(_.lazy("delivery within %(days)s days is too long", days=high))
     return rule[:start].strip(), low, high
 
 
@@ -194,7 +217,7 @@ def parse_rule(rule: str) -> Method:
     """The price part of an option line, as a ``Method`` with no label, line or days."""
     words = " ".join(rule.casefold().split())
     if not words:
-        raise RuleError(f"nothing after the colon: {PRICE_HELP}")
+        raise RuleError(_.lazy("nothing after the colon: %(help)s", help=PRICE_HELP))
     if found := _PICKUP.fullmatch(words):
         fee = parse_amount(found["rest"]) if found["rest"] else Decimal(0)
         return Method("", "", PICKUP, 0, price=fee)
@@ -210,7 +233,8 @@ def parse_rule(rule: str) -> Method:
     try:
         return Method("", "", FLAT, 0, price=parse_amount(found["rest"] if found else words))
     except RuleError:
-        raise RuleError(f"could not read the price {_quoted(rule)}: {PRICE_HELP}") from None
+        raise RuleError(_.lazy("could not read the price “%(price)s”: %(help)s",
+                               price=_clip(rule), help=PRICE_HELP)) from None
 
 
 # ---------------------------------------------------------------------- places
@@ -286,11 +310,11 @@ class _Parser:
     def __init__(self) -> None:
         self.drafts: list[_Draft] = []
         self.current: _Draft | None = None
-        self.errors: list[tuple[int, str]] = []
+        self.errors: list[ZoneProblem] = []
         self.places: dict[tuple[str, str, str], _Draft] = {}
 
-    def error(self, line: int, message: str) -> None:
-        self.errors.append((line, f"Line {line}: {message[0].upper()}{message[1:]}."))
+    def error(self, line: int, message: LazyText) -> None:
+        self.errors.append(ZoneProblem(line, message))
 
     def feed(self, number: int, raw: str) -> None:
         line = raw.strip()
@@ -299,9 +323,9 @@ class _Parser:
         name, colon, rule = line.partition(":")
         name, rule = name.strip().lstrip("-•·").strip(), rule.strip()
         if not colon:
-            self.error(number, f"{_quoted(line)} needs a colon: a zone line looks like "
-                               f"{ZONE_EXAMPLE}, a delivery option like "
-                               "“Standard delivery: 70”")
+            self.error(number, _.lazy("“%(text)s” needs a colon: a zone line looks like "
+                                      "“%(zone)s”, a delivery option like “Standard "
+                                      "delivery: 70”", text=_clip(line), zone=ZONE_EXAMPLE))
         elif name.casefold() == "track":
             self.track(number, rule)
         elif (where := _WHERE.fullmatch(rule)) is not None:
@@ -310,15 +334,17 @@ class _Parser:
             # Read as a zone that failed, so the options under it are not given to the
             # zone above (where they would draw confusing errors of their own).
             self.current = _Draft(name, number, valid=False)
-            place = _quoted(rule.split("/", 1)[0])
+            place = _clip(rule.split("/", 1)[0])
             if kind == "place":
-                self.error(number, f"{place} is not a two-letter country code: write a zone "
-                                   f"line like {ZONE_EXAMPLE} (BD for Bangladesh, AM for "
-                                   "Armenia, * for every country)")
+                self.error(number, _.lazy("“%(place)s” is not a two-letter country code: "
+                                          "write a zone line like “%(zone)s” (BD for "
+                                          "Bangladesh, AM for Armenia, * for every country)",
+                                          place=place, zone=ZONE_EXAMPLE))
             else:
-                self.error(number, f"could not read {place}: a zone needs a two-letter "
-                                   f"country code, as in {ZONE_EXAMPLE}; a delivery option "
-                                   f"needs a price: {PRICE_HELP}")
+                self.error(number, _.lazy("could not read “%(place)s”: a zone needs a "
+                                          "two-letter country code, as in “%(zone)s”; a "
+                                          "delivery option needs a price: %(help)s",
+                                          place=place, zone=ZONE_EXAMPLE, help=PRICE_HELP))
         else:
             self.method(number, name, rule)
 
@@ -342,27 +368,30 @@ class _Parser:
     def zone(self, number: int, name: str, where: re.Match[str]) -> None:
         draft = self.current = _Draft(name, number)
         if not name:
-            self.error(number, "give the zone a name before the colon")
+            self.error(number, _.lazy("give the zone a name before the colon"))
             draft.valid = False
         elif (twin := next((d for d in self.drafts if d.name.casefold() == name.casefold()),
                            None)) is not None:
-            self.error(number, f"there is already a zone called {_quoted(name)} (line "
-                               f"{twin.line}): give each zone its own name")
+            self.error(number, _.lazy("there is already a zone called “%(name)s” (line "
+                                      "%(line)s): give each zone its own name",
+                                      name=_clip(name), line=twin.line))
             draft.valid = False
         codes = where["countries"]
         parts = where["rest"].split("/") if where["rest"] is not None else []
         if len(parts) > 2:
-            self.error(number, "a zone has at most three parts: country / regions / cities")
+            self.error(number, _.lazy("a zone has at most three parts: country / regions / "
+                                      "cities"))
             draft.valid = False
             return
         if codes == "*" and parts:
-            self.error(number, "with * (every country) leave out regions and cities")
+            self.error(number, _.lazy("with * (every country) leave out regions and cities"))
             draft.valid = False
             return
         countries = [] if codes == "*" else [c.strip().upper() for c in codes.split(",")]
         if len(countries) > 1 and parts:
-            self.error(number, "list several countries only on their own, e.g. "
-                               "“Nearby: IN, NP, BT”; give a country with regions its own zone")
+            self.error(number, _.lazy("list several countries only on their own, e.g. "
+                                      "“Nearby: IN, NP, BT”; give a country with regions its "
+                                      "own zone"))
             draft.valid = False
             return
         regions = _places(parts[0]) if parts else None
@@ -400,38 +429,41 @@ class _Parser:
                 owner = self.places.setdefault(key, draft)
                 if owner is not draft:
                     shown = " / ".join(p for p in (code, region, city) if p != "*") or "*"
-                    self.error(draft.line, f"{_quoted(shown)} is already in the zone "
-                                           f"{_quoted(owner.name)} (line {owner.line}): a "
-                                           "place can be in only one zone")
+                    self.error(draft.line, _.lazy("“%(place)s” is already in the zone "
+                                                  "“%(zone)s” (line %(line)s): a place can be "
+                                                  "in only one zone", place=_clip(shown),
+                                                  zone=_clip(owner.name), line=owner.line))
                     draft.valid = False
                     return
 
     def method(self, number: int, label: str, rule: str) -> None:
         zone = self.current
         if zone is None:
-            self.error(number, f"{_quoted(label or rule)} comes before any zone: start with "
-                               f"a zone line such as {ZONE_EXAMPLE}")
+            self.error(number, _.lazy("“%(text)s” comes before any zone: start with a zone "
+                                      "line such as “%(zone)s”", text=_clip(label or rule),
+                                      zone=ZONE_EXAMPLE))
             zone = self.current = _Draft("", number, valid=False)
         zone.option_lines += 1
         if not label:
-            self.error(number, "give the delivery option a name before the colon (shoppers "
-                               "see it)")
+            self.error(number, _.lazy("give the delivery option a name before the colon "
+                                      "(shoppers see it)"))
             return
         if len(label) > MAX_LABEL:
-            self.error(number, f"make the name shorter than {MAX_LABEL} characters")
+            self.error(number, _.lazy("make the name shorter than %(num)s characters",
+                                      num=MAX_LABEL))
             return
         if any(m.label.casefold() == label.casefold() for m in zone.methods):
-            self.error(number, f"the zone already has an option called {_quoted(label)}: "
-                               "give each option its own name")
+            self.error(number, _.lazy("the zone already has an option called “%(name)s”: "
+                                      "give each option its own name", name=_clip(label)))
             return
         try:
             price, low_days, high_days = split_days(rule)
             priced = parse_rule(price)
         except RuleError as exc:
-            self.error(number, str(exc))
+            self.error(number, exc.message)
             return
         if priced.kind == FREE_OVER and any(m.kind == FREE_OVER for m in zone.methods):
-            self.error(number, "a zone can have only one “free over” option")
+            self.error(number, _.lazy("a zone can have only one “free over” option"))
             return
         zone.methods.append(replace(priced, label=label, line=number, min_days=low_days,
                                     max_days=high_days))
@@ -439,28 +471,30 @@ class _Parser:
     def track(self, number: int, rule: str) -> None:
         zone = self.current
         if zone is None or not zone.methods:
-            self.error(number, "put “track:” on the line under the delivery option it is for")
+            self.error(number, _.lazy("put “track:” on the line under the delivery option it "
+                                      "is for"))
         elif not re.fullmatch(r"https?://\S+", rule) or "{number}" not in rule:
-            self.error(number, "write the courier's tracking page with {number} where the "
-                               "tracking number goes, e.g. "
-                               "“track: https://courier.example/track/{number}”")
+            self.error(number, _.lazy("write the courier's tracking page with {number} where "
+                                      "the tracking number goes, e.g. “track: "
+                                      "https://courier.example/track/{number}”"))
         elif zone.methods[-1].track:
-            self.error(number, f"{_quoted(zone.methods[-1].label)} already has a tracking page")
+            self.error(number, _.lazy("“%(option)s” already has a tracking page",
+                                      option=_clip(zone.methods[-1].label)))
         else:
             zone.methods[-1] = replace(zone.methods[-1], track=rule)
 
     def finish(self) -> ZoneTable:
         for draft in self.drafts:
             if not draft.option_lines:
-                self.error(draft.line, f"the zone {_quoted(draft.name)} has no delivery "
-                                       "options: add lines under it such as "
-                                       "“  Standard delivery: 70”")
+                self.error(draft.line, _.lazy("the zone “%(zone)s” has no delivery options: "
+                                              "add lines under it such as “  Standard "
+                                              "delivery: 70”", zone=_clip(draft.name)))
         if not self.drafts and not self.errors:
-            self.errors.append((0, f"There are no zones yet: add a zone line such as "
-                                   f"{ZONE_EXAMPLE} with its delivery options under it."))
+            self.error(0, _.lazy("There are no zones yet: add a zone line such as “%(zone)s” "
+                                 "with its delivery options under it.", zone=ZONE_EXAMPLE))
         if self.errors:
-            return ZoneTable(zones=(), errors=tuple(m for _, m in sorted(self.errors,
-                                                                          key=lambda e: e[0])))
+            return ZoneTable(zones=(), problems=tuple(sorted(self.errors,
+                                                             key=lambda p: p.line)))
         zone_slugs = unique_slugs((d.name for d in self.drafts), "zone")
         zones = []
         for draft, zone_slug in zip(self.drafts, zone_slugs, strict=True):
@@ -487,10 +521,12 @@ def parse_zones(text: str) -> ZoneTable:
 
 
 def zone_problems(text: str) -> str | None:
-    """The settings validator: the first problems of ``text`` with their line numbers."""
-    errors = parse_zones(text).errors
-    if not errors:
+    """The settings validator: the first problems of ``text`` with their line numbers,
+    in the language of the moment (the merchant's, on the settings page)."""
+    problems = parse_zones(text).problems
+    if not problems:
         return None
-    shown = " ".join(errors[:ERRORS_SHOWN])
-    hidden = len(errors) - ERRORS_SHOWN
-    return f"{shown} (and {hidden} more)" if hidden > 0 else shown
+    shown = " ".join(problem.text() for problem in problems[:ERRORS_SHOWN])
+    hidden = len(problems) - ERRORS_SHOWN
+    return _("%(problems)s (and %(num)s more)", problems=shown, num=hidden) if hidden > 0 \
+        else shown

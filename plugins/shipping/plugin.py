@@ -5,7 +5,8 @@ plugin's settings page (the format is in ``grammar.py`` and docs/shipping.md): f
 rates, weight bands, order-value bands, free over an amount, local pickup. At checkout
 the most specific zone the address is in quotes its options; an address in no zone gets
 no rates and a clear reason. Labels are the merchant's own words; the plugin's own notes
-("Free", "1-2 days", the reasons) come in English, Bengali and Armenian.
+("Free", "1-2 days", the reasons) come in English, Bengali and Armenian (``texts.py``), and
+so does its settings page, in the merchant's admin language (``catalogue.py``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from core.sdk import (
 )
 
 from .carrier import CARRIER_ID, ZoneCarrier, priced_methods
+from .catalogue import _
 from .defaults import default_zones
 from .grammar import parse_zones, zone_problems
 from .texts import text
 from .zones import ZoneTable
 
-HELP = (
+HELP = _.lazy(
     "A zone line, then its delivery options on the lines under it. Zone: “Inside Dhaka: "
     "BD / Dhaka / Dhaka|ঢাকা” (country code / regions / cities; commas between places, "
     "| between spellings of one place, * for any). Option: “Standard delivery: 70 "
@@ -59,11 +61,12 @@ class ZonesField(LongTextField):
 
 manifest = PluginManifest(
     name="shipping",
-    title="Shipping rates",
-    description="Delivery zones by country, region and city, each with its own rates: "
-                "flat, by weight, by order value, free over an amount, or pickup.",
+    title=_.lazy("Shipping rates"),
+    description=_.lazy("Delivery zones by country, region and city, each with its own "
+                       "rates: flat, by weight, by order value, free over an amount, or "
+                       "pickup."),
     settings=(
-        ZonesField("zones", "Delivery zones and rates", help=HELP, default="",
+        ZonesField("zones", _.lazy("Delivery zones and rates"), help=HELP, default="",
                    max_length=20000, validators=(zone_problems,)),
     ),
 )

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.sdk import Address, CartSnapshot, Place, has_places, locate_address
+from core.sdk import Address, CartSnapshot, LazyText, Place, has_places, locate_address
+
+from .catalogue import _, render
 
 FLAT = "flat"
 WEIGHT = "weight"
@@ -181,11 +183,38 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class ZoneProblem:
+    """Something in the zones text that cannot be read, kept untranslated: a parsed
+    table is cached and shared, and each merchant reads its problems in their language.
+    """
+
+    #: The line it is on; 0 for the text as a whole ("There are no zones yet").
+    line: int
+    #: What is wrong and how to fix it, e.g. "could not read the price “seventy”: ...".
+    message: LazyText
+
+    def text(self, locale: str | None = None) -> str:
+        """"Line 2: Could not read the price “seventy”: ...." in ``locale`` (``None``:
+        the language of the moment)."""
+        said = render(self.message, locale)
+        if not self.line:
+            return said
+        return _.gettext("Line %(line)s: %(message)s.", locale=locale, line=self.line,
+                         message=said[:1].upper() + said[1:])
+
+
+@dataclass(frozen=True)
 class ZoneTable:
     """A store's zones in the merchant's order, and what was wrong with the text."""
 
     zones: tuple[Zone, ...]
-    errors: tuple[str, ...] = ()
+    problems: tuple[ZoneProblem, ...] = ()
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """The problems in English, for logs and exceptions (the settings form shows
+        them in the merchant's language: ``ZoneProblem.text``)."""
+        return tuple(problem.text("en") for problem in self.problems)
 
     def zones_for(self, address: Address) -> tuple[Zone, ...]:
         """The zones whose options the shopper is offered for ``address``.

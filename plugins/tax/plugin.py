@@ -2,8 +2,9 @@
 
 Prices are tax-exclusive: the tax is added on top of the goods after the coupon, and
 of the shipping too when the merchant says so. Other plugins' fees are not taxed. The
-amount is rounded half up to the currency's minor unit (``Money.percentage``). See
-docs/payments-manual.md.
+amount is rounded half up to the currency's minor unit (``Money.percentage``). The
+settings page is in the merchant's admin language (``translations/``; the tax's name is
+the merchant's own). See docs/payments-manual.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from core.sdk import (
     Money,
     NumberField,
     PluginManifest,
+    PluginText,
     StoreInfo,
     TextField,
     hookimpl,
@@ -27,25 +29,29 @@ from plugins.manual_payments import pick_locale
 
 LOCALES = ("en", "bn", "hy")
 
+_ = PluginText(__package__)
+
 
 def _rate_in_range(value: Decimal) -> str | None:
-    return None if 0 <= value <= 100 else "Enter a rate from 0 to 100, e.g. 15 or 7.5."
+    return None if 0 <= value <= 100 else _("Enter a rate from 0 to 100, e.g. 15 or 7.5.")
 
 
 manifest = PluginManifest(
     name="tax",
-    title="Tax",
-    description="Adds one tax, such as VAT, to every order. Prices are shown without it.",
+    title=_.lazy("Tax"),
+    description=_.lazy("Adds one tax, such as VAT, to every order. Prices are shown "
+                       "without it."),
     settings=(
-        TextField("label", "Tax name", required=True, default="VAT", max_length=40,
-                  help="What shoppers see in the order summary, next to the rate, e.g. "
-                       "VAT or ভ্যাট."),
-        NumberField("rate", "Rate (%)", required=True, default=Decimal(0),
+        TextField("label", _.lazy("Tax name"), required=True, default="VAT", max_length=40,
+                  help=_.lazy("What shoppers see in the order summary, next to the rate, "
+                              "e.g. VAT or ভ্যাট.")),
+        NumberField("rate", _.lazy("Rate (%)"), required=True, default=Decimal(0),
                     validators=(_rate_in_range,),
-                    help="A percentage of the goods after the coupon; decimals are allowed, e.g. "
-                         "7.5. Your prices must not include it: it is added at checkout."),
-        BoolField("apply_to_shipping", "Also tax shipping", default=False,
-                  help="Add the same rate on the shipping charge."),
+                    help=_.lazy("A percentage of the goods after the coupon; decimals are "
+                                "allowed, e.g. 7.5. Your prices must not include it: it is "
+                                "added at checkout.")),
+        BoolField("apply_to_shipping", _.lazy("Also tax shipping"), default=False,
+                  help=_.lazy("Add the same rate on the shipping charge.")),
     ),
 )
 

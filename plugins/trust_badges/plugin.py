@@ -8,7 +8,8 @@ for the store (no HTTPS, no cash on delivery, no phone number) is left out even 
 it is chosen. See docs/trust-badges.md.
 
 The plugin contributes ``Badge`` data only; core renders it as an accessible list with
-inline SVG icons and escapes every label.
+inline SVG icons and escapes every label. What the badges say is in ``texts.py``; the
+settings page is in the merchant's admin language (``translations/``).
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from core.sdk import (
     Badge,
     BoolField,
     ChoiceField,
+    LazyText,
     Money,
     MultiChoiceField,
     NumberField,
     PageContext,
     PluginManifest,
+    PluginText,
     StoreInfo,
     TextField,
     hookimpl,
@@ -35,25 +38,28 @@ from core.sdk import (
 from .facts import StoreFacts
 from .texts import text
 
+_ = PluginText(__package__)
+
 NONE = "none"
 
 #: (value, what the merchant sees) for each badge, in the order they are shown.
-BADGES: tuple[tuple[str, str], ...] = (
-    ("secure_checkout", "Secure checkout (shown only on HTTPS pages)"),
-    ("payment_methods", "Ways to pay (from your payment plugins)"),
-    ("cash_on_delivery", "Cash on delivery (when a payment plugin offers it)"),
-    ("free_shipping", "Free shipping over an amount (from your shipping settings)"),
-    ("returns", "Returns or money-back guarantee (the days set below)"),
-    ("rating", "Store rating (from your reviews)"),
-    ("contact", "Phone, address and map link (from your store details)"),
+BADGES: tuple[tuple[str, LazyText], ...] = (
+    ("secure_checkout", _.lazy("Secure checkout (shown only on HTTPS pages)")),
+    ("payment_methods", _.lazy("Ways to pay (from your payment plugins)")),
+    ("cash_on_delivery", _.lazy("Cash on delivery (when a payment plugin offers it)")),
+    ("free_shipping", _.lazy("Free shipping over an amount (from your shipping settings)")),
+    ("returns", _.lazy("Returns or money-back guarantee (the days set below)")),
+    ("rating", _.lazy("Store rating (from your reviews)")),
+    ("contact", _.lazy("Phone, address and map link (from your store details)")),
 )
-CHOICES: tuple[tuple[str, str], ...] = (*BADGES, (NONE, "None: show no badges here"))
+CHOICES: tuple[tuple[str, LazyText], ...] = (
+    *BADGES, (NONE, _.lazy("None: show no badges here")))
 
-PLACEMENT_LABELS: Mapping[str, str] = {
-    "product": "Badges on product pages",
-    "cart": "Badges in the cart",
-    "checkout": "Badges at checkout",
-    "footer": "Badges in the footer",
+PLACEMENT_LABELS: Mapping[str, LazyText] = {
+    "product": _.lazy("Badges on product pages"),
+    "cart": _.lazy("Badges in the cart"),
+    "checkout": _.lazy("Badges at checkout"),
+    "footer": _.lazy("Badges in the footer"),
 }
 
 DEFAULTS: Mapping[str, tuple[str, ...]] = {
@@ -66,7 +72,8 @@ DEFAULTS: Mapping[str, tuple[str, ...]] = {
     "footer": ("payment_methods", "returns", "rating"),
 }
 
-RETURNS_WORDING = (("returns", "Easy returns"), ("money_back", "Money-back guarantee"))
+RETURNS_WORDING = (("returns", _.lazy("Easy returns")),
+                   ("money_back", _.lazy("Money-back guarantee")))
 
 
 def placement_field(placement: str) -> str:
@@ -75,35 +82,37 @@ def placement_field(placement: str) -> str:
 
 
 def _check(values: Mapping[str, Any]) -> dict[str, str]:
-    return {placement_field(p): "Choose “None” on its own, or untick it."
+    return {placement_field(p): _("Choose “None” on its own, or untick it.")
             for p in BADGE_PLACEMENTS
             if NONE in (values.get(placement_field(p)) or ()) and
             len(values.get(placement_field(p)) or ()) > 1}
 
 
+PLACEMENT_HELP = _.lazy("A badge whose fact is not true for your store is not shown, even "
+                        "if ticked. Leaving every box unticked gives the default choice; "
+                        "tick “None” for no badges.")
+
 manifest = PluginManifest(
     name="trust-badges",
-    title="Trust badges",
-    description="Badges for secure checkout, ways to pay, delivery, returns and contact, "
-                "shown only when they are true.",
+    title=_.lazy("Trust badges"),
+    description=_.lazy("Badges for secure checkout, ways to pay, delivery, returns and "
+                       "contact, shown only when they are true."),
     settings=(
         *(MultiChoiceField(placement_field(p), PLACEMENT_LABELS.get(p, p.title()),
-                           choices=CHOICES, default=DEFAULTS.get(p, ()),
-                           help="A badge whose fact is not true for your store is not "
-                                "shown, even if ticked. Leaving every box unticked "
-                                "gives the default choice; tick “None” for no badges.")
+                           choices=CHOICES, default=DEFAULTS.get(p, ()), help=PLACEMENT_HELP)
           for p in BADGE_PLACEMENTS),
-        NumberField("returns_days", "Days to return an order", integer=True, min_value=0,
-                    max_value=365, default=0,
-                    help="0 shows no returns badge."),
-        ChoiceField("returns_wording", "Returns badge says", choices=RETURNS_WORDING,
+        NumberField("returns_days", _.lazy("Days to return an order"), integer=True,
+                    min_value=0, max_value=365, default=0,
+                    help=_.lazy("0 shows no returns badge.")),
+        ChoiceField("returns_wording", _.lazy("Returns badge says"), choices=RETURNS_WORDING,
                     default="returns"),
-        TextField("returns_page", "Returns policy page", default="returns", max_length=120,
-                  help="The handle of your page at /pages/<handle>. The badge links to it "
-                       "only while that page is published."),
-        BoolField("map_link", "Link the address to a map", default=True,
-                  help="An OpenStreetMap link next to your address. Nothing is loaded "
-                       "until a shopper follows it."),
+        TextField("returns_page", _.lazy("Returns policy page"), default="returns",
+                  max_length=120,
+                  help=_.lazy("The handle of your page at /pages/<handle>. The badge links "
+                              "to it only while that page is published.")),
+        BoolField("map_link", _.lazy("Link the address to a map"), default=True,
+                  help=_.lazy("An OpenStreetMap link next to your address. Nothing is "
+                              "loaded until a shopper follows it.")),
     ),
     validate_settings=_check,
 )

@@ -9,8 +9,10 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from conftest import PASSWORD
 from core.catalog.models import STATUS_DRAFT, Product
 from core.db import db
+from core.testing import assert_translated
 from tenants import tenant_scope
 
 CATALOGUE = [
@@ -129,3 +131,28 @@ def test_a_failing_engine_gives_a_polite_page_and_json(stores, store_client, mon
     assert page.status_code == 503
     assert "Search is not available right now" in page.get_data(as_text=True)
     assert client.get("/search/suggest?q=brass").status_code == 503
+
+
+# ------------------------------------------------------------------ the merchant's language
+
+
+def test_every_message_is_translated():
+    assert_translated("plugins.search")
+
+
+@pytest.mark.parametrize(("locale", "currency", "title", "description"), [
+    ("bn", "BDT", "সার্চ", "প্রতিটি পৃষ্ঠায় একটি সার্চ বক্স"),
+    ("hy", "AMD", "Որոնում", "Որոնման դաշտ յուրաքանչյուր էջում"),
+])
+def test_the_settings_page_is_in_the_owners_language(make_store, store_client, locale,
+                                                     currency, title, description):
+    # The plugin has no settings: its page shows the title and description only.
+    slug = f"{locale}-search"
+    make_store(slug, currency=currency, locale=locale)
+    owner = store_client(slug)
+    assert owner.post("/admin/login", data={"email": f"owner@{slug}.example",
+                                            "password": PASSWORD}).status_code == 303
+    page = owner.get("/admin/plugins/search").get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in page
+    assert f'<p class="lead">{description}' in page
+    assert "A search box on every page" not in page

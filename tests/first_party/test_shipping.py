@@ -24,6 +24,7 @@ from core.sdk import (
     OrderSnapshot,
     PluginCheckoutError,
 )
+from core.testing import assert_translated
 from plugins.shipping.defaults import AMD, BDT
 from plugins.shipping.grammar import parse_zones
 from plugins.shipping.texts import TEXTS
@@ -426,6 +427,58 @@ def test_many_mistakes_are_summarised(app):
                               stored_secrets={}).errors["zones"]
     assert error.count("Line ") == 5 and error.endswith("(and 3 more)")
     assert error.startswith("Line 2: ") and "Line 6: " in error and "Line 7: " not in error
+
+
+# ------------------------------------------------------------------ the merchant's language
+
+
+def test_every_message_is_translated():
+    assert_translated("plugins.shipping")
+
+
+@pytest.mark.parametrize(("locale", "currency", "title", "label", "help_text"), [
+    ("bn", "BDT", "ডেলিভারি চার্জ", "ডেলিভারি জোন ও চার্জ", "প্রথমে একটি জোনের লাইন"),
+    ("hy", "AMD", "Առաքման սակագներ", "Առաքման գոտիներ և սակագներ",
+     "Նախ՝ գոտու տողը"),
+])
+def test_the_settings_page_is_in_the_owners_language(make_store, store_client, locale,
+                                                     currency, title, label, help_text):
+    make_store(f"{locale}-rates", currency=currency, locale=locale)
+    body = _owner(store_client, f"{locale}-rates").get(f"/admin/plugins/{PLUGIN}")
+    page = body.get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in page
+    assert f'<label for="setting-zones">{label}</label>' in page
+    assert help_text in page
+    assert "Delivery zones and rates" not in page and "Shipping rates" not in page
+
+
+def test_zone_errors_are_in_each_owners_language_from_one_cached_parse(make_store,
+                                                                       store_client):
+    # The same text is parsed once and cached; each owner reads its problems in their
+    # own admin language, whoever asked first.
+    typed = "Dhaka: Bangladesh / Dhaka\n  Bike: seventy\n  Van: weight 0-3kg 130, 2-5kg 180\n"
+    expected = {
+        "bn": ["লাইন 1: “Bangladesh” দুই অক্ষরের দেশের কোড নয়",
+               "লাইন 2: “seventy” দামটি পড়া যায়নি",
+               "লাইন 3: “0-3kg 130” আর “2-5kg 180” ধাপ দুটি একটি আরেকটির ওপর পড়েছে।"],
+        "hy": ["Տող 1: «Bangladesh» արժեքը երկտառ երկրի կոդ չէ",
+               "Տող 2: Չհաջողվեց կարդալ «seventy» գինը",
+               "Տող 3: «0-3kg 130» և «2-5kg 180» միջակայքերը համընկնում են։"],
+        "en": ["Line 1: “Bangladesh” is not a two-letter country code",
+               "Line 2: Could not read the price “seventy”",
+               "Line 3: The bands “0-3kg 130” and “2-5kg 180” overlap."],
+    }
+    for locale, currency in (("bn", "BDT"), ("hy", "AMD"), ("en", "USD")):
+        make_store(f"typo-{locale}", currency=currency, locale=locale)
+    parse_zones.cache_clear()
+    for locale in ("bn", "hy", "en", "bn"):
+        response = _owner(store_client, f"typo-{locale}").post(f"/admin/plugins/{PLUGIN}",
+                                                               data={"zones": typed})
+        assert response.status_code == 422
+        error = _field_error(response.get_data(as_text=True))
+        for words in expected[locale]:
+            assert words in error, (locale, error)
+    assert parse_zones.cache_info().misses == 1
 
 
 def test_forgiving_amounts_days_and_bullets_are_read(app, make_store, enable_plugin,

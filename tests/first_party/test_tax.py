@@ -6,12 +6,16 @@ shipping charge when the merchant taxes shipping), rounded half up to the minor 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from html import unescape
 
 import pytest
 
+from conftest import PASSWORD
 from core.pluginhost.settings import validate_settings
 from core.sdk import Adjustment, CartLine, CartSnapshot, CheckoutContext, Money, ShippingRate
+from core.testing import assert_translated
 from plugins.tax import plugin as tax_plugin
 
 TAX = "tax"
@@ -134,3 +138,33 @@ def test_tax_is_per_store(app_ctx, shop, make_store, configure, store_plugins):
     configure(shop, label="VAT", rate="5")
     assert taxes(store_plugins, shop, ctx) == [_tax(5000, "VAT 5%")]
     assert taxes(store_plugins, other, ctx) == [_tax(21200, "Sales tax 20%")]
+
+
+# ------------------------------------------------------------------ the merchant's language
+
+
+def test_every_message_is_translated():
+    assert_translated("plugins.tax")
+
+
+@pytest.mark.parametrize(("locale", "currency", "title", "label", "refused"), [
+    ("bn", "BDT", "কর", "করের নাম", "0 থেকে 100-এর মধ্যে একটি হার লিখুন, যেমন 15 বা 7.5।"),
+    ("hy", "AMD", "Հարկ", "Հարկի անվանումը",
+     "Մուտքագրեք դրույքաչափ 0-ից մինչև 100, օրինակ՝ 15 կամ 7.5։"),
+])
+def test_the_settings_page_is_in_the_owners_language(make_store, store_client, locale,
+                                                     currency, title, label, refused):
+    make_store(f"{locale}-tax", currency=currency, locale=locale)
+    owner = store_client(f"{locale}-tax")
+    assert owner.post("/admin/login", data={"email": f"owner@{locale}-tax.example",
+                                            "password": PASSWORD}).status_code == 303
+    page = owner.get(f"/admin/plugins/{TAX}").get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in page
+    assert f'<label for="setting-label">{label} <span class="required"' in page
+    assert "Tax name" not in page and "Also tax shipping" not in page
+
+    response = owner.post(f"/admin/plugins/{TAX}", data={"label": "VAT", "rate": "101"})
+    assert response.status_code == 422
+    found = re.search(r'<p class="error" id="setting-rate-error">(.*?)</p>',
+                      response.get_data(as_text=True), re.S)
+    assert found and unescape(found.group(1)) == refused

@@ -9,17 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
 
-from conftest import make_plugin
+from conftest import PASSWORD, make_plugin
 from core.db import db
 from core.pages.models import Page
 from core.pluginhost.badge_icons import ICONS, icon_svg
 from core.pluginhost.settings import validate_settings
 from core.sdk import BADGE_PLACEMENTS, Money
+from core.testing import assert_translated
 from plugins.trust_badges import plugin as badges_plugin
 from plugins.trust_badges.facts import page_handle
 from plugins.trust_badges.texts import TEXTS
@@ -468,6 +470,42 @@ def test_only_the_chosen_badges_show(shop, payments, enable_plugin, store_client
     enable_plugin(shop, PLUGIN, settings=_settings(show_product=["cash_on_delivery"],
                                                    returns_days=7))
     assert list(_badges(_https(store_client(shop.slug)))) == ["cash_on_delivery"]
+
+
+# ------------------------------------------------------------------ the merchant's language
+
+
+def test_every_message_is_translated():
+    assert_translated("plugins.trust_badges")
+
+
+@pytest.mark.parametrize(("locale", "currency", "title", "legend", "choice", "refused"), [
+    ("bn", "BDT", "ট্রাস্ট ব্যাজ", "পণ্যের পৃষ্ঠায় ব্যাজ",
+     "কোনোটিই নয়: এখানে কোনো ব্যাজ দেখাবেন না",
+     "“কোনোটিই নয়” একা বেছে নিন, অথবা এর টিক তুলে দিন।"),
+    ("hy", "AMD", "Վստահության նշաններ", "Նշաններ ապրանքների էջերում",
+     "Ոչ մեկը: այստեղ նշաններ ցույց չտալ",
+     "«Ոչ մեկը» ընտրեք առանձին կամ հանեք դրա նշումը։"),
+])
+def test_the_settings_page_is_in_the_owners_language(make_store, store_client, locale,
+                                                     currency, title, legend, choice,
+                                                     refused):
+    slug = f"{locale}-badges"
+    make_store(slug, currency=currency, locale=locale)
+    owner = store_client(slug)
+    assert owner.post("/admin/login", data={"email": f"owner@{slug}.example",
+                                            "password": PASSWORD}).status_code == 303
+    page = owner.get(f"/admin/plugins/{PLUGIN}").get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in page
+    assert f"<legend>{legend}</legend>" in page
+    assert f'<input type="checkbox" name="show_product" value="none"> {choice}</label>' in page
+    assert "Badges on product pages" not in page and "Easy returns" not in page
+
+    response = owner.post(f"/admin/plugins/{PLUGIN}", data={"show_cart": ["none", "returns"]})
+    assert response.status_code == 422
+    found = re.search(r'<p class="error" id="setting-show_cart-error">(.*?)</p>',
+                      response.get_data(as_text=True), re.S)
+    assert found and unescape(found.group(1)) == refused
 
 
 @pytest.mark.parametrize(("typed", "handle"), [
