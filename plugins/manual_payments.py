@@ -1,10 +1,16 @@
 """What the first-party manual payment plugins (and tax) share.
 
-Cash on delivery, bank transfer and mobile wallets each keep their words in their own
-``texts.py`` (plugins cannot use core's gettext catalogues) but choose the language,
-look words up and format money the same way; and their gateways answer returns,
-webhooks and refunds the same way, since no money moves through Haat. This module
-imports only ``core.sdk`` and Babel, like a plugin.
+Cash on delivery, bank transfer and mobile wallets each keep their words for shoppers
+in their own ``texts.py`` (plugins cannot use core's gettext catalogues) but choose the
+language, look words up and format money the same way; and their gateways answer
+returns, webhooks and refunds the same way, since no money moves through Haat. Their
+words for the merchant (title, settings, messages) are in each plugin's own catalogue.
+This module imports only ``core.sdk`` and Babel, like a plugin.
+
+Its one message for the merchant, the note a refund made by hand leaves on the order's
+timeline, is translated from a catalogue too. A module is not a package, so that
+catalogue belongs to the package that holds it, ``plugins``, under a domain of its own:
+``plugins/translations/<language>/LC_MESSAGES/manual_payments.po``.
 """
 
 from __future__ import annotations
@@ -20,11 +26,15 @@ from core.sdk import (
     Money,
     OrderSnapshot,
     PaymentResult,
+    PluginText,
     RefundResult,
     StoreInfo,
     WebhookResult,
     format_money,
 )
+
+#: A module's catalogue is its package's (``plugins``); the domain keeps it apart.
+_ = PluginText("plugins", domain="manual_payments")
 
 DEFAULT_LOCALE = "en"
 
@@ -80,5 +90,7 @@ class ManualGateway:
         return WebhookResult(status=404)
 
     def refund(self, store: StoreInfo, order: OrderSnapshot, amount: Money) -> RefundResult:
-        """Confirm a refund the merchant made by hand (``refunds`` is False)."""
-        return RefundResult(ok=True, amount=amount, message="Recorded as a refund made by hand.")
+        """Confirm a refund the merchant made by hand (``refunds`` is False), in the language
+        of the moment: the admin's, since the merchant refunds from the order page."""
+        return RefundResult(ok=True, amount=amount,
+                            message=_("Recorded as a refund made by hand."))

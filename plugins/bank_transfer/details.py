@@ -1,5 +1,8 @@
 """The merchant's bank details: checks for the settings form, and the text shoppers get.
 
+The checks' messages are in the merchant's language (the admin's, when the form is
+sent); the text shoppers get is in theirs.
+
 The payment reference is ``<PREFIX>-<order number>``: the prefix is the merchant's
 (letters and digits) or else the store's slug in capitals, e.g. ``DHAKA-CRAFTS-1042``.
 Slugs are unique and order numbers are unique per store, so a reference names exactly
@@ -15,7 +18,7 @@ from typing import Any
 from core.sdk import OrderSnapshot, StoreInfo
 from plugins.manual_payments import money_text
 
-from .texts import text
+from .texts import _, text
 
 _ACCOUNT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
 _SWIFT = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")
@@ -31,15 +34,15 @@ def compact(value: str) -> str:
 def check_account_number(value: str) -> str | None:
     """A settings validator for the account number."""
     if not _ACCOUNT.match(value) or sum(c.isdigit() for c in value) < 4:
-        return ("Enter the account number as your bank writes it: digits, and letters, "
-                "spaces or hyphens if it has them.")
+        return _("Enter the account number as your bank writes it: digits, and letters, "
+                 "spaces or hyphens if it has them.")
     return None
 
 
 def check_swift(value: str) -> str | None:
     """A settings validator for a SWIFT/BIC code (8 or 11 characters)."""
     if not _SWIFT.match(compact(value)):
-        return "A SWIFT/BIC code has 8 or 11 letters and digits, e.g. BBHOBDDH."
+        return _("A SWIFT/BIC code has 8 or 11 letters and digits, e.g. BBHOBDDH.")
     return None
 
 
@@ -47,18 +50,18 @@ def check_iban(value: str) -> str | None:
     """A settings validator for an IBAN, including its check digits."""
     iban = compact(value)
     if not _IBAN.match(iban):
-        return ("An IBAN starts with a country code and two digits, e.g. "
-                "DE89 3704 0044 0532 0130 00.")
+        return _("An IBAN starts with a country code and two digits, e.g. "
+                 "DE89 3704 0044 0532 0130 00.")
     digits = "".join(str(int(c, 36)) for c in iban[4:] + iban[:4])
     if int(digits) % 97 != 1:
-        return "This IBAN's check digits do not match; please check it for a typo."
+        return _("This IBAN's check digits do not match; please check it for a typo.")
     return None
 
 
 def check_prefix(value: str) -> str | None:
     """A settings validator for the reference prefix."""
     if not _PREFIX.match(value):
-        return "Use 1 to 12 letters or digits, e.g. DC."
+        return _("Use 1 to 12 letters or digits, e.g. DC.")
     return None
 
 

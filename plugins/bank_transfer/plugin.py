@@ -18,39 +18,40 @@ from core.sdk import (
 
 from .details import check_account_number, check_iban, check_prefix, check_swift
 from .gateway import PLUGIN_NAME, BankTransfer
-from .texts import pick_locale, text
+from .texts import _, pick_locale, text
 
 manifest = PluginManifest(
     name=PLUGIN_NAME,
-    title="Bank transfer",
-    description="Shoppers transfer the total to your bank account with a payment "
-                "reference; you mark the order paid when the money arrives.",
+    title=_.lazy("Bank transfer"),
+    description=_.lazy("Shoppers transfer the total to your bank account with a payment "
+                       "reference; you mark the order paid when the money arrives."),
     kind="payment",
     settings=(
-        TextField("account_name", "Account name", required=True, max_length=120,
-                  help="The name on the account, exactly as the bank has it."),
-        TextField("bank_name", "Bank name", required=True, max_length=120,
-                  help="E.g. BRAC Bank or Ameriabank."),
-        TextField("account_number", "Account number", required=True, max_length=40,
+        TextField("account_name", _.lazy("Account name"), required=True, max_length=120,
+                  help=_.lazy("The name on the account, exactly as the bank has it.")),
+        TextField("bank_name", _.lazy("Bank name"), required=True, max_length=120,
+                  help=_.lazy("E.g. BRAC Bank or Ameriabank.")),
+        TextField("account_number", _.lazy("Account number"), required=True, max_length=40,
                   validators=(check_account_number,),
-                  help="As your bank writes it, e.g. 1501 2034 5678 9001."),
-        TextField("branch", "Branch / routing number", max_length=120,
-                  help="Optional: the branch name or routing number shoppers need for "
-                       "transfers from other banks."),
-        TextField("swift", "SWIFT/BIC", max_length=20, validators=(check_swift,),
-                  help="Optional: for transfers from abroad."),
-        TextField("iban", "IBAN", max_length=50, validators=(check_iban,),
-                  help="Optional: only if your bank gives your account an IBAN."),
-        TextField("reference_prefix", "Payment reference prefix", max_length=12,
+                  help=_.lazy("As your bank writes it, e.g. 1501 2034 5678 9001.")),
+        TextField("branch", _.lazy("Branch / routing number"), max_length=120,
+                  help=_.lazy("Optional: the branch name or routing number shoppers need "
+                              "for transfers from other banks.")),
+        TextField("swift", _.lazy("SWIFT/BIC"), max_length=20, validators=(check_swift,),
+                  help=_.lazy("Optional: for transfers from abroad.")),
+        TextField("iban", _.lazy("IBAN"), max_length=50, validators=(check_iban,),
+                  help=_.lazy("Optional: only if your bank gives your account an IBAN.")),
+        TextField("reference_prefix", _.lazy("Payment reference prefix"), max_length=12,
                   validators=(check_prefix,),
-                  help="Shoppers write <prefix>-<order number> with their transfer, e.g. "
-                       "DC-1042. Leave empty to use your store's address name in capitals."),
-        LongTextField("extra_instructions", "Extra instructions", max_length=1000,
-                      help="Optional: shown under the bank details on the confirmation "
-                           "and in the email, e.g. how long a transfer takes."),
+                  help=_.lazy("Shoppers write <prefix>-<order number> with their transfer, "
+                              "e.g. DC-1042. Leave empty to use your store's address name "
+                              "in capitals.")),
+        LongTextField("extra_instructions", _.lazy("Extra instructions"), max_length=1000,
+                      help=_.lazy("Optional: shown under the bank details on the "
+                                  "confirmation and in the email, e.g. how long a transfer "
+                                  "takes.")),
     ),
 )
-
 
 @hookimpl
 def haat_payment_gateways(store: StoreInfo,

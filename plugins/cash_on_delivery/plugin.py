@@ -28,62 +28,69 @@ from plugins.manual_payments import money_text
 
 from .gateway import GATEWAY_ID, CashOnDelivery
 from .rules import FEE_FIXED, FEE_NONE, FEE_PERCENTAGE, CodRules, check_zones
-from .texts import pick_locale, text
+from .texts import _, pick_locale, text
 
 FEE_KINDS = (
-    (FEE_NONE, "No fee"),
-    (FEE_FIXED, "A fixed amount"),
-    (FEE_PERCENTAGE, "A percentage of the order value"),
+    (FEE_NONE, _.lazy("No fee")),
+    (FEE_FIXED, _.lazy("A fixed amount")),
+    (FEE_PERCENTAGE, _.lazy("A percentage of the order value")),
 )
 
 
 def _percent_in_range(value: Decimal) -> str | None:
-    return None if 0 <= value <= 100 else "Enter a percentage from 0 to 100, e.g. 1 or 1.5."
+    if 0 <= value <= 100:
+        return None
+    return _("Enter a percentage from 0 to 100, e.g. 1 or 1.5.")
 
 
 def _positive_amount(value: int) -> str | None:
-    return None if value > 0 else "Enter an amount above zero, or leave it empty for no limit."
+    if value > 0:
+        return None
+    return _("Enter an amount above zero, or leave it empty for no limit.")
 
 
 def _check(values: Mapping[str, Any]) -> dict[str, str]:
     """The fee chosen must have its amount or percentage."""
     kind = values.get("fee_kind")
     if kind == FEE_FIXED and not values.get("fee_amount"):
-        return {"fee_amount": "Enter the fee, or choose “No fee”."}
+        return {"fee_amount": _("Enter the fee, or choose “No fee”.")}
     if kind == FEE_PERCENTAGE and not values.get("fee_percent"):
-        return {"fee_percent": "Enter the percentage, or choose “No fee”."}
+        return {"fee_percent": _("Enter the percentage, or choose “No fee”.")}
     return {}
 
 
 manifest = PluginManifest(
     name="cash-on-delivery",
-    title="Cash on delivery",
-    description="Shoppers pay the courier in cash; you mark the order paid on delivery. "
-                "Optional fee, order limit and delivery zones.",
+    title=_.lazy("Cash on delivery"),
+    description=_.lazy("Shoppers pay the courier in cash; you mark the order paid on "
+                       "delivery. Optional fee, order limit and delivery zones."),
     kind="payment",
     settings=(
-        ChoiceField("fee_kind", "Cash on delivery fee", choices=FEE_KINDS, default=FEE_NONE,
-                    help="Added to the order when the shopper chooses cash on delivery."),
-        MoneyField("fee_amount", "Fixed fee",
-                   help="Used when the fee is a fixed amount, e.g. 20."),
-        NumberField("fee_percent", "Fee percentage", validators=(_percent_in_range,),
-                    help="Used when the fee is a percentage: of the goods after the coupon "
-                         "plus shipping, rounded half up. 1 means 1%."),
-        TextField("fee_zones", "Fee applies only in these shipping zones", max_length=500,
-                  validators=(check_zones,),
-                  help="Zone ids from your shipping settings, separated by commas, e.g. "
-                       "outside-dhaka. Leave empty to charge the fee everywhere."),
-        MoneyField("max_order", "Maximum order value", validators=(_positive_amount,),
-                   help="Above this amount (goods after the coupon plus shipping) cash on "
-                        "delivery is shown but cannot be chosen. Leave empty for no limit."),
-        TextField("zones", "Offer cash on delivery only in these shipping zones",
+        ChoiceField("fee_kind", _.lazy("Cash on delivery fee"), choices=FEE_KINDS,
+                    default=FEE_NONE,
+                    help=_.lazy("Added to the order when the shopper chooses cash on "
+                                "delivery.")),
+        MoneyField("fee_amount", _.lazy("Fixed fee"),
+                   help=_.lazy("Used when the fee is a fixed amount, e.g. 20.")),
+        NumberField("fee_percent", _.lazy("Fee percentage"), validators=(_percent_in_range,),
+                    help=_.lazy("Used when the fee is a percentage: of the goods after the "
+                                "coupon plus shipping, rounded half up. 1 means 1%.")),
+        TextField("fee_zones", _.lazy("Fee applies only in these shipping zones"),
                   max_length=500, validators=(check_zones,),
-                  help="Zone ids from your shipping settings, separated by commas. Leave "
-                       "empty to offer it in every zone."),
+                  help=_.lazy("Zone ids from your shipping settings, separated by commas, "
+                              "e.g. outside-dhaka. Leave empty to charge the fee "
+                              "everywhere.")),
+        MoneyField("max_order", _.lazy("Maximum order value"), validators=(_positive_amount,),
+                   help=_.lazy("Above this amount (goods after the coupon plus shipping) cash "
+                               "on delivery is shown but cannot be chosen. Leave empty for "
+                               "no limit.")),
+        TextField("zones", _.lazy("Offer cash on delivery only in these shipping zones"),
+                  max_length=500, validators=(check_zones,),
+                  help=_.lazy("Zone ids from your shipping settings, separated by commas. "
+                              "Leave empty to offer it in every zone.")),
     ),
     validate_settings=_check,
 )
-
 
 def _rules(store: StoreInfo) -> CodRules:
     return CodRules.from_settings(store.plugin_settings(manifest.name))

@@ -16,6 +16,8 @@ from typing import Any
 
 from core.sdk import CheckoutContext, Money
 
+from .texts import _
+
 FEE_NONE = "none"
 FEE_FIXED = "fixed"
 FEE_PERCENTAGE = "percentage"
@@ -34,11 +36,12 @@ def split_zones(value: str | None) -> list[str]:
 
 
 def check_zones(value: str) -> str | None:
-    """A settings validator: every entry must look like a shipping zone id."""
+    """A settings validator: every entry must look like a shipping zone id (the message
+    in the merchant's language)."""
     bad = [z for z in _entries(value) if not _ZONE.match(z.lower())]
     if bad:
-        return (f"“{bad[0]}” is not a zone id. Use the ids from your shipping settings, "
-                "separated by commas, e.g. inside-dhaka, outside-dhaka.")
+        return _("“%(zone)s” is not a zone id. Use the ids from your shipping settings, "
+                 "separated by commas, e.g. inside-dhaka, outside-dhaka.", zone=bad[0])
     return None
 
 

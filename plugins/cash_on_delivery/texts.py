@@ -1,13 +1,19 @@
-"""What the cash-on-delivery plugin says to shoppers, in English, Bengali and Armenian.
+"""What the cash-on-delivery plugin says, in English, Bengali and Armenian.
 
-How the language is chosen and money written: ``plugins.manual_payments``.
+To shoppers: ``TEXTS`` below (how the language is chosen and money written:
+``plugins.manual_payments``). To the merchant (the plugin's title, settings and their
+messages): ``_``, the plugin's catalogue in ``translations/<language>/LC_MESSAGES/``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from core.sdk import PluginText
 from plugins import manual_payments
+
+#: The merchant's words, in the admin's language (``_.lazy`` for what the manifest holds).
+_ = PluginText(__package__)
 
 TEXTS: Mapping[str, Mapping[str, str]] = {
     "en": {

@@ -21,34 +21,34 @@ from core.sdk import (
 
 from .fields import TRANSACTION_ID, checkout_fields, normalise_transaction_id
 from .gateway import WalletGateway
-from .texts import pick_locale, text
+from .texts import _, pick_locale, text
 from .wallets import Wallet, check_template, check_wallets, parse_wallets, render
 
 manifest = PluginManifest(
     name="mobile-wallet",
-    title="Mobile wallets (manual)",
-    description="bKash, Nagad, Rocket, Idram...: shoppers send money to your wallet and "
-                "enter the transaction ID; you check it and mark the order paid.",
+    title=_.lazy("Mobile wallets (manual)"),
+    description=_.lazy("bKash, Nagad, Rocket, Idram...: shoppers send money to your wallet "
+                       "and enter the transaction ID; you check it and mark the order "
+                       "paid."),
     kind="payment",
     # bKash, Nagad and Rocket move taka in Bangladesh, Idram and TelCell dram in Armenia;
     # the checkout wording ("Send Money", transaction ID) is theirs.
     countries=("BD", "AM"),
     currencies=("BDT", "AMD"),
     settings=(
-        LongTextField("wallets", "Wallets", required=True, max_length=2000,
+        LongTextField("wallets", _.lazy("Wallets"), required=True, max_length=2000,
                       validators=(check_wallets,),
-                      help="One wallet per line: Name | number | optional note, e.g. "
-                           "“bKash | 01712345678 | Personal account: use Send Money”. "
-                           "Each wallet is its own way to pay."),
-        LongTextField("instructions", "Instructions at checkout", max_length=1000,
+                      help=_.lazy("One wallet per line: Name | number | optional note, e.g. "
+                                  "“bKash | 01712345678 | Personal account: use Send "
+                                  "Money”. Each wallet is its own way to pay.")),
+        LongTextField("instructions", _.lazy("Instructions at checkout"), max_length=1000,
                       validators=(check_template,),
-                      help="Shown under each wallet at checkout. You can use {wallet}, "
-                           "{number} and {amount}; {amount} reads “the order total”, "
-                           "which the order summary shows. Leave empty for ready-made "
-                           "instructions in the shopper's language."),
+                      help=_.lazy("Shown under each wallet at checkout. You can use "
+                                  "{wallet}, {number} and {amount}; {amount} reads “the "
+                                  "order total”, which the order summary shows. Leave empty "
+                                  "for ready-made instructions in the shopper's language.")),
     ),
 )
-
 
 def _wallets(store: StoreInfo) -> list[Wallet]:
     return parse_wallets(store.plugin_settings(manifest.name).get("wallets"))[0]

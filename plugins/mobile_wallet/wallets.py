@@ -5,7 +5,8 @@ A line is ``Name | number`` or ``Name | number | note``, e.g.
 to pay with the id ``wallet-<slug of name>`` (``wallet-bkash``), so the name needs a
 Latin letter or digit and must be unique. The instructions template may use
 ``{wallet}``, ``{number}`` and ``{amount}`` and nothing else; it is filled in by hand,
-never with ``str.format``, so merchant text cannot reach object attributes.
+never with ``str.format``, so merchant text cannot reach object attributes. The checks'
+messages are in the merchant's language (the admin's, when the settings form is sent).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from string import Formatter
+
+from .texts import _
 
 PLACEHOLDERS = ("wallet", "number", "amount")
 MAX_NAME = 40
@@ -45,25 +48,28 @@ class Wallet:
 def _line_problems(line: str, line_no: int, seen: dict[str, int]) -> list[str]:
     parts = [part.strip() for part in line.split("|")]
     if len(parts) not in (2, 3):
-        return [f"Line {line_no}: write “Name | number” or “Name | number | note”, e.g. "
-                "“bKash | 01712345678 | Personal account”."]
+        return [_("Line %(line)s: write “Name | number” or “Name | number | note”, e.g. "
+                  "“bKash | 01712345678 | Personal account”.", line=line_no)]
     name, number = parts[0], parts[1]
     note = parts[2] if len(parts) == 3 else ""
     problems = []
     if not name:
-        problems.append(f"Line {line_no}: the wallet's name is missing.")
+        problems.append(_("Line %(line)s: the wallet's name is missing.", line=line_no))
     elif not slugify(name):
-        problems.append(f"Line {line_no}: the name needs a Latin letter or digit, e.g. bKash.")
+        problems.append(_("Line %(line)s: the name needs a Latin letter or digit, e.g. bKash.",
+                          line=line_no))
     elif len(name) > MAX_NAME:
-        problems.append(f"Line {line_no}: keep the name to {MAX_NAME} characters.")
+        problems.append(_("Line %(line)s: keep the name to %(max)s characters.",
+                          line=line_no, max=MAX_NAME))
     elif slugify(name) in seen:
-        problems.append(f"Line {line_no}: “{name}” is already listed on line "
-                        f"{seen[slugify(name)]}.")
+        problems.append(_("Line %(line)s: “%(name)s” is already listed on line %(first)s.",
+                          line=line_no, name=name, first=seen[slugify(name)]))
     if not _NUMBER.match(_NUMBER_PUNCTUATION.sub("", number)):
-        problems.append(f"Line {line_no}: “{number}” is not a wallet number; use 5 to 15 "
-                        "digits, e.g. 01712345678.")
+        problems.append(_("Line %(line)s: “%(number)s” is not a wallet number; use 5 to 15 "
+                          "digits, e.g. 01712345678.", line=line_no, number=number))
     if len(note) > MAX_NOTE:
-        problems.append(f"Line {line_no}: keep the note to {MAX_NOTE} characters.")
+        problems.append(_("Line %(line)s: keep the note to %(max)s characters.",
+                          line=line_no, max=MAX_NOTE))
     return problems
 
 
@@ -104,10 +110,12 @@ def check_template(value: str) -> str | None:
     try:
         pieces = _pieces(value)
     except ValueError:
-        return f"Braces must surround a placeholder: {allowed}. Write {{{{ for a brace."
+        return _("Braces must surround a placeholder: %(allowed)s. Write {{ for a brace.",
+                 allowed=allowed)
     for _literal, name, spec, conversion in pieces:
         if name is not None and (name not in PLACEHOLDERS or spec or conversion):
-            return f"Unknown placeholder {{{name}}}. Use only {allowed}."
+            return _("Unknown placeholder {%(name)s}. Use only %(allowed)s.",
+                     name=name, allowed=allowed)
     return None
 
 

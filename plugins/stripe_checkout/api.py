@@ -13,6 +13,8 @@ import os
 
 import stripe
 
+from .texts import _
+
 ENV_API_BASE = "HAAT_STRIPE_API_BASE"
 #: Seconds to wait for Stripe; checkout waits on it, so keep it short.
 TIMEOUT = 20
@@ -47,15 +49,17 @@ def describe(exc: stripe.StripeError) -> str:
     return " ".join(parts)
 
 
-def merchant_message(exc: stripe.StripeError, action: str) -> str:
-    """What to tell the merchant when ``action`` (e.g. "refund") failed at Stripe."""
+def refund_message(exc: stripe.StripeError) -> str:
+    """What to tell the merchant, in their language, when Stripe refused a refund or
+    could not be asked."""
     if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):
-        return (f"Stripe did not accept the secret key in the Stripe settings, so the "
-                f"{action} was not made.")
+        return _("Stripe did not accept the secret key in the Stripe settings, so the "
+                 "refund was not made.")
     if isinstance(exc, stripe.APIConnectionError):
-        return f"Could not reach Stripe. Try the {action} again: repeating it is safe."
+        return _("Could not reach Stripe. Try the refund again: repeating it is safe.")
     if isinstance(exc, stripe.RateLimitError):
-        return f"Stripe is busy. Try the {action} again in a minute."
+        return _("Stripe is busy. Try the refund again in a minute.")
     if isinstance(exc, stripe.InvalidRequestError) and exc.user_message:
-        return f"Stripe refused the {action}: {exc.user_message}"
-    return f"Stripe could not make the {action} ({describe(exc)})."
+        # Stripe's own explanation stays as Stripe wrote it (in English).
+        return _("Stripe refused the refund: %(reason)s", reason=exc.user_message)
+    return _("Stripe could not make the refund (%(error)s).", error=describe(exc))

@@ -2,7 +2,8 @@
 
 The secret key and the webhook signing secret are ``SecretField``s, so Haat keeps them
 encrypted, write-only and out of logs. :class:`StripeConfig` keeps them out of its
-``repr`` too.
+``repr`` too. Labels, help texts and the checks' messages are in the merchant's
+language (the admin's).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.sdk import SecretField, StoreInfo, TextField
+from core.sdk import LazyText, SecretField, StoreInfo, TextField
+
+from .texts import _
 
 PLUGIN = "stripe"
 
@@ -37,57 +40,59 @@ SUFFIX_MAX = 22
 _SUFFIX_ALLOWED = re.compile(r"^[A-Za-z0-9 .,\-&#/()+:!?@_]*$")
 
 
-def _starts_with(prefixes: tuple[str, ...], message: str):
+def _starts_with(prefixes: tuple[str, ...], message: LazyText):
     def check(value: Any) -> str | None:
-        return None if str(value).startswith(prefixes) else message
+        # Translated when the form is checked, into the admin's language of the moment.
+        return None if str(value).startswith(prefixes) else str(message)
     return check
 
 
 def _suffix(value: Any) -> str | None:
     text = str(value)
     if not _SUFFIX_ALLOWED.match(text):
-        return ("Use Latin letters, digits, spaces and simple punctuation only "
-                "(no < > \\ ' \" or *).")
+        return _("Use Latin letters, digits, spaces and simple punctuation only "
+                 "(no < > \\ ' \" or *).")
     if not re.search(r"[A-Za-z]", text):
-        return "Include at least one letter."
+        return _("Include at least one letter.")
     return None
 
 
 SETTINGS = (
     TextField(
-        "publishable_key", "Publishable key", max_length=255,
-        help="From Stripe's dashboard, Developers → API keys (starts with pk_live_ or "
-             "pk_test_). Stripe Checkout does not need it; Haat checks that it is in the "
-             "same mode (live or test) as the secret key.",
-        validators=(_starts_with(PUBLISHABLE_PREFIXES,
-                                 "A publishable key starts with pk_live_ or pk_test_."),),
+        "publishable_key", _.lazy("Publishable key"), max_length=255,
+        help=_.lazy("From Stripe's dashboard, Developers → API keys (starts with pk_live_ "
+                    "or pk_test_). Stripe Checkout does not need it; Haat checks that it "
+                    "is in the same mode (live or test) as the secret key."),
+        validators=(_starts_with(PUBLISHABLE_PREFIXES, _.lazy(
+            "A publishable key starts with pk_live_ or pk_test_.")),),
     ),
     SecretField(
-        "secret_key", "Secret key", max_length=255,
-        help="Starts with sk_live_ or sk_test_ (or rk_ for a restricted key that may "
-             "write Checkout Sessions and Refunds). Card payments are offered only once "
-             "it and the webhook signing secret are set.",
-        validators=(_starts_with(SECRET_PREFIXES,
-                                 "A secret key starts with sk_live_ or sk_test_ "
-                                 "(rk_live_ or rk_test_ for a restricted key)."),),
+        "secret_key", _.lazy("Secret key"), max_length=255,
+        help=_.lazy("Starts with sk_live_ or sk_test_ (or rk_ for a restricted key that "
+                    "may write Checkout Sessions and Refunds). Card payments are offered "
+                    "only once it and the webhook signing secret are set."),
+        validators=(_starts_with(SECRET_PREFIXES, _.lazy(
+            "A secret key starts with sk_live_ or sk_test_ (rk_live_ or rk_test_ for a "
+            "restricted key).")),),
     ),
     SecretField(
-        "webhook_secret", "Webhook signing secret", max_length=255,
-        help="In Stripe's dashboard (Developers → Webhooks) add an endpoint for "
-             "https://<your shop's address>/payments/stripe/webhook with the events "
-             "listed in Haat's Stripe guide, then paste its signing secret (whsec_...).",
-        validators=(_starts_with((WEBHOOK_PREFIX,),
-                                 "A webhook signing secret starts with whsec_."),),
+        "webhook_secret", _.lazy("Webhook signing secret"), max_length=255,
+        help=_.lazy("In Stripe's dashboard (Developers → Webhooks) add an endpoint for "
+                    "https://<your shop's address>/payments/stripe/webhook with the events "
+                    "listed in Haat's Stripe guide, then paste its signing secret "
+                    "(whsec_...)."),
+        validators=(_starts_with((WEBHOOK_PREFIX,), _.lazy(
+            "A webhook signing secret starts with whsec_.")),),
     ),
     TextField(
-        "statement_descriptor_suffix", "Statement descriptor suffix", max_length=SUFFIX_MAX,
-        help="Optional. Added after your account's prefix on the shopper's card "
-             "statement, e.g. an order hint. Prefix and suffix together fit 22 "
-             "characters.",
+        "statement_descriptor_suffix", _.lazy("Statement descriptor suffix"),
+        max_length=SUFFIX_MAX,
+        help=_.lazy("Optional. Added after your account's prefix on the shopper's card "
+                    "statement, e.g. an order hint. Prefix and suffix together fit 22 "
+                    "characters."),
         validators=(_suffix,),
     ),
 )
-
 
 def _mode(key: str) -> str:
     """``"test"`` or ``"live"`` for a Stripe key, ``""`` when unknown."""
@@ -100,8 +105,12 @@ def check_settings(values: Mapping[str, Any]) -> dict[str, str]:
     publishable = _mode(str(values.get("publishable_key") or ""))
     secret = _mode(str(values.get("secret_key") or ""))
     if publishable and secret and publishable != secret:
-        return {"publishable_key": f"This is a {publishable} key but the secret key is a "
-                                   f"{secret} key: use keys of the same mode."}
+        # One sentence per case, so that "test" and "live" are translated with it.
+        if publishable == "test":
+            return {"publishable_key": _("This is a test key but the secret key is a live "
+                                         "key: use keys of the same mode.")}
+        return {"publishable_key": _("This is a live key but the secret key is a test key: "
+                                     "use keys of the same mode.")}
     return {}
 
 

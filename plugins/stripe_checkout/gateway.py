@@ -30,7 +30,7 @@ from .amounts import AmountNotPayable, from_stripe, to_stripe
 from .checkout import checkout_key, refund_key, session_params
 from .config import PLUGIN, StripeConfig
 from .events import object_id, results_for
-from .texts import text
+from .texts import _, text
 
 log = logging.getLogger(__name__)
 
@@ -156,25 +156,28 @@ class StripeGateway:
     # ----------------------------------------------------------------- refund
 
     def refund(self, store: StoreInfo, order: OrderSnapshot, amount: Money) -> RefundResult:
-        """Refund ``amount`` of the order's payment through Stripe; never raises."""
+        """Refund ``amount`` of the order's payment through Stripe; never raises.
+
+        The messages are for the merchant, in the language of the moment (the admin's:
+        refunds are made from the order page)."""
         config = StripeConfig.of(store)
         if not config.secret_key:
-            return RefundResult(False, amount, message="Stripe is not set up: add the "
-                                                       "secret key in the Stripe settings.")
+            return RefundResult(False, amount, message=_(
+                "Stripe is not set up: add the secret key in the Stripe settings."))
         if amount.currency != order.total.currency or amount.amount <= 0:
-            return RefundResult(False, amount, message="Enter an amount above zero in the "
-                                                       "order's currency.")
+            return RefundResult(False, amount, message=_(
+                "Enter an amount above zero in the order's currency."))
         try:
             value = to_stripe(amount)
         except AmountNotPayable:
-            return RefundResult(False, amount,
-                                message=f"Stripe cannot refund exactly {amount}.")
+            return RefundResult(False, amount, message=_(
+                "Stripe cannot refund exactly %(amount)s.", amount=amount))
         client = api.client(config.secret_key)
         try:
             intent = _payment_intent(client, store, order)
             if not intent:
-                return RefundResult(False, amount,
-                                    message="This order has no Stripe payment to refund.")
+                return RefundResult(False, amount, message=_(
+                    "This order has no Stripe payment to refund."))
             refund = client.v1.refunds.create(
                 {"payment_intent": intent, "amount": value,
                  "metadata": {"haat_store": str(store.id), "haat_order": order.token}},
@@ -183,7 +186,7 @@ class StripeGateway:
         except stripe.StripeError as exc:
             log.warning("Stripe refund for order %s of store %s failed: %s",
                         order.number, store.slug, api.describe(exc))
-            return RefundResult(False, amount, message=api.merchant_message(exc, "refund"))
+            return RefundResult(False, amount, message=api.refund_message(exc))
         return _refund_result(refund.to_dict(), amount)
 
 
@@ -193,15 +196,17 @@ def _refund_result(refund: Mapping[str, Any], asked: Money) -> RefundResult:
               if isinstance(refund.get("amount"), int) and refund.get("currency") else asked)
     reference = str(refund.get("id") or "")
     if status in ("failed", "canceled"):
-        return RefundResult(False, amount, provider_reference=reference,
-                            message=f"Stripe could not send the refund ({status}).")
-    messages = {
-        "pending": "Stripe is sending the refund; it can take a few days to arrive.",
-        "requires_action": "Stripe needs the shopper's bank details for this refund; "
-                           "see the payment in Stripe's dashboard.",
-    }
-    return RefundResult(True, amount, provider_reference=reference,
-                        message=messages.get(str(status), ""))
+        # The status is Stripe's word, as its dashboard shows it.
+        return RefundResult(False, amount, provider_reference=reference, message=_(
+            "Stripe could not send the refund (%(status)s).", status=status))
+    if status == "pending":
+        message = _("Stripe is sending the refund; it can take a few days to arrive.")
+    elif status == "requires_action":
+        message = _("Stripe needs the shopper's bank details for this refund; see the "
+                    "payment in Stripe's dashboard.")
+    else:
+        message = ""
+    return RefundResult(True, amount, provider_reference=reference, message=message)
 
 
 def _payment_intent(client: stripe.StripeClient, store: StoreInfo,

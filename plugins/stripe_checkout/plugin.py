@@ -14,13 +14,13 @@ from core.sdk import CheckoutContext, PaymentGateway, PluginManifest, StoreInfo,
 
 from .config import PLUGIN, SETTINGS, STRIPE_COUNTRIES, StripeConfig, check_settings
 from .gateway import StripeGateway
-from .texts import text
+from .texts import _, text
 
 manifest = PluginManifest(
     name=PLUGIN,
-    title="Stripe",
-    description="Card payments on Stripe's secure checkout page, with refunds from "
-                "the admin. Card details never reach your store.",
+    title=_.lazy("Stripe"),
+    description=_.lazy("Card payments on Stripe's secure checkout page, with refunds from "
+                       "the admin. Card details never reach your store."),
     kind="payment",
     countries=STRIPE_COUNTRIES,
     settings=SETTINGS,

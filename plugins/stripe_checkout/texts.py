@@ -1,14 +1,21 @@
-"""What the Stripe plugin says to shoppers, in English, Bengali and Armenian.
+"""What the Stripe plugin says, in English, Bengali and Armenian.
 
-A plugin may import only ``core.sdk``, so it cannot use Haat's gettext catalogues; the
-shopper-facing words live here, keyed by the shopper's locale (the checkout's or the
-order's), falling back to English. Words for the merchant (admin refund messages) are
-English, like the rest of the admin.
+A plugin may import only ``core.sdk``, so it cannot use Haat's gettext catalogues. The
+shopper-facing words live here in ``TEXTS``, keyed by the shopper's locale (the
+checkout's or the order's), falling back to English. Words for the merchant (the
+plugin's title, settings, their checks' messages and the refund messages on the order
+page) come from ``_``, the plugin's own catalogue in
+``translations/<language>/LC_MESSAGES/``, in the admin's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from core.sdk import PluginText
+
+#: The merchant's words, in the admin's language (``_.lazy`` for what the manifest holds).
+_ = PluginText(__package__)
 
 TEXTS: Mapping[str, Mapping[str, str]] = {
     "en": {

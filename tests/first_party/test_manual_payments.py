@@ -7,13 +7,16 @@ plugin is asked through the store's plugin relay as checkout asks it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
 
+from admin_support import html, sign_in
 from core.db import db
 from core.orders.models import Order
 from core.pluginhost.settings import validate_settings
+from core.pluginhost.translations import untranslated
 from core.sdk import (
     Adjustment,
     CartLine,
@@ -25,6 +28,7 @@ from core.sdk import (
     OrderSnapshot,
     ShippingRate,
 )
+from core.testing import assert_translated
 from plugins.bank_transfer import plugin as bank_plugin
 from plugins.cash_on_delivery import plugin as cod_plugin
 from plugins.mobile_wallet import plugin as wallet_plugin
@@ -597,3 +601,92 @@ def test_manual_payment_manifests_are_valid_payment_plugins():
         assert manifest.kind == "payment"
         assert manifest.problems() == []
         assert all(f.help for f in manifest.settings), name
+
+
+# ------------------------------------------------------- the merchant's language
+
+PACKAGES = {COD: "plugins.cash_on_delivery", BANK: "plugins.bank_transfer",
+            WALLET: "plugins.mobile_wallet"}
+
+
+@pytest.mark.parametrize("plugin", [COD, BANK, WALLET])
+def test_every_word_for_the_merchant_is_translated(plugin):
+    assert_translated(PACKAGES[plugin])
+
+
+def test_the_shared_refund_note_is_translated(app_ctx, make_store, configure, store_plugins):
+    # manual_payments.py is a module of the package `plugins`, whose folder holds every
+    # first-party plugin: check its own messages (plugins/translations/*/manual_payments.po).
+    assert [problem for problem in untranslated("plugins")
+            if problem.where.startswith(("manual_payments.py", "translations/"))] == []
+    dhaka = make_store("dhaka-refunds", currency="BDT", locale="bn")
+    configure(dhaka, COD)
+    store = store_plugins(dhaka).info
+    [gateway] = gateways(store_plugins, dhaka, None, COD)
+    with tenant_scope(dhaka.id):  # as a job would: the store's language
+        note = gateway.refund(store, order(154000), Money(50000, "BDT")).message
+    assert note == "নিজে হাতে ফেরত দেওয়া টাকা হিসেবে লেখা হয়েছে।"
+
+
+#: Per admin language: the plugin's title, one of its fields and that field's label.
+ADMIN_WORDS = {
+    "bn": {COD: ("ক্যাশ অন ডেলিভারি", "fee_kind", "ক্যাশ অন ডেলিভারি চার্জ"),
+           BANK: ("ব্যাংক ট্রান্সফার", "account_number", "অ্যাকাউন্ট নম্বর"),
+           WALLET: ("মোবাইল ওয়ালেট (ম্যানুয়াল)", "instructions", "চেকআউটে নির্দেশনা")},
+    "hy": {COD: ("Վճարում առաքման պահին", "fee_kind",
+                 "Առաքման պահին վճարման միջնորդավճար"),
+           BANK: ("Բանկային փոխանցում", "account_number", "Հաշվեհամար"),
+           WALLET: ("Բջջային դրամապանակներ (ձեռքով)", "instructions",
+                    "Հրահանգներ պատվերի ձևակերպման ժամանակ")},
+}
+#: A form each plugin refuses, the field it marks and the message, per language.
+REFUSED = {
+    COD: ({"fee_kind": "none", "zones": "inside-dhaka, Outside Dhaka!"}, "zones", {
+        "bn": "“Outside Dhaka!” কোনো জোন আইডি নয়।",
+        "hy": "«Outside Dhaka!» արժեքը գոտու id չէ։",
+        "en": "“Outside Dhaka!” is not a zone id."}),
+    BANK: ({**BANK_FORM, "swift": "BRAC"}, "swift", {
+        "bn": "SWIFT/BIC কোডে 8 বা 11টি ইংরেজি অক্ষর ও সংখ্যা থাকে, যেমন BBHOBDDH।",
+        "hy": "SWIFT/BIC կոդը բաղկացած է 8 կամ 11 տառից և թվանշանից, օրինակ՝ BBHOBDDH։",
+        "en": "A SWIFT/BIC code has 8 or 11 letters and digits, e.g. BBHOBDDH."}),
+    WALLET: ({"wallets": "bKash | 01712345678\nbkash | 01812345678"}, "wallets", {
+        "bn": "লাইন 2: “bkash” আগেই 1 নম্বর লাইনে আছে।",
+        "hy": "Տող 2: «bkash» դրամապանակն արդեն նշված է 1-րդ տողում։",
+        "en": "Line 2: “bkash” is already listed on line 1."}),
+}
+
+
+def _setting_error(page: str, field: str) -> str:
+    found = re.search(rf'<p class="error" id="setting-{field}-error">([^<]*)</p>', page)
+    return found.group(1).replace("&#34;", '"').replace("&#39;", "'") if found else ""
+
+
+@pytest.mark.parametrize(("locale", "currency"), [("bn", "BDT"), ("hy", "AMD")])
+def test_settings_pages_are_in_the_owners_language(make_store, enable_plugin, store_client,
+                                                   locale, currency):
+    tenant = make_store(f"{locale}-manual-payments", locale=locale, currency=currency)
+    owner = sign_in(store_client, tenant)
+    for plugin, (title, field, label) in ADMIN_WORDS[locale].items():
+        enable_plugin(tenant, plugin)
+        page = html(owner.get(f"/admin/plugins/{plugin}"))
+        assert f"<h1>{title}</h1>" in page, plugin
+        assert f'<label for="setting-{field}">{label}' in page, plugin
+        assert f"<h1>{MANIFESTS[plugin].title.message}</h1>" not in page  # no English
+
+        form, refused_field, messages = REFUSED[plugin]
+        refused = owner.post(f"/admin/plugins/{plugin}", data=form)
+        assert refused.status_code == 422, plugin
+        assert _setting_error(html(refused), refused_field).startswith(messages[locale])
+
+
+def test_settings_pages_stay_english_for_an_english_store(make_store, enable_plugin,
+                                                          store_client):
+    tenant = make_store("en-manual-payments", locale="en", currency="BDT")
+    owner = sign_in(store_client, tenant)
+    for plugin, manifest in MANIFESTS.items():
+        enable_plugin(tenant, plugin)
+        page = html(owner.get(f"/admin/plugins/{plugin}"))
+        assert f"<h1>{manifest.title.message}</h1>" in page
+        form, refused_field, messages = REFUSED[plugin]
+        refused = html(owner.post(f"/admin/plugins/{plugin}", data=form))
+        assert _setting_error(refused, refused_field).startswith(messages["en"])

@@ -22,6 +22,7 @@ import pytest
 import stripe
 from fakes.stripe_fake import Account, Delivery, FakeStripe
 
+from admin_support import html, sign_in
 from core.pluginhost.settings import validate_settings
 from core.sdk import (
     CartSnapshot,
@@ -33,11 +34,13 @@ from core.sdk import (
     StoreInfo,
     payment_methods,
 )
+from core.testing import assert_translated
 from plugins.stripe_checkout import api
 from plugins.stripe_checkout.amounts import AmountNotPayable, from_stripe, to_stripe
+from plugins.stripe_checkout.gateway import StripeGateway
 from plugins.stripe_checkout.plugin import manifest
 from plugins.stripe_checkout.texts import TEXTS
-from tenants import Tenant
+from tenants import Tenant, tenant_scope
 
 PLUGIN = "stripe"
 TOTAL = Money(150000, "BDT")  # ৳1,500.00
@@ -673,6 +676,61 @@ def test_keys_and_secrets_never_reach_the_logs(stripe_api, shops, open_shop, sto
     for secret in (dhaka.keys.secret, dhaka.keys.webhook, wrong_key, wrong_key[-12:]):
         assert secret not in logged  # ... without the secrets
     assert stripe.api_key is None
+
+
+# ---------------------------------------------------------- the merchant's language
+
+
+def test_every_word_for_the_merchant_is_translated():
+    assert_translated("plugins.stripe_checkout")
+
+
+#: Per admin language: the description, the secret key's label, and the message for a
+#: publishable key that is not one. "Stripe", the title, is a name in every language.
+ADMIN_WORDS = {
+    "bn": ("Stripe-এর নিরাপদ চেকআউট পেজে কার্ডে পেমেন্ট", "সিক্রেট কি",
+           "পাবলিশেবল কি pk_live_ বা pk_test_ দিয়ে শুরু হয়।"),
+    "hy": ("Քարտով վճարումներ Stripe-ի անվտանգ վճարման էջում", "Գաղտնի բանալի",
+           "Հրապարակային բանալին սկսվում է pk_live_ կամ pk_test_-ով։"),
+    "en": ("Card payments on Stripe&#39;s secure checkout page", "Secret key",
+           "A publishable key starts with pk_live_ or pk_test_."),
+}
+
+
+@pytest.mark.parametrize(("locale", "currency"), [("bn", "BDT"), ("hy", "AMD"),
+                                                  ("en", "USD")])
+def test_the_settings_page_is_in_the_owners_language(make_store, enable_plugin,
+                                                     store_client, locale, currency):
+    description, label, refusal = ADMIN_WORDS[locale]
+    tenant = make_store(f"{locale}-cards", locale=locale, currency=currency)
+    enable_plugin(tenant, PLUGIN)
+    owner = sign_in(store_client, tenant)
+    page = html(owner.get(f"/admin/plugins/{PLUGIN}"))
+    assert "<h1>Stripe</h1>" in page
+    assert f'<p class="lead">{description}' in page
+    assert f'<label for="setting-secret_key">{label}</label>' in page
+    if locale != "en":
+        assert "Card payments on Stripe" not in page and ">Secret key<" not in page
+
+    refused = owner.post(f"/admin/plugins/{PLUGIN}", data={"publishable_key": "sk_live_1"})
+    assert refused.status_code == 422
+    assert (f'<p class="error" id="setting-publishable_key-error">{refusal}</p>'
+            in html(refused))
+
+
+def test_refund_messages_are_in_the_merchants_language(open_shop):
+    keys = Keys("pk_test_abc", "sk_test_abc", "whsec_abc")
+    gateway = StripeGateway(label="Card (Stripe)")
+    for slug, locale, message in (
+            ("dhaka-no-key", "bn", "Stripe সেট আপ করা হয়নি: Stripe সেটিংসে সিক্রেট কি যোগ করুন।"),
+            ("yerevan-no-key", "hy", "Stripe-ը կարգավորված չէ․ ավելացրեք գաղտնի բանալին "
+                                     "Stripe-ի կարգավորումներում։"),
+            ("london-no-key", "en", "Stripe is not set up: add the secret key in the Stripe "
+                                    "settings.")):
+        shop = open_shop(slug, keys, locale=locale, secrets_={})
+        with tenant_scope(shop.tenant.id):  # the admin's language is the store's here
+            refused = gateway.refund(shop.info, _order(shop), TOTAL)
+        assert (refused.ok, refused.message) == (False, message)
 
 
 # ---------------------------------------------------------------------- the fake
