@@ -160,7 +160,8 @@ def test_a_new_store_takes_its_clock_and_digits_from_its_country(app, platform_c
 
 @pytest.mark.parametrize(("lang", "heading", "error"), [
     ("bn", "আজই আপনার দোকান অনলাইনে খুলুন।", "এই ঠিকানাটি আগেই নেওয়া হয়েছে। অন্য একটি বেছে নিন।"),
-    ("hy", "Բացեք Ձեր խանութն առցանց՝ այսօր։", "Այդ հասցեն զբաղված է։ Խնդրում ենք ընտրել այլ հասցե։"),
+    ("hy", "Բացեք Ձեր խանութն առցանց՝ այսօր։",
+     "Այդ հասցեն զբաղված է։ Խնդրում ենք ընտրել այլ հասցե։"),
 ])
 def test_the_platform_speaks_bengali_and_armenian(app, platform_client, make_store,
                                                   lang, heading, error):
