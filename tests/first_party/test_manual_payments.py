@@ -643,7 +643,7 @@ ADMIN_WORDS = {
 REFUSED = {
     COD: ({"fee_kind": "none", "zones": "inside-dhaka, Outside Dhaka!"}, "zones", {
         "bn": "“Outside Dhaka!” কোনো জোন আইডি নয়।",
-        "hy": "«Outside Dhaka!» արժեքը գոտու id չէ։",
+        "hy": "«Outside Dhaka!» արժեքը գոտու նույնացուցիչ չէ։",
         "en": "“Outside Dhaka!” is not a zone id."}),
     BANK: ({**BANK_FORM, "swift": "BRAC"}, "swift", {
         "bn": "SWIFT/BIC কোডে 8 বা 11টি ইংরেজি অক্ষর ও সংখ্যা থাকে, যেমন BBHOBDDH।",
