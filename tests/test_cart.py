@@ -190,7 +190,8 @@ def test_adding_without_js_redirects_with_a_host_only_cookie_and_updates_the_hea
     response = add(alpha, shops.a_ids.mug, "2")
 
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/products/mug")
+    # Back to the product, scrolled to its form, where the message is (next to the button).
+    assert response.headers["Location"].endswith("/products/mug#add-to-cart")
     set_cookie = next(h for h in response.headers.getlist("Set-Cookie")
                       if h.startswith(f"{CART_COOKIE}="))
     attributes = [part.strip().lower() for part in set_cookie.split(";")[1:]]
@@ -210,6 +211,52 @@ def test_adding_without_js_redirects_with_a_host_only_cookie_and_updates_the_hea
     again = alpha.get("/").get_data(as_text=True)
     assert flashes(again) == []
     assert header_cart(again) == ("2", "$20.00")
+
+
+def _add_form(page: str) -> str:
+    """The product page's add-to-cart form, as HTML."""
+    match = re.search(r'<form class="add-to-cart".*?</form>', page, re.S)
+    assert match, "the page has no add-to-cart form"
+    return match.group(0)
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["page-cache", "no-page-cache"])
+def test_the_added_message_is_next_to_the_button_in_a_live_region(app, shops, alpha, cache):
+    """On a phone the top of the page is out of sight: after adding without JavaScript
+    the message comes back next to the button (the page scrolls there: #add-to-cart),
+    in the region storefront.js fills when it adds in place."""
+    app.config["HAAT_PAGE_CACHE_SIZE"] = 2000 if cache else 0
+    try:
+        alpha.get("/products/mug")  # a cached copy, when the cache is on
+        response = add(alpha, shops.a_ids.mug, "1")
+        page = alpha.get(response.headers["Location"]).get_data(as_text=True)
+    finally:
+        app.config["HAAT_PAGE_CACHE_SIZE"] = 2000
+    form = _add_form(page)
+    assert 'id="add-to-cart"' in form
+    region = re.search(r'<div class="cart-feedback"([^>]*)>(.*?)</div>', form, re.S)
+    assert region, "no [data-cart-message] region in the form"
+    attributes, inside = region.groups()
+    assert "data-cart-message" in attributes
+    assert 'role="status"' in attributes and 'aria-live="polite"' in attributes
+    assert flashes(inside) == [("success", "Added Clay mug to your cart.")]
+    assert '<a class="cart-feedback-link" href="/cart">Go to your cart</a>' in inside
+    assert form.index("add-button") < form.index("cart-feedback")  # under the button
+    # Said once: neither at the top of the page nor in a second live region.
+    top = page[page.index('<div class="messages"'):page.index("<main")]
+    assert flashes(top) == []
+    assert page.count("data-cart-message") == 1
+    # The next page has the message no more; the region is there, empty.
+    again = _add_form(alpha.get("/products/mug").get_data(as_text=True))
+    assert re.search(r'<div class="cart-feedback"[^>]*></div>', again)
+
+
+def test_other_pages_keep_the_layouts_message_region(app, shops, alpha):
+    for path in ("/", "/cart", "/collections/kitchen"):
+        page = alpha.get(path).get_data(as_text=True)
+        assert page.count("data-cart-message") == 1, path
+        top = page[page.index('<div class="messages"'):page.index("<main")]
+        assert "data-cart-message" in top, path
 
 
 def test_adding_the_same_product_again_merges_into_one_line(app, shops, alpha):

@@ -8,12 +8,35 @@
 (function () {
   "use strict";
 
-  function announce(text, isError) {
-    var box = document.querySelector("[data-cart-message]");
-    if (!box) return;
-    box.textContent = text;
-    box.hidden = false;
-    box.className = "flash flash-live" + (isError ? " flash-error" : "");
+  /* What an add-to-cart form did: in the form's own live region ([data-cart-message]
+     next to its button, with a link on to the cart) when it has one, else in the
+     layout's, under the header. */
+  function announce(form, text, isError) {
+    var box = form.querySelector("[data-cart-message]");
+    if (!box) {
+      box = document.querySelector("[data-cart-message]");
+      if (!box) return;
+      box.textContent = text;
+      box.hidden = false;
+      box.className = "flash flash-live" + (isError ? " flash-error" : "");
+      return;
+    }
+    var message = document.createElement("p");
+    message.className = "flash " + (isError ? "flash-error" : "flash-success");
+    message.textContent = text;
+    box.textContent = "";  // emptied first, so that the same text again is said again
+    window.setTimeout(function () {
+      box.appendChild(message);
+      if (!isError && box.dataset.cartUrl) {
+        var link = document.createElement("a");
+        link.className = "cart-feedback-link";
+        link.href = box.dataset.cartUrl;
+        link.textContent = box.dataset.cartLink || "";
+        box.appendChild(link);
+      }
+      // A button tapped at the bottom edge of the screen: bring the message up into view.
+      if (box.scrollIntoView) box.scrollIntoView({ block: "nearest" });
+    }, 50);
   }
 
   function updateHeader(data) {
@@ -31,7 +54,7 @@
       event.preventDefault();
       var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
-      fetch(form.action, {
+      fetch(form.getAttribute("action"), {
         method: "POST",
         body: new FormData(form),
         headers: { "Accept": "application/json" },
@@ -41,9 +64,9 @@
       }).then(function (result) {
         if (result.ok) {
           updateHeader(result.data);
-          announce(result.data.message, false);
+          announce(form, result.data.message, false);
         } else {
-          announce(result.data.error, true);
+          announce(form, result.data.error, true);
         }
       }).catch(function () {
         form.submit();  // fall back to the ordinary post

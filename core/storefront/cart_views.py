@@ -18,6 +18,7 @@ from core.catalog.models import STATUS_ACTIVE, Product
 from core.db import db
 from core.storefront import queries
 from core.storefront.context import (
+    ADDED,
     CART_COOKIE,
     CART_COOKIE_AGE,
     current_cart,
@@ -42,7 +43,7 @@ def cart_summary() -> dict[str, Any]:
             "total_display": money_filter(subtotal)}
 
 
-def _saved(cart: Cart, message: str, target: str) -> Response:
+def _saved(cart: Cart, message: str, target: str, kind: str = "success") -> Response:
     """Commit a cart change and answer with JSON or a redirect plus flash."""
     token = cart.token
     db.session.commit()
@@ -50,7 +51,7 @@ def _saved(cart: Cart, message: str, target: str) -> Response:
     if _wants_json():
         response = jsonify(message=message, **cart_summary())
     else:
-        flash_shopper(message)
+        flash_shopper(message, kind)
         response = redirect(target, code=303)
     response.set_cookie(CART_COOKIE, token, max_age=CART_COOKIE_AGE, samesite="Lax",
                         secure=request.is_secure, httponly=True)
@@ -65,6 +66,11 @@ def _product_for_error(raw: str) -> Product | None:
     found = db.session.scalar(select(Product.handle).where(Product.id == product_id,
                                                            Product.status == STATUS_ACTIVE))
     return queries.product_by_handle(found) if found else None
+
+
+#: The ``id`` of the product page's add-to-cart form: after a post without JavaScript
+#: the page comes back scrolled to it, where the message about the post is shown.
+ADD_FORM = "add-to-cart"
 
 
 @bp.post("/cart/add")
@@ -85,7 +91,8 @@ def cart_add() -> Response | tuple[Any, int]:
             return redirect(url_for("storefront.cart"), code=303)
         return product_page(product, status=422, error=exc, form=form)
     return _saved(line.cart, _("Added %(title)s to your cart.", title=line.product.title),
-                  url_for("storefront.product", handle=line.product.handle))
+                  url_for("storefront.product", handle=line.product.handle) + "#" + ADD_FORM,
+                  kind=ADDED)
 
 
 @bp.get("/cart")

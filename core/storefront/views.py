@@ -127,8 +127,12 @@ def collection(handle: str) -> str | Response:
 
 def product_page(product: Any, *, status: int = 200, error: Any = None,
                  form: dict[str, str] | None = None) -> tuple[str, int]:
-    """Render a product (also used by the cart to show an add-to-cart error in place)."""
+    """Render a product (also used by the cart to show an add-to-cart error in place).
+
+    The "added to your cart" message is shown by the add-to-cart button
+    (``cart_feedback()``), not at the top of the page."""
     video = optional_video(product.video_url)
+    g.haat_cart_feedback_in_page = True
     return render_page(
         "product.html", product=product, title=product.seo_title or product.title,
         description=Markup(description_html(product.description)),  # noqa: S704 - sanitised
