@@ -259,6 +259,45 @@ def test_other_pages_keep_the_layouts_message_region(app, shops, alpha):
         assert "data-cart-message" in top, path
 
 
+def test_adding_an_option_comes_back_to_that_option(app, shops, alpha):
+    response = add(alpha, shops.a_ids.shirt, "1", shops.a_ids.shirt_l)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(
+        f"/products/shirt?variant={shops.a_ids.shirt_l}#add-to-cart")
+    page = alpha.get(response.headers["Location"]).get_data(as_text=True)
+    assert "selected" in element(page, "option", value=str(shops.a_ids.shirt_l))
+    assert "$19.00" in re.search(r"data-price-block>(.*?)</p>", page, re.S).group(1)
+
+
+def test_the_show_button_adds_nothing_and_brings_the_chosen_option(app, shops, alpha):
+    """Without JavaScript the picker cannot change the stock shown, so a button next to
+    "Add to cart" brings back the page of the option picked."""
+    page = alpha.get("/products/shirt").get_data(as_text=True)
+    show = element(page, "button", name="show")
+    assert show["value"] == "1" and "data-show-option" in show
+    form = _add_form(page)
+    assert form.index("add-button") < form.index('name="show"')  # Enter still adds
+    response = _post(alpha, "/cart/add", {"product_id": str(shops.a_ids.shirt),
+                                          "variant_id": str(shops.a_ids.shirt_l),
+                                          "quantity": "1", "show": "1"},
+                     json=False, token=True)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(
+        f"/products/shirt?variant={shops.a_ids.shirt_l}#add-to-cart")
+    assert carts_in_db(app, shops.a) == []
+    shown = alpha.get(response.headers["Location"]).get_data(as_text=True)
+    assert "selected" in element(shown, "option", value=str(shops.a_ids.shirt_l))
+    assert re.search(r'id="product-stock"[^>]*>\s*<span class="stock stock-low">Only 4 left',
+                     shown)
+    # Another store's product: nothing to show.
+    gone = _post(alpha, "/cart/add", {"product_id": str(shops.b_ids.shirt), "show": "1"},
+                 json=False, token=True)
+    assert gone.status_code == 303 and gone.headers["Location"].endswith("/cart")
+    # A product with one option (or none) has no such button.
+    assert 'name="show"' not in alpha.get("/products/hat").get_data(as_text=True)
+    assert 'name="show"' not in alpha.get("/products/mug").get_data(as_text=True)
+
+
 def test_adding_the_same_product_again_merges_into_one_line(app, shops, alpha):
     assert add(alpha, shops.a_ids.mug, "2").status_code == 303
     assert add(alpha, shops.a_ids.mug, "1").status_code == 303

@@ -49,6 +49,7 @@
   }
 
   document.querySelectorAll("form.add-to-cart").forEach(function (form) {
+    form.querySelectorAll("[data-show-option]").forEach(function (b) { b.hidden = true; });
     form.addEventListener("submit", function (event) {
       if (!window.fetch) return;
       event.preventDefault();
@@ -80,13 +81,40 @@
     control.addEventListener("change", function () { control.form.submit(); });
   });
 
+  /* The variant picker: the price and the stock shown follow the option chosen (each
+     <option> carries its own, rendered by the server), and so does the address, so that
+     a reload or a shared link shows the same option (?variant=). */
   document.querySelectorAll("[data-variant-select]").forEach(function (select) {
     select.addEventListener("change", function () {
       var option = select.options[select.selectedIndex];
-      var price = document.querySelector("[data-price-block] [data-price]");
-      if (price && option.dataset.price) price.textContent = option.dataset.price;
+      var price = document.querySelector("[data-price-block]");
+      if (price && option.dataset.priceHtml) {
+        price.innerHTML = option.dataset.priceHtml;  // the server's own markup for it
+      } else if (price && option.dataset.price) {
+        var amount = price.querySelector("[data-price]");
+        if (amount) amount.textContent = option.dataset.price;
+      }
+      var stock = document.querySelector("[data-stock]:not(option)");
+      if (stock && option.dataset.stockText) {
+        var badge = document.createElement("span");
+        badge.className = "stock stock-" + (option.dataset.stockState || "in");
+        badge.textContent = option.dataset.stockText;
+        stock.textContent = "";
+        stock.appendChild(badge);
+      }
+      var add = select.form.querySelector("[data-add-label]");
+      if (add && !option.disabled && add.disabled) {  // from a sold-out option (?variant=)
+        add.disabled = false;
+        add.textContent = add.dataset.addLabel;
+      }
       var quantity = select.form.querySelector("input[name=quantity]");
       if (quantity) quantity.max = Math.max(1, Math.min(99, parseInt(option.dataset.stock, 10) || 1));
+      if (window.history && window.history.replaceState && window.URL) {
+        var url = new URL(window.location.href);
+        url.searchParams.set("variant", option.value);
+        url.hash = "";
+        window.history.replaceState(window.history.state, "", url.toString());
+      }
     });
   });
 

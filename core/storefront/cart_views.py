@@ -73,11 +73,27 @@ def _product_for_error(raw: str) -> Product | None:
 ADD_FORM = "add-to-cart"
 
 
+def _product_url(handle: str, variant: str | int | None) -> str:
+    """The product page showing ``variant`` chosen, scrolled to the add-to-cart form."""
+    text = "" if variant is None else str(variant)
+    shown = text if text.isascii() and text.isdigit() else None
+    return url_for("storefront.product", handle=handle, variant=shown) + "#" + ADD_FORM
+
+
 @bp.post("/cart/add")
 def cart_add() -> Response | tuple[Any, int]:
-    """Add a product to the cart; on bad input change nothing and say why, in place."""
+    """Add a product to the cart; on bad input change nothing and say why, in place.
+
+    Without JavaScript the form's "show" button (``show=1``) adds nothing: it only
+    brings back the product page for the option chosen, with its price and stock."""
     form = {k: request.form.get(k, "") for k in ("product_id", "variant_id")}
     form["quantity"] = request.form.get("quantity", "1")  # a quick-add button sends none
+    if request.form.get("show"):
+        shown = _product_for_error(form["product_id"])
+        if shown is None:
+            flash_shopper(_("Sorry, that product is not available."), "error")
+            return redirect(url_for("storefront.cart"), code=303)
+        return redirect(_product_url(shown.handle, form["variant_id"].strip()), code=303)
     try:
         line = add_to_cart(shopper(), form["product_id"], form["variant_id"] or None,
                            form["quantity"])
@@ -91,8 +107,7 @@ def cart_add() -> Response | tuple[Any, int]:
             return redirect(url_for("storefront.cart"), code=303)
         return product_page(product, status=422, error=exc, form=form)
     return _saved(line.cart, _("Added %(title)s to your cart.", title=line.product.title),
-                  url_for("storefront.product", handle=line.product.handle) + "#" + ADD_FORM,
-                  kind=ADDED)
+                  _product_url(line.product.handle, line.variant_id), kind=ADDED)
 
 
 @bp.get("/cart")
