@@ -209,6 +209,45 @@
   if (window.fetch) {
     document.querySelectorAll("form.search-form input[name=q], input[data-suggest]").forEach(suggestBox);
   }
+  /* Checkout errors: once the shopper has put a field right, its error goes (the
+     server checks everything again when the order is placed). "Right" follows the
+     server's rules in core/checkout/form.py loosely: filled in, an email with an @ and
+     a dot after it, a phone of digits (Bengali digits too) and spaces, ( ) and -;
+     phone and email are one requirement, so filling in either clears "enter one". */
+  var EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+  var PHONE = /^\+?[0-9\u09e6-\u09ef][0-9\u09e6-\u09ef ()\-]{5,24}$/;
+
+  function looksRight(field) {
+    var value = (field.value || "").trim();
+    if (field.type === "radio" || field.type === "checkbox") return field.checked;
+    if (field.name === "email") return EMAIL.test(value);
+    if (field.name === "phone") return PHONE.test(value);
+    return value !== "";
+  }
+
+  function clearError(field) {
+    var ids = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    var kept = ids.filter(function (id) {
+      var error = document.getElementById(id);
+      if (error && error.classList.contains("field-error")) { error.remove(); return false; }
+      return true;
+    });
+    field.removeAttribute("aria-invalid");
+    if (kept.length) field.setAttribute("aria-describedby", kept.join(" "));
+    else field.removeAttribute("aria-describedby");
+    var box = field.closest(".field");
+    if (box && !box.querySelector("[aria-invalid=true]")) box.classList.remove("has-error");
+  }
+
+  function clearFixed(form, field) {
+    if (!field || !field.name) return;
+    if (field.getAttribute("aria-invalid") === "true" && looksRight(field)) clearError(field);
+    if (field.name === "email") {
+      var phone = form.querySelector("input[name=phone][aria-invalid=true]");
+      if (phone && !phone.value.trim() && looksRight(field)) clearError(phone);
+    }
+  }
+
   /* Checkout: post the form as "update" on each change and swap in the parts the
      server worked out again (delivery options, ways to pay, the summary). */
   document.querySelectorAll("form[data-checkout]").forEach(function (form) {
@@ -247,7 +286,9 @@
           if (!error || error.name !== "AbortError") placeButtons(false);
         });
     }
+    form.addEventListener("input", function (event) { clearFixed(form, event.target); });
     form.addEventListener("change", function (event) {
+      clearFixed(form, event.target);
       var name = event.target && event.target.name;
       if (["country", "region", "city", "shipping_rate", "payment_method", "coupon"].indexOf(name) >= 0) refresh();
     });
