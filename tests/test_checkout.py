@@ -179,6 +179,16 @@ def test_phone_and_email_are_one_group_of_which_one_is_required(app, shops):
     assert by_phone.status_code == 303
 
 
+def test_coupon_and_note_are_folded_until_wanted(app, shops):
+    client = shopper(app, "dhaka-shop", shops["ids"]["a"])
+    page = client.get("/checkout").get_data(as_text=True)
+    assert re.search(r'<details class="checkout-step extras">\s*<summary>', page)
+    update = checkout_form(client, coupon="NOPE", action="update")
+    unfolded = client.post("/checkout", data=update).get_data(as_text=True)
+    assert '<details class="checkout-step extras" open>' in unfolded
+    assert 'id="error-coupon"' in unfolded
+
+
 def test_a_plugin_problem_is_shown_next_to_its_field(app, shops):
     client = shopper(app, "dhaka-shop", shops["ids"]["a"])
     response = client.post("/checkout", data=checkout_form(client, phone="",
