@@ -158,6 +158,42 @@ def test_checkout_starts_from_the_default_and_offers_the_others(app, shops, outb
     assert f'data-address-id="{new_id}" aria-current="true"' in picked
 
 
+def test_a_returning_shoppers_saved_address_and_contact_are_folded(app, shops, outbox):
+    """A returning shopper's checkout is short: the saved address and the contact are a
+    line each, their fields folded under "Change" (and still sent with the form)."""
+    place(app, shops)
+    shopper = sign_in(app, shops["a"], outbox)
+    shopper.client.post("/cart/add", data={"csrf_token": shopper.token,
+                                           "product_id": str(shops["ids"]["a"]),
+                                           "quantity": "1"})
+    page = html(shopper.client.get("/checkout"))
+    folded = re.search(r'<details class="address-fields">\s*<summary class="change-address">'
+                       r"Change the address for this order</summary>(.*?)</details>", page, re.S)
+    assert folded, "the saved address's fields are not folded"
+    assert 'id="checkout-line1"' in folded.group(1) and 'id="checkout-city"' in folded.group(1)
+    assert value_of(page, "line1") == ADDRESS["line1"]  # still sent
+    assert re.search(r'aria-current="true">[^<]*House 12, Road 5, Dhanmondi', page)
+    contact = re.search(r'<p class="on-file">([^<]*)</p>\s*<details class="contact-fields">'
+                        r'<summary class="change-contact">Change the phone or email</summary>'
+                        r"(.*?)</details>", page, re.S)
+    assert contact, "the contact is not folded"
+    assert "01712345678" in contact.group(1) and 'id="checkout-phone"' in contact.group(2)
+
+    # Changed, or with a problem: the fields stay open.
+    form = checkout_form(shopper.client, **{**NEW_ADDRESS, "csrf_token": shopper.token,
+                                            "action": "update"})
+    changed = html(shopper.client.post("/checkout", data=form))
+    assert 'class="address-fields"' not in changed
+    assert value_of(changed, "line1") == NEW_ADDRESS["line1"]
+    form = checkout_form(shopper.client, **{**ADDRESS, "csrf_token": shopper.token,
+                                            "phone": "12", "email": ""})
+    refused = shopper.client.post("/checkout", data=form)
+    assert refused.status_code == 422
+    assert 'id="error-phone"' in html(refused)
+    assert 'class="contact-fields"' not in html(refused)
+    assert 'class="address-fields"' in html(refused)  # the address itself is fine
+
+
 def test_a_visitor_sees_no_saved_addresses_at_checkout(app, shops, outbox):
     place(app, shops)
     from conftest import client_for
@@ -166,6 +202,7 @@ def test_a_visitor_sees_no_saved_addresses_at_checkout(app, shops, outbox):
     visitor.post("/cart/add", data={"product_id": str(shops["ids"]["a"]), "quantity": "1"})
     page = html(visitor.get("/checkout?address=1"))
     assert address_ids(page) == [] and value_of(page, "line1") == ""
+    assert "<details class=\"address-fields\"" not in page and 'class="on-file"' not in page
 
 
 # ------------------------------------------------------------ data and erasure

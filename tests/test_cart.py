@@ -190,7 +190,8 @@ def test_adding_without_js_redirects_with_a_host_only_cookie_and_updates_the_hea
     response = add(alpha, shops.a_ids.mug, "2")
 
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/products/mug")
+    # Back to the product, scrolled to its form, where the message is (next to the button).
+    assert response.headers["Location"].endswith("/products/mug#add-to-cart")
     set_cookie = next(h for h in response.headers.getlist("Set-Cookie")
                       if h.startswith(f"{CART_COOKIE}="))
     attributes = [part.strip().lower() for part in set_cookie.split(";")[1:]]
@@ -210,6 +211,91 @@ def test_adding_without_js_redirects_with_a_host_only_cookie_and_updates_the_hea
     again = alpha.get("/").get_data(as_text=True)
     assert flashes(again) == []
     assert header_cart(again) == ("2", "$20.00")
+
+
+def _add_form(page: str) -> str:
+    """The product page's add-to-cart form, as HTML."""
+    match = re.search(r'<form class="add-to-cart".*?</form>', page, re.S)
+    assert match, "the page has no add-to-cart form"
+    return match.group(0)
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["page-cache", "no-page-cache"])
+def test_the_added_message_is_next_to_the_button_in_a_live_region(app, shops, alpha, cache):
+    """On a phone the top of the page is out of sight: after adding without JavaScript
+    the message comes back next to the button (the page scrolls there: #add-to-cart),
+    in the region storefront.js fills when it adds in place."""
+    app.config["HAAT_PAGE_CACHE_SIZE"] = 2000 if cache else 0
+    try:
+        alpha.get("/products/mug")  # a cached copy, when the cache is on
+        response = add(alpha, shops.a_ids.mug, "1")
+        page = alpha.get(response.headers["Location"]).get_data(as_text=True)
+    finally:
+        app.config["HAAT_PAGE_CACHE_SIZE"] = 2000
+    form = _add_form(page)
+    assert 'id="add-to-cart"' in form
+    region = re.search(r'<div class="cart-feedback"([^>]*)>(.*?)</div>', form, re.S)
+    assert region, "no [data-cart-message] region in the form"
+    attributes, inside = region.groups()
+    assert "data-cart-message" in attributes
+    assert 'role="status"' in attributes and 'aria-live="polite"' in attributes
+    assert flashes(inside) == [("success", "Added Clay mug to your cart.")]
+    assert '<a class="cart-feedback-link" href="/cart">Go to your cart</a>' in inside
+    assert form.index("add-button") < form.index("cart-feedback")  # under the button
+    # Said once: neither at the top of the page nor in a second live region.
+    top = page[page.index('<div class="messages"'):page.index("<main")]
+    assert flashes(top) == []
+    assert page.count("data-cart-message") == 1
+    # The next page has the message no more; the region is there, empty.
+    again = _add_form(alpha.get("/products/mug").get_data(as_text=True))
+    assert re.search(r'<div class="cart-feedback"[^>]*></div>', again)
+
+
+def test_other_pages_keep_the_layouts_message_region(app, shops, alpha):
+    for path in ("/", "/cart", "/collections/kitchen"):
+        page = alpha.get(path).get_data(as_text=True)
+        assert page.count("data-cart-message") == 1, path
+        top = page[page.index('<div class="messages"'):page.index("<main")]
+        assert "data-cart-message" in top, path
+
+
+def test_adding_an_option_comes_back_to_that_option(app, shops, alpha):
+    response = add(alpha, shops.a_ids.shirt, "1", shops.a_ids.shirt_l)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(
+        f"/products/shirt?variant={shops.a_ids.shirt_l}#add-to-cart")
+    page = alpha.get(response.headers["Location"]).get_data(as_text=True)
+    assert "selected" in element(page, "option", value=str(shops.a_ids.shirt_l))
+    assert "$19.00" in re.search(r"data-price-block>(.*?)</p>", page, re.S).group(1)
+
+
+def test_the_show_button_adds_nothing_and_brings_the_chosen_option(app, shops, alpha):
+    """Without JavaScript the picker cannot change the stock shown, so a button next to
+    "Add to cart" brings back the page of the option picked."""
+    page = alpha.get("/products/shirt").get_data(as_text=True)
+    show = element(page, "button", name="show")
+    assert show["value"] == "1" and "data-show-option" in show
+    form = _add_form(page)
+    assert form.index("add-button") < form.index('name="show"')  # Enter still adds
+    response = _post(alpha, "/cart/add", {"product_id": str(shops.a_ids.shirt),
+                                          "variant_id": str(shops.a_ids.shirt_l),
+                                          "quantity": "1", "show": "1"},
+                     json=False, token=True)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(
+        f"/products/shirt?variant={shops.a_ids.shirt_l}#add-to-cart")
+    assert carts_in_db(app, shops.a) == []
+    shown = alpha.get(response.headers["Location"]).get_data(as_text=True)
+    assert "selected" in element(shown, "option", value=str(shops.a_ids.shirt_l))
+    assert re.search(r'id="product-stock"[^>]*>\s*<span class="stock stock-low">Only 4 left',
+                     shown)
+    # Another store's product: nothing to show.
+    gone = _post(alpha, "/cart/add", {"product_id": str(shops.b_ids.shirt), "show": "1"},
+                 json=False, token=True)
+    assert gone.status_code == 303 and gone.headers["Location"].endswith("/cart")
+    # A product with one option (or none) has no such button.
+    assert 'name="show"' not in alpha.get("/products/hat").get_data(as_text=True)
+    assert 'name="show"' not in alpha.get("/products/mug").get_data(as_text=True)
 
 
 def test_adding_the_same_product_again_merges_into_one_line(app, shops, alpha):

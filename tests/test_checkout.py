@@ -148,6 +148,47 @@ def test_missing_fields_are_explained_next_to_them_and_kept(app, shops):
     assert stock_of(app, shops["a"], shops["ids"]["a"]) == 5
 
 
+def _label(page: str, field_id: str) -> str:
+    match = re.search(rf'<label for="{field_id}">(.*?)</label>', page, re.S)
+    assert match, f"no label for #{field_id}"
+    return match.group(1)
+
+
+def test_phone_and_email_are_one_group_of_which_one_is_required(app, shops):
+    """Neither is optional on its own: the pair is one group whose legend says one is
+    needed (core.checkout.form.contact_problems, unchanged)."""
+    client = shopper(app, "dhaka-shop", shops["ids"]["a"])
+    page = client.get("/checkout").get_data(as_text=True)
+    group = re.search(r'<fieldset class="field-group contact-pair">(.*?)</fieldset>', page, re.S)
+    assert group, "phone and email are not one group"
+    legend = re.search(r"<legend>(.*?)</legend>", group.group(1), re.S).group(1)
+    assert "Phone or email" in legend and "(one is required)" in legend
+    assert 'id="checkout-phone"' in group.group(1) and 'id="checkout-email"' in group.group(1)
+    assert "A phone number is enough" in group.group(1)
+    for field_id in ("checkout-phone", "checkout-email"):
+        assert "(optional)" not in _label(page, field_id), field_id
+    assert "(optional)" in _label(page, "checkout-line2")  # the truly optional still say so
+    assert "(optional)" not in _label(page, "checkout-name")
+
+    # The rule on the server is as it was: neither refused, either one enough.
+    refused = client.post("/checkout", data=checkout_form(client, phone="", email=""))
+    assert refused.status_code == 422
+    assert 'id="error-phone"' in refused.get_data(as_text=True)
+    assert orders_of(app, shops["a"]) == []
+    by_phone = client.post("/checkout", data=checkout_form(client, email=""))
+    assert by_phone.status_code == 303
+
+
+def test_coupon_and_note_are_folded_until_wanted(app, shops):
+    client = shopper(app, "dhaka-shop", shops["ids"]["a"])
+    page = client.get("/checkout").get_data(as_text=True)
+    assert re.search(r'<details class="checkout-step extras">\s*<summary>', page)
+    update = checkout_form(client, coupon="NOPE", action="update")
+    unfolded = client.post("/checkout", data=update).get_data(as_text=True)
+    assert '<details class="checkout-step extras" open>' in unfolded
+    assert 'id="error-coupon"' in unfolded
+
+
 def test_a_plugin_problem_is_shown_next_to_its_field(app, shops):
     client = shopper(app, "dhaka-shop", shops["ids"]["a"])
     response = client.post("/checkout", data=checkout_form(client, phone="",

@@ -109,6 +109,68 @@ def test_product_with_variants_offers_a_choice(make_store, add_product, store_cl
     assert "$12.00" in re.search(r"data-price-block>(.*?)</p>", html, re.S).group(1)
 
 
+def _options(html: str) -> dict[str, dict[str, str]]:
+    """The variant picker's options by title: their attributes (and ``text``)."""
+    select_box = re.search(r'<select id="variant" name="variant_id".*?</select>', html, re.S)
+    assert select_box, "no variant picker"
+    found = {}
+    for attributes, text in re.findall(r"<option ([^>]*)>([^<]+)</option>", select_box.group(0)):
+        values = dict(re.findall(r'([\w-]+)="([^"]*)"', attributes))
+        found[text.split(" (")[0]] = {**values, "text": text,
+                                      "selected": " selected" in f" {attributes}"}
+    return found
+
+
+def _stock_badge(html: str) -> str:
+    badge = re.search(r'<p class="product-stock" id="product-stock" data-stock '
+                      r'aria-live="polite">(.*?)</p>', html, re.S)
+    assert badge, "no live stock badge"
+    return badge.group(1).strip()
+
+
+def test_each_option_carries_its_stock_and_the_badge_shows_the_one_chosen(
+        make_store, add_product, store_client, app):
+    """The stock shown follows the option: each <option> carries its own (for
+    storefront.js), and ``?variant=`` is the page of one option, badge included."""
+    from core.catalog.models import ProductVariant
+
+    store = make_store("alpha-shop", currency="USD")
+    # The product's own stock is the total (14): never the number shown for an option.
+    add_product(store, "shirt", stock=14,
+                variants=[("S", 1000, 0), ("M", 1200, 3), ("L", 1400, 11)])
+    add_product(store, "cap", variants=[("One size", 500, 7)])
+    with app.app_context(), tenant_scope(store.id):
+        ids = {v.option1: v.id for v in db.session.scalars(select(ProductVariant))}
+    client = store_client("alpha-shop")
+
+    html = _text(client.get("/products/shirt"))
+    options = _options(html)
+    assert {size: (o["data-stock"], o["data-stock-state"], o["data-stock-text"])
+            for size, o in options.items()} == {
+        "S": ("0", "out", "Out of stock"), "M": ("3", "low", "Only 3 left"),
+        "L": ("11", "in", "In stock")}
+    assert "$14.00" in options["L"]["data-price-html"]
+    assert options["M"]["selected"]  # the first in stock
+    assert _stock_badge(html) == '<span class="stock stock-low">Only 3 left</span>'
+    assert 'aria-describedby="product-stock"' in html  # the picker is described by it
+    assert "Only 14 left" not in html and "14" not in _stock_badge(html)
+
+    chosen = _text(client.get(f"/products/shirt?variant={ids['L']}"))
+    assert _options(chosen)["L"]["selected"] and not _options(chosen)["M"]["selected"]
+    assert _stock_badge(chosen) == '<span class="stock stock-in">In stock</span>'
+    assert "$14.00" in re.search(r"data-price-block>(.*?)</p>", chosen, re.S).group(1)
+    assert 'max="11"' in chosen
+    sold_out = _text(client.get(f"/products/shirt?variant={ids['S']}"))
+    assert _stock_badge(sold_out) == '<span class="stock stock-out">Out of stock</span>'
+    assert re.search(r'class="button add-button" disabled', sold_out)
+    # Nonsense, or another product's option: the product as usual.
+    for query in ("?variant=abc", f"?variant={ids['One size']}", "?variant=99999999",
+                  "?variant=%C2%B2"):
+        page = _text(client.get(f"/products/shirt{query}"))
+        assert _options(page)["M"]["selected"], query
+        assert _stock_badge(page) == '<span class="stock stock-low">Only 3 left</span>'
+
+
 def test_description_is_sanitised_and_video_waits_for_the_shopper(make_store, add_product,
                                                                   store_client):
     store = make_store("alpha-shop")

@@ -8,12 +8,35 @@
 (function () {
   "use strict";
 
-  function announce(text, isError) {
-    var box = document.querySelector("[data-cart-message]");
-    if (!box) return;
-    box.textContent = text;
-    box.hidden = false;
-    box.className = "flash flash-live" + (isError ? " flash-error" : "");
+  /* What an add-to-cart form did: in the form's own live region ([data-cart-message]
+     next to its button, with a link on to the cart) when it has one, else in the
+     layout's, under the header. */
+  function announce(form, text, isError) {
+    var box = form.querySelector("[data-cart-message]");
+    if (!box) {
+      box = document.querySelector("[data-cart-message]");
+      if (!box) return;
+      box.textContent = text;
+      box.hidden = false;
+      box.className = "flash flash-live" + (isError ? " flash-error" : "");
+      return;
+    }
+    var message = document.createElement("p");
+    message.className = "flash " + (isError ? "flash-error" : "flash-success");
+    message.textContent = text;
+    box.textContent = "";  // emptied first, so that the same text again is said again
+    window.setTimeout(function () {
+      box.appendChild(message);
+      if (!isError && box.dataset.cartUrl) {
+        var link = document.createElement("a");
+        link.className = "cart-feedback-link";
+        link.href = box.dataset.cartUrl;
+        link.textContent = box.dataset.cartLink || "";
+        box.appendChild(link);
+      }
+      // A button tapped at the bottom edge of the screen: bring the message up into view.
+      if (box.scrollIntoView) box.scrollIntoView({ block: "nearest" });
+    }, 50);
   }
 
   function updateHeader(data) {
@@ -26,12 +49,13 @@
   }
 
   document.querySelectorAll("form.add-to-cart").forEach(function (form) {
+    form.querySelectorAll("[data-show-option]").forEach(function (b) { b.hidden = true; });
     form.addEventListener("submit", function (event) {
       if (!window.fetch) return;
       event.preventDefault();
       var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
-      fetch(form.action, {
+      fetch(form.getAttribute("action"), {
         method: "POST",
         body: new FormData(form),
         headers: { "Accept": "application/json" },
@@ -41,9 +65,9 @@
       }).then(function (result) {
         if (result.ok) {
           updateHeader(result.data);
-          announce(result.data.message, false);
+          announce(form, result.data.message, false);
         } else {
-          announce(result.data.error, true);
+          announce(form, result.data.error, true);
         }
       }).catch(function () {
         form.submit();  // fall back to the ordinary post
@@ -57,13 +81,40 @@
     control.addEventListener("change", function () { control.form.submit(); });
   });
 
+  /* The variant picker: the price and the stock shown follow the option chosen (each
+     <option> carries its own, rendered by the server), and so does the address, so that
+     a reload or a shared link shows the same option (?variant=). */
   document.querySelectorAll("[data-variant-select]").forEach(function (select) {
     select.addEventListener("change", function () {
       var option = select.options[select.selectedIndex];
-      var price = document.querySelector("[data-price-block] [data-price]");
-      if (price && option.dataset.price) price.textContent = option.dataset.price;
+      var price = document.querySelector("[data-price-block]");
+      if (price && option.dataset.priceHtml) {
+        price.innerHTML = option.dataset.priceHtml;  // the server's own markup for it
+      } else if (price && option.dataset.price) {
+        var amount = price.querySelector("[data-price]");
+        if (amount) amount.textContent = option.dataset.price;
+      }
+      var stock = document.querySelector("[data-stock]:not(option)");
+      if (stock && option.dataset.stockText) {
+        var badge = document.createElement("span");
+        badge.className = "stock stock-" + (option.dataset.stockState || "in");
+        badge.textContent = option.dataset.stockText;
+        stock.textContent = "";
+        stock.appendChild(badge);
+      }
+      var add = select.form.querySelector("[data-add-label]");
+      if (add && !option.disabled && add.disabled) {  // from a sold-out option (?variant=)
+        add.disabled = false;
+        add.textContent = add.dataset.addLabel;
+      }
       var quantity = select.form.querySelector("input[name=quantity]");
       if (quantity) quantity.max = Math.max(1, Math.min(99, parseInt(option.dataset.stock, 10) || 1));
+      if (window.history && window.history.replaceState && window.URL) {
+        var url = new URL(window.location.href);
+        url.searchParams.set("variant", option.value);
+        url.hash = "";
+        window.history.replaceState(window.history.state, "", url.toString());
+      }
     });
   });
 
@@ -158,6 +209,45 @@
   if (window.fetch) {
     document.querySelectorAll("form.search-form input[name=q], input[data-suggest]").forEach(suggestBox);
   }
+  /* Checkout errors: once the shopper has put a field right, its error goes (the
+     server checks everything again when the order is placed). "Right" follows the
+     server's rules in core/checkout/form.py loosely: filled in, an email with an @ and
+     a dot after it, a phone of digits (Bengali digits too) and spaces, ( ) and -;
+     phone and email are one requirement, so filling in either clears "enter one". */
+  var EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+  var PHONE = /^\+?[0-9\u09e6-\u09ef][0-9\u09e6-\u09ef ()\-]{5,24}$/;
+
+  function looksRight(field) {
+    var value = (field.value || "").trim();
+    if (field.type === "radio" || field.type === "checkbox") return field.checked;
+    if (field.name === "email") return EMAIL.test(value);
+    if (field.name === "phone") return PHONE.test(value);
+    return value !== "";
+  }
+
+  function clearError(field) {
+    var ids = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    var kept = ids.filter(function (id) {
+      var error = document.getElementById(id);
+      if (error && error.classList.contains("field-error")) { error.remove(); return false; }
+      return true;
+    });
+    field.removeAttribute("aria-invalid");
+    if (kept.length) field.setAttribute("aria-describedby", kept.join(" "));
+    else field.removeAttribute("aria-describedby");
+    var box = field.closest(".field");
+    if (box && !box.querySelector("[aria-invalid=true]")) box.classList.remove("has-error");
+  }
+
+  function clearFixed(form, field) {
+    if (!field || !field.name) return;
+    if (field.getAttribute("aria-invalid") === "true" && looksRight(field)) clearError(field);
+    if (field.name === "email") {
+      var phone = form.querySelector("input[name=phone][aria-invalid=true]");
+      if (phone && !phone.value.trim() && looksRight(field)) clearError(phone);
+    }
+  }
+
   /* Checkout: post the form as "update" on each change and swap in the parts the
      server worked out again (delivery options, ways to pay, the summary). */
   document.querySelectorAll("form[data-checkout]").forEach(function (form) {
@@ -196,7 +286,9 @@
           if (!error || error.name !== "AbortError") placeButtons(false);
         });
     }
+    form.addEventListener("input", function (event) { clearFixed(form, event.target); });
     form.addEventListener("change", function (event) {
+      clearFixed(form, event.target);
       var name = event.target && event.target.name;
       if (["country", "region", "city", "shipping_rate", "payment_method", "coupon"].indexOf(name) >= 0) refresh();
     });

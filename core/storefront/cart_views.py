@@ -18,6 +18,7 @@ from core.catalog.models import STATUS_ACTIVE, Product
 from core.db import db
 from core.storefront import queries
 from core.storefront.context import (
+    ADDED,
     CART_COOKIE,
     CART_COOKIE_AGE,
     current_cart,
@@ -42,7 +43,7 @@ def cart_summary() -> dict[str, Any]:
             "total_display": money_filter(subtotal)}
 
 
-def _saved(cart: Cart, message: str, target: str) -> Response:
+def _saved(cart: Cart, message: str, target: str, kind: str = "success") -> Response:
     """Commit a cart change and answer with JSON or a redirect plus flash."""
     token = cart.token
     db.session.commit()
@@ -50,7 +51,7 @@ def _saved(cart: Cart, message: str, target: str) -> Response:
     if _wants_json():
         response = jsonify(message=message, **cart_summary())
     else:
-        flash_shopper(message)
+        flash_shopper(message, kind)
         response = redirect(target, code=303)
     response.set_cookie(CART_COOKIE, token, max_age=CART_COOKIE_AGE, samesite="Lax",
                         secure=request.is_secure, httponly=True)
@@ -67,11 +68,32 @@ def _product_for_error(raw: str) -> Product | None:
     return queries.product_by_handle(found) if found else None
 
 
+#: The ``id`` of the product page's add-to-cart form: after a post without JavaScript
+#: the page comes back scrolled to it, where the message about the post is shown.
+ADD_FORM = "add-to-cart"
+
+
+def _product_url(handle: str, variant: str | int | None) -> str:
+    """The product page showing ``variant`` chosen, scrolled to the add-to-cart form."""
+    text = "" if variant is None else str(variant)
+    shown = text if text.isascii() and text.isdigit() else None
+    return url_for("storefront.product", handle=handle, variant=shown) + "#" + ADD_FORM
+
+
 @bp.post("/cart/add")
 def cart_add() -> Response | tuple[Any, int]:
-    """Add a product to the cart; on bad input change nothing and say why, in place."""
+    """Add a product to the cart; on bad input change nothing and say why, in place.
+
+    Without JavaScript the form's "show" button (``show=1``) adds nothing: it only
+    brings back the product page for the option chosen, with its price and stock."""
     form = {k: request.form.get(k, "") for k in ("product_id", "variant_id")}
     form["quantity"] = request.form.get("quantity", "1")  # a quick-add button sends none
+    if request.form.get("show"):
+        shown = _product_for_error(form["product_id"])
+        if shown is None:
+            flash_shopper(_("Sorry, that product is not available."), "error")
+            return redirect(url_for("storefront.cart"), code=303)
+        return redirect(_product_url(shown.handle, form["variant_id"].strip()), code=303)
     try:
         line = add_to_cart(shopper(), form["product_id"], form["variant_id"] or None,
                            form["quantity"])
@@ -85,7 +107,7 @@ def cart_add() -> Response | tuple[Any, int]:
             return redirect(url_for("storefront.cart"), code=303)
         return product_page(product, status=422, error=exc, form=form)
     return _saved(line.cart, _("Added %(title)s to your cart.", title=line.product.title),
-                  url_for("storefront.product", handle=line.product.handle))
+                  _product_url(line.product.handle, line.variant_id), kind=ADDED)
 
 
 @bp.get("/cart")

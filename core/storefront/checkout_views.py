@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.cart.service import find_cart
-from core.checkout.form import CheckoutInput, contact_problems, read_form
+from core.checkout.form import ADDRESS_FIELDS, CheckoutInput, contact_problems, read_form
 from core.checkout.placement import CheckoutRefused, place_order
 from core.checkout.quote import QuoteRequest, build_quote
 from core.countries import country_names
@@ -132,13 +132,32 @@ def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,
         name: message for name, message in quote.problems.items()
         if name in ("cart", "coupon", "payment_method", "shipping_rate", "form")
         and (name != "shipping_rate" or data.address is not None)}
+    # A returning shopper's saved address and contact, taken as they are, show in a
+    # line each, their fields folded away (open again when one has a problem).
+    on_file = (book[1] is not None and _same_address(book[1], data)
+               and not any(name in shown for name in ADDRESS_FIELDS))
+    contact_on_file = (bool(book[0]) and bool(data.get("phone") or data.get("email"))
+                       and "phone" not in shown and "email" not in shown)
     body = render_page("checkout.html", title=_("Checkout"), quote=quote, form=data,
                        errors=shown, countries=countries(current_locale()),
                        place_choices=address_choices(data.get("country") or home_country(),
                                                      current_locale()),
                        saved_addresses=book[0], chosen_address=book[1],
+                       address_on_file=on_file, contact_on_file=contact_on_file,
                        page_css="checkout.css")
     return body, status
+
+
+def _same_address(saved: Any, data: CheckoutInput) -> bool:
+    """Whether the form's address is the saved address ``saved`` as it is (then the
+    page shows it in one line, the fields folded away)."""
+    from core.accounts.addresses import values_of
+
+    def norm(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    values = values_of(saved)
+    return all(norm(values.get(name, "")) == norm(data.get(name)) for name in ADDRESS_FIELDS)
 
 
 def _no_store(result: Any) -> Any:

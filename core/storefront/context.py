@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import flash, g, render_template, request, session
+from flask import flash, g, render_template, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -130,32 +131,60 @@ def cart_snapshot() -> CartSnapshot | None:
 
 
 _SHOP_CATEGORY = "shop-"
+#: The kind of "added to your cart" messages: shown next to the add-to-cart button
+#: (``cart_feedback()``) on pages that have one, else with the other messages.
+ADDED = "added"
 
 
 def flash_shopper(message: str, kind: str = "success") -> None:
-    """A message for the next storefront page (``kind``: success or error)."""
+    """A message for the next storefront page (``kind``: success, error or ``ADDED``)."""
     flash(message, _SHOP_CATEGORY + kind)
 
 
-def shopper_messages() -> list[tuple[str, str]]:
-    """Take this store's shopper messages out of the session, leaving the admin's own
-    messages (same session, same host) for the admin's next page."""
+def shopper_messages(only: tuple[str, ...] | None = None,
+                     leave: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Take this store's shopper messages out of the session (those of the kinds in
+    ``only``, if given, and not of those in ``leave``), leaving the rest (and the
+    admin's own messages: same session, same host) for later."""
     queued = session.get("_flashes") or []
-    mine = [(c.removeprefix(_SHOP_CATEGORY), m) for c, m in queued
-            if c.startswith(_SHOP_CATEGORY)]
-    if mine:
-        rest = [(c, m) for c, m in queued if not c.startswith(_SHOP_CATEGORY)]
+
+    def mine(category: str) -> bool:
+        kind = category.removeprefix(_SHOP_CATEGORY)
+        return (category.startswith(_SHOP_CATEGORY) and kind not in leave
+                and (only is None or kind in only))
+
+    taken = [(c.removeprefix(_SHOP_CATEGORY), m) for c, m in queued if mine(c)]
+    if taken:
+        rest = [(c, m) for c, m in queued if not mine(c)]
         if rest:
             session["_flashes"] = rest
         else:
             session.pop("_flashes", None)
-    return mine
+    return taken
+
+
+def _flash_html(kind: str, message: str) -> Markup:
+    kind = "success" if kind == ADDED else kind
+    return Markup('<p class="flash flash-%s" role="status">%s</p>') % (kind, message)
 
 
 def _messages_html() -> Markup:
-    parts = [Markup('<p class="flash flash-%s" role="status">%s</p>') % (kind, message)
-             for kind, message in shopper_messages()]
-    return Markup("").join(parts)
+    # A page that shows add-to-cart messages by its button (see product_page) keeps them
+    # for cart_feedback(), which its template renders further down.
+    leave = (ADDED,) if g.get("haat_cart_feedback_in_page") else ()
+    return Markup("").join(_flash_html(kind, message)
+                           for kind, message in shopper_messages(leave=leave))
+
+
+def _cart_feedback_html() -> Markup:
+    """The "added to your cart" message, for next to the add-to-cart button, with the
+    way on to the cart (storefront.js writes the same after adding in place)."""
+    taken = shopper_messages(only=(ADDED,))
+    if not taken:
+        return Markup("")
+    link = Markup('<a class="cart-feedback-link" href="%s">%s</a>') % (
+        url_for("storefront.cart"), _("Go to your cart"))
+    return Markup("").join(_flash_html(kind, message) for kind, message in taken) + link
 
 
 def header_totals() -> tuple[int, int]:
@@ -177,9 +206,10 @@ def _cart_total() -> str:
 
 
 def personal_fillers() -> dict[str, Any]:
-    """How each personal part of a cached page is filled in for this request."""
+    """How each personal part of a cached page is filled in for this request, in this
+    order (the add-to-cart message by the button first, the page's other messages after)."""
     return {"cart-count": _cart_count, "cart-total": _cart_total, "csrf": generate_csrf,
-            "messages": _messages_html}
+            "cart-feedback": _cart_feedback_html, "messages": _messages_html}
 
 
 def search_enabled() -> bool:
@@ -221,6 +251,7 @@ def storefront_context() -> dict[str, Any]:
         "languages": languages,
         "shopper_messages": shopper_messages,
         "flash_messages": lambda: personal("messages", _messages_html),
+        "cart_feedback": lambda: personal("cart-feedback", _cart_feedback_html),
         "cart_count": lambda: personal("cart-count", _cart_count),
         "cart_total": lambda: personal("cart-total", _cart_total),
         "csrf_token": lambda: personal("csrf", generate_csrf),

@@ -128,8 +128,13 @@ def collection(handle: str) -> str | Response:
 
 def product_page(product: Any, *, status: int = 200, error: Any = None,
                  form: dict[str, str] | None = None) -> tuple[str, int]:
-    """Render a product (also used by the cart to show an add-to-cart error in place)."""
+    """Render a product (also used by the cart to show an add-to-cart error in place).
+
+    ``form["variant_id"]`` is the option to show (its price and stock) and preselect.
+    The "added to your cart" message is shown by the add-to-cart button
+    (``cart_feedback()``), not at the top of the page."""
     video = optional_video(product.video_url)
+    g.haat_cart_feedback_in_page = True
     return render_page(
         "product.html", product=product, title=product.seo_title or product.title,
         description=Markup(description_html(product.description)),  # noqa: S704 - sanitised
@@ -141,11 +146,13 @@ def product_page(product: Any, *, status: int = 200, error: Any = None,
 @bp.get("/products/<handle>")
 @cached_page
 def product(handle: str) -> tuple[str, int] | Response:
-    """One product."""
+    """One product; ``?variant=<id>`` shows that option (its price and stock) chosen."""
     found = queries.product_by_handle(handle)
     if found is None:
         return _moved("product", handle, "storefront.product")
-    return product_page(found)
+    variant = request.args.get("variant", "")
+    return product_page(found, form={"variant_id": variant}
+                        if variant.isascii() and variant.isdigit() else None)
 
 
 @bp.get("/pages/<handle>")

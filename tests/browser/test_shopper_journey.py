@@ -171,7 +171,8 @@ def walk(page: Any, live: LiveServer, spec: DemoStore, shot: Any, *, javascript:
         assert posted.value.status in (302, 303), (
             f"adding without JavaScript answered {posted.value.status}, not a redirect")
         page.wait_for_load_state()
-        expect(page).to_have_url(re.compile(rf"/products/{product.handle}(\?|$)"))
+        # Back on the product, scrolled to its form (#add-to-cart), where the message is.
+        expect(page).to_have_url(re.compile(rf"/products/{product.handle}(\?|#|$)"))
         expect(page.locator(".flash[role=status]").first).not_to_have_text(re.compile(r"^\s*$"))
     assert _cart_count(page) == QUANTITY
     header_total = _text(page, CART_TOTAL)
