@@ -53,6 +53,7 @@ from core.discounts.models import (
     KIND_PERCENTAGE,
     Discount,
 )
+from core.i18n import to_ascii_digits
 from core.money import Money
 from core.web.tenancy import current_store
 
@@ -96,9 +97,9 @@ class DiscountForm(FlaskForm):
 
 
 def _percent(text: str) -> int:
-    """``12.5`` (or ``12.5%``) as basis points (1250)."""
+    """``12.5`` (or ``12.5%``, or ``১২.৫``) as basis points (1250)."""
     try:
-        number = Decimal(text.removesuffix("%").strip())
+        number = Decimal(to_ascii_digits(text).removesuffix("%").strip())
     except InvalidOperation:
         raise InputError(_("Enter a percentage, e.g. 10 or 12.5.")) from None
     exponent = number.as_tuple().exponent

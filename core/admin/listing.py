@@ -22,6 +22,7 @@ from sqlalchemy import Select
 
 from core.clock import aware, zone_named
 from core.db import db
+from core.i18n import to_ascii_digits
 from core.money import Money, minor_units
 from core.web.tenancy import current_store
 
@@ -72,7 +73,7 @@ class Page(Generic[Row]):
 
 def page_number(raw: str | None) -> int:
     """``?page=`` as a number from 1; anything else (``abc``, ``-3``, ``0``) is page 1."""
-    text = (raw or "").strip()
+    text = to_ascii_digits((raw or "").strip())
     # isascii: "²".isdigit() is true but int() refuses it.
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
         return 1
@@ -141,12 +142,13 @@ def local_day(moment: datetime) -> date:
 
 
 def parse_amount(raw: str | None, currency: str) -> Money | None:
-    """An amount in major units of ``currency`` (``1,250.50``); empty is ``None``.
+    """An amount in major units of ``currency`` (``1,250.50``, or ``১,২৫০.৫০`` in
+    Bengali digits: the same amount); empty is ``None``.
 
     Refuses more decimals than the currency has instead of rounding them away, and
     amounts beyond :data:`MAX_AMOUNT` minor units (the database could not store them).
     """
-    text = (raw or "").strip().replace(",", "")
+    text = to_ascii_digits((raw or "").strip()).replace(",", "")
     if not text:
         return None
     places = minor_units(currency)
@@ -176,8 +178,9 @@ def _amount_hint(places: int) -> str:
 
 
 def parse_count(raw: str | None) -> int | None:
-    """A whole number of at least 1 (a usage limit); empty is ``None`` (no limit)."""
-    text = (raw or "").strip()
+    """A whole number of at least 1 (a usage limit), in any digits (``১০`` is 10); empty
+    is ``None`` (no limit)."""
+    text = to_ascii_digits((raw or "").strip())
     if not text:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:

@@ -39,6 +39,7 @@ from core.admin.listing import (
 from core.checkout.placement import find_gateway
 from core.customers.service import normalise_phone
 from core.db import db
+from core.i18n import to_ascii_digits
 from core.money import Money
 from core.orders import carriers, service, states
 from core.orders.carriers import BookingFailed, BookingUnderWay, OrderCarrier
@@ -124,7 +125,7 @@ def _phone_digits(column: Any) -> Any:
 def _search(text: str) -> ColumnElement[bool]:
     options: list[ColumnElement[bool]] = [Order.email.icontains(text, autoescape=True),
                                           Order.phone.contains(text, autoescape=True)]
-    number = text.removeprefix("#").strip()
+    number = to_ascii_digits(text).removeprefix("#").strip()  # "#১০২৪" is order 1024
     if _ASCII_NUMBER.fullmatch(number):  # "²".isdigit() is true but int() refuses it
         options.append(Order.number == int(number))
     digits = normalise_phone(text).lstrip("0")

@@ -31,6 +31,7 @@ from core.admin.page_starters import STANDARD_PAGES
 from core.catalog.handles import handle_from_title, handle_problem, unique_handle
 from core.catalog.richtext import sanitize_html
 from core.db import db
+from core.i18n import to_ascii_digits
 from core.pages.models import Page
 from core.web.tenancy import current_store
 
@@ -89,7 +90,7 @@ def _clean(form: PageForm, page_id: int | None) -> dict[str, Any] | None:
     body = (form.body.data or "").replace("\r\n", "\n").strip()
     if len(body) > MAX_BODY:
         problems["body"] = _("Use at most %(count)s characters.", count=MAX_BODY)
-    position_text = form.position.data or "0"
+    position_text = to_ascii_digits((form.position.data or "").strip()) or "0"
     if (not (position_text.isascii() and position_text.isdigit())
             or int(position_text) > MAX_POSITION):
         problems["position"] = _("Enter a whole number from 0 to %(max)s.", max=MAX_POSITION)

@@ -34,6 +34,7 @@ from core.catalog.editing import (
 from core.catalog.handles import handle_problem
 from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT, Product
 from core.catalog.video import VideoUrlError, parse_video_url
+from core.i18n import to_ascii_digits
 from core.money import Money
 
 STATUSES = (STATUS_ACTIVE, STATUS_DRAFT)
@@ -261,7 +262,8 @@ def make_combinations(form: ProductForm) -> None:
 
 
 def _whole(text: str, *, empty: int | None) -> int | None:
-    text = text.strip()
+    """A whole number typed in any digits (``৪`` is 4); ``empty`` when nothing is typed."""
+    text = to_ascii_digits(text.strip())
     if not text:
         return empty
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_WHOLE:

@@ -122,6 +122,45 @@ def test_creating_a_product_makes_its_handle_and_shows_it_in_the_store(
     assert "Nakshi Kantha" in html(store_client("alpha-shop").get("/collections/quilts"))
 
 
+def stored_values(product) -> tuple:
+    return (product.price_amount, product.compare_at_amount, product.stock,
+            product.weight_grams,
+            [(v.option1, v.price_amount, v.compare_at_amount, v.stock, v.weight_grams)
+             for v in product.variants])
+
+
+def test_bengali_digits_in_every_number_store_what_latin_digits_store(
+        app, stores, store_client):
+    """A merchant in Dhaka types ১৮৫০ for the price, ৪ for the stock, ৭০০ for the weight."""
+    owner = sign_in(store_client, stores["a"])
+    simple = {"price": ("১৮৫০", "1850"), "compare_at": ("২,১০০.৫০", "2,100.50"),
+              "stock": ("৪", "4"), "weight": ("৭০০", "700")}
+    bengali = created_id(owner.post("/admin/products/new", data=product_form(
+        title="কাঁথা", **{name: typed for name, (typed, _latin) in simple.items()})))
+    latin = created_id(owner.post("/admin/products/new", data=product_form(
+        title="Kantha", **{name: typed for name, (_bn, typed) in simple.items()})))
+    assert stored_values(load_product(app, stores["a"], bengali)) == stored_values(
+        load_product(app, stores["a"], latin)) == (185_000, 210_050, 4, 700, [])
+
+    rows = {"price": ("১,৪০০.৭৫", "1,400.75"), "compare_at": ("১৮০০", "1800"),
+            "stock": ("১২", "12"), "weight": ("৪৫০", "450")}
+    with_variants = [created_id(owner.post("/admin/products/new", data={
+        **product_form(title=title, price="", stock="", weight=weight),
+        "option1_name": "Size", **variant_fields([
+            {"option1": "S", **{name: pair[index] for name, pair in rows.items()}},
+            {"option1": "M", "price": price, "stock": stock}])}))
+        for index, (title, weight, price, stock) in enumerate([
+            ("শাড়ি", "৯০০", "১৫০০", "০"), ("Sari", "900", "1500", "0")])]
+    saved = [stored_values(load_product(app, stores["a"], i)) for i in with_variants]
+    assert saved[0] == saved[1] == (140_075, 180_000, 12, 900, [
+        ("S", 140_075, 180_000, 12, 450), ("M", 150_000, None, 0, None)])
+
+    # Digits that are not decimal digits are still refused ("²" looks like one).
+    refused = owner.post("/admin/products/new", data=product_form(stock="২²"))
+    assert refused.status_code == 422
+    assert "Enter a whole number" in field_error(html(refused), "stock")
+
+
 def test_a_draft_is_not_in_the_store_until_it_is_active(app, stores, store_client):
     owner = sign_in(store_client, stores["a"])
     product_id = created_id(owner.post("/admin/products/new",
