@@ -17,13 +17,13 @@ from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import Select
 
 from core.clock import aware, zone_named
 from core.db import db
 from core.i18n import to_ascii_digits
 from core.money import Money, minor_units
+from core.web.templating import digits_filter, ngettext
 from core.web.tenancy import current_store
 
 PER_PAGE = 50
@@ -167,7 +167,7 @@ def parse_amount(raw: str | None, currency: str) -> Money | None:
     money = Money.from_decimal(number, currency)
     if abs(money.amount) > MAX_AMOUNT:
         raise InputError(_("Enter an amount up to %(max)s.",
-                           max=f"{Money(MAX_AMOUNT, currency).to_decimal():f}"))
+                           max=digits_filter(f"{Money(MAX_AMOUNT, currency).to_decimal():f}")))
     return money
 
 

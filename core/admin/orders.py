@@ -367,7 +367,8 @@ def _act(order_id: int, name: str, run: Callable[[Order], str]) -> Response | tu
 def _reason(name: str = "reason") -> str:
     text = (request.form.get(name) or "").strip()
     if len(text) > MAX_REASON:
-        raise OrderActionError(_("Keep it under %(max)s characters.", max=MAX_REASON), name)
+        raise OrderActionError(_("Keep it under %(max)s characters.",
+                                 max=number_filter(MAX_REASON)), name)
     return text
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from admin_support import add_staff, html, place, sign_in
+from admin_support import add_staff, html, place, set_store, sign_in
 from checkout_support import checkout_form
 from core.db import db
 from core.discounts.models import Discount
@@ -115,6 +115,19 @@ def test_bengali_digits_in_every_number_store_what_latin_digits_store(app, shops
              for d in discounts_of(app, shops["a"])}
     assert saved["EID-BN"] == saved["EID-EN"] == ("percentage", 1250, 300_000, 100, 2)
     assert saved["TAKA-BN"] == saved["TAKA-EN"] == ("fixed", 150_050, None, 100, 1)
+
+
+def test_a_bengali_digits_store_lists_codes_in_bengali_digits(app, shops, store_client):
+    set_store(app, shops["a"], locale="bn", bengali_digits=True)
+    owner = sign_in(store_client, shops["a"])
+    assert owner.post("/admin/discounts/new", data={
+        **VALID, "value": "১২.৫", "usage_limit": "১০০", "per_customer_limit": "২"}
+    ).status_code == 303
+    row = re.search(r'<tr id="discount-\d+">(.*?)</tr>', html(owner.get("/admin/discounts")),
+                    re.S)[1]
+    cells = re.sub(r"<[^>]+>", " ", row)
+    assert "১২.৫%" in cells and "০ / ১০০" in cells and "২" in cells
+    assert not re.search(r"[0-9]", cells.replace("EID-10", ""))
 
 
 BAD_INPUT = [

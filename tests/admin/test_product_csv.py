@@ -547,7 +547,7 @@ def test_the_page_of_a_running_import_shows_progress_and_reloads_itself(
     client = sign_in(store_client, shop)
     page = html(client.get(f"/admin/products/imports/{import_id}"))
     assert '<progress max="5000" value="1200">' in page
-    assert "Checking rows: 1200 of 5000" in page
+    assert "Checking rows: 1,200 of 5,000" in page
     assert '<meta http-equiv="refresh" content="2">' in page
     state = client.get(f"/admin/products/imports/{import_id}.json").get_json()
     assert state == {"id": import_id, "status": "checking", "finished": False,
@@ -565,7 +565,7 @@ def test_a_5000_row_import_completes(app, shop, store_client):
     started = time.perf_counter()
     import_id, page = imported(client, csv_file(*rows))
     elapsed = time.perf_counter() - started
-    assert "500 products added, 0 updated, from 5000 rows." in page, page[:3000]
+    assert "500 products added, 0 updated, from 5,000 rows." in page, page[:3000]
     assert count(app, shop, Product) == 500
     assert count(app, shop, ProductVariant) == 5000
     with app.app_context(), tenant_scope(shop.id):

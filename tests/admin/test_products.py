@@ -19,7 +19,7 @@ from admin.product_support import (
     product_form,
     variant_fields,
 )
-from admin_support import add_staff, html, sign_in
+from admin_support import add_staff, html, set_store, sign_in
 from core.catalog.models import Collection
 from core.db import db
 from core.orders.models import Order, OrderLine
@@ -568,6 +568,30 @@ def test_the_list_shows_price_stock_status_and_thumbnail(app, stores, store_clie
     assert re.search(r'<img src="/media/products/kantha-\d+\.jpg"', page)
     assert "SKU SH-1" in page and "2 variants" in page and "from" in page
     assert "3 products" in page
+
+
+def test_a_bengali_digits_store_sees_its_counts_in_bengali_digits(app, stores, store_client,
+                                                                 add_product):
+    """"৩টি পণ্য" next to "25" on one screen: every count follows the store's digits."""
+    set_store(app, stores["a"], locale="bn", bengali_digits=True)
+    add_product(stores["a"], "kantha", title="Kantha", price=150_000, stock=25)
+    add_product(stores["a"], "shawl", title="Shawl", price=90_000, stock=4)
+    add_product(stores["a"], "tee", title="Tee", variants=[("S", 50_000, 2), ("M", 60_000, 9)],
+                price=50_000, stock=11)
+    owner = sign_in(store_client, stores["a"])
+    page = html(owner.get("/admin/products"))
+    assert sorted(re.findall(r'data-stock="in">([^<]*)<', page)) == ["১১", "২৫"]
+    low = re.search(r'data-stock="low">([^<]*)<', page)[1]
+    assert "৪" in low and not re.search(r"[0-9]", low)
+    count = re.search(r'<p class="list-count">([^<]*)</p>', page)[1]
+    assert "৩" in count and not re.search(r"[0-9]", count)
+    variants = re.search(r'<span class="muted">([^<]*২[^<]*)</span>', page)
+    assert variants, "the variant count"
+    assert not re.search(r"[0-9]", variants[1])
+    # The product form: the option and row numbers, the SEO help's counts.
+    form = html(owner.get("/admin/products/new"))
+    seo_help = re.search(r'id="f-seo_title-help">([^<]*)<', form)[1]
+    assert "৭০" in seo_help and "২০০" in seo_help and not re.search(r"[0-9]", seo_help)
 
 
 def test_search_filters_and_sorting(app, stores, store_client, add_product):
