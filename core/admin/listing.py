@@ -106,8 +106,9 @@ class InputError(ValueError):
 
 
 def parse_day(raw: str | None) -> date | None:
-    """A date from ``<input type="date">`` (``2025-03-31``); empty is ``None``."""
-    text = (raw or "").strip()
+    """A date from ``<input type="date">`` (``2025-03-31``, or typed ``২০২৫-০৩-৩১`` where
+    the browser has no date picker); empty is ``None``."""
+    text = to_ascii_digits((raw or "").strip())
     if not text:
         return None
     if _ISO_DAY.fullmatch(text):
