@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -43,6 +44,7 @@ __all__ = [
     "format_money",
     "format_number",
     "normalise_locale",
+    "to_ascii_digits",
     "to_bengali_digits",
 ]
 
@@ -56,6 +58,27 @@ _LOCALE_SPLIT = re.compile(r"[-_,;.@\s]")
 def to_bengali_digits(text: str) -> str:
     """Replace the ASCII digits 0-9 in ``text`` with Bengali digits ০-৯."""
     return text.translate(_BENGALI_DIGITS)
+
+
+def to_ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of any script as an ASCII digit 0-9.
+
+    What merchants and shoppers type goes through this before it is read as a number,
+    so ``"১৮৫০"`` is read as ``"1850"`` and stores exactly the same value. Only decimal
+    digits (Unicode category Nd: Bengali ০-৯, Devanagari, Arabic-Indic, full-width…)
+    change; everything else is kept, so ``"²"`` (a superscript, not a decimal digit)
+    stays and is refused by the number check that follows.
+    """
+    if text.isascii():
+        return text
+    return text.translate(_ascii_digit_table())
+
+
+@functools.cache
+def _ascii_digit_table() -> dict[int, int]:
+    # Built on first use: no decimal digit lies beyond U+1FFFF.
+    return {code: ord("0") + unicodedata.decimal(chr(code))
+            for code in range(0x80, 0x20000) if chr(code).isdecimal()}
 
 
 def normalise_locale(value: str | None, default: str = "en") -> str:

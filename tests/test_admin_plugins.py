@@ -245,7 +245,8 @@ def test_the_settings_form_follows_the_manifest(app, stores, banner, store_clien
     assert "Shown on every page." in message
     money = _field(body, "free_over")
     assert 'inputmode="decimal"' in money and '<span class="affix">BDT</span>' in money
-    assert 'type="number"' in _field(body, "days") and 'min="1"' in _field(body, "days")
+    # A text input: browsers empty a type="number" input typed in Bengali digits.
+    assert 'type="text" inputmode="numeric"' in _field(body, "days")
     assert "<select" in _field(body, "tone") and '<option value="loud"' in _field(body, "tone")
     assert 'type="checkbox"' in _field(body, "sticky")
     secret = _field(body, "api_key")
@@ -329,6 +330,24 @@ def test_valid_settings_are_saved_per_store(app, stores, banner, store_client):
     assert '<option value="loud" selected>' in _field(body, "tone")
     assert "checked" in _field(body, "sticky")
     assert "Hello from Beta" not in body
+
+
+def test_bengali_digits_in_number_and_money_settings_save_the_same_values(
+        app, make_store, banner, store_client):
+    store = make_store("bangla-shop", currency="BDT", locale="bn", bengali_digits=True)
+    owner = _owner(store_client, "bangla-shop")
+    assert _save(owner, free_over="১,৫০০.৫০", days="৩").status_code == 303
+    saved = _row(app, store).settings
+    assert (saved["free_over"], saved["days"]) == (150050, 3)  # as "1500.50" and "3"
+
+    # A refused number says what it takes in the store's digits (the admin is in
+    # Bengali for a Bengali store): "১ বা তার বেশি লিখুন।", not "1 ...".
+    response = _save(owner, days="০")
+    assert response.status_code == 422
+    error = re.search(r'<p class="error" id="setting-days-error">([^<]*)</p>',
+                      response.get_data(as_text=True))[1]
+    assert "১" in error and "1" not in error
+    assert 'value="০"' in _field(response.get_data(as_text=True), "days")  # kept as typed
 
 
 # ------------------------------------------------------------------- secrets

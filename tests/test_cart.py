@@ -587,6 +587,21 @@ def test_changing_a_quantity_updates_the_line_and_totals(app, shops, alpha):
                                  "message": "Your cart is updated."}
 
 
+def test_quantities_in_bengali_digits_are_the_same_quantities(app, shops, alpha):
+    # A text box, not type="number": browsers empty a number box typed in ০-৯.
+    product_page = alpha.get("/products/mug").get_data(as_text=True)
+    assert element(product_page, "input", id_="quantity")["type"] == "text"
+    assert add(alpha, shops.a_ids.mug, "২").status_code == 303
+    [line] = line_ids(alpha.get("/cart").get_data(as_text=True))
+    assert carts_in_db(app, shops.a)[0][1] == [(line, shops.a_ids.mug, None, 2)]
+    assert update(alpha, line, "৩").status_code == 303
+    page = alpha.get("/cart").get_data(as_text=True)
+    assert element(page, id_=f"qty-{line}")["type"] == "text"
+    assert carts_in_db(app, shops.a)[0][1] == [(line, shops.a_ids.mug, None, 3)]
+    assert update(alpha, line, "০").status_code == 303  # zero removes the line
+    assert carts_in_db(app, shops.a)[0][1] == []
+
+
 def test_zero_and_the_remove_button_remove_the_line(app, shops, alpha):
     mug = _one_line(alpha, shops.a_ids.mug, "2")
     assert add(alpha, shops.a_ids.bowl, "1").status_code == 303

@@ -15,6 +15,7 @@ from core.i18n import (
     format_money,
     format_number,
     normalise_locale,
+    to_ascii_digits,
     to_bengali_digits,
 )
 from core.money import Money
@@ -33,6 +34,15 @@ def test_to_bengali_digits() -> None:
     assert to_bengali_digits("0123456789") == "০১২৩৪৫৬৭৮৯"
     assert to_bengali_digits("৳1,250.00 (x)") == "৳১,২৫০.০০ (x)"
     assert to_bengali_digits("") == ""
+
+
+def test_to_ascii_digits_reads_any_decimal_digits() -> None:
+    assert to_ascii_digits("০১২৩৪৫৬৭৮৯") == "0123456789"
+    assert to_ascii_digits("৳১,৮৫০.৫০ (x)") == "৳1,850.50 (x)"
+    assert to_ascii_digits("١٢٣ ४५ １２") == "123 45 12"  # Arabic-Indic, Devanagari, full-width
+    assert to_ascii_digits("²৳abc") == "²৳abc"  # a superscript is not a decimal digit
+    assert to_ascii_digits("") == ""
+    assert to_ascii_digits(to_bengali_digits("1,234.50")) == "1,234.50"
 
 
 @pytest.mark.parametrize(

@@ -91,6 +91,21 @@ def test_progress_is_printed_every_200_rows_of_a_big_file(app, cli, shop, tmp_pa
         assert db.session.scalar(select(func.count()).select_from(ProductVariant)) == 1000
 
 
+def test_a_file_in_bengali_digits_imports_the_same_numbers(app, cli, shop, tmp_path):
+    source = tmp_path / "bangla.csv"
+    source.write_text("\n".join([
+        HEADER + ",Variant Grams",
+        "tea-bn,চা,,,TEA-BN,১৮৫০,৪,৭০০",
+        "tea-en,Tea,,,TEA-EN,1850,4,700",
+    ]) + "\n", encoding="utf-8")
+    result = cli("products", "import", "--store", "tea-house", str(source))
+    assert result.exit_code == 0, result.output
+    with app.app_context(), tenant_scope(shop.id):
+        saved = {p.handle: (p.price_amount, p.stock, p.weight_grams)
+                 for p in db.session.scalars(select(Product))}
+    assert saved == {"tea-bn": (185_000, 4, 700), "tea-en": (185_000, 4, 700)}
+
+
 def test_bad_rows_exit_non_zero_with_the_table_and_import_nothing(
         app, cli, shop, add_product, tmp_path):
     add_product(shop, "green-tea", title="Green tea", price=45_000, stock=3, sku="TEA-G")

@@ -147,6 +147,16 @@ def test_owner_saves_settings_and_the_storefront_uses_them(app, two_stores, stor
     assert _settings(app, two_stores[1]) == {}
 
 
+def test_numbers_may_be_typed_in_bengali_digits(app, two_stores, store_client):
+    owner = _owner(store_client, "alpha-shop")
+    form = owner.get("/admin/theme").get_data(as_text=True)
+    assert re.search(r'<input type="text" inputmode="numeric" id="setting-home_product_count"',
+                     form)  # a number box would empty "১২" in the browser
+    assert owner.post("/admin/theme/settings", data={
+        **VALID, "home_product_count": "১২"}).status_code == 303
+    assert _settings(app, two_stores[0])["home_product_count"] == 12
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("accent", "red; } body { display:none", "six hex digits"),
     ("body_font", "Comic Sans", "Choose one of the options"),

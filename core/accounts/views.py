@@ -48,7 +48,7 @@ from core.customers.consent import (
 )
 from core.customers.models import Customer
 from core.db import db
-from core.i18n import LOCALE_NAMES
+from core.i18n import LOCALE_NAMES, to_ascii_digits
 from core.messaging.phones import to_e164
 from core.messaging.service import queue_code_message, queue_order_link
 from core.orders.emails import address_lines
@@ -105,7 +105,7 @@ def _allowed(limits: tuple, *key: str) -> bool:
 
 def _digits(text: str) -> str:
     """ASCII digits of ``text`` (shoppers type ০-৯ too); other characters dropped."""
-    return "".join(str(int(ch)) for ch in text if ch.isdecimal())
+    return "".join(ch for ch in to_ascii_digits(text) if "0" <= ch <= "9")
 
 
 # --------------------------------------------------------------------- sign in

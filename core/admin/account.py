@@ -26,7 +26,13 @@ from core.admin.auth import (
     sign_in,
     stay_signed_in,
 )
-from core.admin.forms import ChangePasswordForm, ForgotForm, NewPasswordForm, role_choices
+from core.admin.forms import (
+    MIN_PASSWORD,
+    ChangePasswordForm,
+    ForgotForm,
+    NewPasswordForm,
+    role_choices,
+)
 from core.admin.language import admin_languages
 from core.db import db
 from core.extensions import limiter
@@ -36,7 +42,11 @@ from core.staff import invites
 from core.staff.emails import queue_staff_email
 from core.staff.models import StaffUser
 from core.staff.tokens import INVITE, RESET, read_token
+from core.web.templating import number_filter
 from core.web.tenancy import current_store
+
+#: The longest alert phone number accepted, as typed.
+MAX_ALERT_PHONE = 32
 
 bp = Blueprint("admin_account", __name__, url_prefix="/admin")
 
@@ -51,7 +61,8 @@ def _keep_tokens_private(response: Response) -> Response:
 
 
 def _page(template: str, status: int = 200, **context: object) -> tuple[str, int]:
-    return render_template(template, store=current_store(), **context), status
+    return render_template(template, store=current_store(), min_password=MIN_PASSWORD,
+                           **context), status
 
 
 # ------------------------------------------------------------- forgotten password
@@ -199,8 +210,9 @@ def save_alerts() -> Response | tuple[str, int]:
               and name.split(".", 1)[1] in ("email", "sms")}
     errors: dict[str, str] = {}
     wants_sms = any(name.endswith(".sms") for name in ticked)
-    if len(phone) > 32:
-        errors["phone"] = _("Write the number in at most 32 characters.")
+    if len(phone) > MAX_ALERT_PHONE:
+        errors["phone"] = _("Write the number in at most %(n)s characters.",
+                            n=number_filter(MAX_ALERT_PHONE))
     elif phone and to_e164(phone, current_store().country) is None:
         errors["phone"] = _("Enter a mobile number that can receive SMS, e.g. 01712-345678.")
     elif wants_sms and not phone:

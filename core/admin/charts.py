@@ -45,12 +45,14 @@ def _bar(index: int, day: date, amount: int, top: int, label: str) -> str:
 
 def bar_chart(points: Sequence[tuple[date, int]], *, chart_id: str, title: str,
               format_amount: Callable[[int], str],
-              format_day: Callable[[date], str]) -> Markup:
+              format_day: Callable[[date], str],
+              format_count: Callable[[int], str] = str) -> Markup:
     """An accessible bar chart of amounts per day (minor units; negatives drawn as 0).
 
     ``format_amount`` writes an amount in the store's currency and digits and
     ``format_day`` a day in the store's language; both are used for the axis labels,
-    the summary and the table.
+    the summary and the table. ``format_count`` writes the number of days without
+    sales in the summary (the store's digits).
     """
     if not points:
         raise ValueError("a chart needs at least one day")
@@ -64,7 +66,7 @@ def bar_chart(points: Sequence[tuple[date, int]], *, chart_id: str, title: str,
                     first=format_day(first), last=format_day(last),
                     total=format_amount(sum(amounts)), day=format_day(points[best_index][0]),
                     amount=format_amount(amounts[best_index]),
-                    empty=sum(1 for a in amounts if a == 0))
+                    empty=format_count(sum(1 for a in amounts if a == 0)))
     else:
         summary = _("No sales from %(first)s to %(last)s.", first=format_day(first),
                     last=format_day(last))

@@ -22,7 +22,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select, update
@@ -35,6 +34,7 @@ from core.catalog.handles import handle_from_title, handle_problem, unique_handl
 from core.catalog.models import Collection, CollectionProduct, Product
 from core.catalog.richtext import sanitize_html
 from core.db import db
+from core.web.templating import ngettext, number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_collections", __name__, url_prefix="/admin/collections")
@@ -73,7 +73,7 @@ def _clean(form: CollectionForm, collection_id: int | None) -> dict[str, Any] | 
     if not title:
         problems["title"] = _("Enter a title, e.g. Summer sarees.")
     elif len(title) > MAX_TITLE:
-        problems["title"] = _("Use at most %(count)s characters.", count=MAX_TITLE)
+        problems["title"] = _("Use at most %(count)s characters.", count=number_filter(MAX_TITLE))
     handle = form.handle.data or ""
     if handle:
         problem = handle_problem(handle)
@@ -90,7 +90,8 @@ def _clean(form: CollectionForm, collection_id: int | None) -> dict[str, Any] | 
                                exclude_id=collection_id)
     description = form.description.data or ""
     if len(description) > MAX_DESCRIPTION:
-        problems["description"] = _("Use at most %(count)s characters.", count=MAX_DESCRIPTION)
+        problems["description"] = _("Use at most %(count)s characters.",
+                                    count=number_filter(MAX_DESCRIPTION))
     for name, message in problems.items():
         getattr(form, name).errors.append(message)
     if problems:

@@ -21,7 +21,7 @@ from core.admin.orders import FULFILMENT_LABELS, PAYMENT_LABELS
 from core.catalog.models import LOW_STOCK_THRESHOLD
 from core.clock import aware, zone_named
 from core.pluginhost.web import plugins_for_request
-from core.web.templating import date_filter, money_filter
+from core.web.templating import date_filter, money_filter, number_filter
 from core.web.tenancy import current_store
 
 
@@ -46,13 +46,15 @@ def home() -> str:
     summary = q.sales_summary(store.id, store.currency, zone)
     month_start = q.days_ago_start(summary.today, q.CHART_DAYS, zone)
     chart = bar_chart(summary.days, chart_id="sales-chart",
-                      title=_("Sales per day, last %(days)s days", days=q.CHART_DAYS),
-                      format_amount=money_filter, format_day=_short_day)
+                      title=_("Sales per day, last %(days)s days",
+                              days=number_filter(q.CHART_DAYS)),
+                      format_amount=money_filter, format_day=_short_day,
+                      format_count=number_filter)
     low, more_low = q.low_stock()
     return render_template(
         "admin/home.html", store=store, zone=zone, local=_local(zone),
         payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS, summary=summary,
-        chart=chart,
+        chart=chart, chart_days=q.CHART_DAYS,
         top_by_units=q.top_products(store.id, store.currency, month_start, by="units"),
         top_by_revenue=q.top_products(store.id, store.currency, month_start, by="revenue"),
         low_stock=low, more_low_stock=more_low, low_stock_threshold=LOW_STOCK_THRESHOLD,

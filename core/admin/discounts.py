@@ -25,7 +25,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -53,7 +52,9 @@ from core.discounts.models import (
     KIND_PERCENTAGE,
     Discount,
 )
+from core.i18n import to_ascii_digits
 from core.money import Money
+from core.web.templating import ngettext, number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_discounts", __name__, url_prefix="/admin/discounts")
@@ -96,9 +97,9 @@ class DiscountForm(FlaskForm):
 
 
 def _percent(text: str) -> int:
-    """``12.5`` (or ``12.5%``) as basis points (1250)."""
+    """``12.5`` (or ``12.5%``, or ``১২.৫``) as basis points (1250)."""
     try:
-        number = Decimal(text.removesuffix("%").strip())
+        number = Decimal(to_ascii_digits(text).removesuffix("%").strip())
     except InvalidOperation:
         raise InputError(_("Enter a percentage, e.g. 10 or 12.5.")) from None
     exponent = number.as_tuple().exponent
@@ -129,7 +130,8 @@ def _value(kind: str, text: str, currency: str) -> int:
 def _code_problem(code: str, discount_id: int | None) -> str:
     if not MIN_CODE <= len(code) <= MAX_CODE or not set(code) <= CODE_CHARACTERS:
         return _("Use %(min)s to %(max)s characters: letters A–Z, digits 0–9, "
-                 "hyphens and underscores.", min=MIN_CODE, max=MAX_CODE)
+                 "hyphens and underscores.", min=number_filter(MIN_CODE),
+                 max=number_filter(MAX_CODE))
     taken = select(Discount.id).where(Discount.code == code)
     if discount_id is not None:
         taken = taken.where(Discount.id != discount_id)
@@ -203,6 +205,12 @@ def percent_text(basis_points: int) -> str:
     return str(Decimal(basis_points) / 100)
 
 
+def percent_shown(basis_points: int) -> str:
+    """The percentage as the list shows it: ``12.5`` in the page's locale and the store's
+    digits (``১২.৫``)."""
+    return number_filter(Decimal(basis_points) / 100)
+
+
 def _aware(moment: datetime) -> datetime:
     # SQLite gives naive datetimes back; they were stored as UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
@@ -239,7 +247,7 @@ def index() -> str:
                     select(func.count(Discount.id)), page_number(request.args.get("page")))
     return render_template("admin/discounts/index.html", store=current_store(), page=page,
                            kinds=KIND_LABELS, status=status, status_labels=STATUS_LABELS,
-                           percent=percent_text, now=utcnow())
+                           percent=percent_shown, now=utcnow())
 
 
 def _form_page(form: DiscountForm, discount: Discount | None,

@@ -45,6 +45,7 @@ from core.admin.domain_checks import (
 )
 from core.admin.listing import InputError
 from core.db import db
+from core.web.templating import number_filter
 from core.web.tenancy import current_store
 from tenants.context import platform_scope
 from tenants.models import Domain
@@ -99,7 +100,7 @@ def _problem(hostname: str) -> str | None:
                  "platform operator for help.")
     if db.session.scalar(select(func.count(Domain.id))) >= MAX_DOMAINS:
         return _("A store can have at most %(count)s domains. Remove one first.",
-                 count=MAX_DOMAINS)
+                 count=number_filter(MAX_DOMAINS))
     return None
 
 

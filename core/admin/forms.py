@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from core.staff.models import ROLE_OWNER, ROLE_STAFF
+from core.web.templating import number_filter
 
 MIN_PASSWORD, MAX_PASSWORD = 10, 200
 MAX_EMAIL = 254
@@ -43,7 +44,7 @@ def password_problem(password: str, email: str) -> str:
     if len(password) < MIN_PASSWORD:
         return _("Use at least %(n)s characters.", n=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return _("Use at most %(n)s characters.", n=MAX_PASSWORD)
+        return _("Use at most %(n)s characters.", n=number_filter(MAX_PASSWORD))
     if password.strip().lower() == (email or "").strip().lower():
         return _("Your password cannot be your email address.")
     return ""

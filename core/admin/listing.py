@@ -17,12 +17,13 @@ from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import Select
 
 from core.clock import aware, zone_named
 from core.db import db
+from core.i18n import to_ascii_digits
 from core.money import Money, minor_units
+from core.web.templating import digits_filter, ngettext
 from core.web.tenancy import current_store
 
 PER_PAGE = 50
@@ -72,7 +73,7 @@ class Page(Generic[Row]):
 
 def page_number(raw: str | None) -> int:
     """``?page=`` as a number from 1; anything else (``abc``, ``-3``, ``0``) is page 1."""
-    text = (raw or "").strip()
+    text = to_ascii_digits((raw or "").strip())
     # isascii: "²".isdigit() is true but int() refuses it.
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
         return 1
@@ -105,8 +106,9 @@ class InputError(ValueError):
 
 
 def parse_day(raw: str | None) -> date | None:
-    """A date from ``<input type="date">`` (``2025-03-31``); empty is ``None``."""
-    text = (raw or "").strip()
+    """A date from ``<input type="date">`` (``2025-03-31``, or typed ``২০২৫-০৩-৩১`` where
+    the browser has no date picker); empty is ``None``."""
+    text = to_ascii_digits((raw or "").strip())
     if not text:
         return None
     if _ISO_DAY.fullmatch(text):
@@ -141,12 +143,13 @@ def local_day(moment: datetime) -> date:
 
 
 def parse_amount(raw: str | None, currency: str) -> Money | None:
-    """An amount in major units of ``currency`` (``1,250.50``); empty is ``None``.
+    """An amount in major units of ``currency`` (``1,250.50``, or ``১,২৫০.৫০`` in
+    Bengali digits: the same amount); empty is ``None``.
 
     Refuses more decimals than the currency has instead of rounding them away, and
     amounts beyond :data:`MAX_AMOUNT` minor units (the database could not store them).
     """
-    text = (raw or "").strip().replace(",", "")
+    text = to_ascii_digits((raw or "").strip()).replace(",", "")
     if not text:
         return None
     places = minor_units(currency)
@@ -165,7 +168,7 @@ def parse_amount(raw: str | None, currency: str) -> Money | None:
     money = Money.from_decimal(number, currency)
     if abs(money.amount) > MAX_AMOUNT:
         raise InputError(_("Enter an amount up to %(max)s.",
-                           max=f"{Money(MAX_AMOUNT, currency).to_decimal():f}"))
+                           max=digits_filter(f"{Money(MAX_AMOUNT, currency).to_decimal():f}")))
     return money
 
 
@@ -176,8 +179,9 @@ def _amount_hint(places: int) -> str:
 
 
 def parse_count(raw: str | None) -> int | None:
-    """A whole number of at least 1 (a usage limit); empty is ``None`` (no limit)."""
-    text = (raw or "").strip()
+    """A whole number of at least 1 (a usage limit), in any digits (``১০`` is 10); empty
+    is ``None`` (no limit)."""
+    text = to_ascii_digits((raw or "").strip())
     if not text:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:

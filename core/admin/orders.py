@@ -39,6 +39,7 @@ from core.admin.listing import (
 from core.checkout.placement import find_gateway
 from core.customers.service import normalise_phone
 from core.db import db
+from core.i18n import to_ascii_digits
 from core.money import Money
 from core.orders import carriers, service, states, timeline
 from core.orders.carriers import BookingFailed, BookingUnderWay, OrderCarrier
@@ -125,7 +126,7 @@ def _phone_digits(column: Any) -> Any:
 def _search(text: str) -> ColumnElement[bool]:
     options: list[ColumnElement[bool]] = [Order.email.icontains(text, autoescape=True),
                                           Order.phone.contains(text, autoescape=True)]
-    number = text.removeprefix("#").strip()
+    number = to_ascii_digits(text).removeprefix("#").strip()  # "#১০২৪" is order 1024
     if _ASCII_NUMBER.fullmatch(number):  # "²".isdigit() is true but int() refuses it
         options.append(Order.number == int(number))
     digits = normalise_phone(text).lstrip("0")
@@ -367,7 +368,8 @@ def _act(order_id: int, name: str, run: Callable[[Order], str]) -> Response | tu
 def _reason(name: str = "reason") -> str:
     text = (request.form.get(name) or "").strip()
     if len(text) > MAX_REASON:
-        raise OrderActionError(_("Keep it under %(max)s characters.", max=MAX_REASON), name)
+        raise OrderActionError(_("Keep it under %(max)s characters.",
+                                 max=number_filter(MAX_REASON)), name)
     return text
 
 

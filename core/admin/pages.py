@@ -18,7 +18,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +30,9 @@ from core.admin.page_starters import STANDARD_PAGES
 from core.catalog.handles import handle_from_title, handle_problem, unique_handle
 from core.catalog.richtext import sanitize_html
 from core.db import db
+from core.i18n import to_ascii_digits
 from core.pages.models import Page
+from core.web.templating import ngettext, number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin/pages")
@@ -75,7 +76,7 @@ def _clean(form: PageForm, page_id: int | None) -> dict[str, Any] | None:
     if not title:
         problems["title"] = _("Enter a title, e.g. Refund policy.")
     elif len(title) > MAX_TITLE:
-        problems["title"] = _("Use at most %(count)s characters.", count=MAX_TITLE)
+        problems["title"] = _("Use at most %(count)s characters.", count=number_filter(MAX_TITLE))
     handle = form.handle.data or ""
     if handle:
         problem = handle_problem(handle)
@@ -88,11 +89,12 @@ def _clean(form: PageForm, page_id: int | None) -> dict[str, Any] | None:
         handle = unique_handle(Page, handle_from_title(title, "page"), exclude_id=page_id)
     body = (form.body.data or "").replace("\r\n", "\n").strip()
     if len(body) > MAX_BODY:
-        problems["body"] = _("Use at most %(count)s characters.", count=MAX_BODY)
-    position_text = form.position.data or "0"
+        problems["body"] = _("Use at most %(count)s characters.", count=number_filter(MAX_BODY))
+    position_text = to_ascii_digits((form.position.data or "").strip()) or "0"
     if (not (position_text.isascii() and position_text.isdigit())
             or int(position_text) > MAX_POSITION):
-        problems["position"] = _("Enter a whole number from 0 to %(max)s.", max=MAX_POSITION)
+        problems["position"] = _("Enter a whole number from 0 to %(max)s.",
+                                 max=number_filter(MAX_POSITION))
     for name, message in problems.items():
         getattr(form, name).errors.append(message)
     if problems:
@@ -211,5 +213,6 @@ def add_standard() -> Response:
     flash(ngettext("Added %(num)s draft: %(titles)s. Edit it and publish it when it fits "
                    "your shop.",
                    "Added %(num)s drafts: %(titles)s. Edit them and publish each when it "
-                   "fits your shop.", len(added), titles=", ".join(added)), "success")
+                   "fits your shop.", len(added),
+                   titles=", ".join(added)), "success")
     return redirect(url_for("admin_pages.index"), 303)

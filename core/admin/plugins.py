@@ -14,6 +14,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import (
@@ -48,6 +49,7 @@ from core.pluginhost.settings import (
 )
 from core.pluginhost.state import save_settings, set_enabled
 from core.sdk import BoolField, Field, FieldError, PluginManifest
+from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_plugins", __name__, url_prefix="/admin/plugins")
@@ -223,9 +225,13 @@ def _back_to(default: str) -> str:
 def field_error_text(error: FieldError) -> str:
     """A settings field's message in the admin's language: core's own messages (English
     ids with variables) through the admin catalogue, a plugin's own words as it gave
-    them (a message without an admin translation stays as it is)."""
+    them (a message without an admin translation stays as it is). Numbers in core's
+    messages ("Enter 1 or more.") are written in the store's digits."""
     if isinstance(error.message, str):
-        return _(error.message, **error.variables)
+        return _(error.message, **{
+            name: number_filter(value)
+            if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else value
+            for name, value in error.variables.items()})
     return str(error)
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from core.admin.listing import InputError, parse_amount
 from core.catalog.editing import (
@@ -34,7 +33,9 @@ from core.catalog.editing import (
 from core.catalog.handles import handle_problem
 from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT, Product
 from core.catalog.video import VideoUrlError, parse_video_url
+from core.i18n import to_ascii_digits
 from core.money import Money
+from core.web.templating import digits_filter, ngettext, number_filter
 
 STATUSES = (STATUS_ACTIVE, STATUS_DRAFT)
 MAX_TITLE = 200
@@ -179,7 +180,7 @@ def add_variant_row(form: ProductForm) -> None:
     """One more empty row, priced like the product."""
     if len(form.variants) >= MAX_VARIANTS:
         form.errors["variants"] = _("A product can have at most %(n)s variants.",
-                                    n=MAX_VARIANTS)
+                                    n=number_filter(MAX_VARIANTS))
         return
     row = VariantRow()
     row.values.update(price=form.value("price"), stock="0")
@@ -219,7 +220,7 @@ def make_combinations(form: ProductForm) -> None:
                 "List the values of %(name)s, separated by commas, e.g. S, M, L.", name=name)
         elif any(len(v) > MAX_OPTION_VALUE for v in values):
             form.errors[f"option{index + 1}_values"] = _(
-                "Use at most %(n)s characters for each value.", n=MAX_OPTION_VALUE)
+                "Use at most %(n)s characters for each value.", n=number_filter(MAX_OPTION_VALUE))
         lists.append(values)
     if not lists:
         form.errors["option1_name"] = _("Name the first option, e.g. Size.")
@@ -231,7 +232,7 @@ def make_combinations(form: ProductForm) -> None:
     if count > MAX_VARIANTS:
         form.errors["variants"] = _(
             "These values make %(count)s combinations; a product can have at most %(n)s.",
-            count=count, n=MAX_VARIANTS)
+            count=number_filter(count), n=number_filter(MAX_VARIANTS))
         return
     width = len(lists)
     existing = {tuple(v.casefold() for v in row.options(width)): row for row in form.variants}
@@ -261,7 +262,8 @@ def make_combinations(form: ProductForm) -> None:
 
 
 def _whole(text: str, *, empty: int | None) -> int | None:
-    text = text.strip()
+    """A whole number typed in any digits (``৪`` is 4); ``empty`` when nothing is typed."""
+    text = to_ascii_digits(text.strip())
     if not text:
         return empty
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_WHOLE:
@@ -279,7 +281,7 @@ def _amount(text: str, currency: str, *, required: bool) -> int | None:
         raise InputError(_("Enter an amount of 0 or more."))
     if money.amount > MAX_AMOUNT:
         raise InputError(_("Enter an amount up to %(max)s.",
-                           max=amount_text(MAX_AMOUNT, currency)))
+                           max=digits_filter(amount_text(MAX_AMOUNT, currency))))
     return money.amount
 
 
@@ -293,11 +295,11 @@ def _option_name_errors(form: ProductForm, names: list[str]) -> bool:
         problem = ""
         if any(not earlier for earlier in names[:index]):
             problem = _("Fill in the options in order: option %(n)s is empty.",
-                        n=names[:index].index("") + 1)
+                        n=number_filter(names[:index].index("") + 1))
         elif "," in name:
             problem = _("An option name cannot contain a comma.")
         elif len(name) > MAX_OPTION_NAME:
-            problem = _("Use at most %(n)s characters.", n=MAX_OPTION_NAME)
+            problem = _("Use at most %(n)s characters.", n=number_filter(MAX_OPTION_NAME))
         elif name.casefold() in seen:
             problem = _("Each option needs a different name.")
         seen.add(name.casefold())
@@ -316,7 +318,7 @@ def _check_variants(form: ProductForm, names: list[str], currency: str,
     used_ids: set[int] = set()
     if len(form.variants) > MAX_VARIANTS:
         form.errors["variants"] = _("A product can have at most %(n)s variants.",
-                                    n=MAX_VARIANTS)
+                                    n=number_filter(MAX_VARIANTS))
     total_stock = 0
     for number, row in enumerate(form.variants):
         def fail(name: str, message: str, number: int = number) -> None:
@@ -328,15 +330,15 @@ def _check_variants(form: ProductForm, names: list[str], currency: str,
                 fail(f"option{index + 1}", _("Enter the %(name)s.", name=names[index]))
             elif len(value) > MAX_OPTION_VALUE:
                 fail(f"option{index + 1}", _("Use at most %(n)s characters.",
-                                             n=MAX_OPTION_VALUE))
+                                             n=number_filter(MAX_OPTION_VALUE)))
         key = tuple(v.casefold() for v in options)
         if all(options) and key in combinations:
             fail("option1", _("Row %(n)s already has this combination.",
-                              n=combinations[key] + 1))
+                              n=number_filter(combinations[key] + 1)))
         combinations.setdefault(key, number)
         sku = row.get("sku").strip()
         if len(sku) > MAX_SKU:
-            fail("sku", _("Use at most %(n)s characters.", n=MAX_SKU))
+            fail("sku", _("Use at most %(n)s characters.", n=number_filter(MAX_SKU)))
         values: dict[str, Any] = {}
         for name, parse in (("price", lambda t: _amount(t, currency, required=True)),
                             ("compare_at", lambda t: _amount(t, currency, required=False)),
@@ -350,7 +352,7 @@ def _check_variants(form: ProductForm, names: list[str], currency: str,
         total_stock += values.get("stock") or 0
         if total_stock > MAX_WHOLE:
             form.errors.setdefault("variants", _(
-                "The variants hold more than %(n)s in stock together.", n=f"{MAX_WHOLE:,}"))
+                "The variants hold more than %(n)s in stock together.", n=number_filter(MAX_WHOLE)))
         if values.get("compare_at") is not None and values.get("price") is not None \
                 and values["compare_at"] <= values["price"]:
             fail("compare_at", _("The compare-at price must be higher than the price."))
@@ -404,7 +406,7 @@ def check_form(form: ProductForm, currency: str, product: Product | None,
     if not title:
         errors["title"] = _("Enter a title.")
     elif len(title) > MAX_TITLE:
-        errors["title"] = _("Use at most %(n)s characters.", n=MAX_TITLE)
+        errors["title"] = _("Use at most %(n)s characters.", n=number_filter(MAX_TITLE))
 
     handle = data["handle"].strip()
     if handle:
@@ -418,7 +420,7 @@ def check_form(form: ProductForm, currency: str, product: Product | None,
 
     description = clean_description(data["description"])
     if len(description) > MAX_DESCRIPTION:
-        errors["description"] = _("Use at most %(n)s characters.", n=MAX_DESCRIPTION)
+        errors["description"] = _("Use at most %(n)s characters.", n=number_filter(MAX_DESCRIPTION))
 
     names = [name.strip() for name in form.option_names]
     has_variants = bool(form.variants)
@@ -449,7 +451,7 @@ def check_form(form: ProductForm, currency: str, product: Product | None,
 
     sku = data["sku"].strip()
     if len(sku) > MAX_SKU:
-        errors["sku"] = _("Use at most %(n)s characters.", n=MAX_SKU)
+        errors["sku"] = _("Use at most %(n)s characters.", n=number_filter(MAX_SKU))
     _check_skus(form, sku, [row.get("sku").strip() for row in form.variants], product_id)
 
     status = data["status"] if data["status"] in STATUSES else ""
@@ -457,7 +459,8 @@ def check_form(form: ProductForm, currency: str, product: Product | None,
         errors["status"] = _("Choose draft or active.")
     tags = join_tags(data["tags"])
     if len(tags) > MAX_TAGS:
-        errors["tags"] = _("Use at most %(n)s characters for all tags together.", n=MAX_TAGS)
+        errors["tags"] = _("Use at most %(n)s characters for all tags together.",
+                           n=number_filter(MAX_TAGS))
 
     video_url = data["video_url"].strip()
     if video_url:
@@ -497,7 +500,7 @@ def _check_images(form: ProductForm, product: Product | None) -> list[ImageChang
         alt = " ".join(typed.get("alt", "").split())
         if len(alt) > MAX_ALT:
             form.errors[f"image-{image.id}-alt"] = _("Use at most %(n)s characters.",
-                                                     n=MAX_ALT)
+                                                     n=number_filter(MAX_ALT))
         try:
             position = _whole(typed.get("position", ""), empty=image.position + 1)
         except InputError as exc:

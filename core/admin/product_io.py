@@ -33,6 +33,7 @@ from core.catalog.imports import (
 )
 from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT
 from core.db import db
+from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_product_io", __name__, url_prefix="/admin/products")
@@ -127,7 +128,7 @@ def _read_upload(form: ImportForm) -> tuple[str, bytes] | None:
         data = upload.read(_max_bytes() + 1)
         if len(data) > _max_bytes():
             problem = _("The file is larger than %(size)s MB. Split it into smaller files.",
-                        size=_max_bytes() // (1024 * 1024))
+                        size=number_filter(_max_bytes() // (1024 * 1024)))
         elif not data.strip(b"\xef\xbb\xbf \r\n\t"):
             problem = _("The file is empty.")
     if problem:

@@ -39,6 +39,7 @@ from core.catalog.models import (
 )
 from core.db import db
 from core.storage import get_storage
+from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_products", __name__, url_prefix="/admin/products")
@@ -175,7 +176,8 @@ def index() -> str:
 
 def _stock_options() -> list[tuple[str, str]]:
     """The stock filter's choices; "low" says where low starts."""
-    return [(value, _("%(label)s (%(n)s or fewer)", label=label, n=LOW_STOCK_THRESHOLD)
+    return [(value, _("%(label)s (%(n)s or fewer)", label=label,
+                      n=number_filter(LOW_STOCK_THRESHOLD))
              if value == "low" else str(label)) for value, label in STOCK_LABELS.items()]
 
 
@@ -242,7 +244,8 @@ def _submit(product: Product | None) -> Response | tuple[str, int]:
         room = MAX_IMAGES - (len(product.images) if product else 0)
         if len(files) > room:
             form.upload_errors.append(_("A product can have at most %(n)s images; choose "
-                                        "%(room)s or fewer.", n=MAX_IMAGES, room=max(room, 0)))
+                                        "%(room)s or fewer.", n=number_filter(MAX_IMAGES),
+                                        room=number_filter(max(room, 0))))
         else:
             stem = (values.handle if values and values.handle
                     else handle_from_title(form.value("title"), "product"))
@@ -331,5 +334,6 @@ def too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
     limit = request.max_content_length or 0
     return render_template("admin/products/too_large.html", store=current_store(),
                            limit_mb=max(1, limit // (1024 * 1024)),
+                           image_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
                            back=request.path if request.method == "POST"
                            else url_for("admin_products.index")), 413

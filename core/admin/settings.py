@@ -45,6 +45,7 @@ from core.discounts.models import KIND_FIXED, Discount
 from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES
 from core.money import UnknownCurrency, minor_units
 from core.orders.models import Order
+from core.web.templating import number_filter
 from core.web.tenancy import current_store
 from tenants.models import Tenant
 
@@ -166,8 +167,9 @@ def _currency_problem(old: str, new: str, confirmed: bool) -> tuple[str, str] | 
             "Your prices are stored with %(old_places)s decimal places of %(old)s; %(new)s "
             "has %(new_places)s, so every price would change by a factor of %(factor)s. "
             "A store with products, orders or discount amounts cannot switch between these "
-            "currencies.", old_places=minor_units(old), old=old, new_places=places, new=new,
-            factor=f"{10 ** abs(places - minor_units(old)):,}")
+            "currencies.", old_places=number_filter(minor_units(old)), old=old,
+            new_places=number_filter(places), new=new,
+            factor=number_filter(10 ** abs(places - minor_units(old))))
     if not confirmed:
         return "confirm_currency", _(
             "Tick this to change the currency: prices and discount amounts keep their "
@@ -182,10 +184,11 @@ def _clean(form: StoreForm, tenant: Tenant) -> dict[str, Any] | None:
     if not name:
         problems["name"] = _("Enter a name for your store.")
     elif len(name) > MAX_NAME:
-        problems["name"] = _("Use at most %(count)s characters.", count=MAX_NAME)
+        problems["name"] = _("Use at most %(count)s characters.", count=number_filter(MAX_NAME))
     email = form.contact_email.data or ""
     if len(email) > MAX_EMAIL:
-        problems["contact_email"] = _("Use at most %(count)s characters.", count=MAX_EMAIL)
+        problems["contact_email"] = _("Use at most %(count)s characters.",
+                                      count=number_filter(MAX_EMAIL))
     elif email:
         try:
             Email()(form, form.contact_email)
@@ -200,7 +203,8 @@ def _clean(form: StoreForm, tenant: Tenant) -> dict[str, Any] | None:
                                       "spaces, +, - and brackets.")
     address = form.address.data or ""
     if len(address) > MAX_ADDRESS:
-        problems["address"] = _("Use at most %(count)s characters.", count=MAX_ADDRESS)
+        problems["address"] = _("Use at most %(count)s characters.",
+                                count=number_filter(MAX_ADDRESS))
     country = (form.country.data or "").strip().upper()
     if country and not is_country(country):
         problems["country"] = _("Choose a country from the list.")

@@ -23,7 +23,12 @@ from core.admin.listing import page_number, paginate
 from core.db import db
 from core.staff import invites
 from core.staff.models import ROLE_OWNER, StaffUser
+from core.staff.tokens import INVITE, MAX_AGE_SECONDS
+from core.web.templating import number_filter
 from core.web.tenancy import current_store
+
+#: How long an invitation link works.
+INVITE_DAYS = MAX_AGE_SECONDS[INVITE] // 86400
 
 bp = Blueprint("admin_staff", __name__, url_prefix="/admin/staff")
 
@@ -40,7 +45,8 @@ def _index_page(form: InviteForm, status: int = 200) -> tuple[str, int]:
     page = paginate(query, select(func.count(StaffUser.id)),
                     page_number(request.args.get("page")))
     return render_template("admin/staff/index.html", store=current_store(), page=page,
-                           form=form, roles={c.value: c.label for c in role_choices()}), status
+                           form=form, roles={c.value: c.label for c in role_choices()},
+                           invite_days=INVITE_DAYS), status
 
 
 @bp.get("")
@@ -73,8 +79,8 @@ def invite() -> Response | tuple[str, int]:
         form.email.errors.append(_("%(email)s already has an account here, or an open "
                                    "invitation.", email=invites.normalise_email(form.email.data)))
         return _index_page(form, 422)
-    flash(_("Invitation sent to %(email)s. The link works for 7 days.", email=user.email),
-          "success")
+    flash(_("Invitation sent to %(email)s. The link works for %(days)s days.", email=user.email,
+            days=number_filter(INVITE_DAYS)), "success")
     return redirect(url_for("admin_staff.index"), 303)
 
 

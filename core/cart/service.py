@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from core.cart.models import Cart, CartLine
 from core.catalog.models import STATUS_ACTIVE, Product, ProductImage, ProductVariant
 from core.db import db
+from core.i18n import to_ascii_digits
 from core.money import Money
 from core.pluginhost.events import emit
 from core.sdk import CartLine as SdkCartLine
@@ -98,8 +99,9 @@ def new_token() -> str:
 
 def parse_quantity(raw: object, *, allow_zero: bool = False,
                    number: Callable[[int], str] = str) -> int:
-    """The quantity a shopper typed, as an int from 1 (or 0) to :data:`MAX_LINE_QUANTITY`."""
-    text = str(raw if raw is not None else "").strip()
+    """The quantity a shopper typed (in any digits: ``৩`` is 3), as an int from 1 (or 0)
+    to :data:`MAX_LINE_QUANTITY`."""
+    text = to_ascii_digits(str(raw if raw is not None else "").strip())
     low = 0 if allow_zero else 1
     if not _DIGITS.fullmatch(text) or not (low <= int(text) <= MAX_LINE_QUANTITY):
         raise CartError(_("Enter a quantity from %(low)s to %(high)s.", low=number(low),

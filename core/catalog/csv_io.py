@@ -30,6 +30,7 @@ from flask_babel import ngettext
 from core.catalog.handles import handle_problem
 from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT, Product
 from core.catalog.video import VideoUrlError, parse_video_url
+from core.i18n import to_ascii_digits
 from core.money import Money, minor_units
 
 # The columns, in the order an export writes them. Keys are what the code calls them.
@@ -249,7 +250,7 @@ def _price_example(currency: str) -> str:
 
 
 def _amount(row: _Row, key: str, currency: str, *, required: bool) -> int | None:
-    text = row.get(key).replace(",", "")
+    text = to_ascii_digits(row.get(key)).replace(",", "")
     if not text:
         if required:
             row.error(key, _("Enter a price, e.g. %(example)s.", example=_price_example(currency)))
@@ -281,7 +282,7 @@ def _amount(row: _Row, key: str, currency: str, *, required: bool) -> int | None
 
 
 def _whole(row: _Row, key: str, message: Callable[[], str]) -> int | None:
-    text = row.get(key).replace(",", "")
+    text = to_ascii_digits(row.get(key)).replace(",", "")
     if not text:
         return None
     if text.endswith(".0"):  # spreadsheets like to write 12 as 12.0

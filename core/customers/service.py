@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,12 +9,13 @@ from sqlalchemy.exc import IntegrityError
 
 from core.customers.models import Customer
 from core.db import db
+from core.i18n import to_ascii_digits
 
 
 def normalise_phone(phone: str) -> str:
     """ASCII digits only, with Bangladesh's +880 written the local way (01XXXXXXXXX), so
     the same number typed two ways (or in Bengali digits, ০১৭...) is one customer."""
-    digits = "".join(str(unicodedata.decimal(ch)) for ch in phone or "" if ch.isdecimal())
+    digits = "".join(ch for ch in to_ascii_digits(phone or "") if "0" <= ch <= "9")
     if digits.startswith("880") and len(digits) == 13:
         digits = digits[2:]
     return digits

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from core.i18n import to_ascii_digits
 from core.money import Money, UnknownCurrency
 
 if TYPE_CHECKING:  # a plugin's translated text (core.sdk.PluginText.lazy)
@@ -167,7 +168,7 @@ class NumberField(Field):
     kind: ClassVar[str] = "number"
 
     def _parse(self, raw: Any, *, currency: str) -> Any:
-        text = "" if raw is None else str(raw).strip()
+        text = "" if raw is None else to_ascii_digits(str(raw).strip())
         if not text:
             return None
         try:
@@ -204,7 +205,7 @@ class MoneyField(Field):
     kind: ClassVar[str] = "money"
 
     def _parse(self, raw: Any, *, currency: str) -> Any:
-        text = "" if raw is None else str(raw).strip().replace(",", "")
+        text = "" if raw is None else to_ascii_digits(str(raw).strip()).replace(",", "")
         if not text:
             return None
         try:

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from core.i18n import to_ascii_digits
 from core.theming.registry import FONT_STACKS, Theme, ThemeSetting
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -21,7 +22,7 @@ class SettingError(ValueError):
 
 def _check_number(setting: ThemeSetting, raw: str) -> int:
     try:
-        number = int(raw.strip())
+        number = int(to_ascii_digits(raw.strip()))  # "১২" is 12
     except ValueError:
         raise SettingError(_("Enter a whole number.")) from None
     if setting.minimum is not None and number < setting.minimum:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from flask import Flask, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_domain, get_locale
 
 from core.clock import aware, format_moment, zone_named
 from core.i18n import (
@@ -14,6 +16,7 @@ from core.i18n import (
     format_money,
     format_number,
     normalise_locale,
+    to_bengali_digits,
 )
 from core.money import Money
 from core.web.tenancy import current_store
@@ -64,11 +67,31 @@ def select_locale() -> str:
     return shopper_language() or default
 
 
-def number_filter(value: int) -> str:
-    """``{{ n|number }}``: an integer in the page's locale and the store's digits."""
+def number_filter(value: int | Decimal) -> str:
+    """``{{ n|number }}``: an integer (or ``Decimal``) in the page's locale and the store's
+    digits: ``৭`` on a Bengali page of a store with Bengali digits."""
     store = current_store()
     return format_number(value, _store_locale(),
                          bengali_digits=bool(store and store.bengali_digits))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """Flask-Babel's ``ngettext`` for Python code, with ``%(num)s`` written by
+    :func:`number_filter` (the page's locale and the store's digits: "৩টি পণ্য", not
+    "3টি পণ্য"). Flask-Babel fills ``num`` with the bare integer and takes no ``num=`` of
+    its own; templates pass ``num=n|number`` instead. Imported under this name, so
+    ``make messages`` extracts the calls as it does Flask-Babel's."""
+    variables.setdefault("num", number_filter(num))
+    return get_domain().get_translations().ungettext(singular, plural, num) % variables
+
+
+def digits_filter(text: str) -> str:
+    """``{{ text|digits }}``: a number already written out (``10000000.00``) in the store's
+    digits, on a Bengali page of a store with Bengali digits; otherwise as it is."""
+    store = current_store()
+    if store and store.bengali_digits and _store_locale() == "bn":
+        return to_bengali_digits(text)
+    return text
 
 
 def date_filter(value: date | None, format: str = "medium") -> str:
@@ -97,5 +120,6 @@ def moment_filter(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(money_filter, "money")
     app.add_template_filter(number_filter, "number")
+    app.add_template_filter(digits_filter, "digits")
     app.add_template_filter(date_filter, "store_date")
     app.add_template_filter(moment_filter, "store_moment")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from core.sdk import (
@@ -14,6 +14,7 @@ from core.sdk import (
     Shipment,
     ShippingRate,
     StoreInfo,
+    format_number,
 )
 
 from .couriers import Courier, TrackingPage
@@ -34,13 +35,16 @@ def priced_methods(zone: Zone, cart: CartSnapshot) -> list[tuple[Method, Decimal
     return priced
 
 
-def describe(method: Method, price: Decimal, locale: str, *, zone: str = "") -> str:
+def describe(method: Method, price: Decimal, locale: str, *, zone: str = "",
+             number: Callable[[int], str] = str) -> str:
     """The plugin's note under the merchant's label: "Free · 1-2 days", after the
-    zone's name when the shopper is choosing between zones."""
+    zone's name when the shopper is choosing between zones. ``number`` writes the days
+    in the store's digits (``quote`` passes ``core.sdk.format_number`` for the store, in
+    the same ``locale`` as the words: "১-২ দিন" for a Bengali store with Bengali digits)."""
     parts = [zone] if zone else []
     if price == 0:
         parts.append(text(locale, "free"))
-    days = days_text(locale, method.min_days, method.max_days)
+    days = days_text(locale, method.min_days, method.max_days, number)
     if days:
         parts.append(days)
     return text(locale, "separator").join(parts)
@@ -75,6 +79,10 @@ class ZoneCarrier:
         priced = [(zone, method, price) for zone in zones
                   for method, price in priced_methods(zone, cart)]
         labels = Counter(method.label.casefold() for _zone, method, _price in priced)
+
+        def number(count: int) -> str:
+            return format_number(store, count, store.locale)
+
         return [
             ShippingRate(
                 id=f"{zone.slug}/{method.slug}",
@@ -83,7 +91,7 @@ class ZoneCarrier:
                 amount=Money.from_decimal(price, store.currency),
                 carrier=self.id,
                 description=describe(method, price, store.locale,
-                                     zone=zone.name if len(zones) > 1 else ""),
+                                     zone=zone.name if len(zones) > 1 else "", number=number),
                 min_days=method.min_days,
                 max_days=method.max_days,
                 zone=zone.slug,

@@ -3,12 +3,14 @@
 Delivery option labels are the merchant's own words and are never translated. Only the
 words the plugin adds (a "Free" note, delivery days, why an address gets no rates) live
 here, because a plugin may import only ``core.sdk`` and cannot use Haat's gettext
-catalogues. Placeholders are ``str.format`` fields; numbers are written with Latin digits.
+catalogues. Placeholders are ``str.format`` fields; numbers are written by the caller's
+``number`` function (``core.sdk.format_number`` for the store, so a store with Bengali
+digits reads "১-২ দিন"), with Latin digits when none is given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 TEXTS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -64,12 +66,17 @@ def text(locale: str | None, key: str, **values: object) -> str:
     return words.format(**values) if values else words
 
 
-def days_text(locale: str | None, min_days: int | None, max_days: int | None) -> str:
-    """"1-2 days", "3 days" or "Same day" in ``locale``; empty when the days are unknown."""
+def days_text(locale: str | None, min_days: int | None, max_days: int | None,
+              number: Callable[[int], str] = str) -> str:
+    """"1-2 days", "3 days" or "Same day" in ``locale``; empty when the days are unknown.
+
+    ``number`` writes each count ("১" for 1 in a store with Bengali digits); the choice
+    of "day" or "days" goes by the count itself."""
     if min_days is None or max_days is None:
         return ""
     if max_days == 0:
         return text(locale, "same_day")
     if min_days == max_days:
-        return text(locale, "days_one" if max_days == 1 else "days_other", days=max_days)
-    return text(locale, "days_range", min=min_days, max=max_days)
+        return text(locale, "days_one" if max_days == 1 else "days_other",
+                    days=number(max_days))
+    return text(locale, "days_range", min=number(min_days), max=number(max_days))

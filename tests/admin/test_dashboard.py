@@ -190,10 +190,25 @@ def test_figures_use_bengali_digits_when_the_store_asks(app, shops, store_client
     invalidate_all()
     for _ in range(12):
         add_order(app, shops["a"], local(0, 9), 100_000)
+    add_order(app, shops["a"], local(-10, 12), 100_000)  # before the last 7 days
+    add_order(app, shops["a"], local(-40, 12), 100_000)  # before the last 30 days
     page = html(sign_in(store_client, shops["a"]).get("/admin/"))
     today = period(page, "today")
     assert today["orders"] == "১২"
     assert "১২,০০০.০০" in today["sales"] and not re.search(r"[0-9]", today["sales"])
+    # "গত 7 দিন" mixed Latin digits into a Bengali page: the days are numbers too.
+    for key, days in (("7", "৭"), ("30", "৩০")):
+        heading = re.search(rf'id="period-{key}-title">([^<]*)<', page)[1]
+        box = re.search(rf'id="period-{key}".*?</section>', page, re.S)[0]
+        against = re.findall(r'<span class="muted">([^<]*)</span>', box)
+        assert days in heading and not re.search(r"[0-9]", heading), heading
+        assert against and all(days in text and not re.search(r"[0-9]", text)
+                               for text in against), against
+    chart = re.search(r'id="sales-chart-heading">([^<]*)<', page)[1]
+    assert "৩০" in chart and not re.search(r"[0-9]", chart)
+    summary = re.search(r'<desc id="sales-chart-desc">([^<]*)</desc>', page)[1]
+    assert "২৮ দিন" in summary  # the days without sales
+    assert not re.search(r"[0-9]", re.search(r'id="sales-chart-title">([^<]*)<', page)[1])
 
 
 # ----------------------------------------------------------------------- chart

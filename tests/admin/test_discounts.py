@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from admin_support import add_staff, html, place, sign_in
+from admin_support import add_staff, html, place, set_store, sign_in
 from checkout_support import checkout_form
 from core.db import db
 from core.discounts.models import Discount
@@ -99,6 +99,38 @@ def test_fixed_amount_and_free_shipping_codes(app, shops, store_client):
     assert "BDT1,500.50" in page and "on BDT3,000.00 or more" in page
     assert "Free shipping" in page and "no limit" in page and "Always" in page
     assert page.count('data-status="active"') == 2
+
+
+def test_bengali_digits_in_every_number_store_what_latin_digits_store(app, shops, store_client):
+    owner = sign_in(store_client, shops["a"])
+    for code, value, minimum, limit, per_customer, starts in (
+            ("EID-BN", "১২.৫", "৩,০০০", "১০০", "২", "২০২৫-০৩-০১"),
+            ("EID-EN", "12.5", "3,000", "100", "2", "2025-03-01")):
+        assert owner.post("/admin/discounts/new", data={
+            **VALID, "code": code, "value": value, "min_subtotal": minimum,
+            "usage_limit": limit, "per_customer_limit": per_customer,
+            "starts_on": starts}).status_code == 303
+    for code, value in (("TAKA-BN", "১,৫০০.৫০"), ("TAKA-EN", "1,500.50")):
+        assert owner.post("/admin/discounts/new", data={
+            **VALID, "code": code, "kind": "fixed", "value": value}).status_code == 303
+    saved = {d.code: (d.kind, d.value, d.min_subtotal, d.usage_limit, d.per_customer_limit,
+                      d.starts_at) for d in discounts_of(app, shops["a"])}
+    assert saved["EID-BN"] == saved["EID-EN"]
+    assert saved["EID-BN"][:5] == ("percentage", 1250, 300_000, 100, 2)
+    assert saved["TAKA-BN"][:5] == saved["TAKA-EN"][:5] == ("fixed", 150_050, None, 100, 1)
+
+
+def test_a_bengali_digits_store_lists_codes_in_bengali_digits(app, shops, store_client):
+    set_store(app, shops["a"], locale="bn", bengali_digits=True)
+    owner = sign_in(store_client, shops["a"])
+    assert owner.post("/admin/discounts/new", data={
+        **VALID, "value": "১২.৫", "usage_limit": "১০০", "per_customer_limit": "২"}
+    ).status_code == 303
+    row = re.search(r'<tr id="discount-\d+">(.*?)</tr>', html(owner.get("/admin/discounts")),
+                    re.S)[1]
+    cells = re.sub(r"<[^>]+>", " ", row)
+    assert "১২.৫%" in cells and "০ / ১০০" in cells and "২" in cells
+    assert not re.search(r"[0-9]", cells.replace("EID-10", ""))
 
 
 BAD_INPUT = [

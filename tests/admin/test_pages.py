@@ -93,6 +93,12 @@ def test_drafts_and_pages_left_out_of_the_footer(app, shops, store_client):
     assert 'data-published="0"' in listing and "Not linked" in listing
 
 
+def test_a_position_in_bengali_digits_is_the_same_position(app, shops, store_client):
+    owner = sign_in(store_client, shops["a"])
+    assert owner.post("/admin/pages/new", data={**VALID, "position": "১২"}).status_code == 303
+    assert [p.position for p in pages_of(app, shops["a"])] == [12]
+
+
 def test_a_new_handle_keeps_the_old_address_with_a_301(app, shops, store_client):
     page_id = add_page(app, shops["a"], "returns", title="Returns")
     shopper = store_client("dhaka-shop")
@@ -130,11 +136,11 @@ BAD_INPUT = [
     ({"title": "x" * 201}, "title", "Use at most 200 characters."),
     ({"handle": "refund policy"}, "handle", "Use lower-case letters, digits and single"),
     ({"handle": "a" * 121}, "handle", "Use at most 120 characters."),
-    ({"position": "first"}, "position", "Enter a whole number from 0 to 9999."),
-    ({"position": "-1"}, "position", "Enter a whole number from 0 to 9999."),
+    ({"position": "first"}, "position", "Enter a whole number from 0 to 9,999."),
+    ({"position": "-1"}, "position", "Enter a whole number from 0 to 9,999."),
     # "²".isdigit() is true but int() refuses it (it was a 500).
-    ({"position": "²"}, "position", "Enter a whole number from 0 to 9999."),
-    ({"body": "x" * 100_001}, "body", "Use at most 100000 characters."),
+    ({"position": "²"}, "position", "Enter a whole number from 0 to 9,999."),
+    ({"body": "x" * 100_001}, "body", "Use at most 100,000 characters."),
 ]
 
 

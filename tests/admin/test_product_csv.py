@@ -251,6 +251,30 @@ def test_a_shopify_file_with_extra_columns_and_default_title_imports(app, shop, 
         25_000, 3, [], "")
 
 
+def test_bengali_digits_in_a_file_store_what_latin_digits_store(app, shop, store_client):
+    """Stock ৪, weight ৭০০ and price ১৮৫০, as a merchant in Dhaka types them."""
+    client = sign_in(store_client, shop)
+    _id, page = imported(client, csv_file(
+        "kantha-bn,কাঁথা,,,active,,,,,KAN-BN,১৮৫০,\"২,১০০.৫০\",৪,৭০০,",
+        "kantha-en,Kantha,,,active,,,,,KAN-EN,1850,\"2,100.50\",4,700,",
+        "sari-bn,শাড়ি,,,active,Size,S,,,SARI-BN-S,১৫০০.৭৫,,১২,৪৫০,",
+        "sari-bn,,,,,,M,,,SARI-BN-M,১৬০০,,০,,",
+        "sari-en,Sari,,,active,Size,S,,,SARI-EN-S,1500.75,,12,450,",
+        "sari-en,,,,,,M,,,SARI-EN-M,1600,,0,,"))
+    assert "Nothing was imported" not in page
+    products = catalogue(app, shop)
+    numbers = ("price", "compare_at", "stock", "weight", "variants")
+
+    def values(handle: str) -> tuple:
+        return tuple(products[handle][name] if name != "variants" else
+                     [v[4:] for v in products[handle][name]] for name in numbers)
+
+    assert values("kantha-bn") == values("kantha-en") == (185_000, 210_050, 4, 700, [])
+    assert values("sari-bn") == values("sari-en") == (
+        150_075, None, 12, None, [(150_075, None, 12, 450), (160_000, None, 0, 450)])
+
+
+# --------------------------------------------------------------------- bad rows
 # --------------------------------------------------------------------- bad rows
 
 
@@ -523,7 +547,7 @@ def test_the_page_of_a_running_import_shows_progress_and_reloads_itself(
     client = sign_in(store_client, shop)
     page = html(client.get(f"/admin/products/imports/{import_id}"))
     assert '<progress max="5000" value="1200">' in page
-    assert "Checking rows: 1200 of 5000" in page
+    assert "Checking rows: 1,200 of 5,000" in page
     assert '<meta http-equiv="refresh" content="2">' in page
     state = client.get(f"/admin/products/imports/{import_id}.json").get_json()
     assert state == {"id": import_id, "status": "checking", "finished": False,
@@ -541,7 +565,7 @@ def test_a_5000_row_import_completes(app, shop, store_client):
     started = time.perf_counter()
     import_id, page = imported(client, csv_file(*rows))
     elapsed = time.perf_counter() - started
-    assert "500 products added, 0 updated, from 5000 rows." in page, page[:3000]
+    assert "500 products added, 0 updated, from 5,000 rows." in page, page[:3000]
     assert count(app, shop, Product) == 500
     assert count(app, shop, ProductVariant) == 5000
     with app.app_context(), tenant_scope(shop.id):

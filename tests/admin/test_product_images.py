@@ -135,6 +135,14 @@ def test_alt_text_and_order_are_saved(app, stores, store_client):
     shop = html(store_client("alpha-shop").get("/products/blue-kantha"))
     assert shop.index("Spread on a bed") < shop.index("Folded")
 
+    # Positions typed in Bengali digits order the images the same way.
+    assert owner.post(f"/admin/products/{product_id}", data={
+        **product_form(handle="blue-kantha"), f"image-{first.id}-position": "১",
+        f"image-{second.id}-position": "৩", f"image-{third.id}-position": "২"},
+    ).status_code == 303
+    assert [(i.id, i.position) for i in load_product(app, stores["a"], product_id).images] == [
+        (first.id, 0), (third.id, 1), (second.id, 2)]
+
     bad = owner.post(f"/admin/products/{product_id}", data={
         **product_form(handle="blue-kantha"), f"image-{first.id}-position": "first",
         f"image-{second.id}-alt": "x" * 301})

@@ -19,7 +19,7 @@ from admin.product_support import (
     product_form,
     variant_fields,
 )
-from admin_support import add_staff, html, sign_in
+from admin_support import add_staff, html, set_store, sign_in
 from core.catalog.models import Collection
 from core.db import db
 from core.orders.models import Order, OrderLine
@@ -120,6 +120,45 @@ def test_creating_a_product_makes_its_handle_and_shows_it_in_the_store(
     assert shop.status_code == 200
     assert "Nakshi Kantha" in html(shop) and "alert(1)" not in html(shop)
     assert "Nakshi Kantha" in html(store_client("alpha-shop").get("/collections/quilts"))
+
+
+def stored_values(product) -> tuple:
+    return (product.price_amount, product.compare_at_amount, product.stock,
+            product.weight_grams,
+            [(v.option1, v.price_amount, v.compare_at_amount, v.stock, v.weight_grams)
+             for v in product.variants])
+
+
+def test_bengali_digits_in_every_number_store_what_latin_digits_store(
+        app, stores, store_client):
+    """A merchant in Dhaka types ১৮৫০ for the price, ৪ for the stock, ৭০০ for the weight."""
+    owner = sign_in(store_client, stores["a"])
+    simple = {"price": ("১৮৫০", "1850"), "compare_at": ("২,১০০.৫০", "2,100.50"),
+              "stock": ("৪", "4"), "weight": ("৭০০", "700")}
+    bengali = created_id(owner.post("/admin/products/new", data=product_form(
+        title="কাঁথা", **{name: typed for name, (typed, _latin) in simple.items()})))
+    latin = created_id(owner.post("/admin/products/new", data=product_form(
+        title="Kantha", **{name: typed for name, (_bn, typed) in simple.items()})))
+    assert stored_values(load_product(app, stores["a"], bengali)) == stored_values(
+        load_product(app, stores["a"], latin)) == (185_000, 210_050, 4, 700, [])
+
+    rows = {"price": ("১,৪০০.৭৫", "1,400.75"), "compare_at": ("১৮০০", "1800"),
+            "stock": ("১২", "12"), "weight": ("৪৫০", "450")}
+    with_variants = [created_id(owner.post("/admin/products/new", data={
+        **product_form(title=title, price="", stock="", weight=weight),
+        "option1_name": "Size", **variant_fields([
+            {"option1": "S", **{name: pair[index] for name, pair in rows.items()}},
+            {"option1": "M", "price": price, "stock": stock}])}))
+        for index, (title, weight, price, stock) in enumerate([
+            ("শাড়ি", "৯০০", "১৫০০", "০"), ("Sari", "900", "1500", "0")])]
+    saved = [stored_values(load_product(app, stores["a"], i)) for i in with_variants]
+    assert saved[0] == saved[1] == (140_075, 180_000, 12, 900, [
+        ("S", 140_075, 180_000, 12, 450), ("M", 150_000, None, 0, None)])
+
+    # Digits that are not decimal digits are still refused ("²" looks like one).
+    refused = owner.post("/admin/products/new", data=product_form(stock="২²"))
+    assert refused.status_code == 422
+    assert "Enter a whole number" in field_error(html(refused), "stock")
 
 
 def test_a_draft_is_not_in_the_store_until_it_is_active(app, stores, store_client):
@@ -529,6 +568,30 @@ def test_the_list_shows_price_stock_status_and_thumbnail(app, stores, store_clie
     assert re.search(r'<img src="/media/products/kantha-\d+\.jpg"', page)
     assert "SKU SH-1" in page and "2 variants" in page and "from" in page
     assert "3 products" in page
+
+
+def test_a_bengali_digits_store_sees_its_counts_in_bengali_digits(app, stores, store_client,
+                                                                 add_product):
+    """"৩টি পণ্য" next to "25" on one screen: every count follows the store's digits."""
+    set_store(app, stores["a"], locale="bn", bengali_digits=True)
+    add_product(stores["a"], "kantha", title="Kantha", price=150_000, stock=25)
+    add_product(stores["a"], "shawl", title="Shawl", price=90_000, stock=4)
+    add_product(stores["a"], "tee", title="Tee", variants=[("S", 50_000, 2), ("M", 60_000, 9)],
+                price=50_000, stock=11)
+    owner = sign_in(store_client, stores["a"])
+    page = html(owner.get("/admin/products"))
+    assert sorted(re.findall(r'data-stock="in">([^<]*)<', page)) == ["১১", "২৫"]
+    low = re.search(r'data-stock="low">([^<]*)<', page)[1]
+    assert "৪" in low and not re.search(r"[0-9]", low)
+    count = re.search(r'<p class="list-count">([^<]*)</p>', page)[1]
+    assert "৩" in count and not re.search(r"[0-9]", count)
+    variants = re.search(r'<span class="muted">([^<]*২[^<]*)</span>', page)
+    assert variants, "the variant count"
+    assert not re.search(r"[0-9]", variants[1])
+    # The product form: the option and row numbers, the SEO help's counts.
+    form = html(owner.get("/admin/products/new"))
+    seo_help = re.search(r'id="f-seo_title-help">([^<]*)<', form)[1]
+    assert "৭০" in seo_help and "২০০" in seo_help and not re.search(r"[0-9]", seo_help)
 
 
 def test_search_filters_and_sorting(app, stores, store_client, add_product):

@@ -87,7 +87,9 @@ def test_the_starter_zones_of_a_taka_store_are_the_dhaka_tiers(app, make_store, 
     # Shoppers read the labels: a Bengali store's starter is written in Bengali.
     assert inside[0].label == "ঢাকার ভেতরে ডেলিভারি"
     assert (inside[0].min_days, inside[0].max_days) == (1, 2)
-    assert inside[0].description == "1-2 দিন"  # the store's language
+    # The store's language, and its digits: a Bengali store in Bangladesh starts with
+    # Bengali digits.
+    assert inside[0].description == "১-২ দিন"
 
     suburbs = quote(app, store_plugins, store, Address("BD", "Dhaka", "Gazipur"))
     assert [(r.zone, r.amount) for r in suburbs] == [("dhaka-suburbs", Money(10000, "BDT"))]
@@ -116,7 +118,7 @@ def test_dhaka_tiers_from_the_merchants_own_zones(app, dhaka_shop, store_plugins
 
     suburb = quote(app, store_plugins, dhaka_shop, SAVAR)
     assert [(r.id, r.amount, r.description) for r in suburb] == [
-        ("dhaka-suburbs/standard-delivery", bdt(100), "2-3 দিন")]
+        ("dhaka-suburbs/standard-delivery", bdt(100), "২-৩ দিন")]
 
     outside = quote(app, store_plugins, dhaka_shop, CHATTOGRAM, sample_cart("500", grams=800))
     assert _prices(outside) == {"Courier": bdt(130), "Courier (heavy)": bdt(130)}
@@ -496,6 +498,28 @@ Inside Dhaka: bd / dhaka / dhaka
         ("Van", bdt(200), "3 days"),
         ("Post", bdt(90), "1 day"),
     ]
+
+
+def test_the_days_note_follows_the_stores_digits(app, make_store, enable_plugin,
+                                                  store_plugins):
+    """The merchant in Dhaka wrote "(১-২ দিন)"; checkout read "1-2 দিন" back to shoppers."""
+    zones = "ঢাকার ভিতরে: BD / * / ঢাকা\n  হোম ডেলিভারি: ৭০ (১-২ দিন)\n  কুরিয়ার: ১২০ (৩ দিন)\n"
+    bengali = make_store("digits-shop", currency="BDT", locale="bn", bengali_digits=True)
+    enable_plugin(bengali, PLUGIN, settings={"zones": zones})
+    rates = quote(app, store_plugins, bengali, Address("BD", "", "ঢাকা"))
+    assert [(r.amount, r.min_days, r.max_days, r.description) for r in rates] == [
+        (bdt(70), 1, 2, "১-২ দিন"), (bdt(120), 3, 3, "৩ দিন")]
+
+    # The same zones in a store that chose Latin digits, and in an English store.
+    latin = make_store("latin-digits-shop", currency="BDT", locale="bn", bengali_digits=False)
+    enable_plugin(latin, PLUGIN, settings={"zones": zones})
+    assert [r.description for r in quote(app, store_plugins, latin,
+                                          Address("BD", "", "ঢাকা"))] == ["1-2 দিন", "3 দিন"]
+    english = make_store("english-digits-shop", currency="BDT", locale="en",
+                         bengali_digits=True)
+    enable_plugin(english, PLUGIN, settings={"zones": zones})
+    assert [r.description for r in quote(app, store_plugins, english,
+                                          Address("BD", "", "ঢাকা"))] == ["1-2 days", "3 days"]
 
 
 # ------------------------------------------------------- ids, tracking, caching, failures
