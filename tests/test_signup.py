@@ -169,6 +169,7 @@ def test_the_platform_speaks_bengali_and_armenian(app, platform_client, make_sto
     chosen with ?lang= (kept in a cookie) or from the browser, errors included."""
     home = platform_client.get(f"/?lang={lang}").get_data(as_text=True)
     assert f'<html lang="{lang}">' in home and heading in home
+    assert "<code>your-shop.localhost</code>" in home  # markup inside a translation
     signup = platform_client.get("/signup").get_data(as_text=True)  # the cookie keeps it
     assert f'<html lang="{lang}">' in signup and "Create your store" not in signup
     make_store("taken-shop")
