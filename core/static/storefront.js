@@ -108,7 +108,8 @@
         add.textContent = add.dataset.addLabel;
       }
       var quantity = select.form.querySelector("input[name=quantity]");
-      if (quantity) quantity.max = Math.max(1, Math.min(99, parseInt(option.dataset.stock, 10) || 1));
+      // A text box (Bengali digits), so the most one can add is data, not `max`.
+      if (quantity) quantity.dataset.max = Math.max(1, Math.min(99, parseInt(option.dataset.stock, 10) || 1));
       if (window.history && window.history.replaceState && window.URL) {
         var url = new URL(window.location.href);
         url.searchParams.set("variant", option.value);
