@@ -71,14 +71,8 @@ def to_ascii_digits(text: str) -> str:
     """
     if text.isascii():
         return text
-    return text.translate(_ascii_digit_table())
-
-
-@functools.cache
-def _ascii_digit_table() -> dict[int, int]:
-    # Built on first use: no decimal digit lies beyond U+1FFFF.
-    return {code: ord("0") + unicodedata.decimal(chr(code))
-            for code in range(0x80, 0x20000) if chr(code).isdecimal()}
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char
+                   for char in text)
 
 
 def normalise_locale(value: str | None, default: str = "en") -> str:

@@ -26,8 +26,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from core.i18n import to_ascii_digits
-
 #: Bengali marks that writers use or drop freely: nukta, candrabindu, ZWNJ, ZWJ.
 _DROPPED = dict.fromkeys(map(ord, "\u09bc\u0981\u200c\u200d"))
 _SPELLINGS = str.maketrans({"ণ": "ন", "ী": "ি", "ূ": "ু", "ё": "е"}) | {
@@ -86,8 +84,3 @@ def name_key(name: str) -> str:
     is ``serebanglanagar``); ``""`` for a name without letters."""
     return "".join(word for run in runs(name) for word in run)
 
-
-def digits_ascii(text: str) -> str:
-    """``text`` with every decimal digit, in any script, as an ASCII digit (Haat's one
-    conversion, :func:`core.i18n.to_ascii_digits`)."""
-    return to_ascii_digits(text)
