@@ -14,17 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
-from core.clock import aware, zone_named
+from core.clock import aware
 from core.db import db
 from core.i18n import to_ascii_digits
 from core.money import Money, minor_units
-from core.web.templating import digits_filter, ngettext
-from core.web.tenancy import current_store
+from core.web.templating import digits_filter, ngettext, store_zone
 
 PER_PAGE = 50
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -117,12 +115,6 @@ def parse_day(raw: str | None) -> date | None:
         except ValueError:
             pass
     raise InputError(_("Enter a date like 2025-03-31."))
-
-
-def store_zone() -> ZoneInfo:
-    """The time zone of the store on this request (UTC off a store's host)."""
-    store = current_store()
-    return zone_named(store.timezone if store else None)
 
 
 def day_start(day: date) -> datetime:

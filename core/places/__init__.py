@@ -10,6 +10,7 @@ digit script, postcodes and house numbers, and the order of "area, city" do not 
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from core.places.gazetteer import Gazetteer, Place, gazetteer
@@ -26,6 +27,7 @@ def has_places(country: str) -> bool:
     return gazetteer(country) is not None
 
 
+@functools.lru_cache(maxsize=1024)  # a checkout asks for the same address several times
 def locate_address(address: Address) -> Place | None:
     """The most precise place ``address`` is in, or ``None`` when it cannot be placed
     (a country without data, or no known name in the city and region fields).

@@ -165,7 +165,7 @@ class Gazetteer:
         """
         hits = self.hits(texts)
         candidates = [place for options in hits for place in options]
-        regional = [kept for options in self.hits([region]) if region
+        regional = [kept for options in (self.hits([region]) if region else [])
                     if (kept := tuple(p for p in options if p.depth <= self.region_depth))]
         if regional:
             hits += regional
@@ -225,12 +225,16 @@ def read_gazetteer(country: str, path: Path) -> Gazetteer:
     return gazetteer
 
 
-@functools.cache
 def gazetteer(country: str) -> Gazetteer | None:
     """The places of ``country`` (ISO-2, any case), or ``None`` when Haat has no data
     for it. Read once per process."""
     code = country.strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        return None  # checked before the cache, so what a shopper types never grows it
+    return _country_data(code)
+
+
+@functools.cache
+def _country_data(code: str) -> Gazetteer | None:
     path = DATA / f"{code}.csv"
-    if len(code) != 2 or not code.isalpha() or not path.is_file():
-        return None
-    return read_gazetteer(code, path)
+    return read_gazetteer(code, path) if path.is_file() else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, has_request_context, request
 from flask_babel import get_domain, get_locale
@@ -94,6 +95,12 @@ def digits_filter(text: str) -> str:
     return text
 
 
+def store_zone() -> ZoneInfo:
+    """The time zone of the store on this request (UTC off a store's host)."""
+    store = current_store()
+    return zone_named(store.timezone if store else None)
+
+
 def date_filter(value: date | None, format: str = "medium") -> str:
     """``{{ order.created_at|store_date }}``: a date in the page's locale and digits; a
     moment (a ``datetime``) is first put in the store's time zone, so an order placed
@@ -102,7 +109,7 @@ def date_filter(value: date | None, format: str = "medium") -> str:
         return ""
     store = current_store()
     if isinstance(value, datetime):
-        value = aware(value).astimezone(zone_named(store.timezone if store else None))
+        value = aware(value).astimezone(store_zone())
     return format_date(value, _store_locale(), format=format,
                        bengali_digits=bool(store and store.bengali_digits))
 
