@@ -241,12 +241,24 @@ def parse_rule(rule: str) -> Method:
 
 
 class _Entry(NamedTuple):
-    """One place of a zone line: the name shown in errors, every spelling written, and
-    their ``place_key`` forms."""
+    """One place of a zone line: the name shown in errors, every spelling written,
+    their ``place_key`` forms, and the places of Haat's address data they name (empty
+    when the data knows none of them)."""
 
     shown: str
     names: tuple[str, ...]
     keys: tuple[str, ...]
+    places: frozenset[Place] = frozenset()
+
+
+def _located(country: str, entries: list[_Entry] | None, *,
+             region: bool) -> list[_Entry] | None:
+    """``entries`` with the places each names (looked up once per zone line)."""
+    if entries is None:
+        return None
+    return [entry._replace(places=frozenset(
+        p for name in entry.names if (p := find_place(country, name, region=region))
+        is not None)) for entry in entries]
 
 
 def _places(part: str) -> list[_Entry] | None:
@@ -263,25 +275,16 @@ def _places(part: str) -> list[_Entry] | None:
     return entries or None
 
 
-def _resolve(country: str, entries: list[_Entry] | None, *,
-             region: bool) -> tuple[frozenset[str] | None, frozenset[Place]]:
-    """The typed-name keys and the known places of a zone's regions or cities.
+def _resolve(entries: list[_Entry] | None) -> tuple[frozenset[str] | None, frozenset[Place]]:
+    """The typed-name keys and the known places of a zone's (located) regions or cities.
 
     An entry any of whose spellings Haat's address data knows becomes that place (so
     "Dhaka" takes in Mirpur and Dhanmondi too); the keys keep only entries the data
     does not know, which match when a shopper types them."""
     if entries is None:
         return None, frozenset()
-    keys: set[str] = set()
-    places: set[Place] = set()
-    for entry in entries:
-        found = {p for name in entry.names
-                 if (p := find_place(country, name, region=region)) is not None}
-        if found:
-            places |= found
-        else:
-            keys.update(entry.keys)
-    return frozenset(keys), frozenset(places)
+    keys = frozenset(k for entry in entries if not entry.places for k in entry.keys)
+    return keys, frozenset(p for entry in entries for p in entry.places)
 
 
 # ---------------------------------------------------------------------- the parser
@@ -394,12 +397,13 @@ class _Parser:
                                       "own zone"))
             draft.valid = False
             return
-        regions = _places(parts[0]) if parts else None
-        cities = _places(parts[1]) if len(parts) > 1 else None
-        draft.countries = frozenset(countries)
         country = countries[0] if len(countries) == 1 else ""
-        draft.regions, draft.region_places = _resolve(country, regions, region=True)
-        draft.cities, draft.city_places = _resolve(country, cities, region=False)
+        regions = _located(country, _places(parts[0]) if parts else None, region=True)
+        cities = _located(country, _places(parts[1]) if len(parts) > 1 else None,
+                          region=False)
+        draft.countries = frozenset(countries)
+        draft.regions, draft.region_places = _resolve(regions)
+        draft.cities, draft.city_places = _resolve(cities)
         if draft.valid:
             self._claim_places(draft, countries, regions, cities)
             self.drafts.append(draft)
@@ -410,21 +414,14 @@ class _Parser:
 
         A place the address data knows is claimed by its id, so "Dhaka" in one zone
         and "ঢাকা" in another are the same place."""
-        country = countries[0] if len(countries) == 1 else ""
-
-        def claims(entries: list[_Entry] | None, *,
-                   region: bool) -> list[tuple[str, tuple[str, ...]]]:
+        def claims(entries: list[_Entry] | None) -> list[tuple[str, tuple[str, ...]]]:
             if entries is None:
                 return [("*", ("*",))]
-            made = []
-            for entry in entries:
-                found = {p.id for name in entry.names
-                         if (p := find_place(country, name, region=region)) is not None}
-                made.append((entry.shown, tuple(sorted(found)) or entry.keys))
-            return made
+            return [(entry.shown, tuple(sorted(p.id for p in entry.places)) or entry.keys)
+                    for entry in entries]
 
         for code, (region, region_keys), (city, city_keys) in itertools.product(
-                countries or ["*"], claims(regions, region=True), claims(cities, region=False)):
+                countries or ["*"], claims(regions), claims(cities)):
             for key in itertools.product([code], region_keys, city_keys):
                 owner = self.places.setdefault(key, draft)
                 if owner is not draft:
