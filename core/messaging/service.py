@@ -290,8 +290,8 @@ def _note_on_order(message: Message) -> None:
         kind = f"{message.channel}_failed"
         text = timeline.message_not_sent(message.event, message.channel, message.recipient,
                                          message.error)
-    db.session.add(OrderEvent(order_id=message.order_id, kind=kind, message=text.english,
-                              template=text.template, params=text.stored(), actor="system"))
+    db.session.add(OrderEvent(order_id=message.order_id, kind=kind, actor="system",
+                              **timeline.entry_columns(text)))
 
 
 def _send(store: StoreInfo, message: Message, secret: str) -> _Outcome:

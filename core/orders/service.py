@@ -24,7 +24,7 @@ from core.orders.emails import safe_link
 from core.orders.labels import refusal
 from core.orders.models import Order, OrderEvent, PaymentEvent
 from core.orders.snapshots import order_snapshot
-from core.orders.timeline import TimelineText, timeline_text
+from core.orders.timeline import TimelineText, entry_columns, timeline_text
 from core.pluginhost.events import emit_lazy
 from core.sdk import PaymentGateway, PaymentResult, RefundResult, StoreInfo
 
@@ -45,11 +45,7 @@ def record(order: Order, kind: str, message: str | TimelineText,
            actor: str = "system") -> OrderEvent:
     """Add an entry to the order's timeline: a :class:`TimelineText` the admin shows in
     each reader's language, or words nobody translates (a note, a provider's message)."""
-    if isinstance(message, TimelineText):
-        entry = OrderEvent(kind=kind, message=message.english, template=message.template,
-                           params=message.stored(), actor=actor)
-    else:
-        entry = OrderEvent(kind=kind, message=message, actor=actor)
+    entry = OrderEvent(kind=kind, actor=actor, **entry_columns(message))
     order.events.append(entry)
     return entry
 

@@ -53,6 +53,16 @@ class TimelineText:
                 for name, value in self.values.items()}
 
 
+def entry_columns(message: str | TimelineText) -> dict[str, Any]:
+    """The ``OrderEvent`` columns that hold ``message``: the English sentence and, for a
+    :class:`TimelineText`, its template and values (words nobody translates, a note or
+    a provider's message, keep no template)."""
+    if isinstance(message, TimelineText):
+        return {"message": message.english, "template": message.template,
+                "params": message.stored()}
+    return {"message": message}
+
+
 def timeline_text(template: str, **values: Any) -> TimelineText:
     """``timeline_text("Shipped with %(carrier)s.", carrier="Pathao")``."""
     return TimelineText(template, {name: value if isinstance(value, TimelineText)
