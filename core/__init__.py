@@ -26,7 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.catalog import redirects
     from core.platform.views import bp as platform_bp
     from core.pluginhost import web as plugin_web
-    from core.storefront import page_cache
+    from core.storefront import coming_soon, page_cache
     from core.storefront.views import bp as storefront_bp
     from core.web import assets, compression, errors, health, logging_setup, templating, tenancy
     from core.web.app import Haat
@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     catalog_events.install()
     compression.init_app(app)
     plugin_web.init_app(app)
+    coming_soon.init_app(app)
     jobs.init_app(app)
 
     app.register_blueprint(health.bp)

@@ -78,6 +78,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),
         # "Forgot your password?" requests per store and client address.
         "RATELIMIT_FORGOT": os.environ.get("HAAT_RATELIMIT_FORGOT", "5 per 15 minutes"),
+        # Password tries on a "coming soon" store's page, per store and client address.
+        "RATELIMIT_STOREFRONT_PASSWORD": os.environ.get("HAAT_RATELIMIT_STOREFRONT_PASSWORD",
+                                                        "10 per 10 minutes"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Host-only cookies: no Domain attribute, so a store's cookie never reaches

@@ -231,7 +231,9 @@ def haat_store(haat_app: Flask, haat_clean: None) -> Callable[..., StoreRef]:
     Keyword arguments are passed on: ``name``, ``locale`` (en, bn, hy), ``currency``
     (ISO 4217), ``country`` (ISO 3166 alpha-2; by default the one country of the
     currency, if there is one), ``bengali_digits`` (True shows numbers as ০-৯ on Bengali
-    pages), ``email`` and ``password``. Returns a ``StoreRef``: a detached snapshot with
+    pages), ``email``, ``password`` and ``open`` (default True: shoppers can browse; a
+    store from the sign-up page starts "coming soon", which ``open=False`` gives you).
+    Returns a ``StoreRef``: a detached snapshot with
     ``id``, ``slug``, ``name``, ``locale``, ``currency``, ``country`` and
     ``bengali_digits``. No plugin is enabled on a new store. For the ``StoreInfo`` that
     hooks receive, use ``haat_store_info``.
@@ -242,6 +244,7 @@ def haat_store(haat_app: Flask, haat_clean: None) -> Callable[..., StoreRef]:
     from tenants.resolution import StoreRef
 
     def make(slug: str, **details: Any) -> StoreRef:
+        details.setdefault("open", True)
         details.setdefault("name", slug.replace("-", " ").title())
         details.setdefault("email", f"owner@{slug}.example")
         details.setdefault("password", OWNER_PASSWORD)

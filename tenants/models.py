@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from core.db import db, utcnow
@@ -55,6 +56,20 @@ class Tenant(db.Model):
     #: IANA zone name; the admin's "today" and dashboard days follow it.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     theme: Mapped[str] = mapped_column(String(40), default="default", server_default="default")
+    #: False while the store is "coming soon": shoppers get a password page instead of
+    #: the storefront (``core/storefront/coming_soon.py``). Stores from the sign-up page
+    #: start closed; the owner opens them under Settings -> Store status.
+    open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: An argon2 hash of the password that lets a shopper's browser into a store that is
+    #: not open yet; "" when there is none (then only the store's staff get in).
+    storefront_password: Mapped[str] = mapped_column(String(255), default="",
+                                                     server_default="")
+    #: The owner's words on the coming-soon page (plain text).
+    coming_soon_message: Mapped[str] = mapped_column(String(500), default="",
+                                                     server_default="")
+    #: The owner hid the dashboard's getting-started list.
+    setup_list_hidden: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
     # Bumped with every change to what storefront pages show (catalogue, pages, theme
     # settings); part of the page-cache key, so a change is visible on the next request.
     content_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -65,6 +80,15 @@ class Tenant(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+    @property
+    def entry_stamp(self) -> str:
+        """A short fingerprint of the storefront password, ``""`` without one. A browser
+        let in with the password remembers it, so a new password (or none) shuts out
+        every browser let in with the old one. It reveals nothing of the password."""
+        if not self.storefront_password:
+            return ""
+        return hashlib.sha256(self.storefront_password.encode()).hexdigest()[:16]
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

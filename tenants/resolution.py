@@ -42,6 +42,11 @@ class StoreRef:
     timezone: str = "UTC"
     plugins_version: int = 0
     content_version: int = 0
+    #: False while the store is "coming soon" (see ``Tenant.open``).
+    open: bool = True
+    coming_soon_message: str = ""
+    #: ``Tenant.entry_stamp``: "" when no storefront password is set.
+    entry_stamp: str = ""
 
     @property
     def is_active(self) -> bool:
@@ -65,6 +70,9 @@ class StoreRef:
             timezone=tenant.timezone,
             plugins_version=tenant.plugins_version,
             content_version=tenant.content_version,
+            open=tenant.open,
+            coming_soon_message=tenant.coming_soon_message or "",
+            entry_stamp=tenant.entry_stamp,
         )
 
 

@@ -143,10 +143,14 @@ def platform_client(app: Flask) -> HostClient:
 
 @pytest.fixture
 def make_store(app: Flask) -> Callable[..., Tenant]:
-    """Create a store (and owner ``owner@<slug>.example``) through the sign-up service."""
+    """Create a store (and owner ``owner@<slug>.example``) through the sign-up service.
+
+    The store is open to shoppers unless ``open=False`` (a new store from the sign-up
+    page starts "coming soon")."""
     from core.platform.signup import sign_up
 
     def make(slug: str, **kwargs: object) -> Tenant:
+        kwargs.setdefault("open", True)
         kwargs.setdefault("name", slug.replace("-", " ").title())
         kwargs.setdefault("email", f"owner@{slug}.example")
         kwargs.setdefault("password", PASSWORD)

@@ -93,3 +93,39 @@ def test_the_language_is_part_of_the_key(shop, store_client):
     english = client.get("/products/mug?lang=en").get_data(as_text=True)
     armenian = client.get("/products/mug?lang=hy").get_data(as_text=True)
     assert '<html lang="en"' in english and '<html lang="hy"' in armenian
+
+
+def _set_open(app, store, is_open: bool) -> None:
+    from tenants import Tenant, platform_scope
+
+    with app.app_context(), platform_scope():
+        db.session.get(Tenant, store.id).open = is_open
+        db.session.commit()  # clears this process's host cache, as the admin's form does
+
+
+def test_opening_and_closing_a_store_never_serves_a_stale_page(app, make_store, add_product,
+                                                               store_client, count_queries):
+    from admin_support import sign_in
+
+    store = make_store("new-shop", name="New Shop", open=False)
+    add_product(store, "mug", title="Blue mug")
+    shopper, owner = store_client("new-shop"), sign_in(store_client, store)
+    # While closed: the owner's pages (with the staff bar) are never cached for anyone ...
+    for _ in range(2):
+        seen = owner.get("/products/mug").get_data(as_text=True)
+        assert "Blue mug" in seen and "Your store is not open yet." in seen
+        assert shopper.get("/products/mug").status_code == 503
+    # ... and after opening, no shopper gets the coming-soon page from the cache.
+    _set_open(app, store, True)
+    for _ in range(2):
+        page = shopper.get("/products/mug")
+        assert page.status_code == 200 and "Blue mug" in page.get_data(as_text=True)
+        assert "not open yet" not in page.get_data(as_text=True)
+        assert "not open yet" not in owner.get("/products/mug").get_data(as_text=True)
+    with count_queries() as cached:
+        assert "Blue mug" in shopper.get("/products/mug").get_data(as_text=True)
+    assert not any("FROM products" in sql for sql in cached)  # served from the cache again
+    # Closed again: the cached open page is not served to shoppers.
+    _set_open(app, store, False)
+    closed = shopper.get("/products/mug")
+    assert closed.status_code == 503 and "Blue mug" not in closed.get_data(as_text=True)

@@ -32,7 +32,9 @@ def test_signup_creates_the_store_and_lands_the_owner_in_its_admin(app, platform
     body = landed.get_data(as_text=True)
     assert landed.request.path == "/admin/"
     assert '<html lang="bn">' in body
-    assert "Haat-এ স্বাগতম! Dhaka Crafts এখন চালু।" in body  # the welcome, in Bengali
+    # The welcome, in Bengali: the new store is "coming soon" until its owner opens it.
+    assert ("Haat-এ স্বাগতম! এখানে Dhaka Crafts সাজিয়ে নিন: আপনি চালু না করা পর্যন্ত ক্রেতারা "
+            "“শিগগিরই আসছে” পাতা দেখবেন।") in body
     account = store.get("/admin/account").get_data(as_text=True)
     assert "rina@example.com" in account and 'data-role="owner"' in account
     with app.app_context(), platform_scope():
@@ -42,6 +44,7 @@ def test_signup_creates_the_store_and_lands_the_owner_in_its_admin(app, platform
         # The rest follows from the country: Bangladesh's clock, Bengali digits.
         assert (tenant.country, tenant.timezone, tenant.bengali_digits) == (
             "BD", "Asia/Dhaka", True)
+        assert tenant.open is False  # shoppers see the coming-soon page for now
         assert owner.role == "owner"
         assert owner.password_hash.startswith("$argon2id$")
         assert "a-long-password" not in owner.password_hash

@@ -83,6 +83,17 @@ def test_create_makes_a_store_whose_owner_can_sign_in(app, cli, store_client):
     assert "mina@tea.example" in account and 'data-role="owner"' in account
 
 
+def test_a_store_is_coming_soon_unless_created_open(app, cli, store_client):
+    closed = cli("tenants", "create", "tea-house", "--name", "Tea House",
+                 "--owner-email", "mina@tea.example", "--owner-password", PASSWORD)
+    assert closed.exit_code == 0 and "coming soon" in closed.output
+    assert store_client("tea-house").get("/").status_code == 503
+    opened = cli("tenants", "create", "book-nook", "--name", "Book Nook",
+                 "--owner-email", "ara@books.example", "--owner-password", PASSWORD, "--open")
+    assert opened.exit_code == 0 and "open" in opened.output
+    assert store_client("book-nook").get("/").status_code == 200
+
+
 def test_the_created_owner_needs_the_right_password(cli, store_client):
     result = cli("tenants", "create", "tea-house", "--name", "Tea House",
                  "--owner-email", "mina@tea.example", "--owner-password", PASSWORD)

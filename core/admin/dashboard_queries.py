@@ -33,6 +33,8 @@ from core.catalog.models import (
 from core.db import db, utcnow
 from core.orders.models import Order, OrderLine
 from core.orders.states import CANCELLED, MONEY_RECEIVED, RETURNED
+from core.theming.models import ThemeSettings
+from tenants.models import Domain, Tenant
 
 #: How many local days the chart shows; the comparison needs as many again before them.
 CHART_DAYS = 30
@@ -276,9 +278,33 @@ def recent_orders(limit: int = RECENT_ORDERS) -> list[Order]:
         select(Order).order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)))
 
 
-def product_count() -> int:
-    """How many products the store has (any status)."""
-    return int(db.session.scalar(select(func.count(Product.id))) or 0)
+# ----------------------------------------------------------- getting started
+
+
+@dataclass(frozen=True)
+class SetupFacts:
+    """What the getting-started list reads from the database, in one query."""
+
+    products: int  # any status
+    theme_saved: bool  # settings saved for the store's current theme
+    domains: int  # custom domains added, checked or not
+    verified_domains: int
+    list_hidden: bool  # the owner hid the list
+
+
+def setup_facts(tenant_id: int, theme: str) -> SetupFacts:
+    """The getting-started list's facts: one SELECT of scalar subqueries (each one is
+    filtered to the store like any query on its model)."""
+    products, theme_saved, domains, verified, hidden = db.session.execute(select(
+        select(func.count(Product.id)).scalar_subquery(),
+        select(ThemeSettings.id).where(ThemeSettings.theme == theme).exists(),
+        select(func.count(Domain.id)).scalar_subquery(),
+        select(func.count(Domain.id)).where(Domain.verified.is_(True)).scalar_subquery(),
+        select(Tenant.setup_list_hidden).where(Tenant.id == tenant_id).scalar_subquery(),
+    )).one()
+    return SetupFacts(products=int(products or 0), theme_saved=bool(theme_saved),
+                      domains=int(domains or 0), verified_domains=int(verified or 0),
+                      list_hidden=bool(hidden))
 
 
 def days_ago_start(today: date, days: int, zone: ZoneInfo) -> datetime:

@@ -1,5 +1,6 @@
 """Store settings at ``/admin/settings`` (owners only): an overview of every settings
-section, and the store details form.
+section, the store details form, and the store's status (open, or "coming soon" with
+a password and a message for shoppers; see :mod:`core.storefront.coming_soon`).
 
 The store details are what shoppers, trust badges and the SEO organisation data read:
 name, contact email and phone, address, country, currency, default language, Bengali
@@ -26,7 +27,7 @@ from zoneinfo import available_timezones
 
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -45,6 +46,12 @@ from core.discounts.models import KIND_FIXED, Discount
 from core.i18n import LOCALE_NAMES, SUPPORTED_LOCALES
 from core.money import UnknownCurrency, minor_units
 from core.orders.models import Order
+from core.store_status import (
+    MAX_MESSAGE,
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    set_storefront_password,
+)
 from core.web.templating import number_filter
 from core.web.tenancy import current_store
 from tenants.models import Tenant
@@ -276,3 +283,81 @@ def store() -> Response | tuple[str, int]:
     db.session.commit()  # the flush marks routing changed: host caches are cleared
     flash(_("Store details saved."), "success")
     return redirect(url_for("admin_settings.store"), 303)
+
+
+# ---------------------------------------------------------------- store status
+
+
+class ComingSoonForm(FlaskForm):
+    """The coming-soon page's password and message, as the owner types them."""
+
+    password = StringField(_l("New password for shoppers"), filters=[_trim], render_kw={
+        "autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+    remove_password = BooleanField(_l("Remove the password: only you and your staff get in"))
+    message = TextAreaField(_l("Message to shoppers"), filters=[_trim_lines],
+                            render_kw={"rows": 3})
+
+
+def _status_page(form: ComingSoonForm, status: int = 200) -> tuple[str, int]:
+    tenant = _tenant()
+    return render_template("admin/settings/status.html", store=current_store(), form=form,
+                           has_password=bool(tenant.storefront_password),
+                           min_password=MIN_PASSWORD, max_message=MAX_MESSAGE,
+                           failed=status == 422), status
+
+
+def _clean_coming_soon(form: ComingSoonForm) -> bool:
+    """Put each problem next to its field; True when there is none."""
+    password = form.password.data or ""
+    if password and form.remove_password.data:
+        form.password.errors.append(_("Leave this empty to remove the password, or untick "
+                                      "“Remove the password” to change it."))
+    elif password and not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        form.password.errors.append(_("Use %(min)s to %(max)s characters.",
+                                      min=number_filter(MIN_PASSWORD),
+                                      max=number_filter(MAX_PASSWORD)))
+    if len(form.message.data or "") > MAX_MESSAGE:
+        form.message.errors.append(_("Use at most %(count)s characters.",
+                                     count=number_filter(MAX_MESSAGE)))
+    return not (form.password.errors or form.message.errors)
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@owner_required
+def status() -> Response | tuple[str, int]:
+    """Whether shoppers can see the store, and its coming-soon page's password and
+    message. On any problem nothing is saved and what was typed stays."""
+    if request.method == "GET":
+        return _status_page(ComingSoonForm(formdata=None,
+                                           data={"message": _tenant().coming_soon_message}))
+    form = ComingSoonForm()
+    form.validate()
+    if not _clean_coming_soon(form):
+        return _status_page(form, 422)
+    tenant = _tenant()
+    tenant.coming_soon_message = form.message.data or ""
+    if form.remove_password.data:
+        set_storefront_password(tenant, "")
+    elif form.password.data:
+        set_storefront_password(tenant, form.password.data)
+    db.session.commit()  # the Tenant flush clears the host caches: the page shows it next
+    flash(_("The coming-soon page is saved."), "success")
+    return redirect(url_for("admin_settings.status"), 303)
+
+
+@bp.post("/status/open")
+@owner_required
+def open_or_close() -> Response:
+    """Open the store to shoppers (``open=1``), or put it back to "coming soon"."""
+    wanted = request.form.get("open")
+    if wanted not in ("0", "1"):
+        abort(400)
+    tenant = _tenant()
+    tenant.open = wanted == "1"
+    db.session.commit()
+    if tenant.open:
+        flash(_("Your store is open: shoppers can browse and buy."), "success")
+    else:
+        flash(_("Your store is “coming soon” again: shoppers see the coming-soon page."),
+              "success")
+    return redirect(url_for("admin_settings.status"), 303)

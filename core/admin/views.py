@@ -22,6 +22,7 @@ from core.web.tenancy import current_store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_url_rule("/", "home", dashboard.home)
+bp.add_url_rule("/setup-list", "setup_list", dashboard.setup_list, methods=["POST"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -56,7 +57,11 @@ def welcome() -> Response | tuple[str, int]:
         flash(_("That sign-in link has expired. Please sign in with your password."), "info")
         return redirect(url_for("admin.login"), 303)
     sign_in(user)
-    flash(_("Welcome to Haat! %(store)s is live.", store=store.name), "success")
+    if store.open:
+        flash(_("Welcome to Haat! %(store)s is live.", store=store.name), "success")
+    else:
+        flash(_("Welcome to Haat! Set up %(store)s here: shoppers see a “coming soon” page "
+                "until you open it.", store=store.name), "success")
     return redirect(url_for("admin.home"), 303)
 
 

@@ -63,7 +63,7 @@ def _create_store(spec: DemoStore) -> int:
                       password=DEMO_PASSWORD, locale=spec.locale, currency=spec.currency,
                       commit=False, bengali_digits=spec.bengali_digits,
                       contact_phone=spec.contact_phone, address=spec.address,
-                      timezone=spec.timezone, country=spec.country)
+                      timezone=spec.timezone, country=spec.country, open=True)
     created.tenant.contact_email = spec.contact_email
     tenant_id = created.tenant.id
     storage = get_storage()

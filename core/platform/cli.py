@@ -43,17 +43,24 @@ def _get(slug: str) -> Tenant:
               help="Where the store is, as a two-letter ISO code (BD, AM, US). Default: the "
                    "country of the currency when only one country uses it (BDT: BD, AMD: "
                    "AM), else not set.")
+@click.option("--open", "open_now", is_flag=True,
+              help="Open the store to shoppers at once. Without it the store starts "
+                   "\"coming soon\", as one from the sign-up page does, until its owner "
+                   "opens it.")
 @with_appcontext
 def create(slug: str, name: str, owner_email: str, owner_password: str, locale: str,
-           currency: str, country: str | None) -> None:
+           currency: str, country: str | None, open_now: bool) -> None:
     """Create a store and its owner account."""
     try:
         created = sign_up(name=name, slug=slug, email=owner_email, password=owner_password,
-                          locale=locale, currency=currency.upper(), country=country)
+                          locale=locale, currency=currency.upper(), country=country,
+                          open=open_now)
     except ProvisioningError as exc:
         raise click.ClickException(f"{exc.field}: {exc.message}") from exc
     where = f", country {created.tenant.country}" if created.tenant.country else ""
-    click.echo(f"Created store {created.tenant.slug} (id {created.tenant.id}{where}).")
+    state = "open" if open_now else "coming soon"
+    click.echo(f"Created store {created.tenant.slug} (id {created.tenant.id}{where}, "
+               f"{state}).")
 
 
 @tenants_group.command("list")

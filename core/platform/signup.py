@@ -44,7 +44,12 @@ def sign_up(*, name: str, slug: str, email: str, password: str, locale: str = "e
     ``country`` is an ISO 3166-1 alpha-2 code; ``None`` takes it from the currency (see
     :func:`store_country`). The store's time zone starts as the country's (Asia/Dhaka for
     Bangladesh), and a Bengali store in Bangladesh writes numbers in Bengali digits,
-    unless ``details`` say otherwise; the owner can change both in the settings."""
+    unless ``details`` say otherwise; the owner can change both in the settings.
+
+    The store starts "coming soon" (``open=False``): shoppers see a password page until
+    the owner opens it under Settings -> Store status. ``open=True`` opens it at once
+    (the demo stores, test fixtures)."""
+    details.setdefault("open", False)
     try:
         code = store_country(country, currency)
         details.setdefault("timezone", country_time_zone(code) if code else "UTC")

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from core.pluginhost.web import plugins_for_request
 from core.sdk import RobotsRule, SitemapEntry
 from core.storefront.views import bp
+from core.web.tenancy import current_store
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: Paths no crawler needs, whatever plugins say.
@@ -167,7 +168,10 @@ def robots() -> Response:
         unique = list(OrderedDict.fromkeys(line.replace("\n", " ") for line in lines))
         blocks.append("\n".join([f"User-agent: {agent}", *unique]))
     body = "\n\n".join(blocks) + "\n"
-    if plugins is not None and plugins.hooks.caller("haat_sitemap_entries").get_hookimpls():
+    # A store that is not open names no sitemap (the sitemap is behind its coming-soon
+    # page, core.storefront.coming_soon).
+    if current_store().open and plugins is not None \
+            and plugins.hooks.caller("haat_sitemap_entries").get_hookimpls():
         body += f"\nSitemap: {_absolute('/sitemap.xml')}\n"
     response = Response(body, mimetype="text/plain")
     response.cache_control.max_age = 3600

@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 from core.checkout.placement import find_gateway, start_payment
 from core.countries import country_name
 from core.db import db
-from core.extensions import csrf
 from core.orders import states
 from core.orders.emails import safe_link
 from core.orders.models import Order
@@ -36,6 +35,7 @@ from core.storefront.context import (
     render_page,
 )
 from core.storefront.views import bp
+from core.web.server_routes import called_by_servers
 
 log = logging.getLogger("haat.payments")
 #: Payment states in which the shopper may (try to) pay again.
@@ -128,7 +128,7 @@ def order_return(token: str) -> Response:
 
 
 @bp.post("/payments/<gateway_id>/webhook")
-@csrf.exempt
+@called_by_servers
 def payment_webhook(gateway_id: str) -> Response:
     """A provider's event for this store; the gateway verifies its signature on the raw
     body. Each result is applied once (replays change nothing)."""

@@ -69,14 +69,19 @@ class PageCache:
 
 
 def cache_key() -> tuple[Any, ...] | None:
-    """This request's page-cache key, or ``None`` when it must not be cached."""
-    if request.method != "GET" or not current_app.config["HAAT_PAGE_CACHE_SIZE"]:
+    """This request's page-cache key, or ``None`` when it must not be cached.
+
+    Nothing of a store that is not open yet is cached: its pages are seen only by its
+    staff (with their "not open yet" bar) and by shoppers with the password, and the
+    coming-soon page never reaches a cached view (:mod:`core.storefront.coming_soon`)."""
+    store = current_store()
+    if (request.method != "GET" or not current_app.config["HAAT_PAGE_CACHE_SIZE"]
+            or store is None or not store.open):
         return None
     from core.storefront.context import current_locale
 
     # The StoreRef carries content_version and plugins_version: a change retires the key.
-    return (current_store(), request.host, request.full_path, current_locale(),
-            request.is_secure)
+    return (store, request.host, request.full_path, current_locale(), request.is_secure)
 
 
 def _fill(html: str, fillers: dict[str, Callable[[], Any]]) -> str:

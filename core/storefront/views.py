@@ -195,6 +195,7 @@ def media(key: str) -> Response:
 from core.storefront import (  # noqa: E402, F401
     cart_views,
     checkout_views,
+    coming_soon,
     crawler_views,
     order_views,
     search_views,

@@ -109,15 +109,26 @@ def test_staff_see_the_dashboard_too(app, shops, store_client, pinned):
 
 
 def test_a_new_store_is_told_what_to_do_next(app, make_store, store_client):
-    store = make_store("new-shop", currency="BDT")
+    store = make_store("new-shop", currency="BDT", open=False)  # as from the sign-up page
     response = sign_in(store_client, store).get("/admin/")
     page = html(response)
     assert response.status_code == 200
-    assert "No orders yet: here is what to do next" in page
-    assert "Add products" in page and "Set up payments and delivery" in page
-    assert "Share your store link" in page and "http://new-shop.localhost/" in page
+    assert "Get your store ready" in page and "0 of 6 done" in page
+    assert steps(page) == {key: "no" for key in STEPS}
+    assert "Add products" in page and "Set up delivery" in page and "Set up payments" in page
+    for link in ("/admin/products", "/admin/plugins", "/admin/theme",
+                 "/admin/settings/domains", "/admin/settings/status"):
+        assert f'href="{link}"' in page, link
+    assert "No orders yet" in page
     assert "<svg" not in page and 'id="period-today"' not in page
     assert "ways to pay" not in page  # no payment plugin switched on yet
+    # Not open yet: a "Coming soon" badge, and no link to share (it shows the
+    # coming-soon page) until the store opens.
+    assert 'id="store-coming-soon"' in page and "Share your store link" not in page
+    opened = make_store("open-shop", currency="BDT")
+    page = html(sign_in(store_client, opened).get("/admin/"))
+    assert "Share your store link" in page and "http://open-shop.localhost/" in page
+    assert 'id="store-coming-soon"' not in page
 
 
 def test_the_getting_started_list_marks_payments_done_once_a_way_to_pay_is_on(
@@ -125,6 +136,132 @@ def test_the_getting_started_list_marks_payments_done_once_a_way_to_pay_is_on(
     """The shops fixture switches on the in-test ways to pay (manual, wallet, card)."""
     page = html(sign_in(store_client, shops["a"]).get("/admin/"))
     assert "Done: 3 ways to pay" in page
+
+
+# ---------------------------------------------------------------- getting started
+
+STEPS = ("products", "shipping", "payments", "theme", "domain", "open")
+
+
+def steps(page: str) -> dict[str, str]:
+    """The getting-started list: ``{"products": "yes", "shipping": "no", ...}``."""
+    return dict(re.findall(r'data-step="(\w+)" data-done="(yes|no)"', page))
+
+
+def test_each_step_is_done_from_the_store_s_own_data(
+        app, make_store, add_product, install_plugin, enable_plugin, gateways, store_client):
+    from checkout_support import payment_plugin, shipping_plugin
+    from core.theming.service import save_theme_values
+    from tenants.provisioning import add_domain
+
+    install_plugin(shipping_plugin())
+    install_plugin(payment_plugin(*gateways.values()))
+    store = make_store("new-shop", currency="BDT", open=False)
+    owner = sign_in(store_client, store)
+
+    def done() -> list[str]:
+        return [key for key, state in steps(html(owner.get("/admin/"))).items()
+                if state == "yes"]
+
+    add_product(store, "kantha", title="Kantha")
+    assert done() == ["products"]
+    enable_plugin(store, "test-courier")
+    assert done() == ["products", "shipping"]
+    enable_plugin(store, "test-pay")
+    assert done() == ["products", "shipping", "payments"]
+    with app.app_context(), tenant_scope(store.id):
+        save_theme_values("default", {"accent": "#aa3300"})
+        db.session.commit()
+    assert done() == ["products", "shipping", "payments", "theme"]
+    with app.app_context():
+        add_domain(store, "shop.example.com")
+        db.session.commit()
+    page = html(owner.get("/admin/"))
+    assert steps(page)["domain"] == "yes" and "Added: create its DNS record" in page
+    assert "5 of 6 done" in page
+    # Opening the store is the last step: then the list has done its work and goes.
+    owner.post("/admin/settings/status/open", data={"open": "1"})
+    page = html(owner.get("/admin/"))
+    assert steps(page) == {} and "Get your store ready" not in page
+    assert 'id="store-coming-soon"' not in page
+
+
+def test_choosing_another_theme_counts_as_done(app, make_store, store_client):
+    from core.theming.service import choose_theme
+
+    store = make_store("new-shop", open=False)
+    with app.app_context(), tenant_scope(store.id):
+        choose_theme("bazaar")
+        db.session.commit()
+    assert steps(html(sign_in(store_client, store).get("/admin/")))["theme"] == "yes"
+
+
+def test_staff_see_the_list_but_the_owner_s_steps_are_the_owner_s(
+        app, make_store, store_client):
+    store = make_store("new-shop", open=False)
+    add_staff(app, store, "helper@new-shop.example")
+    page = html(sign_in(store_client, store, "helper@new-shop.example").get("/admin/"))
+    assert len(steps(page)) == 6
+    assert 'href="/admin/products"' in page  # staff add products too
+    assert 'href="/admin/settings/status"' not in page
+    assert page.count("The store owner does this.") == 5
+    assert "Hide this list" not in page
+
+
+def test_the_owner_may_hide_the_list_and_show_it_again(app, make_store, store_client):
+    store = make_store("new-shop", open=False)
+    owner = sign_in(store_client, store)
+    hidden = owner.post("/admin/setup-list", data={"hidden": "1"}, follow_redirects=True)
+    page = html(hidden)
+    assert steps(page) == {} and "Show the getting-started list" in page
+    shown = html(owner.post("/admin/setup-list", data={"hidden": "0"}, follow_redirects=True))
+    assert len(steps(shown)) == 6 and "Hide this list" in shown
+    add_staff(app, store, "helper@new-shop.example")
+    helper = sign_in(store_client, store, "helper@new-shop.example")
+    assert helper.post("/admin/setup-list", data={"hidden": "1"}).status_code == 403
+    assert len(steps(html(owner.get("/admin/")))) == 6
+
+
+def test_another_store_s_data_never_ticks_a_step(app, make_store, add_product, store_client):
+    from tenants.provisioning import add_domain
+
+    mine = make_store("new-shop", open=False)
+    theirs = make_store("other-shop")
+    add_product(theirs, "lamp")
+    with app.app_context():
+        add_domain(theirs, "lamps.example.com")
+        db.session.commit()
+    owner = sign_in(store_client, mine)
+    assert steps(html(owner.get("/admin/"))) == {key: "no" for key in STEPS}
+    # ... nor does hiding one store's list hide another's.
+    owner.post("/admin/setup-list", data={"hidden": "1"})
+    other = sign_in(store_client, theirs)
+    assert len(steps(html(other.get("/admin/")))) == 6
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many_products_and_domains(
+        app, make_store, add_product, store_client, count_queries):
+    from tenants.provisioning import add_domain
+
+    store = make_store("new-shop", open=False)
+    owner = sign_in(store_client, store)
+    add_product(store, "first")
+    owner.get("/admin/")  # warm the store and plugin caches
+    with count_queries() as few:
+        assert steps(html(owner.get("/admin/")))["products"] == "yes"
+    for number in range(20):
+        add_product(store, f"more-{number}")
+    with app.app_context():
+        for number in range(5):
+            add_domain(store, f"shop{number}.example.com")
+        db.session.commit()
+    owner.get("/admin/")
+    with count_queries() as many:
+        page = html(owner.get("/admin/"))
+    assert steps(page)["domain"] == "yes"
+    assert len(few) == len(many), many
+    # The whole list is one query (products, theme, domains and the "hidden" switch).
+    assert sum("theme_settings" in sql and "domains" in sql for sql in many) == 1
 
 
 # --------------------------------------------------------------------- figures

@@ -13,6 +13,7 @@ from admin_support import add_staff, html, sign_in
 from core.db import db
 from core.discounts.models import Discount
 from tenants import Tenant, platform_scope, tenant_scope
+from tenants.resolution import invalidate_all
 
 VALID = {"name": "Dhaka Shop", "contact_email": "hello@dhaka-shop.example",
          "contact_phone": "+880 1711 000000", "address": "House 3, Road 7\nDhanmondi, Dhaka",
@@ -221,3 +222,139 @@ def test_one_store_s_settings_never_touch_another(app, shops, store_client):
     other = tenant_row(app, shops["b"])
     assert (other.name, other.address, other.currency) == ("Other Shop", "", "BDT")
     assert "Other Shop" in html(store_client("other-shop").get("/"))
+
+
+# ----------------------------------------------------------------- store status
+
+
+def status_error(page: str, field: str) -> str:
+    return error_of(page, field)
+
+
+def test_the_overview_shows_whether_the_store_is_open(app, shops, store_client):
+    owner = sign_in(store_client, shops["a"])
+    page = html(owner.get("/admin/settings"))
+    assert 'href="/admin/settings/status"' in page
+    assert re.search(r'id="store-status".*?badge-on">Open<', page, re.S)
+    with app.app_context(), platform_scope():
+        db.session.get(Tenant, shops["a"].id).open = False
+        db.session.commit()
+    invalidate_all()
+    page = html(owner.get("/admin/settings"))
+    assert re.search(r'id="store-status".*?badge-warn">Coming soon<', page, re.S)
+
+
+def test_the_owner_opens_the_store_and_puts_it_back_to_coming_soon(
+        app, make_store, add_product, store_client):
+    store = make_store("new-shop", open=False)
+    add_product(store, "mug", title="Blue mug")
+    owner = sign_in(store_client, store)
+    shopper = store_client("new-shop")
+    page = html(owner.get("/admin/settings/status"))
+    assert 'data-store-open="no"' in page and "Open your store" in page
+    assert shopper.get("/").status_code == 503
+
+    opened = owner.post("/admin/settings/status/open", data={"open": "1"},
+                        follow_redirects=True)
+    assert "Your store is open: shoppers can browse and buy." in html(opened)
+    assert 'data-store-open="yes"' in html(opened)
+    assert tenant_row(app, store).open is True
+    assert "Blue mug" in html(shopper.get("/"))
+
+    # A form without its choice changes nothing.
+    assert owner.post("/admin/settings/status/open", data={}).status_code == 400
+    assert owner.post("/admin/settings/status/open", data={"open": "yes"}).status_code == 400
+    assert tenant_row(app, store).open is True
+    closed = owner.post("/admin/settings/status/open", data={"open": "0"},
+                        follow_redirects=True)
+    assert "shoppers see the coming-soon page" in html(closed)
+    assert tenant_row(app, store).open is False
+    assert shopper.get("/").status_code == 503
+
+
+def test_the_password_and_message_are_saved_and_the_password_only_hashed(
+        app, make_store, store_client):
+    store = make_store("new-shop", open=False)
+    owner = sign_in(store_client, store)
+    assert "No password" in html(owner.get("/admin/settings/status"))
+    saved = owner.post("/admin/settings/status", data={
+        "password": "  tea-for-two ", "message": "We open on Friday.  \r\nCome and see!"})
+    assert saved.status_code == 303
+    row = tenant_row(app, store)
+    assert row.storefront_password.startswith("$argon2id$")
+    assert "tea-for-two" not in row.storefront_password
+    assert row.coming_soon_message == "We open on Friday.\nCome and see!"
+    page = html(owner.get("/admin/settings/status"))
+    assert "Password set" in page and "tea-for-two" not in page
+    assert "We open on Friday.\nCome and see!</textarea>" in page
+    shopper = store_client("new-shop")
+    assert "We open on Friday." in html(shopper.get("/"))
+    assert shopper.post("/password", data={"password": "tea-for-two"}).status_code == 303
+
+    # An empty password box keeps the password; the message may change alone.
+    owner.post("/admin/settings/status", data={"password": "", "message": ""})
+    assert tenant_row(app, store).storefront_password == row.storefront_password
+    assert tenant_row(app, store).coming_soon_message == ""
+    # Removing it: only staff get in again.
+    owner.post("/admin/settings/status", data={"remove_password": "y", "message": ""})
+    assert tenant_row(app, store).storefront_password == ""
+    assert 'name="password"' not in html(store_client("new-shop").get("/"))
+
+
+def test_bad_input_on_the_status_form_is_explained_next_to_its_field_and_kept(
+        app, make_store, store_client):
+    store = make_store("new-shop", open=False)
+    owner = sign_in(store_client, store)
+    short = owner.post("/admin/settings/status", data={"password": "abc",
+                                                       "message": "Opening soon!"})
+    page = html(short)
+    assert short.status_code == 422
+    assert status_error(page, "password") == "Use 6 to 100 characters."
+    assert 'value="abc"' in page and "Opening soon!</textarea>" in page
+    assert "Nothing was saved" in page
+    long = owner.post("/admin/settings/status", data={"password": "", "message": "x" * 501})
+    assert long.status_code == 422
+    assert status_error(html(long), "message") == "Use at most 500 characters."
+    row = tenant_row(app, store)
+    assert (row.storefront_password, row.coming_soon_message) == ("", "")
+
+    owner.post("/admin/settings/status", data={"password": "tea-for-two"})
+    both = owner.post("/admin/settings/status", data={"password": "another-one",
+                                                      "remove_password": "y"})
+    assert both.status_code == 422
+    assert "untick" in status_error(html(both), "password")
+    assert 'value="another-one"' in html(both) and "checked" in html(both)
+    assert store_client("new-shop").post("/password", data={"password": "tea-for-two"}
+                                         ).status_code == 303
+
+
+def test_only_the_owner_may_change_the_store_status(app, make_store, store_client):
+    store = make_store("new-shop", open=False)
+    add_staff(app, store, "helper@new-shop.example")
+    staff = sign_in(store_client, store, "helper@new-shop.example")
+    assert staff.get("/admin/settings/status").status_code == 403
+    assert staff.post("/admin/settings/status/open", data={"open": "1"}).status_code == 403
+    assert staff.post("/admin/settings/status", data={"password": "letmein1"}
+                      ).status_code == 403
+    visitor = store_client("new-shop")
+    assert "/admin/login" in visitor.post("/admin/settings/status/open",
+                                          data={"open": "1"}).location
+    row = tenant_row(app, store)
+    assert (row.open, row.storefront_password) == (False, "")
+
+
+def test_the_status_forms_need_the_csrf_token(app, make_store, store_client):
+    store = make_store("new-shop", open=False)
+    owner = sign_in(store_client, store)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = html(owner.get("/admin/settings/status"))
+        opened = owner.post("/admin/settings/status/open", data={"open": "1"})
+        saved = owner.post("/admin/settings/status", data={"password": "letmein1"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    # Every form on the page carries the token (sign out included).
+    assert page.count('name="csrf_token"') == page.count('method="post"') == 3
+    assert opened.status_code == saved.status_code == 400
+    row = tenant_row(app, store)
+    assert (row.open, row.storefront_password) == (False, "")

@@ -20,6 +20,7 @@ from core.sdk import (
     ProductSnapshot,
     StoreInfo,
     TextField,
+    csrf_exempt,
     current_locale,
     current_store,
     flash_message,
@@ -140,6 +141,14 @@ def post_note() -> Response | tuple[str, int]:
     # Back to the list, where the new note is: after a failed try the form's
     # address ends in #board-add, which a redirect without a fragment would keep.
     return redirect(url_for("sample_board.board", _anchor="board-notes"), code=303)
+
+
+@bp.post("/board/ping")
+@csrf_exempt
+def ping() -> Response:
+    """What another server may call (a webhook): it sends no CSRF token, and it answers
+    even while the store is "coming soon". It tells nothing but the store's address."""
+    return jsonify(store=current_store().slug, ok=True)
 
 
 # ----------------------------------------------------------------- the merchant's side
