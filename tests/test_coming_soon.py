@@ -144,6 +144,7 @@ def test_the_right_password_lets_that_browser_in_where_it_was_going(app, closed,
     assert error_of(wrong.get_data(as_text=True)) == ("That is not the password. Please "
                                                       "check it and try again.")
     assert 'aria-invalid="true"' in wrong.get_data(as_text=True)
+    assert enter(shopper, "x" * 100_000).status_code == 422  # refused unhashed
     empty = enter(shopper, "  ", "/products/green-tea")
     assert empty.status_code == 422 and error_of(empty.get_data(as_text=True)) == (
         "Enter the password.")

@@ -45,7 +45,7 @@ from limits import parse_many
 from werkzeug.wrappers import Response
 
 from core.db import db
-from core.store_status import storefront_password_matches
+from core.store_status import MAX_PASSWORD, storefront_password_matches
 from core.storefront.context import current_theme, storefront_context
 from core.storefront.views import bp
 from core.theming.loader import theme_template
@@ -159,7 +159,8 @@ def coming_soon_password() -> Response:
                                              "and try again."), next_path=target,
                                 retry_after=max(limit.get_expiry() for limit in limits))
     tenant = db.session.get_one(Tenant, store.id)
-    if not storefront_password_matches(tenant, password):
+    # No password is longer than the admin accepts: such a try is not worth hashing.
+    if len(password) > MAX_PASSWORD or not storefront_password_matches(tenant, password):
         return coming_soon_page(422, error=_("That is not the password. Please check it "
                                              "and try again."), next_path=target)
     session[ENTRY_KEY] = f"{store.id}:{tenant.entry_stamp}"
