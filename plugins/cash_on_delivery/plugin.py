@@ -20,14 +20,14 @@ from core.sdk import (
     MoneyField,
     NumberField,
     PluginManifest,
+    ShippingZonesField,
     StoreInfo,
-    TextField,
     hookimpl,
 )
 from plugins.manual_payments import money_text
 
 from .gateway import GATEWAY_ID, CashOnDelivery
-from .rules import FEE_FIXED, FEE_NONE, FEE_PERCENTAGE, CodRules, check_zones
+from .rules import FEE_FIXED, FEE_NONE, FEE_PERCENTAGE, CodRules
 from .texts import _, pick_locale, text
 
 FEE_KINDS = (
@@ -75,19 +75,15 @@ manifest = PluginManifest(
         NumberField("fee_percent", _.lazy("Fee percentage"), validators=(_percent_in_range,),
                     help=_.lazy("Used when the fee is a percentage: of the goods after the "
                                 "coupon plus shipping, rounded half up. 1 means 1%.")),
-        TextField("fee_zones", _.lazy("Fee applies only in these shipping zones"),
-                  max_length=500, validators=(check_zones,),
-                  help=_.lazy("Zone ids from your shipping settings, separated by commas, "
-                              "e.g. outside-dhaka. Leave empty to charge the fee "
-                              "everywhere.")),
+        ShippingZonesField("fee_zones", _.lazy("Fee applies only in these shipping zones"),
+                           help=_.lazy("Tick none to charge the fee in every zone.")),
         MoneyField("max_order", _.lazy("Maximum order value"), validators=(_positive_amount,),
                    help=_.lazy("Above this amount (goods after the coupon plus shipping) cash "
                                "on delivery is shown but cannot be chosen. Leave empty for "
                                "no limit.")),
-        TextField("zones", _.lazy("Offer cash on delivery only in these shipping zones"),
-                  max_length=500, validators=(check_zones,),
-                  help=_.lazy("Zone ids from your shipping settings, separated by commas. "
-                              "Leave empty to offer it in every zone.")),
+        ShippingZonesField("zones", _.lazy("Offer cash on delivery only in these shipping "
+                                           "zones"),
+                           help=_.lazy("Tick none to offer it in every zone.")),
     ),
     validate_settings=_check,
 )

@@ -16,13 +16,10 @@ from typing import Any
 
 from core.sdk import CheckoutContext, Money
 
-from .texts import _
-
 FEE_NONE = "none"
 FEE_FIXED = "fixed"
 FEE_PERCENTAGE = "percentage"
 
-_ZONE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _SEPARATORS = re.compile(r"[,\n]")
 
 
@@ -30,19 +27,12 @@ def _entries(value: str | None) -> list[str]:
     return [z.strip() for z in _SEPARATORS.split(value or "") if z.strip()]
 
 
-def split_zones(value: str | None) -> list[str]:
-    """Zone ids from a comma-separated setting, lower-cased, in order."""
+def split_zones(value: str | list[str] | None) -> list[str]:
+    """Zone ids from the setting (a list; an older version stored a comma-separated
+    text), lower-cased, in order."""
+    if isinstance(value, (list, tuple)):
+        return [str(z).strip().lower() for z in value if str(z).strip()]
     return [z.lower() for z in _entries(value)]
-
-
-def check_zones(value: str) -> str | None:
-    """A settings validator: every entry must look like a shipping zone id (the message
-    in the merchant's language)."""
-    bad = [z for z in _entries(value) if not _ZONE.match(z.lower())]
-    if bad:
-        return _("“%(zone)s” is not a zone id. Use the ids from your shipping settings, "
-                 "separated by commas, e.g. inside-dhaka, outside-dhaka.", zone=bad[0])
-    return None
 
 
 def order_value(checkout: CheckoutContext) -> Money:
