@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from core.sdk import CheckoutContext, Money
 FEE_NONE = "none"
 FEE_FIXED = "fixed"
 FEE_PERCENTAGE = "percentage"
+FEE_BY_ZONE = "by_zone"
 
 _SEPARATORS = re.compile(r"[,\n]")
 
@@ -55,6 +56,8 @@ class CodRules:
     fee_zones: frozenset[str] = frozenset()
     max_order: int | None = None
     zones: frozenset[str] = frozenset()
+    #: The fee per zone id in minor units, for ``FEE_BY_ZONE``.
+    zone_fees: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> CodRules:
@@ -66,6 +69,9 @@ class CodRules:
             fee_zones=frozenset(split_zones(settings.get("fee_zones"))),
             max_order=settings.get("max_order") or None,
             zones=frozenset(split_zones(settings.get("zones"))),
+            zone_fees={str(zone).lower(): int(amount)
+                       for zone, amount in (settings.get("zone_fees") or {}).items()
+                       if isinstance(amount, int) and amount > 0},
         )
 
     def too_large(self, checkout: CheckoutContext) -> Money | None:
@@ -85,6 +91,11 @@ class CodRules:
 
     def fee(self, checkout: CheckoutContext) -> Money | None:
         """The fee for this checkout, or None when there is none (or it is zero)."""
+        currency = checkout.cart.subtotal.currency
+        if self.fee_kind == FEE_BY_ZONE:
+            rate = checkout.shipping_rate
+            amount = self.zone_fees.get(rate.zone.lower()) if rate is not None else None
+            return Money(amount, currency) if amount else None
         if self.fee_zones:
             rate = checkout.shipping_rate
             if rate is None or rate.zone.lower() not in self.fee_zones:

@@ -689,3 +689,45 @@ def test_settings_pages_stay_english_for_an_english_store(make_store, enable_plu
         form, refused_field, messages = REFUSED[plugin]
         refused = html(owner.post(f"/admin/plugins/{plugin}", data=form))
         assert _setting_error(refused, refused_field).startswith(messages["en"])
+
+
+# ------------------------------------------------------- a fee for each zone
+
+
+def test_cod_fee_for_each_zone_charges_the_zone_of_the_chosen_rate(app_ctx, shop, configure,
+                                                                    store_plugins):
+    configure(shop, COD, fee_kind="by_zone", **{"zone_fees-outside-dhaka": "২০",
+                                                "zone_fees-inside-dhaka": ""})
+    outside = checkout(50000, rate=OUTSIDE, method="cod")
+    assert adjustments(store_plugins, shop, outside, COD) == [_fee(2000)]
+    [gateway] = gateways(store_plugins, shop, outside, COD)
+    assert "20.00" in gateway.description
+    # Inside Dhaka was left empty: no fee there, and none before a rate is chosen.
+    assert adjustments(store_plugins, shop, checkout(50000, rate=INSIDE, method="cod"),
+                       COD) == []
+    assert adjustments(store_plugins, shop, checkout(50000, method="cod"), COD) == []
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"fee_kind": "by_zone"}, "Enter the fee for at least one zone, or choose “No fee”."),
+    ({"fee_kind": "by_zone", "zone_fees-outside-dhaka": "twenty"},
+     "“twenty” is not an amount"),
+])
+def test_cod_fee_for_each_zone_refuses_bad_amounts_next_to_the_field(form, message):
+    result = _settings(COD, **form)
+    assert list(result.errors) == ["zone_fees"]
+    assert result.errors["zone_fees"].startswith(message)
+
+
+def test_cod_fee_for_each_zone_lists_the_stores_zones_by_name(make_store, enable_plugin,
+                                                             store_client):
+    tenant = make_store("zone-fee-shop", locale="en", currency="BDT", country="BD")
+    enable_plugin(tenant, "shipping", settings={"zones": (
+        "Inside Dhaka: BD / * / Dhaka city\n  Bike: 70\nOutside Dhaka: BD\n  Courier: 130\n")})
+    enable_plugin(tenant, COD, settings={"fee_kind": "by_zone",
+                                         "zone_fees": {"outside-dhaka": 2000}})
+    page = html(sign_in(store_client, tenant).get(f"/admin/plugins/{COD}"))
+    assert re.search(r'<label for="setting-zone_fees">Inside Dhaka</label>.*?'
+                     r'name="zone_fees-inside-dhaka" value=""', page, re.S)
+    assert re.search(r'<label for="setting-zone_fees-1">Outside Dhaka</label>.*?'
+                     r'name="zone_fees-outside-dhaka" value="20.00"', page, re.S)
