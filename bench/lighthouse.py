@@ -1,7 +1,14 @@
-"""Lighthouse scores of a demo store's home, a collection and a product page.
+"""Lighthouse scores of a demo store's home, a collection and a product page, or (with
+``--admin``) of the merchant's setup pages in the admin.
 
     .venv/bin/python bench/lighthouse.py [--store dhaka-crafts] [--theme default|bazaar|both]
-                                         [--desktop] [--json summary.json] [--reports DIR]
+                                         [--admin] [--desktop] [--json summary.json]
+                                         [--reports DIR]
+
+``--admin`` signs in as the demo store's owner (the real sign-in form, CSRF token and
+all) and measures the dashboard, the product editor, the Shipping page, the zone form,
+the Payments page and the theme editor, sending the session cookie with Lighthouse's
+``--extra-headers``.
 
 What it does, end to end, as a merchant's shoppers would meet the store:
 
@@ -59,6 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="demo store slug (dhaka-crafts, yerevan-books, corner-store)")
     parser.add_argument("--theme", choices=(*THEMES, "both"), default="default",
                         help="theme to measure; 'both' measures each theme in turn")
+    parser.add_argument("--admin", action="store_true",
+                        help="measure the admin's setup pages instead of the storefront")
     parser.add_argument("--desktop", action="store_true",
                         help="Lighthouse's desktop preset (default: its mobile emulation)")
     parser.add_argument("--json", metavar="PATH", type=Path,
@@ -199,10 +208,58 @@ def pages(slug: str) -> list[tuple[str, str]]:
             (f"product {product.handle}", f"/products/{product.handle}")]
 
 
-def run_lighthouse(url: str, output: Path, chrome: str, desktop: bool) -> dict[str, Any]:
+#: The admin pages a merchant sets a store up on.
+ADMIN_PAGES = (("dashboard", "/admin/"), ("product editor", "/admin/products/new"),
+               ("shipping", "/admin/shipping"), ("zone form", "/admin/plugins/shipping"),
+               ("payments", "/admin/payments"), ("theme editor", "/admin/theme"))
+
+
+def admin_cookie(host: str, port: int, slug: str) -> str:
+    """The session cookie of the demo store's owner, signed in through the form."""
+    import re
+    from http.cookies import SimpleCookie
+
+    from core.demo.catalogues import DEMO_STORES
+    from core.demo.loader import DEMO_PASSWORD
+
+    spec = next(s for s in DEMO_STORES if s.slug == slug)
+
+    def request(method: str, body: str = "", cookie: str = "") -> http.client.HTTPResponse:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Host": host, "Cookie": cookie}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, "/admin/login", body=body or None, headers=headers)
+        return conn.getresponse()
+
+    def cookies(response: http.client.HTTPResponse) -> str:
+        jar = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return "; ".join(f"{key}={morsel.value}" for key, morsel in jar.items())
+
+    page = request("GET")
+    field = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page.read().decode())
+    token = re.search(r'value="([^"]+)"', field.group(0)) if field else None
+    if token is None:
+        sys.exit("the sign-in page has no CSRF token")
+    from urllib.parse import urlencode
+
+    signed_in = request("POST", urlencode({"csrf_token": token.group(1),
+                                           "email": spec.owner_email,
+                                           "password": DEMO_PASSWORD}), cookies(page))
+    if signed_in.status != 303:
+        sys.exit(f"signing in as {spec.owner_email} answered {signed_in.status}")
+    return cookies(signed_in)
+
+
+def run_lighthouse(url: str, output: Path, chrome: str, desktop: bool,
+                   cookie: str = "") -> dict[str, Any]:
     command = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={output}",
                "--chrome-flags=--headless=new --no-sandbox",
                f"--only-categories={','.join(CATEGORIES)}", "--quiet"]
+    if cookie:
+        command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
     if desktop:
         command.append("--preset=desktop")
     env = {**os.environ, "CHROME_PATH": chrome}
@@ -264,11 +321,13 @@ def measure(args: argparse.Namespace) -> list[dict[str, Any]]:
                 switch_theme(env, args.store, theme)
             port = free_port()
             with gunicorn(env, port, work / "gunicorn.log"):
-                for name, path in pages(args.store):
-                    url = f"http://{args.store}.localhost:{port}{path}"
+                host = f"{args.store}.localhost:{port}"
+                cookie = admin_cookie(host, port, args.store) if args.admin else ""
+                for name, path in (ADMIN_PAGES if args.admin else pages(args.store)):
+                    url = f"http://{host}{path}"
                     print(f"Lighthouse: {theme} theme, {name} …", file=sys.stderr)
-                    output = reports / f"{args.store}-{theme}-{name.split()[0]}.json"
-                    report = run_lighthouse(url, output, args.chrome, args.desktop)
+                    output = reports / f"{args.store}-{theme}-{name.replace(' ', '-')}.json"
+                    report = run_lighthouse(url, output, args.chrome, args.desktop, cookie)
                     summary = summarise(report)
                     if summary["runtime_error"]:
                         summary["server_log"] = tail(work / "gunicorn.log")

@@ -127,6 +127,10 @@ def test_a_country_without_data_places_nothing():
 # ------------------------------------------------------------------ checkout
 
 
+#: The ids of the Bengali starter zones ঢাকার ভেতরে, ঢাকার আশেপাশে and ঢাকার বাইরে.
+INSIDE, SUBURBS, OUTSIDE = "zone-587ca8", "zone-ed44e5", "zone-1c690f"
+
+
 @pytest.fixture
 def dhaka_store(app, make_store, add_product, enable_plugin):
     """A Bengali taka store on the starter zones, with cash on delivery costing ৳50
@@ -134,7 +138,7 @@ def dhaka_store(app, make_store, add_product, enable_plugin):
     store = make_store("mirpur-shop", currency="BDT", locale="bn")
     enable_plugin(store, "shipping")
     enable_plugin(store, "cash-on-delivery", settings={
-        "fee_kind": "fixed", "fee_amount": 5000, "fee_zones": "outside-dhaka"})
+        "fee_kind": "fixed", "fee_amount": 5000, "fee_zones": OUTSIDE})
     product = add_product(store, "kantha", title="Kantha", price=PRICE, stock=5)
     return store, product
 
@@ -199,7 +203,7 @@ def _totals(app, store, client, page: str, city: str, rate: str) -> tuple[int, i
 def test_mirpur_10_dhaka_1216_pays_the_inside_dhaka_rate_and_no_cod_fee(app, dhaka_store):
     store, product = dhaka_store
     client, page, rates = _offered(app, store, product, "Mirpur-10, Dhaka-1216")
-    assert len(rates) == 1 and next(iter(rates)).startswith("shipping:inside-dhaka/"), rates
+    assert len(rates) == 1 and next(iter(rates)).startswith(f"shipping:{INSIDE}/"), rates
     assert _totals(app, store, client, page, "Mirpur-10, Dhaka-1216",
                    next(iter(rates))) == (7000, 0)
 
@@ -208,11 +212,12 @@ def test_an_address_that_cannot_be_placed_lets_the_shopper_choose_the_zone(app, 
     store, product = dhaka_store
     client, page, rates = _offered(app, store, product, "Ulon Road, Lane 4")
     assert {value.split(":")[1].split("/")[0] for value in rates} == {
-        "inside-dhaka", "dhaka-suburbs", "outside-dhaka"}
-    # Each option says which zone it is for, so the shopper can tell them apart.
-    assert any("Inside Dhaka" in label for label in rates.values())
-    assert any("Outside Dhaka" in label for label in rates.values())
-    inside = next(value for value in rates if "inside-dhaka" in value)
+        INSIDE, SUBURBS, OUTSIDE}
+    # Each option says which zone it is for, in the store's language, so the shopper can
+    # tell them apart.
+    assert any("ঢাকার ভেতরে ·" in label for label in rates.values())
+    assert any("ঢাকার বাইরে ·" in label for label in rates.values())
+    inside = next(value for value in rates if INSIDE in value)
     assert _totals(app, store, client, page, "Ulon Road, Lane 4", inside) == (7000, 0)
 
 
@@ -220,7 +225,7 @@ def test_a_known_place_outside_dhaka_gets_only_the_outside_rate_and_the_fee(app,
     store, product = dhaka_store
     _client, _page, in_dhaka = _offered(app, store, product, "Dhaka")
     client, page, rates = _offered(app, store, product, "আগ্রাবাদ, চট্টগ্রাম")
-    assert len(rates) == 1 and "outside-dhaka" in next(iter(rates))
+    assert len(rates) == 1 and OUTSIDE in next(iter(rates))
     # The inside-Dhaka rate, sent for an address outside Dhaka, is refused.
     forged = client.post("/checkout", data=_form(page, city="আগ্রাবাদ, চট্টগ্রাম",
                                                  shipping_rate=next(iter(in_dhaka))))

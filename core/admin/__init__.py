@@ -20,6 +20,7 @@ def admin_blueprints() -> list[Blueprint]:
         plugins,
         product_io,
         products,
+        sections,
         settings,
         staff,
         theme,
@@ -29,4 +30,4 @@ def admin_blueprints() -> list[Blueprint]:
     # Import and export come first so /admin/products/export is not read as a product id.
     return [views.bp, account.bp, product_io.bp, products.bp, collections.bp, orders.bp,
             customers.bp, discounts.bp, settings.bp, message_wording.bp, domains.bp, pages.bp,
-            staff.bp, theme.bp, plugins.bp, plugin_data.bp]
+            staff.bp, theme.bp, plugins.bp, plugin_data.bp, sections.bp]

@@ -30,6 +30,10 @@ MAIN_MENU: tuple[NavItem, ...] = (
     NavItem(_l("Settings"), "admin_settings.index", owner_only=True,
             sections=("admin_settings", "admin_messages", "admin_domains", "admin_pages",
                       "admin_theme", "admin_staff")),
+    NavItem(_l("Payments"), "admin_sections.payments", owner_only=True,
+            sections=("payments",)),
+    NavItem(_l("Shipping"), "admin_sections.shipping", owner_only=True,
+            sections=("shipping",)),
     NavItem(_l("Plugins"), "admin_plugins.index", owner_only=True, sections=("admin_plugins",)),
 )
 
@@ -46,10 +50,24 @@ def admin_menu() -> list[MenuLink]:
     if not current_user.is_authenticated:
         return []
     served = current_app.view_functions
-    here = request.blueprint or ""
+    here = _section_here()
     return [MenuLink(str(item.label), url_for(item.endpoint), here in item.sections)
             for item in MAIN_MENU
             if item.endpoint in served and (current_user.is_owner or not item.owner_only)]
+
+
+def _section_here() -> str:
+    """The menu section of this page: its blueprint, except that Payments and Shipping
+    (and the settings of the plugins they list) are sections of their own."""
+    here = request.blueprint or ""
+    if request.endpoint in ("admin_sections.payments", "admin_sections.shipping"):
+        return request.endpoint.rpartition(".")[2]
+    if here in ("admin_plugins", "admin_plugin_data"):
+        name = (request.view_args or {}).get("name")
+        plugin = current_app.extensions["haat_plugins"].installed.get(name) if name else None
+        if plugin is not None and plugin.manifest.admin_section:
+            return plugin.manifest.admin_section
+    return here
 
 
 def admin_endpoint(endpoint: str) -> bool:

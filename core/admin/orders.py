@@ -36,6 +36,7 @@ from core.admin.listing import (
     parse_day,
     query_args,
 )
+from core.catalog import store_data
 from core.checkout.placement import find_gateway
 from core.customers.service import normalise_phone
 from core.db import db
@@ -296,8 +297,17 @@ def _page(order: Order, *, errors: dict[str, str] | None = None, typed: dict[str
         carrier=carrier, courier=courier, booking=booking,
         tracking_link=safe_link(order.tracking_url),
         tracking_events=shipment_events(order.id) if order.carrier_id else [],
-        tracking_labels=TRACKING_LABELS)
+        tracking_labels=TRACKING_LABELS, zone_name=_zone_name(order))
     return body, status
+
+
+def _zone_name(order: Order) -> str:
+    """The name of the order's delivery zone as the merchant knows it now ("ঢাকার
+    বাইরে"), or its id when the zone has gone since."""
+    if not order.shipping_zone:
+        return ""
+    names = {zone.id: zone.name for zone in store_data.shipping_zones(_store_info())}
+    return names.get(order.shipping_zone, order.shipping_zone)
 
 
 @bp.get("/<id:order_id>")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,12 +28,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from core.admin.auth import owner_required
 from core.admin.language import admin_page_language
 from core.admin.plugin_applicability import Applicability, applicability
+from core.catalog import store_data
 from core.clock import aware
 from core.db import db, utcnow
 from core.pluginhost.manager import InstalledPlugin, PluginHost
@@ -48,7 +50,15 @@ from core.pluginhost.settings import (
     validate_settings,
 )
 from core.pluginhost.state import save_settings, set_enabled
-from core.sdk import BoolField, Field, FieldError, PluginManifest
+from core.pluginhost.web import plugins_for_request
+from core.sdk import (
+    BoolField,
+    Field,
+    FieldError,
+    PluginManifest,
+    WidgetContext,
+    WidgetField,
+)
 from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
@@ -203,7 +213,9 @@ def _typed_values(manifest: PluginManifest) -> dict[str, Any]:
     for item in manifest.settings:
         if item.secret:
             continue
-        if item.kind == "multichoice":
+        if isinstance(item, WidgetField):
+            typed[item.name] = item.read_form(request.form)
+        elif item.kind in ("multichoice", "shipping_zones"):
             typed[item.name] = request.form.getlist(item.name)
         elif isinstance(item, BoolField):
             typed[item.name] = item.checked(submitted_value(request.form, item))
@@ -212,9 +224,13 @@ def _typed_values(manifest: PluginManifest) -> dict[str, Any]:
     return typed
 
 
+#: The admin pages a plugin's switch may send the merchant back to.
+BACK_TO = ("/admin/plugins", "/admin/payments", "/admin/shipping")
+
+
 def _back_to(default: str) -> str:
     target = request.form.get("next", "")
-    if target.startswith("/admin/plugins") and not target.startswith("//"):
+    if target.startswith(BACK_TO) and not target.startswith("//"):
         return target
     return default
 
@@ -240,10 +256,10 @@ def _title(plugin: InstalledPlugin) -> str:
     return str(plugin.manifest.title)
 
 
-@bp.get("")
-@owner_required
-def index() -> str:
-    """Every installed plugin, its switch for this store, its health and load problems.
+def plugin_rows(section: str | None = None) -> tuple[list[PluginRow], list[PluginRow]]:
+    """The installed plugins as the list pages show them (those made for the store's
+    country and currency, then the others), only those of the admin ``section`` when
+    given.
 
     Plugins made for the store's country and currency come first (those made for it in
     particular before those made for anywhere); plugins made for other countries or
@@ -252,10 +268,12 @@ def index() -> str:
     store = current_store()
     now = utcnow()
     locale = admin_page_language()
-    fits = {name: applicability(plugin.manifest, country=store.country,
-                                currency=store.currency, locale=locale)
-            for name, plugin in host.installed.items()}
-    plugins = sorted(host.installed.values(),
+    installed = [plugin for plugin in host.installed.values()
+                 if section is None or plugin.manifest.admin_section == section]
+    fits = {plugin.name: applicability(plugin.manifest, country=store.country,
+                                       currency=store.currency, locale=locale)
+            for plugin in installed}
+    plugins = sorted(installed,
                      key=lambda p: (not fits[p.name].local, _title(p).lower(), p.name))
     states = _states()
     recent = _recent_failures([p.name for p in plugins])
@@ -273,13 +291,23 @@ def index() -> str:
             timings=timings.get(plugin.name, []),
             fit=fits[plugin.name],
         ))
-    others = [row for row in rows if not row.fit.applies]
-    return render_template("admin/plugins.html", store=store,
-                           rows=[row for row in rows if row.fit.applies], other_rows=others,
+    return ([row for row in rows if row.fit.applies],
+            [row for row in rows if not row.fit.applies])
+
+
+@bp.get("")
+@owner_required
+def index() -> str:
+    """Every installed plugin, its switch for this store, its health and load problems."""
+    host = _host()
+    store = current_store()
+    rows, others = plugin_rows()
+    return render_template("admin/plugins.html", store=store, rows=rows, other_rows=others,
                            others_open=any(row.enabled for row in others),
                            ask_country=not store.country and any(
                                p.manifest.countries for p in host.installed.values()),
-                           problems=host.problems, timing=host.timings is not None, now=now)
+                           problems=host.problems, timing=host.timings is not None,
+                           now=utcnow())
 
 
 @bp.post("/<name>/toggle")
@@ -353,6 +381,7 @@ def settings(name: str) -> str | Response | tuple[str, int]:
                   if f.secret and (request.form.get(f.name) or "").strip()}
         status = 422
     fields = [_field_view(item, shown, errors, retype) for item in manifest.settings]
+    fields = [_with_controls(view) for view in fields]
     body = render_template(
         "admin/plugin_settings.html", store=store, plugin=plugin, fields=fields,
         form_error=errors.get(FORM_ERROR, ""), failed=status == 422,
@@ -375,6 +404,13 @@ class FieldView:
     value: Any
     error: str
     stored_mask: str
+    #: A widget field's own controls (``WidgetField.render``).
+    controls: Markup | None = None
+    #: A shipping-zones field's choices: ``(id, name)`` of the store's zones now, then
+    #: ticked ids no zone has any more (named by their id).
+    zone_choices: tuple[tuple[str, str], ...] = ()
+    #: Ticked ids that no zone has any more.
+    gone_zones: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
@@ -395,6 +431,27 @@ class FieldView:
         if self.error:
             ids.append(f"{self.id}-error")
         return " ".join(ids) or None
+
+
+def _with_controls(view: FieldView) -> FieldView:
+    """``view`` with what its kind of field needs drawn: a widget's own controls, the
+    store's shipping zones to tick."""
+    item = view.field
+    if isinstance(item, WidgetField):
+        context = WidgetContext(name=item.name, id=view.id, value=view.value,
+                                error=view.error, locale=admin_page_language(),
+                                store=plugins_for_request().info,
+                                describedby=view.describedby)
+        return replace(view, controls=Markup(item.render(context)))  # noqa: S704 - the plugin escapes
+    if item.kind == "shipping_zones":
+        info = plugins_for_request().info
+        zones = [(zone.id, zone.name) for zone in store_data.shipping_zones(info)]
+        ticked = list(view.value or [])
+        gone = frozenset(z for z in ticked if z not in {zone_id for zone_id, _ in zones})
+        return replace(view, value=ticked,
+                       zone_choices=(*zones, *((z, z) for z in ticked if z in gone)),
+                       gone_zones=gone)
+    return view
 
 
 def _field_view(item: Field, shown: dict[str, Any], errors: dict[str, str],

@@ -75,6 +75,29 @@ def iter_pages(store: StoreInfo) -> list[PageSnapshot]:
         return [page_snapshot(p) for p in rows]
 
 
+def shipping_zones_by_plugin(store: StoreInfo) -> list[tuple[str, Any]]:
+    """``(plugin name, ShippingZone)`` for every zone of the store's enabled carriers, in
+    their order; a zone id two carriers share comes once (the first's)."""
+    from core.pluginhost.web import plugins_for_request, plugins_for_tenant
+
+    current = plugins_for_request() if has_request_context() else None
+    plugins = (current if current is not None and current.info.id == store.id
+               else plugins_for_tenant(store.id))
+    zones: list[tuple[str, Any]] = []
+    seen: set[str] = set()
+    for contribution in plugins.contribute("haat_shipping_carriers"):
+        for carrier in contribution.value or ():
+            for zone in getattr(carrier, "zones", None) or ():
+                if zone.id not in seen:
+                    seen.add(zone.id)
+                    zones.append((contribution.plugin, zone))
+    return zones
+
+
+def shipping_zones(store: StoreInfo) -> list[Any]:
+    return [zone for _plugin, zone in shipping_zones_by_plugin(store)]
+
+
 def payment_methods(store: StoreInfo) -> list[Any]:
     from core.pluginhost.web import plugins_for_request, plugins_for_tenant
 

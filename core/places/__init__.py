@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from core.sdk.commerce import Address
 
 __all__ = ["Place", "find_place", "has_places", "locate_address", "place_by_id",
-           "places_of"]
+           "place_name", "places_of"]
 
 
 def has_places(country: str) -> bool:
@@ -46,9 +46,20 @@ def locate_address(address: Address) -> Place | None:
 def find_place(country: str, name: str, *, region: bool = False) -> Place | None:
     """The place a merchant means by ``name`` in ``country``: the deepest place of that
     name ("Mirpur" is Dhaka's), or with ``region=True`` the one of the country's region
-    level ("Dhaka" the district, "Yerevan" the province). ``None``: not in the data."""
+    level ("Dhaka" the district, "Yerevan" the province). A kind word after the name
+    picks that kind ("Dhaka district", "ঢাকা জেলা", "Kotayk marz"). ``None``: not in the
+    data."""
     data = gazetteer(country)
     return data.find(name, region=region) if data is not None else None
+
+
+def place_name(place: Place, locale: str) -> str:
+    """A name of ``place`` in ``locale``'s language that :func:`find_place` reads back
+    as this very place: its name ("Mirpur", "মিরপুর"), with its kind after it where a
+    deeper place has the same name ("Dhaka district", "ঢাকা জেলা": "Dhaka" alone is the
+    city). Offer these where merchants choose places."""
+    data = gazetteer(place.country)
+    return data.unambiguous_name(place, locale) if data is not None else place.name_in(locale)
 
 
 def place_by_id(place_id: str) -> Place | None:

@@ -26,6 +26,21 @@ NAME_COLUMNS: tuple[str, ...] = ("en", "bn", "hy")
 REGION_KINDS: Mapping[str, str] = MappingProxyType({"BD": "district", "AM": "province"})
 #: The most words a name is looked up with (the longest names have five).
 MAX_WORDS = 6
+#: A word after a name that says which kind of place is meant ("Dhaka district" is the
+#: district, not the city), in English, Bengali and Armenian.
+KIND_WORDS: Mapping[str, str] = MappingProxyType({
+    "district": "district", "zila": "district", "zilla": "district", "জেলা": "district",
+    "division": "division", "বিভাগ": "division",
+    "upazila": "upazila", "উপজেলা": "upazila",
+    "province": "province", "marz": "province", "մարզ": "province",
+})
+#: The word that names each kind of place, by language, for :meth:`Gazetteer.find`.
+KIND_NAMES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "district": {"en": "district", "bn": "জেলা"},
+    "division": {"en": "division", "bn": "বিভাগ"},
+    "upazila": {"en": "upazila", "bn": "উপজেলা"},
+    "province": {"en": "province", "hy": "մարզ"},
+})
 #: Words that name a kind of place, added after each name of a place of that kind as
 #: one more spelling ("Sylhet Division", "ঢাকা জেলা"), so that a merchant or shopper
 #: can name the division rather than the district of the same name.
@@ -185,13 +200,37 @@ class Gazetteer:
         country's region kind ("Dhaka" the district, "Yerevan" the province)."""
         places = self.index.get(name_key(name))
         if not places:
-            return self.locate([name])
+            return self._of_kind(name) or self.locate([name])
         if region:
             regional = [p for p in places if p.kind == self.region_kind]
             if regional:
                 return regional[0]
             return min(places, key=lambda p: (p.depth, self.order[p.id]))
         return self._best([places], places)
+
+
+    def _of_kind(self, name: str) -> Place | None:
+        """The place ``name`` means when it ends in a kind word ("Dhaka district",
+        "ঢাকা জেলা"), else ``None``."""
+        words = name.split()
+        kind = KIND_WORDS.get(words[-1].casefold()) if len(words) > 1 else None
+        if kind is None:
+            return None
+        places = [p for p in self.index.get(name_key(" ".join(words[:-1])), ())
+                  if p.kind == kind]
+        return min(places, key=lambda p: (p.depth, self.order[p.id])) if places else None
+
+    def unambiguous_name(self, place: Place, locale: str) -> str:
+        """A name of ``place`` in ``locale`` that :meth:`find` reads back as it: its
+        name, or its name and kind word where a deeper place shares the name."""
+        name = place.name_in(locale)
+        if self.find(name) == place:
+            return name
+        words = KIND_NAMES.get(place.kind, {})
+        word = words.get(locale.split("_")[0]) or words.get("en")
+        if word and self.find(f"{name} {word}") == place:
+            return f"{name} {word}"
+        return name
 
 
 def _row_names(row: Mapping[str, str]) -> dict[str, str]:

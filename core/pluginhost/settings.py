@@ -30,7 +30,9 @@ from core.sdk import (
     MultiChoiceField,
     NumberField,
     PluginManifest,
+    ShippingZonesField,
     TextField,
+    WidgetField,
 )
 from core.sdk.fields import REQUIRED_MESSAGE
 
@@ -190,7 +192,9 @@ def submitted_value(form: Mapping[str, Any], field: Field) -> Any:
     value sent: the admin form sends a hidden ``"0"`` before each box and the box adds
     ``"1"`` after it when ticked (see :class:`~core.sdk.BoolField`).
     """
-    if isinstance(field, MultiChoiceField) and hasattr(form, "getlist"):
+    if isinstance(field, WidgetField):
+        return field.read_form(form)
+    if isinstance(field, (MultiChoiceField, ShippingZonesField)) and hasattr(form, "getlist"):
         return form.getlist(field.name)
     if isinstance(field, BoolField) and hasattr(form, "getlist"):
         sent = form.getlist(field.name)
@@ -263,6 +267,12 @@ def _decode(field: Field, raw: Any) -> Any:
         allowed = [v for v, _ in field.choices]
         # Keep choices order; silently forget options the plugin no longer offers.
         return [v for v in allowed if v in raw]
+    if isinstance(field, ShippingZonesField):
+        if isinstance(raw, str):  # an older version stored "zone-a, zone-b"
+            return field.to_form(raw)
+        if not isinstance(raw, list):
+            raise TypeError("not a list")
+        return [str(v) for v in raw]
     if isinstance(field, ChoiceField):
         if raw not in {v for v, _ in field.choices}:
             raise ValueError("not an option")

@@ -61,6 +61,7 @@ from core.sdk.commerce import (
     RefundResult,
     Shipment,
     ShippingRate,
+    ShippingZone,
     TrackingEvent,
     WebhookResult,
 )
@@ -74,11 +75,15 @@ from core.sdk.fields import (
     MultiChoiceField,
     NumberField,
     SecretField,
+    ShippingZonesField,
     TextField,
     UrlField,
+    WidgetContext,
+    WidgetField,
+    ascii_digits,
 )
 from core.sdk.hooks import hookimpl
-from core.sdk.manifest import EXCLUSIVE_KINDS, PluginManifest
+from core.sdk.manifest import ADMIN_SECTIONS, EXCLUSIVE_KINDS, PluginManifest
 from core.sdk.messaging import MESSAGE_CHANNELS, SmsGateway, SmsMessage, SmsNotSent, SmsReceipt
 from core.sdk.places import (
     Place,
@@ -86,6 +91,7 @@ from core.sdk.places import (
     has_places,
     locate_address,
     place_by_id,
+    place_name,
     places_of,
 )
 from core.sdk.providers import PaymentGateway, PluginCheckoutError, SearchBackend, ShippingCarrier
@@ -130,6 +136,7 @@ _SERVICES: dict[str, str] = {
     "payment_methods": "reads",
     "payment_reference_used": "reads",
     "payment_webhook_url": "reads",
+    "shipping_zones": "reads",
     "plugin_model_base": "data",
     "PluginValues": "data",
     "store_session": "data",
@@ -167,6 +174,7 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
         payment_methods,
         payment_reference_used,
         payment_webhook_url,
+        shipping_zones,
     )
     from core.sdk.shipments import record_tracking, shipments_in_transit
     from core.sdk.web import (
@@ -197,6 +205,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ADJUSTMENT_ORDER",
+    "ADMIN_SECTIONS",
     "BADGE_PLACEMENTS",
     "EXCLUSIVE_KINDS",
     "MESSAGE_CHANNELS",
@@ -256,6 +265,8 @@ __all__ = [
     "Shipment",
     "ShippingCarrier",
     "ShippingRate",
+    "ShippingZone",
+    "ShippingZonesField",
     "ShopperIdentity",
     "SitemapEntry",
     "SlotContent",
@@ -270,6 +281,9 @@ __all__ = [
     "UrlField",
     "VariantSnapshot",
     "WebhookResult",
+    "WidgetContext",
+    "WidgetField",
+    "ascii_digits",
     "csrf_exempt",
     "csrf_input",
     "current_locale",
@@ -293,6 +307,7 @@ __all__ = [
     "payment_reference_used",
     "payment_webhook_url",
     "place_by_id",
+    "place_name",
     "places_of",
     "plugin_model_base",
     "price_buckets",
@@ -303,6 +318,7 @@ __all__ = [
     "run_later",
     "send_message",
     "shipments_in_transit",
+    "shipping_zones",
     "store_session",
     "store_values",
     "unsubscribe_url",

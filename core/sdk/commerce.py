@@ -26,6 +26,7 @@ __all__ = [
     "RefundResult",
     "Shipment",
     "ShippingRate",
+    "ShippingZone",
     "TrackingEvent",
     "WebhookResult",
 ]
@@ -335,6 +336,19 @@ class ShippingRate:
     #: The name of the carrier's zone the rate came from; ``""`` when the carrier has no
     #: zones. Kept with the order; payment plugins may limit themselves to zones.
     zone: str = ""
+
+
+@dataclass(frozen=True)
+class ShippingZone:
+    """One of a carrier's delivery zones, as the merchant named it: what
+    ``ShippingCarrier.zones`` lists and :func:`core.sdk.shipping_zones` gathers."""
+
+    #: The zone's id: the ``ShippingRate.zone`` of the rates quoted in it (``"inside-dhaka"``).
+    id: str
+    #: The merchant's name for it (``"Inside Dhaka"``).
+    name: str
+    #: The id of the carrier the zone belongs to.
+    carrier: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -11,7 +12,8 @@ from urllib.parse import urlsplit
 from core.i18n import to_ascii_digits
 from core.money import Money, UnknownCurrency
 
-if TYPE_CHECKING:  # a plugin's translated text (core.sdk.PluginText.lazy)
+if TYPE_CHECKING:  # a plugin's translated text (core.sdk.PluginText.lazy), the store
+    from core.sdk.store import StoreInfo
     from core.sdk.text import LazyText
 
 __all__ = [
@@ -24,9 +26,13 @@ __all__ = [
     "MultiChoiceField",
     "NumberField",
     "SecretField",
+    "ShippingZonesField",
     "TextField",
     "UrlField",
     "Validator",
+    "WidgetContext",
+    "WidgetField",
+    "ascii_digits",
 ]
 
 
@@ -65,6 +71,9 @@ REQUIRED_MESSAGE = N_("%(label)s is required.")
 #: A settings field's check: takes the parsed value, returns an error message or ``None``.
 Validator = Callable[[Any], "str | None"]
 
+#: What a shipping zone id looks like (``ShippingRate.zone``: "inside-dhaka").
+_ZONE_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
 #: What an unticked check box submits (compared lowercased and trimmed).
 _UNTICKED = frozenset({"", "0", "false", "off"})
 
@@ -97,7 +106,8 @@ class Field:
     validators: tuple[Validator, ...] = ()
 
     #: The form control: ``"text"``, ``"longtext"``, ``"number"``, ``"money"``,
-    #: ``"bool"``, ``"choice"``, ``"multichoice"``, ``"url"`` or ``"secret"``.
+    #: ``"bool"``, ``"choice"``, ``"multichoice"``, ``"url"``, ``"secret"``,
+    #: ``"shipping_zones"`` or ``"widget"``.
     kind: ClassVar[str] = "field"
     #: Secrets are encrypted at rest, write-only and masked.
     secret: ClassVar[bool] = False
@@ -328,3 +338,93 @@ class SecretField(TextField):
     secret: ClassVar[bool] = True
 
 
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of any script as an ASCII digit: ``"১৮৫০"`` ->
+    ``"1850"``. Read what merchants and shoppers type through it before you read a
+    number from it (Haat's own number and money fields already do)."""
+    return to_ascii_digits(text)
+
+
+@dataclass(frozen=True)
+class ShippingZonesField(Field):
+    """Any of the store's shipping zones, ticked from a list of their names.
+
+    The choices are the zones the store's shipping carriers have now
+    (:attr:`core.sdk.ShippingCarrier.zones`), so the merchant never types a zone id.
+    The value is a list of zone ids, the ``ShippingRate.zone`` of the rates quoted in
+    them; compare it with ``checkout.shipping_rate.zone``. A zone that is later renamed
+    or removed stays in the stored list (the form shows it as removed) until the
+    merchant saves again. Empty (nothing ticked) gives ``default``, ``()`` unless given.
+    """
+
+    default: Any = ()
+    kind: ClassVar[str] = "shipping_zones"
+
+    def _parse(self, raw: Any, *, currency: str) -> Any:
+        # A form sends the ticked boxes; a plain value may list ids between commas.
+        picked = raw.split(",") if isinstance(raw, str) else list(raw or [])
+        ids = [str(value).strip().lower() for value in picked if str(value).strip()]
+        if any(len(value) > 100 or not _ZONE_ID.match(value) for value in ids):
+            raise FieldError(N_("Choose only from the options."))
+        return list(dict.fromkeys(ids))
+
+    def empty_value(self) -> Any:
+        return list(self.default)
+
+    def to_form(self, value: Any, *, currency: str = "USD") -> Any:
+        if isinstance(value, str):  # stored by an older version as "a, b"
+            return [v.strip().lower() for v in value.split(",") if v.strip()]
+        return list(value or [])
+
+
+@dataclass(frozen=True)
+class WidgetContext:
+    """What :meth:`WidgetField.render` gets to draw its controls with."""
+
+    #: The field's name: name your inputs ``name`` or ``"<name>-<part>"``.
+    name: str
+    #: The ``id`` of the field on the page (``"setting-<name>"``); give it to your
+    #: first input, which the field's label points at.
+    id: str
+    #: What to show: ``to_form`` of the saved value, or, after the merchant's form was
+    #: refused, ``read_form`` of what they sent (so nothing typed is lost).
+    value: Any
+    #: The field's error message, already in the merchant's language; ``""`` for none.
+    #: The admin shows it under your controls; show finer errors next to your inputs.
+    error: str
+    #: The admin's language (``"bn"``): write your labels in it.
+    locale: str
+    #: The store: its ``currency``, ``country``, and ``bengali_digits`` for writing
+    #: numbers the way the merchant reads them.
+    store: StoreInfo
+    #: The ids of the help and error paragraphs, for your inputs' ``aria-describedby``.
+    describedby: str | None = None
+
+
+@dataclass(frozen=True)
+class WidgetField(Field):
+    """A setting that draws its own form controls: a table of rows, a small builder.
+
+    Subclass it and implement :meth:`render` (the controls' HTML) and :meth:`read_form`
+    (the submitted inputs back into one value); ``_parse`` then turns that value into
+    what is stored (JSON-safe: text, numbers, lists, dicts), raising ``FieldError``
+    with a message in the merchant's language. The admin keeps everything else: the
+    label, help, CSRF token, save button, the message under the field, and showing
+    what was typed again when the form is refused. Keep the page usable without
+    JavaScript: plain inputs, with a few spare empty rows to fill in.
+    """
+
+    kind: ClassVar[str] = "widget"
+
+    def read_form(self, form: Mapping[str, Any]) -> Any:
+        """The submitted value from ``form`` (a werkzeug ``MultiDict``: ``get`` and
+        ``getlist``); by default the one input named ``name``."""
+        return form.get(self.name)
+
+    def render(self, context: WidgetContext) -> str:
+        """The HTML of the controls (no ``<form>``, no label: the admin draws those).
+        Escape everything you put in it (``markupsafe.escape`` or an autoescaping
+        Jinja environment)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement render()")

@@ -13,10 +13,14 @@ from core.sdk.schedules import Schedule
 if TYPE_CHECKING:  # a plugin's translated text (core.sdk.PluginText.lazy)
     from core.sdk.text import LazyText
 
-__all__ = ["EXCLUSIVE_KINDS", "PluginManifest"]
+__all__ = ["ADMIN_SECTIONS", "EXCLUSIVE_KINDS", "PluginManifest"]
 
 #: Plugin kinds of which a store may enable only one at a time.
 EXCLUSIVE_KINDS: frozenset[str] = frozenset({"search"})
+
+#: The admin pages besides Plugins that list plugins by what they do for a merchant:
+#: ``"payments"`` (Payments) and ``"shipping"`` (Shipping).
+ADMIN_SECTIONS: frozenset[str] = frozenset({"payments", "shipping"})
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -60,6 +64,18 @@ class PluginManifest:
     #: The currencies the plugin works with, ISO 4217 (``("BDT",)``); empty means any.
     #: The admin lists plugins for other currencies apart.
     currencies: tuple[str, ...] = ()
+    #: The admin page that lists the plugin besides Plugins, one of
+    #: :data:`ADMIN_SECTIONS`: ``"shipping"`` for rates and couriers, ``"payments"`` for
+    #: ways to pay. ``None`` for neither. A plugin of ``kind="payment"`` is listed under
+    #: Payments without it. Its settings page then leads back to that page.
+    section: str | None = None
+
+    @property
+    def admin_section(self) -> str | None:
+        """The admin page the plugin is listed on besides Plugins (``None``: none)."""
+        if self.section is not None:
+            return self.section
+        return "payments" if self.kind == "payment" else None
 
     def problems(self) -> list[str]:
         """What is wrong with this manifest (empty when it is valid)."""
@@ -83,6 +99,8 @@ class PluginManifest:
             found.append("countries must be two-letter ISO codes such as 'BD'")
         if any(not isinstance(c, str) or not _CURRENCY.match(c) for c in self.currencies):
             found.append("currencies must be three-letter ISO codes such as 'BDT'")
+        if self.section is not None and self.section not in ADMIN_SECTIONS:
+            found.append(f"section must be one of {', '.join(sorted(ADMIN_SECTIONS))}")
         return found
 
     def _schedule_problems(self) -> list[str]:

@@ -26,8 +26,9 @@ from core.places import (
     has_places,
     locate_address,
     place_by_id,
+    place_name,
     places_of,
 )
 
 __all__ = ["Place", "find_place", "has_places", "locate_address", "place_by_id",
-           "places_of"]
+           "place_name", "places_of"]

@@ -15,6 +15,7 @@ from core.i18n import format_number as _format_number
 from core.money import Money
 from core.orders import queries as order_queries
 from core.sdk.catalog import CollectionSnapshot, PageSnapshot, ProductSnapshot
+from core.sdk.commerce import ShippingZone
 from core.sdk.providers import PaymentGateway, SearchBackend
 from core.sdk.store import StoreInfo, require_store
 
@@ -29,6 +30,7 @@ __all__ = [
     "payment_methods",
     "payment_reference_used",
     "payment_webhook_url",
+    "shipping_zones",
 ]
 
 
@@ -61,6 +63,12 @@ def payment_methods(store: StoreInfo) -> list[PaymentGateway]:
     failing plugin offers none). Gateways may set ``method`` ("card",
     "cash_on_delivery", "bank_transfer", "mobile_wallet") and ``brand`` (e.g. "bKash")."""
     return store_data.payment_methods(require_store(store))
+
+
+def shipping_zones(store: StoreInfo) -> list[ShippingZone]:
+    """The delivery zones of the store's enabled shipping carriers, in their order (a
+    zone id listed by two carriers comes once). A failing carrier lists none."""
+    return store_data.shipping_zones(require_store(store))
 
 
 def format_money(store: StoreInfo, money: Money, locale: str = "") -> str:

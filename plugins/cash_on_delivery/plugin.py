@@ -20,19 +20,21 @@ from core.sdk import (
     MoneyField,
     NumberField,
     PluginManifest,
+    ShippingZonesField,
     StoreInfo,
-    TextField,
     hookimpl,
 )
 from plugins.manual_payments import money_text
 
 from .gateway import GATEWAY_ID, CashOnDelivery
-from .rules import FEE_FIXED, FEE_NONE, FEE_PERCENTAGE, CodRules, check_zones
+from .rules import FEE_BY_ZONE, FEE_FIXED, FEE_NONE, FEE_PERCENTAGE, CodRules
 from .texts import _, pick_locale, text
+from .zone_fees import ZoneFeesField
 
 FEE_KINDS = (
     (FEE_NONE, _.lazy("No fee")),
     (FEE_FIXED, _.lazy("A fixed amount")),
+    (FEE_BY_ZONE, _.lazy("An amount for each delivery zone")),
     (FEE_PERCENTAGE, _.lazy("A percentage of the order value")),
 )
 
@@ -56,6 +58,8 @@ def _check(values: Mapping[str, Any]) -> dict[str, str]:
         return {"fee_amount": _("Enter the fee, or choose “No fee”.")}
     if kind == FEE_PERCENTAGE and not values.get("fee_percent"):
         return {"fee_percent": _("Enter the percentage, or choose “No fee”.")}
+    if kind == FEE_BY_ZONE and not values.get("zone_fees"):
+        return {"zone_fees": _("Enter the fee for at least one zone, or choose “No fee”.")}
     return {}
 
 
@@ -75,19 +79,20 @@ manifest = PluginManifest(
         NumberField("fee_percent", _.lazy("Fee percentage"), validators=(_percent_in_range,),
                     help=_.lazy("Used when the fee is a percentage: of the goods after the "
                                 "coupon plus shipping, rounded half up. 1 means 1%.")),
-        TextField("fee_zones", _.lazy("Fee applies only in these shipping zones"),
-                  max_length=500, validators=(check_zones,),
-                  help=_.lazy("Zone ids from your shipping settings, separated by commas, "
-                              "e.g. outside-dhaka. Leave empty to charge the fee "
-                              "everywhere.")),
+        ZoneFeesField("zone_fees", _.lazy("Fee for each delivery zone"),
+                      help=_.lazy("Used when the fee is an amount for each zone, e.g. 0 "
+                                  "inside Dhaka and 20 outside. A zone left empty has no "
+                                  "fee.")),
+        ShippingZonesField("fee_zones", _.lazy("Fee applies only in these shipping zones"),
+                           help=_.lazy("For a fixed or percentage fee. Tick none to charge "
+                                       "the fee in every zone.")),
         MoneyField("max_order", _.lazy("Maximum order value"), validators=(_positive_amount,),
                    help=_.lazy("Above this amount (goods after the coupon plus shipping) cash "
                                "on delivery is shown but cannot be chosen. Leave empty for "
                                "no limit.")),
-        TextField("zones", _.lazy("Offer cash on delivery only in these shipping zones"),
-                  max_length=500, validators=(check_zones,),
-                  help=_.lazy("Zone ids from your shipping settings, separated by commas. "
-                              "Leave empty to offer it in every zone.")),
+        ShippingZonesField("zones", _.lazy("Offer cash on delivery only in these shipping "
+                                           "zones"),
+                           help=_.lazy("Tick none to offer it in every zone.")),
     ),
     validate_settings=_check,
 )

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from core.sdk import CheckoutContext, Money
 
-from .texts import _
-
 FEE_NONE = "none"
 FEE_FIXED = "fixed"
 FEE_PERCENTAGE = "percentage"
+FEE_BY_ZONE = "by_zone"
 
-_ZONE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _SEPARATORS = re.compile(r"[,\n]")
 
 
@@ -30,19 +28,12 @@ def _entries(value: str | None) -> list[str]:
     return [z.strip() for z in _SEPARATORS.split(value or "") if z.strip()]
 
 
-def split_zones(value: str | None) -> list[str]:
-    """Zone ids from a comma-separated setting, lower-cased, in order."""
+def split_zones(value: str | list[str] | None) -> list[str]:
+    """Zone ids from the setting (a list; an older version stored a comma-separated
+    text), lower-cased, in order."""
+    if isinstance(value, (list, tuple)):
+        return [str(z).strip().lower() for z in value if str(z).strip()]
     return [z.lower() for z in _entries(value)]
-
-
-def check_zones(value: str) -> str | None:
-    """A settings validator: every entry must look like a shipping zone id (the message
-    in the merchant's language)."""
-    bad = [z for z in _entries(value) if not _ZONE.match(z.lower())]
-    if bad:
-        return _("“%(zone)s” is not a zone id. Use the ids from your shipping settings, "
-                 "separated by commas, e.g. inside-dhaka, outside-dhaka.", zone=bad[0])
-    return None
 
 
 def order_value(checkout: CheckoutContext) -> Money:
@@ -65,6 +56,8 @@ class CodRules:
     fee_zones: frozenset[str] = frozenset()
     max_order: int | None = None
     zones: frozenset[str] = frozenset()
+    #: The fee per zone id in minor units, for ``FEE_BY_ZONE``.
+    zone_fees: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> CodRules:
@@ -76,6 +69,9 @@ class CodRules:
             fee_zones=frozenset(split_zones(settings.get("fee_zones"))),
             max_order=settings.get("max_order") or None,
             zones=frozenset(split_zones(settings.get("zones"))),
+            zone_fees={str(zone).lower(): int(amount)
+                       for zone, amount in (settings.get("zone_fees") or {}).items()
+                       if isinstance(amount, int) and amount > 0},
         )
 
     def too_large(self, checkout: CheckoutContext) -> Money | None:
@@ -95,6 +91,11 @@ class CodRules:
 
     def fee(self, checkout: CheckoutContext) -> Money | None:
         """The fee for this checkout, or None when there is none (or it is zero)."""
+        currency = checkout.cart.subtotal.currency
+        if self.fee_kind == FEE_BY_ZONE:
+            rate = checkout.shipping_rate
+            amount = self.zone_fees.get(rate.zone.lower()) if rate is not None else None
+            return Money(amount, currency) if amount else None
         if self.fee_zones:
             rate = checkout.shipping_rate
             if rate is None or rate.zone.lower() not in self.fee_zones:

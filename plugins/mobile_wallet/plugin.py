@@ -23,6 +23,7 @@ from .fields import TRANSACTION_ID, checkout_fields, normalise_transaction_id
 from .gateway import WalletGateway
 from .texts import _, pick_locale, text
 from .wallets import Wallet, check_template, check_wallets, parse_wallets, render
+from .wallets_field import WalletsField
 
 manifest = PluginManifest(
     name="mobile-wallet",
@@ -36,11 +37,11 @@ manifest = PluginManifest(
     countries=("BD", "AM"),
     currencies=("BDT", "AMD"),
     settings=(
-        LongTextField("wallets", _.lazy("Wallets"), required=True, max_length=2000,
-                      validators=(check_wallets,),
-                      help=_.lazy("One wallet per line: Name | number | optional note, e.g. "
-                                  "“bKash | 01712345678 | Personal account: use Send "
-                                  "Money”. Each wallet is its own way to pay.")),
+        WalletsField("wallets", _.lazy("Wallets"), required=True,
+                     validators=(check_wallets,),
+                     help=_.lazy("Each wallet is its own way to pay at checkout. Leave a row "
+                                 "empty to skip it; empty a row's boxes to remove that "
+                                 "wallet.")),
         LongTextField("instructions", _.lazy("Instructions at checkout"), max_length=1000,
                       validators=(check_template,),
                       help=_.lazy("Shown under each wallet at checkout. You can use "

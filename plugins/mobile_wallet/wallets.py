@@ -45,7 +45,9 @@ class Wallet:
         return f"wallet-{slugify(self.name)}"
 
 
-def _line_problems(line: str, line_no: int, seen: dict[str, int]) -> list[str]:
+def line_problems(line: str, line_no: int, seen: dict[str, int]) -> list[str]:
+    """What is wrong with the wallet line ``line`` (number ``line_no``); ``seen`` maps the
+    names already listed to their line."""
     parts = [part.strip() for part in line.split("|")]
     if len(parts) not in (2, 3):
         return [_("Line %(line)s: write “Name | number” or “Name | number | note”, e.g. "
@@ -83,7 +85,7 @@ def parse_wallets(value: str | None) -> tuple[list[Wallet], list[str]]:
         line = raw.strip()
         if not line:
             continue
-        found = _line_problems(line, line_no, seen)
+        found = line_problems(line, line_no, seen)
         if found:
             problems += found
             continue

@@ -13,6 +13,7 @@ from core.sdk import (
     OrderSnapshot,
     Shipment,
     ShippingRate,
+    ShippingZone,
     StoreInfo,
     format_number,
 )
@@ -68,6 +69,12 @@ class ZoneCarrier:
             f"{zone.slug}/{method.slug}": TrackingPage(method.track, name=method.label)
             for zone in table.zones for method in zone.methods if method.track
         }
+
+    @property
+    def zones(self) -> list[ShippingZone]:
+        """The zones, for payment plugins to offer as choices (cash on delivery's)."""
+        return [ShippingZone(id=zone.slug, name=zone.name, carrier=self.id)
+                for zone in self.table.zones]
 
     def quote(self, store: StoreInfo, cart: CartSnapshot,
               address: Address) -> list[ShippingRate]:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-# Zone names stay in English so that their ids ("inside-dhaka") are the same in every
-# store; the places are names Haat's address data knows, so "Dhaka city" takes in every
-# area of it and a shopper may write them in any script.
+# The places are names Haat's address data knows, so "Dhaka city" takes in every area
+# of it and a shopper may write them in any script. Zone names are in the store's
+# language where a starter is written in it, because shoppers choosing between zones
+# read them; a name without Latin letters gets a short stable id ("zone-1c690f"), which
+# only orders and payment plugins' settings keep, and the admin shows by name.
 BDT = """\
 # Inside Dhaka ৳70, Dhaka suburbs ৳100, outside Dhaka ৳130.
 Inside Dhaka: BD / * / Dhaka city
@@ -26,11 +28,11 @@ Outside Dhaka: BD
 
 BDT_BN = """\
 # ঢাকার ভেতরে ৳70, ঢাকার আশেপাশে ৳100, ঢাকার বাইরে ৳130।
-Inside Dhaka: BD / * / Dhaka city
+ঢাকার ভেতরে: BD / * / ঢাকা মহানগর
   ঢাকার ভেতরে ডেলিভারি: 70 (1-2 days)
-Dhaka suburbs: BD / * / Savar, Keraniganj, Tongi, Gazipur, Narayanganj
+ঢাকার আশেপাশে: BD / * / সাভার, কেরানীগঞ্জ, টঙ্গী, গাজীপুর, নারায়ণগঞ্জ
   ঢাকার আশেপাশে ডেলিভারি: 100 (2-3 days)
-Outside Dhaka: BD
+ঢাকার বাইরে: BD
   ঢাকার বাইরে ডেলিভারি: 130 (3-5 days)
 """
 
@@ -44,9 +46,9 @@ Regions: AM
 
 AMD_HY = """\
 # Երևան 1000 ֏, մարզեր 2500 ֏.
-Yerevan: AM / Yerevan
+Երևան: AM / * / Երևան
   Առաքում Երևանում: 1000 (1-2 days)
-Regions: AM
+Մարզեր: AM
   Առաքում մարզեր: 2500 (2-4 days)
 """
 

@@ -1,8 +1,10 @@
 """Shipping rates by zone: country, then region or district, then city or area.
 
-The merchant writes the zones and their delivery options as a few lines of text on the
-plugin's settings page (the format is in ``grammar.py`` and docs/shipping.md): flat
-rates, weight bands, order-value bands, free over an amount, local pickup. At checkout
+The merchant builds the zones on the plugin's settings page (the Shipping page): places
+chosen from Haat's address data, and delivery options priced flat, by weight bands, by
+order-value bands, free over an amount, or pickup (``form.py``, ``zones_field.py``).
+They are stored as a few lines of text (the format is in ``grammar.py`` and
+docs/shipping.md), which power users may edit, import and export directly. At checkout
 the most specific zone the address is in quotes its options; an address in no zone gets
 no rates and a clear reason. Labels are the merchant's own words; the plugin's own notes
 ("Free", "1-2 days", the reasons) come in English, Bengali and Armenian (``texts.py``), and
@@ -11,17 +13,12 @@ so does its settings page, in the merchant's admin language (``catalogue.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from core.sdk import (
     CheckoutContext,
     CheckoutProblem,
-    LongTextField,
     PluginManifest,
     ShippingCarrier,
     StoreInfo,
-    current_store,
     hookimpl,
 )
 
@@ -31,43 +28,24 @@ from .defaults import default_zones
 from .grammar import parse_zones, zone_problems
 from .texts import text
 from .zones import ZoneTable
+from .zones_field import ZonesField
 
 HELP = _.lazy(
-    "A zone line, then its delivery options on the lines under it. Zone: “Inside Dhaka: "
-    "BD / Dhaka / Dhaka|ঢাকা” (country code / regions / cities; commas between places, "
-    "| between spellings of one place, * for any). Option: “Standard delivery: 70 "
-    "(1-2 days)”; a price may also be “free”, “free over 3000”, “pickup”, “weight 0-2kg "
-    "130, 2-5kg 180, 5kg+ 250” or “value 0-1000 150, 1000+ 100”. A line “track: "
-    "https://…/{number}” under an option links its parcels. The most specific zone wins; "
-    "an address in no zone cannot be delivered to. Emptied, the box goes back to the "
-    "starter zones for your currency."
+    "Emptied (every zone removed), the zones go back to the starter zones for your "
+    "currency."
 )
-
-
-@dataclass(frozen=True)
-class ZonesField(LongTextField):
-    """The zones text. Empty means the starter zones of the store's currency, and the
-    form shows them, so that what the merchant reads is what applies."""
-
-    def to_form(self, value: Any, *, currency: str = "USD") -> Any:
-        if isinstance(value, str) and value.strip():
-            return value
-        try:
-            locale = current_store().locale
-        except RuntimeError:  # outside a store's request: the English starter
-            locale = "en"
-        return default_zones(currency, locale)
 
 
 manifest = PluginManifest(
     name="shipping",
+    section="shipping",
     title=_.lazy("Shipping rates"),
     description=_.lazy("Delivery zones by country, region and city, each with its own "
                        "rates: flat, by weight, by order value, free over an amount, or "
                        "pickup."),
     settings=(
         ZonesField("zones", _.lazy("Delivery zones and rates"), help=HELP, default="",
-                   max_length=20000, validators=(zone_problems,)),
+                   validators=(zone_problems,)),
     ),
 )
 

@@ -665,7 +665,7 @@ STORE = DemoStore(
         # Cards need the merchant's own Stripe keys (Plugins > Stripe); until then the
         # store takes cash on delivery locally.
         "stripe": {},
-        "cash-on-delivery": {"zones": "portland"},
+        "cash-on-delivery": {"zones": ["portland"]},
         "tax": {"label": "Sales tax", "rate": "0"},
     },
     coupons={"WELCOME5": ("fixed", "5", "25")},

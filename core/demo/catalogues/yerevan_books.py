@@ -636,13 +636,14 @@ STORE = DemoStore(
     plugins={
         "shipping": {"zones": (
             "# Երևան՝ 1000 ֏, մարզեր՝ 2500 ֏։\n"
-            "Yerevan: AM / Yerevan|Երևան|Erevan\n"
+            "Երևան: AM / * / Երևան\n"
             "  Առաքում Երևանում: 1000 (1-2 days)\n"
             "  Վերցնել խանութից (Աբովյան 12): pickup\n"
-            "Regions: AM\n"
+            "Մարզեր: AM\n"
             "  Առաքում մարզեր (ՀայՓոստ): 2500 (2-5 days)\n"
             "  Անվճար առաքում մարզեր: free over 30000\n")},
-        "cash-on-delivery": {"zones": "yerevan"},
+        # Cash on delivery in Yerevan only ("zone-ea9bb1" is the zone named Երևան).
+        "cash-on-delivery": {"zones": ["zone-ea9bb1"]},
         "mobile-wallet": {"wallets": "Idram | 099 000 000 | Idram ID 123456789"},
         "bank-transfer": {"account_name": "Yerevan Books LLC", "bank_name": "Ameriabank",
                           "account_number": "1570012345670100", "reference_prefix": "YB"},
