@@ -28,7 +28,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.pluginhost import web as plugin_web
     from core.storefront import coming_soon, page_cache
     from core.storefront.views import bp as storefront_bp
-    from core.web import assets, compression, errors, health, logging_setup, templating, tenancy
+    from core.web import (
+        assets,
+        compression,
+        errors,
+        framing,
+        health,
+        logging_setup,
+        templating,
+        tenancy,
+    )
     from core.web.app import Haat
     from tenants import scoping
     from tenants.resolution import install_invalidation
@@ -56,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     redirects.install()
     catalog_events.install()
     compression.init_app(app)
+    framing.init_app(app)
     plugin_web.init_app(app)
     coming_soon.init_app(app)
     jobs.init_app(app)

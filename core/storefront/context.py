@@ -23,6 +23,7 @@ from core.sdk import CartSnapshot
 from core.sdk.web import csrf_input
 from core.storefront import queries
 from core.storefront.page_cache import personal
+from core.storefront.preview import previewing
 from core.theming.loader import theme_template
 from core.theming.service import store_theme_view
 from core.theming.settings import ThemeView
@@ -36,10 +37,12 @@ CART_COOKIE_AGE = 60 * 24 * 3600
 
 
 def current_theme() -> ThemeView:
-    """The store's theme with its settings (one query, once per request)."""
+    """The store's theme with its settings (one query, once per request): the published
+    ones, or in a staff preview the draft over them (:mod:`core.storefront.preview`)."""
     if "theme" not in g:
         store = current_store()
-        g.theme = store_theme_view(store.theme if store else "default")
+        g.theme = store_theme_view(store.theme if store else "default",
+                                   with_draft=store is not None and previewing())
     return g.theme
 
 

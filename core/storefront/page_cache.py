@@ -7,7 +7,9 @@ every request, so one cached copy serves all shoppers.
 
 The cache key holds the store's :class:`~tenants.resolution.StoreRef`, which carries
 ``content_version`` (bumped in the same transaction as any change to products,
-collections, pages or theme settings; see :func:`install`) and ``plugins_version``.
+collections, pages or published theme settings; see :func:`install`) and
+``plugins_version``. A theme's draft is not content: shoppers never see it, and a staff
+preview of it (``?theme_preview=1``, :mod:`core.storefront.preview`) is never cached.
 A change is therefore visible at once in the worker that made it, and in other
 workers once their host cache expires (``HAAT_TENANT_CACHE_TTL``, 5 s by default).
 Entries also expire after ``HAAT_PAGE_CACHE_TTL`` seconds, which bounds how stale
@@ -25,10 +27,12 @@ from cachetools import TTLCache
 from flask import Flask, current_app, g, request
 from markupsafe import Markup, escape
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from core.catalog.models import Collection, CollectionProduct, Product, ProductImage, ProductVariant
 from core.pages.models import Page
+from core.storefront.preview import preview_requested
 from core.theming.models import ThemeSettings
 from core.web.tenancy import current_store
 from tenants.context import current_tenant_id
@@ -78,6 +82,8 @@ def cache_key() -> tuple[Any, ...] | None:
     if (request.method != "GET" or not current_app.config["HAAT_PAGE_CACHE_SIZE"]
             or store is None or not store.open):
         return None
+    if preview_requested():  # a staff preview of a theme draft is never stored nor served
+        return None
     from core.storefront.context import current_locale
 
     # The StoreRef carries content_version and plugins_version: a change retires the key.
@@ -122,10 +128,27 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+#: Columns of a content model that shoppers never see: changing only these keeps the
+#: store's cached pages (a theme's draft is seen only in a staff preview, never cached).
+_UNSEEN_COLUMNS: dict[type, frozenset[str]] = {ThemeSettings: frozenset({"draft", "updated_at"})}
+
+
+def _changes_what_shoppers_see(obj: Any, session: Session) -> bool:
+    if not isinstance(obj, CONTENT_MODELS):
+        return False
+    unseen = _UNSEEN_COLUMNS.get(type(obj))
+    if unseen is None or obj in session.deleted:
+        return True
+    if obj in session.new:  # a theme's first draft makes a row with nothing published
+        return bool(getattr(obj, "values", True))
+    state = sa_inspect(obj)
+    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in unseen)
+
+
 def _bump_content_version(session: Session, _context: Any, _instances: Any) -> None:
     touched = (*session.new, *session.dirty, *session.deleted)
     tenant_ids = {getattr(obj, "tenant_id", None) or current_tenant_id()
-                  for obj in touched if isinstance(obj, CONTENT_MODELS)}
+                  for obj in touched if _changes_what_shoppers_see(obj, session)}
     tenant_ids.discard(None)
     if tenant_ids:
         bump_content_version(session, tenant_ids)

@@ -33,6 +33,7 @@ from core.storefront import queries
 from core.storefront.context import ONE_YEAR, current_theme, render_page, storefront_context
 from core.storefront.media import product_image, setting_image
 from core.storefront.page_cache import cached_page
+from core.storefront.preview import keep_in_links, preview_banner, private_preview, start_preview
 from core.web.errors import http_error_page
 from core.web.templating import LANG_COOKIE, shopper_language
 from core.web.tenancy import current_store
@@ -43,6 +44,11 @@ limiter.exempt(bp)
 bp.context_processor(storefront_context)
 bp.add_app_template_global(product_image, "product_image")
 bp.add_app_template_global(setting_image, "setting_image")
+# The staff preview of a theme draft (on any storefront page, plugins' own included).
+bp.before_app_request(start_preview)
+bp.app_url_defaults(keep_in_links)
+bp.after_app_request(private_preview)
+bp.add_app_template_global(preview_banner, "theme_preview_banner")
 
 
 @bp.app_errorhandler(404)

@@ -84,6 +84,14 @@ class Theme:
     def defaults(self) -> dict[str, Any]:
         return {s.key: s.default for s in self.settings}
 
+    def groups(self) -> list[tuple[str, list[ThemeSetting]]]:
+        """The settings by group, in the order ``theme.toml`` first names each group
+        (so a theme puts its colours first), settings in their own order."""
+        grouped: dict[str, list[ThemeSetting]] = {}
+        for setting in self.settings:
+            grouped.setdefault(setting.group, []).append(setting)
+        return list(grouped.items())
+
 
 def _parse_setting(raw: Mapping[str, Any], where: str) -> ThemeSetting:
     key, kind = raw.get("key", ""), raw.get("type", "")

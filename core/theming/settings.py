@@ -16,6 +16,11 @@ from core.theming.registry import FONT_STACKS, Theme, ThemeSetting
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+def is_colour(value: object) -> bool:
+    """Whether ``value`` is a colour as settings keep them: ``#`` and six hex digits."""
+    return isinstance(value, str) and bool(_COLOUR.match(value))
+
+
 class SettingError(ValueError):
     """A submitted value that a setting does not accept; the message is for the merchant."""
 
@@ -63,6 +68,28 @@ def clean_value(setting: ThemeSetting, raw: str | None,
             raise SettingError(_("Use at most %(max)s characters.", max=setting.max_length))
         return text
     raise SettingError(f"Unsupported setting type {kind!r}.")
+
+
+#: Form names of a colour's ``<input type=color>`` and of the colour the page showed.
+PICKER_PREFIX = "picker:"
+SHOWN_PREFIX = "shown:"
+
+
+def with_colour_pickers(theme: Theme, form: Mapping[str, str]) -> dict[str, str]:
+    """The form's fields, each colour taken from whichever of its two inputs the merchant
+    changed: the hex text field (``<key>``) or the colour picker beside it
+    (``picker:<key>``). ``shown:<key>`` is the colour both showed when the page was
+    drawn. With JavaScript the two stay in step; without it the picker still works."""
+    values = {key: form.get(key) or "" for key in form}
+    for setting in theme.settings:
+        if setting.type != "colour":
+            continue
+        text = values.get(setting.key, "").strip()
+        picker = values.get(PICKER_PREFIX + setting.key, "").strip().lower()
+        shown = values.get(SHOWN_PREFIX + setting.key, "").strip().lower()
+        if _COLOUR.match(picker) and picker != shown and text.lower() == shown:
+            values[setting.key] = picker
+    return values
 
 
 def clean_form(theme: Theme, form: Mapping[str, str], collections: frozenset[str] = frozenset(),
