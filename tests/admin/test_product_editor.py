@@ -9,6 +9,7 @@ rich text is sanitised. The page is posted back as a browser would (``form_field
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -406,3 +407,23 @@ def test_what_the_rich_text_editor_writes_is_kept_sensibly_and_scripts_are_not(
     # The editor is given the description as HTML (plain text as paragraphs).
     editor = html(owner.get(response.location))
     assert 'data-html="&lt;h2&gt;Care&lt;/h2&gt;' in editor
+
+
+def test_each_store_gets_its_own_digits_from_the_same_compiled_page(
+        app, stores, store_client, add_product):
+    """Jinja would fold ``{{ 1|number }}`` into the cached template with the first
+    store's digits; the store-dependent filters are never folded."""
+    from admin_support import set_store
+
+    set_store(app, stores["a"], locale="bn", bengali_digits=True)
+    for tenant in (stores["a"], stores["b"]):
+        add_product(tenant, "kantha", image=True)
+    pages = {}
+    for key in ("a", "b", "a"):
+        owner = sign_in(store_client, stores[key])
+        product_id = load_products(app, stores[key])[0].id
+        pages[key] = html(owner.get(f"/admin/products/{product_id}"))
+        digits = re.search(r'"digits": "([^"]*)"', pages[key])[1]
+        assert json.loads(f'"{digits}"') == ("০১২৩৪৫৬৭৮৯" if key == "a" else "0123456789"), key
+    assert "১" in re.search(r'data-order-help>([^<]*)<', pages["a"])[1]
+    assert "1" in re.search(r'data-order-help>([^<]*)<', pages["b"])[1]
