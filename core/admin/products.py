@@ -40,7 +40,7 @@ from core.admin.listing import page_number, paginate, query_args
 from core.catalog import editing, staging
 from core.catalog.handles import handle_from_title
 from core.catalog.images import MAX_UPLOAD_BYTES, rendition_key
-from core.catalog.richtext import description_html
+from core.catalog.richtext import editor_html
 from core.catalog.models import (
     LOW_STOCK_THRESHOLD,
     STATUS_ACTIVE,
@@ -271,7 +271,7 @@ def _form_page(form: pf.ProductForm, product: Product | None, status_code: int =
         max_variants=editing.MAX_VARIANTS, max_images=MAX_IMAGES,
         max_image_mb=MAX_UPLOAD_BYTES // (1024 * 1024), accepted_images=ACCEPTED_IMAGES,
         photos=photos, failed=failed, posted=posted,
-        description_html=description_html(form.value("description")))
+        description_html=editor_html(form.value("description")))
     return body, status_code
 
 

@@ -106,6 +106,18 @@ def sanitize_editor_html(html: str) -> str:
     return sanitize_html(html).strip()
 
 
+_EDITOR_BLOCKS = re.compile(r"<(/?)(p|h[2-6])>")
+
+
+def editor_html(value: str) -> str:
+    """A description (HTML or plain text) as the admin's editor (Trix) reads it back:
+    paragraphs as ``<div>`` (a ``<p>`` has margins, which Trix would turn into blank
+    lines) and headings as its one heading, ``<h1>``. :func:`sanitize_editor_html`
+    turns them back when the merchant saves."""
+    return _EDITOR_BLOCKS.sub(lambda m: f"<{m[1]}{'div' if m[2] == 'p' else 'h1'}>",
+                              description_html(value))
+
+
 def html_to_text(html: str, limit: int | None = None) -> str:
     """Plain text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.
 

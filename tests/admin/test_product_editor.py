@@ -404,9 +404,14 @@ def test_what_the_rich_text_editor_writes_is_kept_sensibly_and_scripts_are_not(
         '<blockquote>Loved it</blockquote><pre>40 x 60 cm</pre>')
     page = html(store_client("alpha-shop").get("/products/blue-kantha"))
     assert "<h2>Care</h2>" in page and "alert(" not in page
-    # The editor is given the description as HTML (plain text as paragraphs).
+    # The editor is given the description in its own markup: what it wrote, again.
     editor = html(owner.get(response.location))
-    assert 'data-html="&lt;h2&gt;Care&lt;/h2&gt;' in editor
+    assert 'data-html="&lt;h1&gt;Care&lt;/h1&gt;&lt;div&gt;Hand-stitched' in editor
+    owner.post("/admin/products/new", data=product_form(
+        title="Plain", description="First paragraph.\n\nSecond one."))
+    plain = html(owner.get(f"/admin/products/{load_products(app, stores['a'])[-1].id}"))
+    assert ('data-html="&lt;div&gt;First paragraph.&lt;/div&gt;\n&lt;div&gt;Second '
+            'one.&lt;/div&gt;"') in plain
 
 
 def test_each_store_gets_its_own_digits_from_the_same_compiled_page(

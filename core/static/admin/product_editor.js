@@ -472,7 +472,7 @@
                                   "data-variant-photo": true });
       tr.appendChild(el("td", { "data-label": T.photo, className: "photo-cell" }, [select]));
       photoOptions(select, row.image || "");
-      tr.appendChild(el("td", { "data-label": T.remove }, [
+      tr.appendChild(el("td", { "data-label": "" }, [
         el("input", { type: "hidden", name: "variant-" + number + "-id", value: row.id || "" }),
         el("button", { type: "submit", name: "action", value: "remove_variant:" + number, className: "link" }, [
           document.createTextNode(T.remove),
