@@ -40,7 +40,6 @@ from core.admin.listing import page_number, paginate, query_args
 from core.catalog import editing, staging
 from core.catalog.handles import handle_from_title
 from core.catalog.images import MAX_UPLOAD_BYTES, rendition_key
-from core.catalog.richtext import editor_html
 from core.catalog.models import (
     LOW_STOCK_THRESHOLD,
     STATUS_ACTIVE,
@@ -52,6 +51,7 @@ from core.catalog.models import (
     ProductVariant,
     StagedImage,
 )
+from core.catalog.richtext import editor_html
 from core.db import db
 from core.i18n import to_ascii_digits
 from core.storage import get_storage

@@ -27,7 +27,7 @@ def product_snapshot(product: Product, currency: str,
     """
     variants = product.variants
     images = tuple(image_snapshot(image, media_url) for image in product.images)
-    by_id = {image.id: snapshot for image, snapshot in zip(product.images, images)}
+    by_id = {image.id: snapshot for image, snapshot in zip(product.images, images, strict=True)}
     return ProductSnapshot(
         id=product.id, handle=product.handle, title=product.title,
         description=html_to_text(product.description),

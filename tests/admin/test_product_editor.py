@@ -157,7 +157,7 @@ def test_a_staged_photo_can_be_taken_out_before_saving(app, stores, store_client
     assert [v for v, _label in photo_choices(page, 0)] == ["", f"s{keep}"]
     assert [r.id for r in staged_rows(app, stores["a"])] == [keep]
     files = media_files(app, stores["a"])
-    assert [r.storage_key for r in staged_rows(app, stores["a"])][0] in files
+    assert staged_rows(app, stores["a"])[0].storage_key in files
     assert len({f.rsplit("-", 1)[0] for f in files if f.endswith(".webp")}) == 1
 
 

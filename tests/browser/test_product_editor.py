@@ -46,7 +46,8 @@ def _sign_in(page: Any, live: LiveServer, slug: str) -> None:
 
 def _photo_order(page: Any) -> list[str]:
     return page.locator("[data-photo-list] > li").evaluate_all(
-        "items => items.map(i => i.getAttribute('data-photo-name') || i.getAttribute('data-photo'))")
+        "items => items.map(i => i.getAttribute('data-photo-name')"
+        " || i.getAttribute('data-photo'))")
 
 
 def test_a_merchant_gives_each_colour_its_photo_on_a_phone(new_page, live_server, shot,
@@ -95,7 +96,8 @@ def test_a_merchant_gives_each_colour_its_photo_on_a_phone(new_page, live_server
     merchant.locator("#f-variant-1-stock").fill("৪")
 
     # Photos: previews at once, sent to the server in the background.
-    merchant.locator("#f-images").set_input_files([str(photos[n]) for n in ("red", "blue", "green")])
+    merchant.locator("#f-images").set_input_files(
+        [str(photos[n]) for n in ("red", "blue", "green")])
     items = merchant.locator("[data-photo-list] > li")
     expect(items).to_have_count(3)
     expect(items.locator("img").first).to_have_attribute("src", re.compile(r"^(blob:|/media/)"))
