@@ -584,6 +584,14 @@
         if (!combine(true)) render(readRows());  // new column names at least
       });
       input.addEventListener("input", toggleAddRow);
+      // Enter (a phone keyboard's "Go") in an option field makes the rows; it does not
+      // save a product whose rows are not there yet.
+      input.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        var button = form.querySelector("[data-combine]");
+        if (!combine(false) && button) button.click();
+      });
     });
     toggleAddRow();
     area.addEventListener("change", function (event) {
