@@ -177,13 +177,14 @@ def test_a_merchant_gives_each_colour_its_photo_on_a_phone(new_page, live_server
     shopper.problems.check()
 
 
-def test_the_editor_on_a_desktop(new_page, live_server, shot, tmp_path):
+def test_the_editor_on_a_desktop(new_page, live_server, shot, tmp_path, use_theme):
     slug = "corner-store"
+    title = f"Desk lamp {secrets.token_hex(3)}"
     photos = _photos(tmp_path)
     merchant = new_page("desktop")
     _sign_in(merchant, live_server, slug)
     merchant.goto(live_server.url(slug, "/admin/products/new"))
-    merchant.locator("#f-title").fill(f"Desk lamp {secrets.token_hex(3)}")
+    merchant.locator("#f-title").fill(title)
     merchant.locator("#f-price").fill("45")
     merchant.locator("#f-option1_name").fill("Colour")
     merchant.locator("#f-option1_values").fill("Red")
@@ -201,6 +202,10 @@ def test_the_editor_on_a_desktop(new_page, live_server, shot, tmp_path):
     expect(merchant.get_by_role("button", name="Move Photo 1 earlier")).to_be_disabled()
     merchant.locator("#f-variant-1-image").select_option(
         merchant.locator("[data-photo-list] > li").first.get_attribute("data-photo"))
+    merchant.locator("#f-variant-0-image").select_option(
+        merchant.locator("[data-photo-list] > li").nth(1).get_attribute("data-photo"))
+    merchant.locator("#f-variant-0-stock").fill("2")
+    merchant.locator("#f-variant-1-stock").fill("3")
     shot(merchant, "editor-desktop")
     # A mistake comes back with the photos kept and the order as it was.
     merchant.locator("#f-price").fill("")
@@ -215,7 +220,23 @@ def test_the_editor_on_a_desktop(new_page, live_server, shot, tmp_path):
     merchant.get_by_role("button", name="Create product").click()
     merchant.wait_for_url(EDIT_URL)
     expect(merchant.locator("[data-photo-list] > li")).to_have_count(2)
+    green_id = merchant.locator("[data-photo-list] > li").first.get_attribute("data-photo")
+    red_id = merchant.locator("[data-photo-list] > li").nth(1).get_attribute("data-photo")
     merchant.problems.check()
+
+    # In either theme, choosing Green shows the green photo.
+    for theme in ("default", "bazaar"):
+        use_theme(slug, theme)
+        shopper = new_page("desktop")
+        shopper.goto(live_server.url(slug, "/collections/all?sort=newest"))
+        shopper.get_by_role("link", name=title).first.click()
+        main = shopper.locator(".gallery figure.gallery-main")
+        expect(main).to_have_attribute("data-image-id", red_id)  # Red, chosen first
+        green = shopper.locator("select[name=variant_id] option", has_text="Green")
+        shopper.locator("select[name=variant_id]").select_option(green.get_attribute("value"))
+        expect(main).to_have_attribute("data-image-id", green_id)
+        shot(shopper, f"storefront-green-{theme}")
+        shopper.problems.check()
 
 
 def test_without_javascript_the_editor_still_works(new_page, live_server, shot, tmp_path):
