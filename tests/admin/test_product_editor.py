@@ -432,3 +432,16 @@ def test_each_store_gets_its_own_digits_from_the_same_compiled_page(
         assert json.loads(f'"{digits}"') == ("০১২৩৪৫৬৭৮৯" if key == "a" else "0123456789"), key
     assert "১" in re.search(r'data-order-help>([^<]*)<', pages["a"])[1]
     assert "1" in re.search(r'data-order-help>([^<]*)<', pages["b"])[1]
+
+
+def test_the_cart_shows_the_chosen_variants_photo(app, stores, store_client):
+    owner = sign_in(store_client, stores["a"])
+    _product_id, images, (_red, blue) = _product_with_colour_photos(app, stores, owner)
+    shopper = store_client("alpha-shop")
+    page = html(shopper.get("/products/silk-scarf"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    added = shopper.post("/cart/add", data={"csrf_token": token, "product_id": _product_id,
+                                            "variant_id": blue.id, "quantity": "1"})
+    assert added.status_code in (302, 303), added.status_code
+    cart = html(shopper.get("/cart"))
+    assert images[1].storage_key[:-4] in cart and images[0].storage_key[:-4] not in cart
