@@ -62,3 +62,24 @@ def test_photos_come_with_resized_copies_that_the_store_serves(haat_app, haat_st
         assert response.status_code == 200 and response.mimetype.startswith("image/")
     # Another store's host does not serve this store's files.
     assert haat_client(other).get(urlsplit(image.sizes[0][1]).path).status_code == 404
+
+
+def test_a_variant_carries_the_photo_the_merchant_chose_for_it(haat_app, haat_store,
+                                                               haat_product, haat_store_info):
+    from core.catalog.models import Product
+    from core.db import db
+    from tenants import tenant_scope
+
+    shop = haat_store("colour-shop")
+    product_id = haat_product(shop, "scarf", images=2, option_names=("Colour",), variants=(
+        {"options": ("Red",), "price": 1000, "stock": 1},
+        {"options": ("Blue",), "price": 1000, "stock": 1}))
+    with haat_app.app_context(), tenant_scope(shop.id):
+        row = db.session.get(Product, product_id)
+        row.variants[1].image_id = row.images[1].id
+        db.session.commit()
+    with haat_app.app_context():
+        (product,) = get_products(haat_store_info(shop), [product_id])
+    red, blue = product.variants
+    assert red.image is None
+    assert blue.image == product.images[1]  # the same photo, with its resized copies

@@ -7,7 +7,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from core.catalog.richtext import description_html, html_to_text, sanitize_html, text_to_html
+from core.catalog.richtext import (
+    description_html,
+    editor_html,
+    html_to_text,
+    sanitize_editor_html,
+    sanitize_html,
+    text_to_html,
+)
 
 BENGALI = "হাতে সেলাই করা নকশি কাঁথা, খাঁটি সুতি। দাম ২,৫০০ টাকা।"
 ARMENIAN = "Հայերեն գրքեր Երևանից։ Գինը՝ 5 000 դրամ։"
@@ -238,3 +245,41 @@ def test_description_html_chooses_by_content() -> None:
 def test_description_html_of_plain_text_script_is_escaped() -> None:
     # "< script" does not look like a tag, so it is escaped as text.
     assert description_html("< script>alert(1)") == "<p>&lt; script&gt;alert(1)</p>"
+
+
+# ------------------------------------------------ the admin's rich-text editor (Trix)
+
+
+@pytest.mark.parametrize(("written", "stored"), [
+    # Trix's paragraphs are <div>s; a blank line is an empty one.
+    ("<div>One <strong>bold</strong><br>line</div><div><br></div><div>Two</div>",
+     "<p>One <strong>bold</strong><br>line</p><p>Two</p>"),
+    ("<h1>Care</h1><div><em>Cold</em> wash</div>", "<h2>Care</h2><p><em>Cold</em> wash</p>"),
+    ("<ul><li><del>Iron</del></li></ul><ol><li>Dry</li></ol>",
+     "<ul><li><s>Iron</s></li></ul><ol><li>Dry</li></ol>"),
+    ("<blockquote>Soft</blockquote><pre>40 x 60</pre>",
+     "<blockquote>Soft</blockquote><pre>40 x 60</pre>"),
+    ('<div><a href="https://example.com">guide</a></div>',
+     '<p><a href="https://example.com" rel="noopener noreferrer">guide</a></p>'),
+    # Pasted markup: a <div> around blocks goes, its content stays.
+    ("<div><div>inner</div><ul><li>a</li></ul></div>", "<p>inner</p><ul><li>a</li></ul>"),
+    ("<div>text<br><br></div>", "<p>text</p>"),
+])
+def test_what_the_editor_writes_is_stored_as_themes_style_it(written: str, stored: str) -> None:
+    assert sanitize_editor_html(written) == stored
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_the_editor_path_neutralises_xss_too(vector: str) -> None:
+    cleaned = sanitize_editor_html(f"<div>{vector}</div>")
+    assert "<script" not in cleaned.lower() and "javascript:" not in cleaned.lower()
+    assert "onerror" not in cleaned.lower() and "onload" not in cleaned.lower()
+
+
+def test_the_editor_reads_descriptions_in_its_own_markup() -> None:
+    assert editor_html("<p>One</p><h2>Care</h2><h3>More</h3>") == (
+        "<div>One</div><h1>Care</h1><h1>More</h1>")
+    assert editor_html("First.\n\nSecond & third") == (
+        "<div>First.</div>\n<div>Second &amp; third</div>")
+    assert sanitize_editor_html(editor_html("<p>One</p><h2>Care</h2>")) == (
+        "<p>One</p><h2>Care</h2>")  # a round trip changes nothing

@@ -10,7 +10,7 @@ from conftest import PASSWORD, client_for
 from core.accounts.models import ShopperAddress, ShopperCode
 from core.cart.models import Cart, CartLine
 from core.catalog.imports import ProductImport
-from core.catalog.models import ProductImage, ProductVariant
+from core.catalog.models import ProductImage, ProductVariant, StagedImage
 from core.catalog.redirects import HandleRedirect
 from core.customers.models import Customer, CustomerConsent
 from core.db import db
@@ -303,6 +303,7 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
         key = storage.save(store.id, "products/x.jpg", data)
         with app.app_context(), tenant_scope(store.id):
             db.session.add(ProductImage(product_id=ids["gift-card"], storage_key=key))
+            db.session.add(StagedImage(storage_key=key, name="x.jpg"))  # chosen, not saved
             db.session.add(PluginState(plugin="announcement-bar", enabled=True, settings={}))
             db.session.add(PluginFailure(plugin="announcement-bar", hook="haat_slot",
                                          error="RuntimeError: boom"))

@@ -5,7 +5,10 @@ make every combination) and the checks that turn it into
 Everything is kept as typed text (``ProductForm.data`` and the variant rows) so a form
 with mistakes comes back exactly as it was sent, with a message next to each field.
 Field names in the page: ``title``, ``price``…, ``option1_name``…, ``variant-<n>-price``…
-and ``image-<id>-alt``/``image-<id>-position``.
+(``variant-<n>-image`` is the variant's photo: an image id, or ``s<id>`` for a staged
+one), ``image-<id>-alt``/``image-<id>-position`` for the saved images and
+``staged-<id>-alt``/``staged-<id>-position`` for photos chosen but not saved yet
+(:mod:`core.catalog.staging`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from core.catalog.editing import (
     MAX_VARIANTS,
     ImageChange,
     ProductValues,
+    StagedChoice,
     VariantValues,
     clean_description,
     handle_taken,
@@ -31,7 +35,7 @@ from core.catalog.editing import (
     taken_skus,
 )
 from core.catalog.handles import handle_problem
-from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT, Product
+from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT, Product, StagedImage
 from core.catalog.video import VideoUrlError, parse_video_url
 from core.i18n import to_ascii_digits
 from core.money import Money
@@ -51,13 +55,18 @@ SEO_DESCRIPTION_ADVISED, SEO_DESCRIPTION_MAX = 160, 320
 MAX_AMOUNT = 1_000_000_000
 #: Stock and weight (grams) up to a billion.
 MAX_WHOLE = 1_000_000_000
+#: The most images one product can have (saved and chosen together).
+MAX_IMAGES = 30
 
 SIMPLE_FIELDS = ("title", "handle", "description", "price", "compare_at", "sku", "stock",
                  "weight", "tags", "status", "video_url", "seo_title", "seo_description")
 VARIANT_FIELDS = ("id", "option1", "option2", "option3", "sku", "price", "compare_at",
-                  "stock", "weight")
+                  "stock", "weight", "image")
 _VARIANT_KEY = re.compile(r"variant-(\d{1,4})-([a-z_0-9]+)")
 _IMAGE_KEY = re.compile(r"image-(\d{1,12})-(alt|position)")
+_STAGED_KEY = re.compile(r"staged-(\d{1,12})-(alt|position)")
+#: A variant's photo as the form sends it: an image's id, or ``s`` and a staged id.
+_PHOTO_VALUE = re.compile(r"(s?)(\d{1,12})")
 
 
 @dataclass
@@ -83,6 +92,10 @@ class ProductForm:
     option_values: list[str] = field(default_factory=lambda: [""] * MAX_OPTIONS)
     variants: list[VariantRow] = field(default_factory=list)
     images: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: Photos chosen but not saved yet, by staged id: their typed alt text and position.
+    staged: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: The staged images of ``staged`` that the store still has (set by the view).
+    staged_rows: dict[int, StagedImage] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     #: One message per rejected upload, shown next to the upload field.
     upload_errors: list[str] = field(default_factory=list)
@@ -104,6 +117,11 @@ class ProductForm:
     @property
     def failed(self) -> bool:
         return bool(self.errors or self.upload_errors)
+
+    @property
+    def has_options(self) -> bool:
+        """True when the first option is named: only then is there a variant table."""
+        return bool(self.option_names[0].strip())
 
 
 # ------------------------------------------------------------- building forms
@@ -141,7 +159,8 @@ def form_from_product(product: Product, currency: str) -> ProductForm:
             "price": amount_text(variant.price_amount, currency),
             "compare_at": amount_text(variant.compare_at_amount, currency),
             "stock": str(variant.stock),
-            "weight": "" if variant.weight_grams is None else str(variant.weight_grams)}))
+            "weight": "" if variant.weight_grams is None else str(variant.weight_grams),
+            "image": "" if variant.image_id is None else str(variant.image_id)}))
     for index, name in enumerate(form.option_names):
         if name:
             values = dict.fromkeys(row.get(f"option{index + 1}") for row in form.variants)
@@ -163,13 +182,17 @@ def form_from_post(formdata: Any) -> ProductForm:
         form.option_values[index] = formdata.get(f"option{index + 1}_values", "")
     rows: dict[int, VariantRow] = {}
     images: dict[int, dict[str, str]] = {}
+    staged: dict[int, dict[str, str]] = {}
     for key in formdata:
         if (match := _VARIANT_KEY.fullmatch(key)) and match[2] in VARIANT_FIELDS:
             rows.setdefault(int(match[1]), VariantRow()).values[match[2]] = formdata.get(key, "")
         elif match := _IMAGE_KEY.fullmatch(key):
             images.setdefault(int(match[1]), {})[match[2]] = formdata.get(key, "")
+        elif match := _STAGED_KEY.fullmatch(key):
+            staged.setdefault(int(match[1]), {})[match[2]] = formdata.get(key, "")
     form.variants = [rows[index] for index in sorted(rows)]
     form.images = images
+    form.staged = staged
     return form
 
 
@@ -177,7 +200,10 @@ def form_from_post(formdata: Any) -> ProductForm:
 
 
 def add_variant_row(form: ProductForm) -> None:
-    """One more empty row, priced like the product."""
+    """One more empty row, priced like the product (once the first option is named)."""
+    if not form.has_options:
+        form.errors["option1_name"] = _("Name the first option, e.g. Size.")
+        return
     if len(form.variants) >= MAX_VARIANTS:
         form.errors["variants"] = _("A product can have at most %(n)s variants.",
                                     n=number_filter(MAX_VARIANTS))
@@ -310,8 +336,10 @@ def _option_name_errors(form: ProductForm, names: list[str]) -> bool:
 
 
 def _check_variants(form: ProductForm, names: list[str], currency: str,
-                    existing_ids: Collection[int]) -> list[VariantValues]:
-    """Check every row; errors go to ``variant-<n>-<field>``."""
+                    existing_ids: Collection[int], photo_ids: Collection[int],
+                    staged_ids: Collection[int]) -> list[VariantValues]:
+    """Check every row; errors go to ``variant-<n>-<field>``. A variant's photo must be
+    one of ``photo_ids`` (the product's images) or ``staged_ids`` (chosen with it)."""
     width = len([n for n in names if n])
     rows: list[VariantValues] = []
     combinations: dict[tuple[str, ...], int] = {}
@@ -365,11 +393,22 @@ def _check_variants(form: ProductForm, names: list[str], currency: str,
         if variant_id is not None:
             used_ids.add(variant_id)
         padded = (*options, "", "", "")[:MAX_OPTIONS]
+        image_id = staged_image_id = None
+        photo = row.get("image").strip()
+        if photo:
+            match = _PHOTO_VALUE.fullmatch(photo)
+            if match and match[1] and int(match[2]) in staged_ids:
+                staged_image_id = int(match[2])
+            elif match and not match[1] and int(match[2]) in photo_ids:
+                image_id = int(match[2])
+            else:  # another product's or store's image, or one deleted meanwhile
+                fail("image", _("Choose one of this product's photos."))
         if all(k in values for k in ("price", "compare_at", "stock", "weight")):
             rows.append(VariantValues(
                 id=variant_id, options=(padded[0], padded[1], padded[2]),
                 sku=sku or None, price=values["price"], compare_at=values["compare_at"],
-                stock=values["stock"], weight=values["weight"]))
+                stock=values["stock"], weight=values["weight"], image_id=image_id,
+                staged_image_id=staged_image_id))
     return rows
 
 
@@ -429,7 +468,9 @@ def check_form(form: ProductForm, currency: str, product: Product | None,
         if not names[0]:
             errors["option1_name"] = _("Name the first option, e.g. Size.")
     variants = _check_variants(form, names, currency,
-                               {v.id for v in product.variants} if product else ())
+                               {v.id for v in product.variants} if product else (),
+                               {i.id for i in product.images} if product else (),
+                               set(form.staged) & set(form.staged_rows))
 
     money: dict[str, Any] = {"price": 0, "compare_at": None, "stock": 0}
     if not has_variants:  # with variants, these come from the variants
@@ -477,6 +518,7 @@ def check_form(form: ProductForm, currency: str, product: Product | None,
         errors["seo_description"] = _("Use at most %(n)s characters.", n=SEO_DESCRIPTION_MAX)
 
     image_changes = _check_images(form, product)
+    staged_images = _check_staged(form, len(product.images) if product else 0)
     if form.failed:
         return None
     return ProductValues(
@@ -486,7 +528,7 @@ def check_form(form: ProductForm, currency: str, product: Product | None,
         seo_description=seo_description,
         option_names=tuple(n for n in names if n) if has_variants else (),
         variants=tuple(variants), collection_ids=frozenset(form.collections) & set(collection_ids),
-        image_changes=tuple(image_changes))
+        image_changes=tuple(image_changes), staged_images=tuple(staged_images))
 
 
 def _check_images(form: ProductForm, product: Product | None) -> list[ImageChange]:
@@ -509,3 +551,28 @@ def _check_images(form: ProductForm, product: Product | None) -> list[ImageChang
         changes.append(ImageChange(image.id, alt, max(0, (position or 1) - 1)))
     return changes
 
+
+
+def _check_staged(form: ProductForm, saved_count: int) -> list[StagedChoice]:
+    """The photos chosen but not saved yet that the store still has, with their alt text
+    and position (after the saved images when none is typed)."""
+    choices = []
+    found = [sid for sid in form.staged if sid in form.staged_rows]
+    if saved_count + len(found) > MAX_IMAGES:
+        form.upload_errors.append(_(
+            "A product can have at most %(n)s images; take out %(extra)s.",
+            n=number_filter(MAX_IMAGES),
+            extra=number_filter(saved_count + len(found) - MAX_IMAGES)))
+    for number, staged_id in enumerate(found):
+        typed = form.staged[staged_id]
+        alt = " ".join(typed.get("alt", "").split())
+        if len(alt) > MAX_ALT:
+            form.errors[f"staged-{staged_id}-alt"] = _("Use at most %(n)s characters.",
+                                                       n=number_filter(MAX_ALT))
+        try:
+            position = _whole(typed.get("position", ""), empty=saved_count + number + 1)
+        except InputError as exc:
+            form.errors[f"staged-{staged_id}-position"] = str(exc)
+            continue
+        choices.append(StagedChoice(staged_id, alt, max(0, (position or 1) - 1)))
+    return choices

@@ -2,9 +2,13 @@
 
 Owners and staff both manage the catalogue. The form is parsed and checked in
 ``core.admin.product_form``; rows change through ``core.catalog.editing``. A form
-with mistakes is answered 422 with every typed value kept and nothing saved (image
-files stored for it are removed again). The helper buttons of the variant table
-(add a row, remove a row, make every combination) only re-draw the form.
+with mistakes is answered 422 with every typed value kept and nothing saved. Photos
+sent with any post are kept as staged images (``core.catalog.staging``) and listed in
+the form again, so that nothing chosen is ever lost; saving attaches them. The helper
+buttons of the variant table (add a row, remove a row, make every combination) only
+re-draw the form, with a neutral note: they are a step, not a failed save. The
+editor's script (``core/static/admin/product_editor.js``) does those steps in the page
+and sends each photo to ``/admin/products/photos`` the moment it is chosen.
 """
 
 from __future__ import annotations
@@ -12,7 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -24,7 +37,7 @@ from werkzeug.wrappers import Response
 
 from core.admin import product_form as pf
 from core.admin.listing import page_number, paginate, query_args
-from core.catalog import editing
+from core.catalog import editing, staging
 from core.catalog.handles import handle_from_title
 from core.catalog.images import MAX_UPLOAD_BYTES, rendition_key
 from core.catalog.models import (
@@ -36,16 +49,19 @@ from core.catalog.models import (
     Product,
     ProductImage,
     ProductVariant,
+    StagedImage,
 )
+from core.catalog.richtext import editor_html
 from core.db import db
+from core.i18n import to_ascii_digits
 from core.storage import get_storage
-from core.web.templating import number_filter
+from core.web.templating import ngettext, number_filter
 from core.web.tenancy import current_store
 
 bp = Blueprint("admin_products", __name__, url_prefix="/admin/products")
 
 #: The most images one product can have.
-MAX_IMAGES = 30
+MAX_IMAGES = pf.MAX_IMAGES
 MAX_SEARCH = 100
 ACCEPTED_IMAGES = "image/jpeg,image/png,image/webp,image/gif"
 
@@ -144,7 +160,7 @@ def _collections() -> list[Collection]:
         Collection.position, func.lower(Collection.title), Collection.id)))
 
 
-def thumbnail_url(image: ProductImage) -> str:
+def thumbnail_url(image: ProductImage | StagedImage) -> str:
     """The smallest stored copy of ``image``, for lists and the form."""
     widths = image.width_list
     key = rendition_key(image.storage_key, min(widths), "original") if widths \
@@ -194,19 +210,74 @@ def _product_or_404(product_id: int) -> Product:
     return product
 
 
-def _form_page(form: pf.ProductForm, product: Product | None,
-               status_code: int = 200) -> tuple[str, int]:
+@dataclass(frozen=True)
+class Photo:
+    """One photo in the editor's list: saved, or chosen and not saved yet (staged)."""
+
+    #: What a variant's photo choice sends for it: the image id, or ``s<staged id>``.
+    value: str
+    #: The start of its fields' names: ``image-<id>`` or ``staged-<id>``.
+    prefix: str
+    thumbnail: str
+    #: Alt text and position as typed (or saved).
+    alt: str
+    position: str
+    #: The file's name, for a photo not saved yet.
+    name: str = ""
+    staged: bool = False
+    #: The page that deletes a saved photo.
+    delete_url: str = ""
+
+
+def _typed_position(text: str) -> int | None:
+    text = to_ascii_digits(text.strip())
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+
+
+def _photos(form: pf.ProductForm, product: Product | None) -> list[Photo]:
+    """The saved and the staged photos in the order their positions say (as typed)."""
+    photos: list[Photo] = []
+    for image in product.images if product else ():
+        typed = form.images.get(image.id, {})
+        photos.append(Photo(
+            value=str(image.id), prefix=f"image-{image.id}", thumbnail=thumbnail_url(image),
+            alt=typed.get("alt", image.alt), position=typed.get("position",
+                                                                str(image.position + 1)),
+            delete_url=url_for("admin_products.delete_image", product_id=product.id,
+                               image_id=image.id)))
+    for staged_id, typed in form.staged.items():
+        row = form.staged_rows.get(staged_id)
+        if row is None:
+            continue
+        photos.append(Photo(
+            value=f"s{row.id}", prefix=f"staged-{row.id}", thumbnail=thumbnail_url(row),
+            alt=typed.get("alt", ""), position=typed.get("position", str(len(photos) + 1)),
+            name=row.name, staged=True))
+    last = len(photos) + 1
+    order = sorted(range(len(photos)),
+                   key=lambda i: (_typed_position(photos[i].position) or last, i))
+    return [photos[i] for i in order]
+
+
+def _form_page(form: pf.ProductForm, product: Product | None, status_code: int = 200, *,
+               failed: bool = False, posted: bool = False) -> tuple[str, int]:
+    """The editor. ``failed``: a save was refused (the "nothing was saved" banner);
+    ``posted``: the page shows what was typed, not what is saved (the script then warns
+    before leaving it)."""
+    photos = _photos(form, product)
     body = render_template(
         "admin/products/form.html", store=current_store(), form=form, product=product,
         collections=_collections(), status_labels=STATUS_LABELS, limits=pf,
         max_variants=editing.MAX_VARIANTS, max_images=MAX_IMAGES,
         max_image_mb=MAX_UPLOAD_BYTES // (1024 * 1024), accepted_images=ACCEPTED_IMAGES,
-        thumbnail_url=thumbnail_url, failed=status_code == 422)
+        photos=photos, failed=failed, posted=posted,
+        description_html=editor_html(form.value("description")))
     return body, status_code
 
 
 def _helper_action(form: pf.ProductForm, action: str) -> bool:
-    """Run a variant-table button; False when ``action`` is not one (it is Save)."""
+    """Run a variant-table or photo-list button; False when ``action`` is not one (it
+    is Save)."""
     if action == "add_variant":
         pf.add_variant_row(form)
     elif action.startswith("remove_variant:"):
@@ -215,6 +286,16 @@ def _helper_action(form: pf.ProductForm, action: str) -> bool:
             pf.remove_variant_row(form, int(number))
     elif action == "combine":
         pf.make_combinations(form)
+    elif action.startswith("remove_staged:"):
+        number = action.partition(":")[2]
+        if number.isascii() and number.isdigit() and len(number) < 12:
+            form.staged.pop(int(number), None)
+            row = form.staged_rows.pop(int(number), None)
+            if row is not None:
+                staging.discard(get_storage(), current_store().id, [row])
+            for variant in form.variants:  # rows that showed it show no photo now
+                if variant.get("image") == f"s{number}":
+                    variant.values["image"] = ""
     else:
         return False
     return True
@@ -225,48 +306,67 @@ def _uploaded_files() -> list[tuple[str, bytes]]:
             for upload in request.files.getlist("images") if upload.filename]
 
 
+def _image_stem(form_or_post: Any) -> str:
+    """The start of new photos' file names: the handle typed, else made from the title."""
+    handle = (form_or_post.get("handle") or "").strip()
+    return handle_from_title(handle or form_or_post.get("title") or "", "product")
+
+
+def _keep_photos(form: pf.ProductForm, product: Product | None) -> None:
+    """Find the photos the form lists as chosen earlier, and stage those posted now
+    (committed at once, so they outlive a form with mistakes)."""
+    form.staged_rows = staging.staged_by_id(form.staged)
+    gone = [staged_id for staged_id in form.staged if staged_id not in form.staged_rows]
+    for staged_id in gone:
+        del form.staged[staged_id]
+    if gone:
+        form.upload_errors.append(ngettext(
+            "A photo chosen earlier is no longer kept; please choose it again.",
+            "%(num)s photos chosen earlier are no longer kept; please choose them again.",
+            len(gone)))
+    files = _uploaded_files()
+    if not files:
+        return
+    store = current_store()
+    count = (len(product.images) if product else 0) + len(form.staged)
+    room = max(0, MAX_IMAGES - count)
+    if len(files) > room:
+        form.upload_errors.append(_(
+            "A product can have at most %(n)s images; %(left)s of the photos you chose were "
+            "not added.", n=number_filter(MAX_IMAGES),
+            left=number_filter(len(files) - room)))
+        files = files[:room]
+    rows, refused = staging.stage_files(get_storage(), store.id, _image_stem(form.data), files)
+    form.upload_errors.extend(refused)
+    for offset, row in enumerate(rows, start=count + 1):
+        form.staged[row.id] = {"alt": "", "position": str(offset)}
+        form.staged_rows[row.id] = row
+    db.session.commit()
+    staging.remove_stale(get_storage(), store.id)
+
+
 def _submit(product: Product | None) -> Response | tuple[str, int]:
     """Check the posted form and save it, or show it again with what is wrong."""
     store = current_store()
     form = pf.form_from_post(request.form)
-    files = _uploaded_files()
+    _keep_photos(form, product)
     if _helper_action(form, request.form.get("action", "save")):
-        if files:
-            form.upload_errors.append(_("Choose the images again: they are added when you "
-                                        "press Save."))
-        return _form_page(form, product, 422 if form.failed else 200)
+        return _form_page(form, product, 422 if form.failed else 200, posted=True)
 
     collection_ids = {c.id for c in _collections()}
     values = pf.check_form(form, store.currency, product, collection_ids)
-    storage = get_storage()
-    uploads = editing.Uploads()
-    if files:
-        room = MAX_IMAGES - (len(product.images) if product else 0)
-        if len(files) > room:
-            form.upload_errors.append(_("A product can have at most %(n)s images; choose "
-                                        "%(room)s or fewer.", n=number_filter(MAX_IMAGES),
-                                        room=number_filter(max(room, 0))))
-        else:
-            stem = (values.handle if values and values.handle
-                    else handle_from_title(form.value("title"), "product"))
-            uploads = editing.store_uploads(storage, store.id, stem, files)
-            form.upload_errors.extend(uploads.rejected)
     if values is None or form.failed:
-        editing.discard_uploads(storage, store.id, uploads)
-        if files and not form.upload_errors:
-            form.upload_errors.append(_("Nothing was saved: choose the images again after "
-                                        "correcting the form."))
-        return _form_page(form, product, 422)
+        return _form_page(form, product, 422, failed=True, posted=True)
     try:
-        saved = editing.save_product(product, values)
-        editing.attach_images(saved, uploads)
+        saved = editing.save_product(product, values, form.staged_rows)
         db.session.commit()
     except IntegrityError:  # another request took the handle or SKU meanwhile
         db.session.rollback()
-        editing.discard_uploads(storage, store.id, uploads)
         form.errors["handle"] = _("Another product took this handle or SKU a moment ago. "
                                   "Please check them and save again.")
-        return _form_page(form, _product_or_404(product.id) if product else None, 422)
+        form.staged_rows = staging.staged_by_id(form.staged)
+        return _form_page(form, _product_or_404(product.id) if product else None, 422,
+                          failed=True, posted=True)
     flash(_("Product %(title)s saved.", title=saved.title) if product
           else _("Product %(title)s created.", title=saved.title), "success")
     return redirect(url_for("admin_products.edit", product_id=saved.id), 303)
@@ -289,6 +389,39 @@ def edit(product_id: int) -> Response | tuple[str, int]:
     if request.method == "GET":
         return _form_page(pf.form_from_product(product, current_store().currency), product)
     return _submit(product)
+
+
+# ------------------------------------------------------------- photos chosen
+
+
+@bp.post("/photos")
+@login_required
+def stage_photos() -> tuple[Response, int]:
+    """The editor's script sends each photo here the moment it is chosen: it is stored
+    as a staged image and the answer (JSON) names it for the form (``s<id>``)."""
+    store = current_store()
+    files = _uploaded_files()[:MAX_IMAGES]
+    if not files:
+        return jsonify(photos=[], errors=[_("Choose a photo to add.")]), 400
+    rows, refused = staging.stage_files(get_storage(), store.id, _image_stem(request.form),
+                                        files)
+    db.session.commit()
+    staging.remove_stale(get_storage(), store.id)
+    return jsonify(
+        photos=[{"id": row.id, "value": f"s{row.id}", "name": row.name,
+                 "thumbnail": thumbnail_url(row)} for row in rows],
+        errors=refused), 200 if rows else 422
+
+
+@bp.post("/photos/<id:staged_id>/delete")
+@login_required
+def unstage_photo(staged_id: int) -> tuple[str, int]:
+    """A photo chosen in the editor and taken out again before saving."""
+    row = staging.staged_by_id([staged_id]).get(staged_id)
+    if row is None:
+        abort(404)
+    staging.discard(get_storage(), current_store().id, [row])
+    return "", 204
 
 
 # ---------------------------------------------------------------------- delete

@@ -139,10 +139,12 @@ def find_cart(token: str | None, *, with_lines: bool = False) -> Cart | None:
 def _line_view(line: CartLine) -> CartLineView:
     product, variant = line.product, line.variant
     source = variant or product
+    # The variant's own photo (the blue one for "Blue"), else the product's main one.
+    own = next((i for i in product.images if variant and i.id == variant.image_id), None)
     return CartLineView(
         id=line.id, product_id=product.id, handle=product.handle, title=product.title,
         variant_title=variant.title if variant else "",
-        image=product.images[0] if product.images else None,
+        image=own or (product.images[0] if product.images else None),
         unit_price=source.price_amount, quantity=line.quantity,
         available=source.stock if product.status == STATUS_ACTIVE else 0,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -23,8 +23,9 @@ from core.catalog.models import (
     Product,
     ProductImage,
     ProductVariant,
+    StagedImage,
 )
-from core.catalog.richtext import sanitize_html
+from core.catalog.richtext import sanitize_editor_html
 from core.catalog.variants import sync_from_variants
 from core.db import db
 from core.storage import Storage
@@ -53,11 +54,25 @@ class VariantValues:
     compare_at: int | None
     stock: int
     weight: int | None
+    #: The photo shown for this variant: an image of this product (its id), or one of
+    #: the staged images saved with it (``staged_image_id``); both ``None``: no photo.
+    image_id: int | None = None
+    staged_image_id: int | None = None
 
 
 @dataclass(frozen=True)
 class ImageChange:
     """New alt text and position of an existing image of the product."""
+
+    id: int
+    alt: str
+    position: int
+
+
+@dataclass(frozen=True)
+class StagedChoice:
+    """A staged image (:class:`~core.catalog.models.StagedImage`) to add to the product,
+    with its alt text and its position among all the product's images."""
 
     id: int
     alt: str
@@ -86,6 +101,7 @@ class ProductValues:
     variants: tuple[VariantValues, ...] = ()
     collection_ids: frozenset[int] = frozenset()
     image_changes: tuple[ImageChange, ...] = ()
+    staged_images: tuple[StagedChoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,9 +124,10 @@ class Uploads:
 
 
 def clean_description(text: str) -> str:
-    """HTML from the editor, sanitised; plain text (paragraphs) is kept as typed."""
+    """HTML from the editor, sanitised (the editor's own markup turned into what themes
+    style); plain text (paragraphs) is kept as typed."""
     text = text.strip()
-    return sanitize_html(text) if _LOOKS_LIKE_HTML.search(text) else text
+    return sanitize_editor_html(text) if _LOOKS_LIKE_HTML.search(text) else text
 
 
 def join_tags(raw: str) -> str:
@@ -154,9 +171,14 @@ def taken_skus(skus: Iterable[str], product_id: int | None) -> set[str]:
 # ------------------------------------------------------------------- saving
 
 
-def save_product(product: Product | None, values: ProductValues) -> Product:
+def save_product(product: Product | None, values: ProductValues,
+                 staged: Mapping[int, StagedImage] | None = None) -> Product:
     """Create a product (``product`` is ``None``) or update one from ``values``; flushed,
-    not committed. Variants not in ``values`` are deleted (orders keep their copies)."""
+    not committed. Variants not in ``values`` are deleted (orders keep their copies).
+
+    ``staged`` holds the store's staged images by id; those ``values.staged_images``
+    names become the product's images (same files) and their staged rows are deleted.
+    A choice whose staged image is missing is skipped."""
     # The handle first: its query would flush a new, still incomplete product.
     handle = values.handle or unique_handle(Product, handle_from_title(values.title, "product"),
                                             exclude_id=product.id if product else None)
@@ -179,8 +201,8 @@ def save_product(product: Product | None, values: ProductValues) -> Product:
     product.option_names = ",".join(values.option_names) if values.variants else ""
     db.session.flush()  # the new product needs its id for the rows below
     _apply_memberships(product, values.collection_ids)
-    _apply_variants(product, values.variants)
-    _apply_image_changes(product, values.image_changes)
+    added = _apply_images(product, values.image_changes, values.staged_images, staged or {})
+    _apply_variants(product, values.variants, added)
     sync_from_variants(product)
     db.session.flush()
     return product
@@ -205,9 +227,13 @@ def _apply_memberships(product: Product, wanted: frozenset[int]) -> None:
             collection_id=collection_id, position=0 if position is None else position + 1))
 
 
-def _apply_variants(product: Product, rows: Sequence[VariantValues]) -> None:
+def _apply_variants(product: Product, rows: Sequence[VariantValues],
+                    added: Mapping[int, ProductImage]) -> None:
     """Update kept variants in place (their ids stay, so carts keep working), add new
-    ones and delete the rest, without ever tripping the one-row-per-combination rule."""
+    ones and delete the rest, without ever tripping the one-row-per-combination rule.
+    ``added`` maps staged image ids to the images just made of them; a photo that is
+    not one of the product's images is dropped."""
+    images = {image.id: image for image in product.images if image.id is not None}
     existing = {v.id: v for v in product.variants}
     kept = {row.id for row in rows if row.id in existing}
     for variant in list(product.variants):
@@ -232,6 +258,8 @@ def _apply_variants(product: Product, rows: Sequence[VariantValues]) -> None:
         variant.stock = row.stock
         variant.weight_grams = row.weight
         variant.position = position
+        variant.image = (added.get(row.staged_image_id) if row.staged_image_id is not None
+                         else images.get(row.image_id) if row.image_id is not None else None)
         ordered.append(variant)
     product.variants = ordered
 
@@ -240,7 +268,11 @@ def _options(variant: ProductVariant) -> tuple[str, str, str]:
     return (variant.option1 or "", variant.option2 or "", variant.option3 or "")
 
 
-def _apply_image_changes(product: Product, changes: Sequence[ImageChange]) -> None:
+def _apply_images(product: Product, changes: Sequence[ImageChange],
+                  choices: Sequence[StagedChoice],
+                  staged: Mapping[int, StagedImage]) -> dict[int, ProductImage]:
+    """Alt texts and positions of the product's images, and the staged images added
+    among them; returns the new images by staged id."""
     by_id = {change.id: change for change in changes}
     images = list(product.images)
     for image in images:
@@ -248,11 +280,23 @@ def _apply_image_changes(product: Product, changes: Sequence[ImageChange]) -> No
         if change is not None:
             image.alt = change.alt
             image.position = change.position
-    # Renumber 0, 1, 2…; equal positions keep their current order.
+    added: dict[int, ProductImage] = {}
+    for choice in choices:
+        row = staged.get(choice.id)
+        if row is None or choice.id in added:
+            continue
+        image = ProductImage(storage_key=row.storage_key, alt=choice.alt, width=row.width,
+                             height=row.height, widths=row.widths, position=choice.position)
+        added[choice.id] = image
+        images.append(image)
+        db.session.delete(row)
+    # Renumber 0, 1, 2…; equal positions keep their current order (the images already
+    # saved first, then the added ones in the order chosen).
     ranked = sorted(enumerate(images), key=lambda pair: (pair[1].position, pair[0]))
     for position, (_index, image) in enumerate(ranked):
         image.position = position
     product.images = [image for _index, image in ranked]
+    return added
 
 
 # ------------------------------------------------------------------- images
@@ -303,6 +347,9 @@ def delete_product_image(image: ProductImage) -> ImageFiles:
     """Delete one image row; returns its files, to remove after the commit."""
     files = ImageFiles(image.storage_key, image.width_list)
     product = image.product
+    for variant in product.variants:  # the database's ON DELETE SET NULL, in the session
+        if variant.image_id == image.id:
+            variant.image = None
     product.images.remove(image)
     for position, other in enumerate(product.images):
         other.position = position

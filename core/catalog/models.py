@@ -172,8 +172,13 @@ class ProductVariant(TenantOwned, db.Model):
     #: ``None`` means the product's weight.
     weight_grams: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    #: The product's photo shown when a shopper chooses this variant (one of the same
+    #: product's images); ``None`` means the product's own order of photos.
+    image_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_images.id", ondelete="SET NULL"), index=True)
 
     product: Mapped[Product] = relationship(back_populates="variants")
+    image: Mapped[ProductImage | None] = relationship()
 
     @property
     def title(self) -> str:
@@ -182,3 +187,30 @@ class ProductVariant(TenantOwned, db.Model):
     @property
     def in_stock(self) -> bool:
         return self.stock > 0
+
+
+class StagedImage(TenantOwned, db.Model):
+    """A photo the merchant chose in the product editor that no product shows yet.
+
+    Its files are stored (checked, cleaned and resized like a product image) as soon
+    as the browser sends it, so that nothing chosen is lost when the form comes back
+    with a mistake or after a step such as "make every combination". Saving the
+    product turns it into a :class:`ProductImage` with the same files; one left
+    behind (a form never saved) is removed with its files after a day.
+    """
+
+    __tablename__ = "staged_images"
+    __table_args__ = (Index(None, "tenant_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    storage_key: Mapped[str] = mapped_column(String(300))
+    #: The file's name on the merchant's device, to tell photos apart in the editor.
+    name: Mapped[str] = mapped_column(String(200), default="")
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    widths: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def width_list(self) -> tuple[int, ...]:
+        return tuple(int(w) for w in self.widths.split(",") if w.strip().isdigit())

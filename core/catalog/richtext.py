@@ -67,6 +67,57 @@ def sanitize_html(html: str) -> str:
     return _CLEANER.clean(html)
 
 
+# What the admin's rich-text editor (Trix) writes beyond ALLOWED_TAGS: a <div> per
+# paragraph (a blank line is <div><br></div>), <h1> for its one heading size and <del>
+# for strike-through. They are accepted from the editor and stored as the tags the
+# themes style: <p>, <h2> (the page's <h1> is the product's title) and <s>.
+_EDITOR_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS | {"div", "h1", "del"}),
+    clean_content_tags=set(REMOVED_WITH_CONTENT),
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=set(URL_SCHEMES),
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
+_RENAMES = {"h1": "h2", "del": "s"}
+_RENAME = re.compile(r"<(/?)(h1|del)>")
+# A <div> holding only text and inline elements (the innermost first).
+_INLINE_DIV = re.compile(
+    r"<div>((?:[^<]|<(?!/?(?:div|p|ul|ol|li|h[1-6]|blockquote|pre|table|hr)\b)[^>]*>)*)</div>")
+_ANY_DIV = re.compile(r"</?div>")
+_BREAKS_AT_END = re.compile(r"(?:\s*<br>)+\s*</p>")
+_EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\xa0|<br>)*</p>")
+
+
+def sanitize_editor_html(html: str) -> str:
+    """:func:`sanitize_html` for what the admin's editor sends: its paragraphs (``<div>``)
+    become ``<p>`` (empty ones, the editor's blank lines, are dropped), its heading
+    (``<h1>``) an ``<h2>`` and its strike-through (``<del>``) ``<s>``. A ``<div>`` around
+    other blocks (pasted HTML) is dropped and its content kept."""
+    html = _EDITOR_CLEANER.clean(html)  # normalised: lowercase tags, no attributes on these
+    html = _RENAME.sub(lambda m: f"<{m[1]}{_RENAMES[m[2]]}>", html)
+    while True:
+        html, count = _INLINE_DIV.subn(r"<p>\1</p>", html)
+        if not count:
+            break
+    html = _ANY_DIV.sub("", html)
+    html = _BREAKS_AT_END.sub("</p>", html)
+    html = _EMPTY_PARAGRAPH.sub("", html)
+    return sanitize_html(html).strip()
+
+
+_EDITOR_BLOCKS = re.compile(r"<(/?)(p|h[2-6])>")
+
+
+def editor_html(value: str) -> str:
+    """A description (HTML or plain text) as the admin's editor (Trix) reads it back:
+    paragraphs as ``<div>`` (a ``<p>`` has margins, which Trix would turn into blank
+    lines) and headings as its one heading, ``<h1>``. :func:`sanitize_editor_html`
+    turns them back when the merchant saves."""
+    return _EDITOR_BLOCKS.sub(lambda m: f"<{m[1]}{'div' if m[2] == 'p' else 'h1'}>",
+                              description_html(value))
+
+
 def html_to_text(html: str, limit: int | None = None) -> str:
     """Plain text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.
 

@@ -26,6 +26,8 @@ def product_snapshot(product: Product, currency: str,
     this for many products.
     """
     variants = product.variants
+    images = tuple(image_snapshot(image, media_url) for image in product.images)
+    by_id = {image.id: snapshot for image, snapshot in zip(product.images, images, strict=True)}
     return ProductSnapshot(
         id=product.id, handle=product.handle, title=product.title,
         description=html_to_text(product.description),
@@ -41,8 +43,9 @@ def product_snapshot(product: Product, currency: str,
         variant_titles=tuple(v.title for v in variants),
         variant_skus=tuple(v.sku for v in variants if v.sku),
         seo_title=product.seo_title or "", seo_description=product.seo_description or "",
-        images=tuple(image_snapshot(image, media_url) for image in product.images),
-        variants=tuple(variant_snapshot(v, currency, product.weight_grams or 0)
+        images=images,
+        variants=tuple(variant_snapshot(v, currency, product.weight_grams or 0,
+                                        by_id.get(v.image_id) if v.image_id else None)
                        for v in variants),
         option_names=tuple(product.option_labels) if variants else (),
         weight_grams=product.weight_grams or 0,
@@ -58,9 +61,10 @@ def image_snapshot(image: ProductImage, media_url: Callable[[str], str]) -> Imag
                     for w in sorted(set(image.width_list))))
 
 
-def variant_snapshot(variant: ProductVariant, currency: str,
-                     product_weight: int) -> VariantSnapshot:
-    """One variant; its weight falls back to the product's, as the cart's does."""
+def variant_snapshot(variant: ProductVariant, currency: str, product_weight: int,
+                     image: ImageSnapshot | None = None) -> VariantSnapshot:
+    """One variant; its weight falls back to the product's, as the cart's does.
+    ``image`` is the snapshot of its photo (one of the product's)."""
     return VariantSnapshot(
         id=variant.id, title=variant.title,
         options=tuple(o for o in (variant.option1, variant.option2, variant.option3) if o),
@@ -69,7 +73,8 @@ def variant_snapshot(variant: ProductVariant, currency: str,
                           if variant.compare_at_amount else None),
         stock=variant.stock, sku=variant.sku or None,
         weight_grams=(variant.weight_grams if variant.weight_grams is not None
-                      else product_weight))
+                      else product_weight),
+        image=image)
 
 
 def collection_snapshot(collection: Collection) -> CollectionSnapshot:

@@ -72,6 +72,10 @@ class VariantSnapshot:
     #: The weight of one item in grams: the variant's own, else the product's; ``0`` when
     #: neither is known.
     weight_grams: int = 0
+    #: The photo the merchant chose for this variant, shown as the main one when a
+    #: shopper chooses it: one of ``ProductSnapshot.images`` (the same values); ``None``
+    #: when it has none (then show the product's first image).
+    image: ImageSnapshot | None = None
 
     @property
     def in_stock(self) -> bool:

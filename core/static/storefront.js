@@ -1,7 +1,8 @@
 /* Haat storefront: small enhancements on top of pages that work without JavaScript.
    - add-to-cart forms post with fetch and update the header cart in place;
    - sort/filter controls apply on change;
-   - a product's variant picker updates the shown price and stock;
+   - a product's variant picker updates the shown price and stock, and shows the
+     variant's own photo as the main one;
    - product videos load the provider's player only when the shopper asks;
    - search boxes suggest products as the shopper types (/search/suggest);
    - checkout recomputes delivery, payment and the summary when a choice changes. */
@@ -81,12 +82,33 @@
     control.addEventListener("change", function () { control.form.submit(); });
   });
 
+  /* A variant's own photo (data-image on its <option>, the id of one of the gallery's
+     figures) becomes the gallery's main one, as the server draws the page for
+     ?variant=; the photo that was main moves back among the others. */
+  function showVariantImage(imageId) {
+    var gallery = document.querySelector("[data-gallery]");
+    if (!gallery || !imageId) return;
+    var figure = gallery.querySelector("figure[data-image-id='" + imageId + "']");
+    var main = gallery.querySelector("figure.gallery-main");
+    if (!figure || figure === main) return;
+    if (main) {
+      main.classList.remove("gallery-main");
+      main.classList.add("gallery-thumb");
+    }
+    figure.classList.remove("gallery-thumb");
+    figure.classList.add("gallery-main");
+    gallery.insertBefore(figure, gallery.firstChild);
+    var img = figure.querySelector("img");
+    if (img) { img.loading = "eager"; }
+  }
+
   /* The variant picker: the price and the stock shown follow the option chosen (each
      <option> carries its own, rendered by the server), and so does the address, so that
      a reload or a shared link shows the same option (?variant=). */
   document.querySelectorAll("[data-variant-select]").forEach(function (select) {
     select.addEventListener("change", function () {
       var option = select.options[select.selectedIndex];
+      showVariantImage(option.dataset.image);
       var price = document.querySelector("[data-price-block]");
       if (price && option.dataset.priceHtml) {
         price.innerHTML = option.dataset.priceHtml;  // the server's own markup for it

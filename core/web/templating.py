@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -9,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, has_request_context, request
 from flask_babel import get_domain, get_locale
+from jinja2 import pass_context
 
 from core.clock import aware, format_moment, zone_named
 from core.i18n import (
@@ -124,9 +127,25 @@ def moment_filter(value: datetime | None) -> str:
                          bengali_digits=bool(store and store.bengali_digits))
 
 
+def _per_request(func: Callable[..., str]) -> Callable[..., str]:
+    """``func`` as a template filter that Jinja never works out at compile time.
+
+    Jinja folds a filter applied to a constant (``{{ 1|number }}``,
+    ``{{ "0123456789"|digits }}``) into the compiled template, which is cached and
+    shared by every store: the first store's language and digits would stay for all.
+    A ``pass_context`` filter is never folded."""
+
+    @pass_context
+    @functools.wraps(func)
+    def filter_(_context: Any, *args: Any, **kwargs: Any) -> str:
+        return func(*args, **kwargs)
+
+    return filter_
+
+
 def init_app(app: Flask) -> None:
-    app.add_template_filter(money_filter, "money")
-    app.add_template_filter(number_filter, "number")
-    app.add_template_filter(digits_filter, "digits")
-    app.add_template_filter(date_filter, "store_date")
-    app.add_template_filter(moment_filter, "store_moment")
+    app.add_template_filter(_per_request(money_filter), "money")
+    app.add_template_filter(_per_request(number_filter), "number")
+    app.add_template_filter(_per_request(digits_filter), "digits")
+    app.add_template_filter(_per_request(date_filter), "store_date")
+    app.add_template_filter(_per_request(moment_filter), "store_moment")

@@ -2,7 +2,7 @@
 published to shoppers
 
 Revision ID: 0015_theme_draft
-Revises: 0013_coming_soon
+Revises: 0014_variant_photos
 Create Date: 2026-12-08 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_theme_draft'
-down_revision = '0013_coming_soon'
+down_revision = '0014_variant_photos'
 branch_labels = None
 depends_on = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from html.parser import HTMLParser
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -70,3 +71,65 @@ def listed_titles(page: str) -> list[str]:
     """Product titles in the admin list, in order."""
     return [html_lib.unescape(t)
             for t in re.findall(r'<a href="/admin/products/\d+">([^<]+)</a>', page)]
+
+
+class _FormFields(HTMLParser):
+    """What a browser without JavaScript sends for the product form as shown: text and
+    hidden inputs, checked boxes, chosen options and textareas (no buttons, no files)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._first_option: tuple[str, str] | None = None
+        self._chosen = False
+        self._textarea: str | None = None
+        self._text: list[str] = []
+        self._in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and "data-product-editor" in a:
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = a.get("name", "")
+        if tag == "input" and name and a.get("type", "text") not in ("submit", "file", "button"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append((name, a.get("value", "")))
+        elif tag == "select":
+            self._select, self._first_option, self._chosen = name, None, False
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if self._first_option is None:
+                self._first_option = (self._select, value)
+            if "selected" in a:
+                self.fields.append((self._select, value))
+                self._chosen = True
+        elif tag == "textarea":
+            self._textarea, self._text = name, []
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select" and self._select:
+            if not self._chosen and self._first_option:
+                self.fields.append(self._first_option)
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            text = "".join(self._text)
+            self.fields.append((self._textarea, text[1:] if text.startswith("\n") else text))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text.append(data)
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """The product form of ``page`` as a browser without JavaScript would post it (the
+    last value wins for repeated names, which only checkboxes have)."""
+    parser = _FormFields()
+    parser.feed(page)
+    return dict(parser.fields)

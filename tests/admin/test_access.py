@@ -17,7 +17,7 @@ from sqlalchemy import select
 from admin_support import add_staff, html, insert_orders, sign_in
 from conftest import PASSWORD, client_for, read_outbox
 from core.catalog.imports import ProductImport
-from core.catalog.models import Collection, Product
+from core.catalog.models import Collection, Product, StagedImage
 from core.customers.models import Customer
 from core.db import db
 from core.discounts.models import Discount
@@ -36,7 +36,7 @@ ARGUMENT_KINDS = {
     "discount_id": "discount", "page_id": "page", "domain_id": "domain",
     "user_id": "staff", "staff_id": "staff", "member_id": "staff", "import_id": "import",
     "name": "plugin", "handle": "handle", "event": "message_event",
-    "channel": "message_channel", "message_id": "message",
+    "channel": "message_channel", "message_id": "message", "staged_id": "staged",
 }
 #: Arguments not filled from the other store's rows, and why.
 SKIPPED_ARGUMENTS = {
@@ -80,6 +80,8 @@ def seed(app, add_product, tenant: Tenant, mark: str) -> dict[str, object]:
             "staff": StaffUser(email=f"{mark}-staff@{tenant.slug}.example", role="staff",
                                password_hash="not-a-hash"),
             "import": ProductImport(filename=f"{mark}.csv", storage_key=f"imports/{mark}.csv"),
+            # A photo chosen in the product editor, not saved with a product yet.
+            "staged": StagedImage(storage_key=f"products/{mark}-staged.jpg", name=f"{mark}.jpg"),
         }
         db.session.add_all(rows.values())
         db.session.commit()

@@ -3,7 +3,9 @@
 Pages: home, a collection, a product, the cart with one item, search results (with
 an in-memory search plugin switched on for the store), the checkout showing its field
 errors, and an order's status page after a cash-on-delivery order. dhaka-crafts (bn, Bengali digits)
-is checked at 360 px, yerevan-books (hy) at desktop width.
+is checked at 360 px, yerevan-books (hy) at desktop width. The admin's product editor,
+with its script's additions (text toolbar, photos, variant rows), is checked in
+dhaka-crafts at 360 px and corner-store at desktop width.
 """
 
 from __future__ import annotations
@@ -119,6 +121,57 @@ def test_no_serious_accessibility_violations(slug: str, viewport: str, theme: st
     report = _report(blocking)
     if report:
         print(f"axe on {slug} {kind} ({theme}, {viewport}):\n{report}")
+    assert not blocking, f"{len(blocking)} serious/critical axe violation(s):\n{report}"
+    assert_fits_width(page)
+    page.problems.check()
+
+
+EDITOR_STORES = [pytest.param("dhaka-crafts", "mobile", id="dhaka-crafts-360px"),
+                 pytest.param("corner-store", "desktop", id="corner-store-desktop")]
+
+
+@pytest.mark.parametrize(("slug", "viewport"), EDITOR_STORES)
+def test_the_product_editor_has_no_serious_accessibility_violations(
+        slug: str, viewport: str, new_page: Any, live_server: LiveServer, shot: Any,
+        tmp_path: Any) -> None:
+    """The admin's product editor with everything its script adds: the text toolbar,
+    photos chosen (previews, arrow buttons), options and variant rows with photos."""
+    import io
+
+    from axe_playwright_python.sync_playwright import Axe
+    from PIL import Image
+
+    from core.demo.loader import DEMO_PASSWORD
+
+    page = new_page(viewport)
+    page.goto(live_server.url(slug, "/admin/login"))
+    page.locator("input[name=email]").fill(SPECS[slug].owner_email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    expect(page).to_have_url(live_server.url(slug, "/admin/"))
+    page.goto(live_server.url(slug, "/admin/products/new"))
+    expect(page.locator("trix-toolbar")).to_be_visible()
+    files = []
+    for name, rgb in (("one", (200, 40, 40)), ("two", (40, 40, 200))):
+        buffer = io.BytesIO()
+        Image.new("RGB", (400, 400), rgb).save(buffer, "JPEG")
+        path = tmp_path / f"{name}.jpg"
+        path.write_bytes(buffer.getvalue())
+        files.append(str(path))
+    page.locator("#f-images").set_input_files(files)
+    expect(page.locator("[data-photo-list] > li[data-photo^='s']")).to_have_count(2)
+    page.locator("#f-option1_name").fill("Colour")
+    page.locator("#f-option1_values").fill("Red, Blue")
+    page.locator("#f-option1_values").press("Tab")
+    expect(page.locator(".variant-table tbody tr")).to_have_count(2)
+    page.locator("#f-variant-1-image").select_option(
+        page.locator("[data-photo-list] > li").nth(1).get_attribute("data-photo"))
+    shot(page, "product-editor")
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING]
+    report = _report(blocking)
+    if report:
+        print(f"axe on the product editor ({slug}, {viewport}):\n{report}")
     assert not blocking, f"{len(blocking)} serious/critical axe violation(s):\n{report}"
     assert_fits_width(page)
     page.problems.check()

@@ -49,13 +49,17 @@ def test_a_merchant_creates_a_product_with_variants_and_a_photo_and_shoppers_see
     merchant.get_by_role("link", name="Products", exact=True).first.click()
     merchant.get_by_role("link", name="Add product").first.click()
     merchant.locator("#f-title").fill(title)
-    merchant.locator("#f-description").fill("Hand-woven.\n\nDry clean only.")
+    # The description has a toolbar (Trix): typed like any text box, Enter for a paragraph.
+    merchant.locator("trix-editor").click()
+    merchant.keyboard.type("Hand-woven.")
+    merchant.keyboard.press("Enter")
+    merchant.keyboard.type("Dry clean only.")
     merchant.locator("#f-price").fill("45")
     merchant.locator("#f-status").select_option("active")
     merchant.locator("#f-option1_name").fill("Colour")
     merchant.locator("#f-option1_values").fill("Red, Blue")
     merchant.get_by_role("button", name="Make every combination").click()
-    # The form came back with one row per colour and everything typed kept.
+    # One row per colour, made in the page, and everything typed kept.
     expect(merchant.locator("#f-title")).to_have_value(title)
     expect(merchant.locator("#f-variant-1-option1")).to_have_value("Blue")
     merchant.locator("#f-variant-0-price").fill("45")
