@@ -8,7 +8,7 @@ their settings; the Plugins page still lists everything, with the technical deta
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, url_for
 
 from core.admin.auth import owner_required
 from core.admin.plugins import plugin_rows
@@ -27,7 +27,8 @@ def _page(section: str, template: str, **context: object) -> str:
                            others_open=any(row.enabled for row in others),
                            on=[row for row in rows + others if row.is_on],
                            timing=host.timings is not None, now=utcnow(), section=section,
-                           **context)
+                           # Switching a plugin on or off comes back to this page.
+                           back_to=url_for(f"admin_sections.{section}"), **context)
 
 
 @bp.get("/payments")

@@ -239,6 +239,9 @@ def test_payments_and_shipping_pages_list_their_plugins_in_the_owners_language(
         assert 'href="/admin/payments"' in page and 'href="/admin/shipping"' in page
         assert "Payments" not in page and "Shipping" not in page.replace(
             "Shipping rates", "")  # the menu and headings are in Bengali
+    # Switching a plugin on or off there comes back to the same page.
+    assert 'name="next" value="/admin/shipping#plugin-shipping"' in shipping
+    assert 'name="next" value="/admin/payments#plugin-cash-on-delivery"' in payments
     # The plugin's settings page leads back to Shipping, which the menu marks as here.
     settings = html(owner.get(URL))
     assert 'href="/admin/shipping">← ' in settings
