@@ -278,9 +278,26 @@
     var pending = null;
     form.querySelectorAll("[data-update-button]").forEach(function (b) { b.hidden = true; });
     // While the server works the summary out again, the order cannot be placed with
-    // choices it has not seen (a delivery option of the address before the change).
-    function placeButtons(disabled) {
-      form.querySelectorAll("button[value=place]").forEach(function (b) { b.disabled = disabled; });
+    // choices it has not seen (a delivery option of the address before the change). A
+    // tap on "Place order" in that moment (typing the city, then tapping the button,
+    // changes the city as the button is pressed) is kept, and carried out once the
+    // summary is back, if the total did not change; a changed total is shown instead.
+    var queued = null;
+    function placeButtons(busy) {
+      form.querySelectorAll("button[value=place]").forEach(function (b) {
+        if (busy) b.setAttribute("aria-disabled", "true"); else b.removeAttribute("aria-disabled");
+      });
+    }
+    function totalNow() {
+      var input = form.querySelector("input[name=expected_total]");
+      return input ? input.value : "";
+    }
+    function placeQueued() {
+      var total = queued;
+      queued = null;
+      var button = form.querySelector("button[value=place]");
+      if (total === null || !button || total !== totalNow()) return;
+      if (form.requestSubmit) form.requestSubmit(button); else button.click();
     }
     function refresh() {
       var body = new FormData(form);
@@ -302,11 +319,12 @@
           form.querySelectorAll("[data-update-button]").forEach(function (b) { b.hidden = true; });
           placeButtons(false);
           if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+          placeQueued();
         })
         .catch(function (error) {
           // Aborted for a newer refresh: that one re-enables. Otherwise the server's own
           // checks at placing remain.
-          if (!error || error.name !== "AbortError") placeButtons(false);
+          if (!error || error.name !== "AbortError") { placeButtons(false); placeQueued(); }
         });
     }
     form.addEventListener("input", function (event) { clearFixed(form, event.target); });
@@ -318,6 +336,11 @@
     form.addEventListener("click", function (event) {
       var button = event.target.closest && event.target.closest("button[value=update]");
       if (button) { event.preventDefault(); refresh(); }
+      var place = event.target.closest && event.target.closest("button[value=place]");
+      if (place && place.getAttribute("aria-disabled") === "true") {
+        event.preventDefault();
+        if (queued === null) queued = totalNow();
+      }
     });
   });
 })();

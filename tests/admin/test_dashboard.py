@@ -116,7 +116,7 @@ def test_a_new_store_is_told_what_to_do_next(app, make_store, store_client):
     assert "Get your store ready" in page and "0 of 6 done" in page
     assert steps(page) == {key: "no" for key in STEPS}
     assert "Add products" in page and "Set up delivery" in page and "Set up payments" in page
-    for link in ("/admin/products", "/admin/plugins", "/admin/theme",
+    for link in ("/admin/products", "/admin/shipping", "/admin/payments", "/admin/theme",
                  "/admin/settings/domains", "/admin/settings/status"):
         assert f'href="{link}"' in page, link
     assert "No orders yet" in page
