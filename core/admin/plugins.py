@@ -40,6 +40,7 @@ from core.clock import aware
 from core.db import db, utcnow
 from core.pluginhost.manager import InstalledPlugin, PluginHost
 from core.pluginhost.models import PluginFailure, PluginState
+from core.pluginhost.runtime import reraise_unless_isolating
 from core.pluginhost.schedules import schedule_statuses
 from core.pluginhost.secrets import SecretBox, SecretsUnreadable
 from core.pluginhost.settings import (
@@ -442,7 +443,16 @@ def _with_controls(view: FieldView) -> FieldView:
                                 error=view.error, locale=admin_page_language(),
                                 store=plugins_for_request().info,
                                 describedby=view.describedby)
-        return replace(view, controls=Markup(item.render(context)))  # noqa: S704 - the plugin escapes
+        try:
+            drawn = Markup(item.render(context))  # noqa: S704 - the plugin escapes
+        except Exception as exc:
+            # A plugin's bug costs its own form, not the page: the merchant is told, and
+            # the operator finds the traceback in the log (tests see the exception).
+            reraise_unless_isolating(exc)
+            log.exception("plugin setting %s could not draw its form", item.name)
+            drawn = Markup('<p class="error">{}</p>').format(
+                _("This setting's form could not be shown. Please try again later."))
+        return replace(view, controls=drawn)
     if item.kind == "shipping_zones":
         info = plugins_for_request().info
         zones = [(zone.id, zone.name) for zone in store_data.shipping_zones(info)]

@@ -253,3 +253,30 @@ def test_staff_who_are_not_owners_cannot_open_payments_or_shipping(app, bengali_
     client = sign_in(store_client, bengali_shop, email="packer@bangla-rates.example")
     assert client.get("/admin/payments").status_code == 403
     assert client.get("/admin/shipping").status_code == 403
+
+
+def test_a_widget_that_cannot_draw_costs_its_own_form_not_the_page(
+        app, make_store, install_plugin, store_client, monkeypatch):
+    from dataclasses import dataclass
+
+    from conftest import make_plugin
+    from core.sdk import TextField, WidgetField
+
+    @dataclass(frozen=True)
+    class Broken(WidgetField):
+        def render(self, context):
+            raise RuntimeError("a plugin's bug")
+
+    name = install_plugin(make_plugin("broken-form", settings=(
+        Broken("rows", "Rows"), TextField("note", "Note"))))
+    store = make_store("broken-form-shop")
+    owner = sign_in(store_client, store)
+    # Under tests the plugin's own error reaches its author.
+    with pytest.raises(RuntimeError, match="a plugin's bug"):
+        owner.get(f"/admin/plugins/{name}")
+    # In production the page stands, with the rest of the form, and says so.
+    monkeypatch.setitem(app.config, "HAAT_PLUGIN_ISOLATION", True)
+    page = owner.get(f"/admin/plugins/{name}")
+    assert page.status_code == 200
+    assert "This setting's form could not be shown." in unescape(html(page))
+    assert 'name="note"' in html(page)
