@@ -383,6 +383,29 @@ def test_bengali_digits_in_the_editors_numbers(app, stores, store_client):
     assert product.weight_grams == 700 and len(product.images) == 1
 
 
+def test_saved_amounts_come_back_in_the_stores_digits(app, stores, store_client):
+    """A Bengali store with Bengali digits reads its saved prices and stock in them,
+    and saving the page again stores the same values."""
+    from admin_support import set_store
+
+    set_store(app, stores["a"], locale="bn", bengali_digits=True)
+    owner = sign_in(store_client, stores["a"])
+    created = owner.post("/admin/products/new", data={
+        **product_form(price="১৮৫০", stock="৪"), "option1_name": "Size",
+        "option1_values": "S, M", "variant-0-option1": "S", "variant-0-price": "১৮৫০",
+        "variant-0-stock": "৩", "variant-1-option1": "M", "variant-1-price": "১৯৫০",
+        "variant-1-stock": "৫", "action": "save"})
+    assert created.status_code == 303
+    [product] = load_products(app, stores["a"])
+    page = html(owner.get(f"/admin/products/{product.id}"))
+    assert field_value(page, "variant-0-price") == "১৮৫০.০০"
+    assert field_value(page, "variant-1-stock") == "৫"
+    assert owner.post(f"/admin/products/{product.id}",
+                      data={**form_fields(page), "action": "save"}).status_code == 303
+    small, medium = load_products(app, stores["a"])[0].variants
+    assert (small.price_amount, medium.price_amount, medium.stock) == (185_000, 195_000, 5)
+
+
 # ------------------------------------------------------------- rich text
 
 
