@@ -10,8 +10,10 @@ Settings values and secrets are never logged; secrets are never put into a page.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -382,7 +384,10 @@ def settings(name: str) -> str | Response | tuple[str, int]:
                   if f.secret and (request.form.get(f.name) or "").strip()}
         status = 422
     fields = [_field_view(item, shown, errors, retype) for item in manifest.settings]
-    fields = [_with_controls(view) for view in fields]
+    # The store's zones are asked of its carriers once, however many fields tick them.
+    zones = functools.cache(lambda: [(zone.id, zone.name) for zone in
+                                     store_data.shipping_zones(plugins_for_request().info)])
+    fields = [_with_controls(view, zones) for view in fields]
     body = render_template(
         "admin/plugin_settings.html", store=store, plugin=plugin, fields=fields,
         form_error=errors.get(FORM_ERROR, ""), failed=status == 422,
@@ -434,7 +439,8 @@ class FieldView:
         return " ".join(ids) or None
 
 
-def _with_controls(view: FieldView) -> FieldView:
+def _with_controls(view: FieldView,
+                   store_zones: Callable[[], list[tuple[str, str]]]) -> FieldView:
     """``view`` with what its kind of field needs drawn: a widget's own controls, the
     store's shipping zones to tick."""
     item = view.field
@@ -454,8 +460,7 @@ def _with_controls(view: FieldView) -> FieldView:
                 _("This setting's form could not be shown. Please try again later."))
         return replace(view, controls=drawn)
     if item.kind == "shipping_zones":
-        info = plugins_for_request().info
-        zones = [(zone.id, zone.name) for zone in store_data.shipping_zones(info)]
+        zones = store_zones()
         ticked = list(view.value or [])
         gone = frozenset(z for z in ticked if z not in {zone_id for zone_id, _ in zones})
         return replace(view, value=ticked,
