@@ -10,6 +10,7 @@ from core.catalog.models import (
     ProductImage,
     ProductVariant,
 )
+from core.catalog.ratings import ProductRating
 from core.catalog.redirects import HandleRedirect
 from core.customers.models import Customer, CustomerConsent
 from core.discounts.models import Discount
@@ -53,6 +54,7 @@ __all__ = [
     "Product",
     "ProductImage",
     "ProductImport",
+    "ProductRating",
     "ProductVariant",
     "ScheduleRun",
     "SearchDocument",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -77,6 +79,10 @@ class Product(TenantOwned, db.Model):
     #: Search-engine title and description; empty means the title and description.
     seo_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     seo_description: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    #: The average review rating (two places) and how many reviews it averages, over
+    #: the rating plugins the store has on; kept by :mod:`core.catalog.ratings`.
+    rating: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    review_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

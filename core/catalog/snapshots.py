@@ -49,6 +49,8 @@ def product_snapshot(product: Product, currency: str,
                        for v in variants),
         option_names=tuple(product.option_labels) if variants else (),
         weight_grams=product.weight_grams or 0,
+        rating=product.rating if product.review_count else None,
+        review_count=product.review_count or 0,
     )
 
 

@@ -28,6 +28,7 @@ from core.sdk import (
     CheckoutProblem,
     CollectionSnapshot,
     CustomerSnapshot,
+    DashboardPanel,
     MetaTag,
     Money,
     OrderSnapshot,
@@ -211,6 +212,16 @@ def haat_admin_menu(store: StoreInfo) -> Sequence[AdminMenuItem]:
     """Return entries for the admin menu (usually links to the plugin's own pages).
 
     Fires on each admin page. Per store; collected. Isolated.
+    """
+
+
+@hookspec
+def haat_dashboard_panels(store: StoreInfo) -> Sequence[DashboardPanel]:
+    """Return panels for the admin dashboard (new reviews, messages waiting, ...).
+
+    Fires when the dashboard is shown, to owners and staff. Per store; collected.
+    Isolated: a raising plugin's panels are left out and the dashboard still shows.
+    Keep it to a few fixed queries: it runs on every visit to the dashboard.
     """
 
 

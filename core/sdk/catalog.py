@@ -139,10 +139,12 @@ class ProductSnapshot:
     #: The codes of the variants that have one (so not aligned with
     #: ``variant_titles``); empty when none has.
     variant_skus: tuple[str, ...] = ()
-    #: The average review rating, from 1 to 5; ``None`` when there are no reviews.
-    #: Haat has no reviews of its own yet, so core's snapshots always carry ``None``.
+    #: The average review rating, from 1 to 5, to two places; ``None`` when there are no
+    #: reviews. It comes from the plugins that review products (such as the first-party
+    #: ``reviews``) through :func:`core.sdk.publish_ratings`, combined over those the
+    #: store has on.
     rating: Decimal | None = None
-    #: How many reviews ``rating`` averages; ``0`` when there are none (always, for now).
+    #: How many reviews ``rating`` averages; ``0`` when there are none.
     review_count: int = 0
     #: The merchant's title for search engines; ``""`` means "not set" (use ``title``).
     seo_title: str = ""
@@ -206,3 +208,39 @@ class PageSnapshot:
     updated_at: datetime | None = None
 
 
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    """A product's rating as a plugin publishes it (:func:`core.sdk.publish_ratings`):
+    the average of the reviews shoppers can see, and how many there are."""
+
+    #: The average rating, from 1 to 5 (any precision; Haat keeps two places).
+    average: Decimal
+    #: How many reviews ``average`` is taken over; at least 1.
+    count: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.average, Decimal) or not Decimal(1) <= self.average <= 5:
+            raise ValueError(f"average must be a Decimal from 1 to 5, not {self.average!r}")
+        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 1:
+            raise ValueError(f"count must be an int of at least 1, not {self.count!r}")
+
+
+@dataclass(frozen=True)
+class UploadedImage:
+    """A photo a plugin stored with :func:`core.sdk.save_image`: checked, turned upright,
+    stripped of its metadata (GPS positions, camera serial numbers) and resized, exactly
+    as product photos are. Keep its four fields in your table; give them back to
+    :func:`core.sdk.image_url`, :func:`core.sdk.image_srcset` and
+    :func:`core.sdk.delete_image`."""
+
+    #: Where the original is kept, inside the store's own media folder
+    #: (``"plugins/reviews/3f2a9c.jpg"``).
+    key: str
+    #: The original's size in pixels.
+    width: int
+    height: int
+    #: The widths of the resized copies written, ascending (never empty). Each exists as
+    #: WebP and in the original's format.
+    widths: tuple[int, ...]

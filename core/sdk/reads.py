@@ -15,14 +15,16 @@ from core.i18n import format_number as _format_number
 from core.money import Money
 from core.orders import queries as order_queries
 from core.sdk.catalog import CollectionSnapshot, PageSnapshot, ProductSnapshot
-from core.sdk.commerce import ShippingZone
+from core.sdk.commerce import OrderSnapshot, ShippingZone
 from core.sdk.providers import PaymentGateway, SearchBackend
 from core.sdk.store import StoreInfo, require_store
 
 __all__ = [
+    "customer_orders",
     "embedded_search_backend",
     "format_money",
     "format_number",
+    "get_order",
     "get_products",
     "iter_collections",
     "iter_pages",
@@ -46,6 +48,23 @@ def get_products(store: StoreInfo, ids: Iterable[int]) -> list[ProductSnapshot]:
     """The products of ``store`` with these ids, in the order asked for (ids of other
     stores and missing ids are skipped). Three queries whatever the number of ids."""
     return store_data.get_products(require_store(store), ids)
+
+
+def get_order(store: StoreInfo, order_id: int) -> OrderSnapshot | None:
+    """``store``'s order ``order_id`` as it is now (state, lines, contact), or ``None``
+    when the store has no such order (another store's order is never returned)."""
+    return order_queries.order_by_id(require_store(store), order_id)
+
+
+def customer_orders(store: StoreInfo, customer_ids: Iterable[int], *,
+                    limit: int = 50) -> list[OrderSnapshot]:
+    """The newest ``limit`` (at most 200) orders of ``store`` placed by any of
+    ``customer_ids``, newest first, with their lines: what a signed-in shopper bought
+    (``current_shopper().customer_ids``). Customers of other stores match nothing.
+    Two queries whatever the number of orders."""
+    if not 1 <= limit <= 200:
+        raise ValueError("limit must be from 1 to 200")
+    return order_queries.orders_of_customers(require_store(store), customer_ids, limit)
 
 
 def iter_collections(store: StoreInfo) -> list[CollectionSnapshot]:

@@ -20,6 +20,7 @@ __all__ = [
     "AdminMenuItem",
     "Asset",
     "Badge",
+    "DashboardPanel",
     "Markup",
     "MetaTag",
     "PageContext",
@@ -236,6 +237,27 @@ class RobotsRule:
     #: empty ``Disallow:`` (nothing is disallowed). Other entries not starting with ``/``
     #: are ignored.
     disallow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A box of the plugin's own on the admin dashboard (``haat_dashboard_panels``):
+    a heading, a few figures or lines, and a link to the plugin's page.
+
+    ``html`` is placed inside the panel as it is: build it with ``Markup`` and escape
+    what shoppers typed (``Markup("<p>{}</p>").format(review.title)``). Keep it short,
+    and in the staff member's language (:func:`core.sdk.current_locale`).
+    """
+
+    #: The panel's heading, in the staff member's language.
+    title: str
+    #: The panel's body.
+    html: Markup
+    #: A path on the store's host (``"/admin/reviews"``) that the panel leads to, or
+    #: ``""`` for none; other URLs are dropped.
+    url: str = ""
+    #: The link's text (``"See all reviews"``); ``""`` shows the panel's title.
+    link_text: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,27 @@
+"""reviews: the manifest and the hooks Haat calls (see the package docstring)."""
+
+from __future__ import annotations
+
+from core.sdk import PluginManifest, hookimpl
+
+from . import (
+    assets,
+    models,  # noqa: F401  (declares the plugin's tables)
+)
+from .i18n import _
+from .settings import FIELDS
+
+manifest = PluginManifest(
+    name="reviews",
+    title=_.lazy("Reviews"),
+    description=_.lazy("Star ratings, reviews and photos from your shoppers, review "
+                       "requests after delivery, moderation and a customer wall."),
+    migrations="plugins.reviews.migrations",
+    settings=FIELDS,
+)
+
+
+@hookimpl
+def haat_blueprints():
+    """The plugin's pages: static files, writing, display, requests and the admin."""
+    return [assets.bp]
