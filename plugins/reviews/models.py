@@ -163,20 +163,25 @@ class ReviewRequest(Base):
     """The message that asks a delivered order's shopper for reviews, and its link.
 
     Only the SHA-256 of the link's token is kept, so a copy of the database opens no
-    review form.
+    review form. The token is made when the message is sent (``token_hash`` holds a
+    placeholder hash of random bytes until then).
     """
 
     __tablename__ = "reviews_requests"
     __table_args__ = (
         UniqueConstraint("tenant_id", "order_id"),
         UniqueConstraint("tenant_id", "token_hash"),
+        UniqueConstraint("tenant_id", "reminder_token_hash"),
         Index(None, "tenant_id", "state", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(Integer)
     customer_id: Mapped[int | None] = mapped_column(Integer)
+    #: The hash of the link's token in the request, and in the reminder (which carries
+    #: a token of its own, since the first is not kept); either opens the same form.
     token_hash: Mapped[str] = mapped_column(String(64))
+    reminder_token_hash: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="scheduled")
     #: When the request is due, and when the reminder is (``None``: no reminder).
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

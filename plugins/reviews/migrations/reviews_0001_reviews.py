@@ -124,6 +124,7 @@ def upgrade():
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('reminder_token_hash', sa.String(length=64), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('due_at', _AWARE, nullable=False),
     sa.Column('reminder_due_at', _AWARE, nullable=True),
@@ -134,7 +135,9 @@ def upgrade():
     *_tenant('reviews_requests'),
     sa.UniqueConstraint('tenant_id', 'order_id', name=op.f('uq_reviews_requests_tenant_id_order_id')),
     sa.UniqueConstraint('tenant_id', 'token_hash',
-                        name=op.f('uq_reviews_requests_tenant_id_token_hash'))
+                        name=op.f('uq_reviews_requests_tenant_id_token_hash')),
+    sa.UniqueConstraint('tenant_id', 'reminder_token_hash',
+                        name=op.f('uq_reviews_requests_tenant_id_reminder_token_hash'))
     )
     _indexes('reviews_requests', ('tenant_id', 'state', 'due_at'))
 
