@@ -7,6 +7,7 @@ from core.sdk import PluginManifest, hookimpl
 from . import (
     assets,
     models,  # noqa: F401  (declares the plugin's tables)
+    writing,
 )
 from .i18n import _
 from .settings import FIELDS
@@ -24,4 +25,4 @@ manifest = PluginManifest(
 @hookimpl
 def haat_blueprints():
     """The plugin's pages: static files, writing, display, requests and the admin."""
-    return [assets.bp]
+    return [assets.bp, writing.bp]
