@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from flask import Blueprint, abort, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 from sqlalchemy import or_, select, update
 from werkzeug.wrappers import Response
 
@@ -88,7 +88,11 @@ def _thumb(store: StoreInfo):
 
 def _render(template: str, title: str, **context: object) -> str:
     store = current_store()
-    return render_page(template, title=title, t=_, limits=LIMITS, thumb=_thumb(store),
+    # A form larger than this is refused by Haat before any page of ours sees it (413,
+    # everything typed lost), so the form says how much fits.
+    most = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    limits = {**LIMITS, "upload_mb": max(1, most // (1024 * 1024))}
+    return render_page(template, title=title, t=_, limits=limits, thumb=_thumb(store),
                        **context)
 
 

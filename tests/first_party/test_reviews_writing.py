@@ -641,3 +641,16 @@ def test_the_form_speaks_bengali_with_bengali_digits(app, shops, enable_plugin):
     assert "আপনার রেটিং" in page
     refused = html(guest.post("/reviews/write/kantha", {"rating": "", "body": "ভালো"}))
     assert "১ থেকে ৫" in refused
+
+
+def test_the_form_says_how_much_fits_and_a_larger_one_saves_nothing(
+        app, shops, outbox, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    buy(app, shops, shops["ids"]["a"])
+    shopper = sign_in(app, shops["a"], outbox)
+    page = html(shopper.get("/reviews/write/kantha"))
+    assert "each at most 8 MB and 2 MB together" in page
+    refused = shopper.post("/reviews/write/kantha", {
+        **GOOD, "photos": [(io.BytesIO(b"\xff" * (2 * 1024 * 1024 + 10)), "huge.jpg")]})
+    assert refused.status_code == 413
+    assert reviews_of(app, shops["a"]) == []
