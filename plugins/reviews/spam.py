@@ -45,8 +45,10 @@ _LINK = re.compile(
     r"https?://|\bwww\.|\b[a-z0-9][a-z0-9-]*\.(?:com|net|org|info|biz|xyz|top|site|online|"
     r"shop|store|club|link|live|io|co|me|ly|gl|tk|ml|ga|cf|ru|in|bd|am|uk|us|app|dev)\b",
     re.IGNORECASE)
-#: Seven or more digits in a run, allowing spaces, dashes, dots and brackets between them.
-_PHONE = re.compile(rf"\+?[{_DIGIT}](?:[ \-.()]{{0,2}}[{_DIGIT}]){{6,}}")
+#: Seven or more digits in a run, with single spaces or dashes between them.
+_PHONE = re.compile(rf"\+?[{_DIGIT}](?:[ \-]?[{_DIGIT}]){{6,}}")
+#: A date written with dashes ("12-05-2024") is no phone number.
+_DATE = re.compile(rf"[{_DIGIT}]{{1,2}}-[{_DIGIT}]{{1,2}}-[{_DIGIT}]{{2,4}}")
 #: One character ten times or more in a row ("!!!!!!!!!!", "aaaaaaaaaa").
 _SAME_CHARACTER = re.compile(r"(\S)\1{9,}")
 #: One word five times or more in a row ("buy buy buy buy buy").
@@ -67,7 +69,7 @@ def has_link(text: str) -> bool:
 
 def has_phone(text: str) -> bool:
     """True when ``text`` holds a phone number (7+ digits, ASCII or Bengali)."""
-    return bool(_PHONE.search(text))
+    return any(not _DATE.fullmatch(found.group(0)) for found in _PHONE.finditer(text))
 
 
 def is_repetitive(text: str) -> bool:

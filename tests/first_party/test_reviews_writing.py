@@ -433,6 +433,8 @@ def test_the_spam_filter_finds_links_phones_repeats_and_words():
     assert spam.has_phone("call +880 1712-345678") and spam.has_phone("০১৭১২৩৪৫৬৭৮")
     assert spam.has_phone("০১৭ ১২৩ ৪৫৬৭৮")
     assert not spam.has_phone("paid 1500 taka for 2 pieces")
+    assert not spam.has_phone("ordered on 12-05-2024, came on ১৪-০৫-২০২৪")
+    assert spam.has_phone("ordered on 12-05-2024, call 017-1234-5678")
     assert spam.is_repetitive("great!!!!!!!!!!!!") and spam.is_repetitive("buy buy buy buy buy")
     assert not spam.is_repetitive("very very good")
     assert spam.blocked_word("Try our CASINO tonight", spam.built_in_words()) == "casino"
