@@ -22,10 +22,12 @@ from core.sdk import (
     UploadedImage,
     customer_orders,
     delete_image,
+    format_number,
     get_order,
     image_srcset,
     image_url,
     save_image,
+    shopper_contact,
 )
 from tenants import tenant_scope
 
@@ -186,3 +188,30 @@ def test_hook_dashboard_panels(app, shops, install_plugin, enable_plugin, isolat
     assert "evil.example" not in page
     other = sign_in(store_client, beta).get("/admin/").get_data(as_text=True)
     assert "panel-1-heading" not in other
+
+
+# ------------------------------------------------------------- contacts and numbers
+
+
+def test_shopper_contact_reads_phones_in_the_stores_country(app, make_store, store_plugins):
+    dhaka = make_store("contact-dhaka", country="BD", currency="BDT")
+    yerevan = make_store("contact-yerevan", country="AM", currency="AMD")
+    with app.app_context():
+        bd, am = store_plugins(dhaka).info, store_plugins(yerevan).info
+        assert shopper_contact(bd, "01711-000000") == "+8801711000000"
+        assert shopper_contact(bd, "+880 1711 000000") == "+8801711000000"
+        assert shopper_contact(bd, "০১৭১১০০০০০০") == "+8801711000000"
+        assert shopper_contact(am, "091 234567") == "+37491234567"
+        assert shopper_contact(am, " Ani@Example.AM ") == "ani@example.am"
+        assert shopper_contact(bd, "not a contact") is None
+
+
+def test_format_number_writes_a_rating_in_the_stores_digits(app, make_store, store_plugins):
+    from decimal import Decimal
+
+    dhaka = make_store("digits-dhaka", locale="bn", bengali_digits=True, currency="BDT")
+    with app.app_context():
+        store = store_plugins(dhaka).info
+        assert format_number(store, Decimal("4.5")) == "৪.৫"
+        assert format_number(store, Decimal("4.5"), "hy") == "4,5"
+        assert format_number(store, 1250, "en") == "1,250"

@@ -272,11 +272,18 @@ def rate_limit(limit: str, *, methods: tuple[str, ...] = ("POST",)) -> Callable[
 
 
 def flash_message(message: str, kind: str = "success") -> None:
-    """A message for the shopper's next storefront page (e.g. after a form's redirect),
-    shown by the theme like core's own. ``kind`` is ``"success"`` or ``"error"``."""
+    """A message for the next page (e.g. after a form's redirect), shown like core's
+    own: on the shopper's next storefront page, or, from a route under ``/admin``, on
+    the staff member's next admin page. ``kind`` is ``"success"`` or ``"error"``."""
+    from flask import flash
+    from flask import request as flask_request
+
     from core.storefront.context import flash_shopper
 
     if kind not in FLASH_KINDS:
         raise ValueError(f"kind must be one of {', '.join(FLASH_KINDS)}, not {kind!r}")
     _store_request("flash_message")
-    flash_shopper(str(message), kind)
+    if flask_request.path.startswith("/admin/"):
+        flash(str(message), kind)  # the admin's own categories and styles
+    else:
+        flash_shopper(str(message), kind)
