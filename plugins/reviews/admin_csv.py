@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from flask import Response, stream_with_context
-from sqlalchemy import distinct, select
-from sqlalchemy.orm import noload
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from core.sdk import StoreInfo, get_products, store_session
 
@@ -54,13 +54,13 @@ def rows(store: StoreInfo, locale: str) -> Iterator[str]:
     """The CSV's lines: BOM and header first, then the reviews, oldest first."""
     yield "\ufeff" + _line(header(locale))
     with store_session(store) as session:
-        product_ids = list(session.scalars(select(distinct(Review.product_id))))
+        product_ids = list(session.scalars(select(Review.product_id).distinct()))
     products = {p.id: p for p in get_products(store, product_ids)} if product_ids else {}
     last = 0
     while True:  # keyset pages: each batch is a short query of its own
         with store_session(store) as session:
             batch = list(session.scalars(
-                select(Review).options(noload(Review.photos)).where(Review.id > last)
+                select(Review).options(lazyload(Review.photos)).where(Review.id > last)
                 .order_by(Review.id).limit(BATCH)))
         if not batch:
             return
