@@ -170,6 +170,7 @@ _SERVICES: dict[str, str] = {
     "owner_required": "web",
     "rate_limit": "web",
     "render_page": "web",
+    "render_admin_page": "web",
 }
 
 if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
@@ -203,6 +204,7 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
         flash_message,
         owner_required,
         rate_limit,
+        render_admin_page,
         render_page,
     )
 
@@ -341,6 +343,7 @@ __all__ = [
     "publish_ratings",
     "rate_limit",
     "record_tracking",
+    "render_admin_page",
     "render_page",
     "run_after",
     "run_later",

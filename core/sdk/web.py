@@ -20,7 +20,7 @@ from core.i18n import normalise_locale
 from core.sdk.store import ShopperIdentity, StoreInfo
 
 __all__ = ["csrf_exempt", "csrf_input", "current_locale", "current_store", "flash_message",
-           "owner_required", "rate_limit", "render_page"]
+           "owner_required", "rate_limit", "render_admin_page", "render_page"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,6 +146,50 @@ def render_page(template: str, /, *, title: str = "", **context: Any) -> str:
         raise RuntimeError("core.sdk.render_page() renders a plugin's own page: call it "
                            "from a route of a blueprint returned by haat_blueprints")
     return render_plugin_page(template, plugin=plugin, title=str(title), context=context)
+
+
+#: Names the admin's frame uses itself; ``render_admin_page`` refuses them in ``context``.
+ADMIN_LAYOUT_NAMES = frozenset({"layout", "store", "title", "csrf_input", "current_user"})
+
+
+def render_admin_page(template: str, /, *, title: str, **context: Any) -> str:
+    """Render the plugin's own ``template`` inside the admin (its menu, the staff
+    member's language, flash messages); return the HTML.
+
+    For the merchant's pages of a plugin, under ``/admin/<your prefix>``. ``template``
+    is a name in the plugin blueprint's ``template_folder``, in a folder named after the
+    plugin (``"my_plugin/admin.html"``). It starts with ``{% extends layout %}`` and
+    fills ``content`` (under the page's ``<h1>``, which is ``title``), and may fill
+    ``actions`` (buttons beside the heading) and ``plugin_head`` (a stylesheet). The
+    admin's styles apply: ``.card``, ``.field``, ``.button``, ``.help``, ``.muted``,
+    tables in ``.table-wrap``, ``.badge``. ``csrf_input()`` is in the context;
+    ``layout``, ``store``, ``title`` and ``current_user`` are the frame's own names
+    (``TypeError`` if passed in ``context``).
+
+    Call it from a route under ``/admin`` of a blueprint your plugin returns from
+    ``haat_blueprints`` (``RuntimeError`` anywhere else): Haat has already checked that
+    a staff member of this store is signed in.
+    """
+    from flask import render_template
+    from flask import request as flask_request
+
+    from core.pluginhost.web import route_plugin
+    from core.web.tenancy import current_store as store_ref
+
+    _store_request("render_admin_page")
+    if route_plugin() is None or not flask_request.path.startswith("/admin/"):
+        raise RuntimeError("core.sdk.render_admin_page() renders a plugin's admin page: "
+                           "call it from a route under /admin of a blueprint returned by "
+                           "haat_blueprints")
+    if template.startswith(("admin/", "storefront/", "@", "/")):
+        raise ValueError(f"{template!r}: keep a plugin's templates in a folder of its own, "
+                         "e.g. 'my_plugin/admin.html'")
+    clash = ADMIN_LAYOUT_NAMES.intersection(context)
+    if clash:
+        raise TypeError(f"render_admin_page(): {', '.join(sorted(clash))} is used by the "
+                        "admin's frame; pass it under another name")
+    return render_template(template, layout="admin/plugin_page.html", store=store_ref(),
+                           title=str(title), csrf_input=csrf_input, **context)
 
 
 def csrf_input() -> Markup:
