@@ -2,8 +2,7 @@
 ``/admin/reviews``, the CSV export, the admin menu entry and the dashboard panel.
 
 Haat lets only the store's signed-in staff reach these routes; deleting and exporting
-are for the owner. The SDK renders plugin pages only inside the store's theme
-(``render_page``), so these pages are drawn there, with their own small stylesheet.
+are for the owner. The pages are drawn inside the admin with ``render_admin_page``.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from core.sdk import (
     image_url,
     owner_required,
     pages_changed,
-    render_page,
+    render_admin_page,
     store_session,
 )
 
@@ -213,7 +212,7 @@ def review_list() -> str:
         return url_for("reviews_admin.review_list",
                        **{k: v for k, v in args.items() if v not in (None, "")})
 
-    return render_page(
+    return render_admin_page(
         "reviews/admin_list.html", title=_("Reviews"), t=_, tab=tab, tabs=TABS,
         tab_labels=TAB_LABELS, tab_counts={k: format_number(store, v, locale)
                                            for k, v in tab_counts.items()},
@@ -242,7 +241,7 @@ def _review_page(review_id: int, reply: str | None = None, problem: str = "") ->
             select(ReviewReport).where(ReviewReport.review_id == review_id)
             .order_by(ReviewReport.resolved_at.is_not(None), ReviewReport.created_at.desc())))
     products = {p.id: p for p in get_products(store, [review.product_id])}
-    return render_page(
+    return render_admin_page(
         "reviews/admin_review.html", title=_("Review of %(product)s",
                                              product=product_label(products, review.product_id)),
         t=_, review=review, revisions=revisions, reports=reports,
@@ -343,7 +342,7 @@ def confirm_delete(review_id: int) -> str:
     store = current_store()
     with store_session(store) as session:
         review = _review_or_404(session, review_id)
-    return render_page("reviews/admin_delete.html", title=_("Delete this review?"), t=_,
+    return render_admin_page("reviews/admin_delete.html", title=_("Delete this review?"), t=_,
                        review=review)
 
 

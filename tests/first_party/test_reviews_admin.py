@@ -330,6 +330,16 @@ def test_the_dashboard_panel_counts_and_draws_the_trend(app, shops, store_plugin
     assert 'role="img"' in html and "4.5" in html and "<title>This week: 4.5</title>" in html
 
 
+def test_the_dashboard_shows_the_panel_to_staff(app, shops, store_client):
+    a, _b, p = shops
+    add_review(app, a, p["kantha"], title="<script>x</script>")
+    add_staff(app, a, "helper@rv-adm-a.example")
+    page = text(sign_in(store_client, a, "helper@rv-adm-a.example").get("/admin/"))
+    assert "1 review waits for your approval" in page
+    assert 'href="/admin/reviews"' in page and 'class="reviews-trend"' in page
+    assert "<script>x</script>" not in page
+
+
 def test_the_menu_links_the_reviews_for_staff_too(app, shops, store_plugins):
     a, _b, _p = shops
     with app.app_context():
