@@ -10,7 +10,6 @@ compare-and-set on its state before anything is sent, and core's ``send_message`
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -32,6 +31,7 @@ from core.sdk import (
     render_page,
     run_after,
     send_message,
+    shopper_contact,
     store_session,
 )
 
@@ -51,9 +51,6 @@ GONE_FULFILMENT = ("cancelled", "returned")
 GONE_PAYMENT = ("refunded", "failed")
 #: Requests that may still send something.
 OPEN_STATES = ("scheduled", "sent")
-#: Country calling codes of the stores Haat serves, with a trunk ``0`` to drop, so
-#: ``01712345678`` and ``+8801712345678`` are one contact (see ``contact_of``).
-CALLING_CODES = {"BD": "880", "AM": "374"}
 
 bp = Blueprint("reviews_requests", __name__, template_folder="templates")
 
@@ -74,20 +71,13 @@ def contact_of(store: StoreInfo, order: OrderSnapshot) -> tuple[str, str] | None
     """``(channel, contact)`` to ask the order's shopper by: the phone when there is
     one (most shoppers give only a phone), else the email; ``None`` without either.
 
-    The phone is brought to one spelling (``+8801712345678``) so that an opt-out holds
-    however the shopper typed it on their next order.
+    The contact is in the form Haat keys shoppers by (``shopper_contact``: a phone in
+    E.164 form), so an opt-out holds however the shopper typed it on their next order.
     """
-    if order.phone.strip():
-        digits = re.sub(r"[^\d+]", "", order.phone)
-        if digits.startswith("00"):
-            digits = "+" + digits[2:]
-        country = (order.address.country if order.address else "") or store.country
-        code = CALLING_CODES.get(country)
-        if not digits.startswith("+") and code and re.fullmatch(r"0\d{6,12}", digits):
-            digits = f"+{code}{digits[1:]}"
-        return "sms", digits
-    if order.email.strip():
-        return "email", order.email.strip().lower()
+    for channel, typed in (("sms", order.phone), ("email", order.email)):
+        contact = shopper_contact(store, typed) if typed.strip() else None
+        if contact is not None:
+            return channel, contact
     return None
 
 
