@@ -6,7 +6,13 @@ from core.sdk import PluginManifest, hookimpl
 
 from . import (
     assets,
+    display,
     models,  # noqa: F401  (declares the plugin's tables)
+)
+from .display_hooks import (  # noqa: F401  (pluggy reads hooks from this module)
+    haat_assets,
+    haat_slot,
+    haat_structured_data,
 )
 from .i18n import _
 from .settings import FIELDS
@@ -24,4 +30,4 @@ manifest = PluginManifest(
 @hookimpl
 def haat_blueprints():
     """The plugin's pages: static files, writing, display, requests and the admin."""
-    return [assets.bp]
+    return [assets.bp, display.bp]
