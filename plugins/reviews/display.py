@@ -113,10 +113,11 @@ def _list_page(product: ProductSnapshot, sort: str, stars: int | None, page: int
     canonical = store.url(_link(base, page=found.page, lang=lang).lstrip("/")) if clean else ""
     locale = current_locale()
     if stars:
-        heading = _.ngettext("%(num)s review with %(stars)s stars",
-                             "%(num)s reviews with %(stars)s stars", found.total,
+        heading = _.ngettext("%(num)s review rated %(stars)s out of %(best)s",
+                             "%(num)s reviews rated %(stars)s out of %(best)s", found.total,
                              num=format_number(store, found.total, locale),
-                             stars=format_number(store, stars, locale))
+                             stars=format_number(store, stars, locale),
+                             best=format_number(store, 5, locale))
     else:
         heading = dict(sort_labels())[sort]
     return render_page(

@@ -158,30 +158,34 @@ class ReviewPage:
     pages: int
 
 
-def _ordered(query, sort: str):
-    # Each order follows one of the model's indexes: (status, created_at),
-    # (status, rating, id) read forwards or backwards, (status, photo_count).
+def _ordered(query, sort: str, stars: int | None):
+    # Each order reads one of the model's indexes in its own order, so a deep page skips
+    # index entries, not rows: (status, created_at), (status, rating, id) forwards or
+    # backwards, (status, photo_count). Ids grow with time, so "newest" within a rating
+    # or among reviews with photos is the highest id, which those indexes end with.
     if sort == "highest":
         return query.order_by(Review.rating.desc(), Review.id.desc())
     if sort == "lowest":
         return query.order_by(Review.rating.asc(), Review.id.asc())
     if sort == "photos":
-        query = query.where(Review.photo_count > 0)
+        return query.where(Review.photo_count > 0).order_by(Review.id.desc())
+    if stars:
+        return query.order_by(Review.id.desc())
     return query.order_by(Review.created_at.desc(), Review.id.desc())
 
 
 def review_page(store: StoreInfo, product_id: int, *, sort: str, stars: int | None,
                 page: int) -> ReviewPage:
     """Page ``page`` of the product's published reviews in ``sort`` order, only those
-    with ``stars`` when given. Three queries (stat, the page, its photos): the total
-    comes from the precomputed counts, and the page is a short indexed offset."""
+    with ``stars`` when given. Four queries (stat, the page's ids, their rows, their
+    photos; a count too for photos with stars): the total comes from the precomputed
+    counts, and the page is an offset over index entries."""
     with store_session(store) as session:
         stats = stats_of(session.scalar(
             select(ProductRatingStat).where(ProductRatingStat.product_id == product_id)))
         wanted = [Review.product_id == product_id, Review.status == PUBLISHED]
         if stars:
             wanted.append(Review.rating == stars)
-        query = select(Review).where(*wanted)
         if stats is None:
             total = 0
         elif stars and sort == "photos":  # the one mix the stored counts do not have
@@ -193,8 +197,11 @@ def review_page(store: StoreInfo, product_id: int, *, sort: str, stars: int | No
         page = min(max(1, page), pages)
         reviews: list[Review] = []
         if total:
-            reviews = list(session.scalars(
-                _ordered(query, sort).offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
+            # The page's ids first, from the index alone; then just those ten rows.
+            ids = list(session.scalars(_ordered(select(Review.id).where(*wanted), sort, stars)
+                                       .offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
+            rows = {r.id: r for r in session.scalars(select(Review).where(Review.id.in_(ids)))}
+            reviews = [rows[i] for i in ids if i in rows]
     return ReviewPage(stats, reviews, _photos_by_review(store, reviews), total, page, pages)
 
 
