@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from threading import Lock
+from time import monotonic
 
 from flask import g
 from sqlalchemy import func, select
@@ -245,31 +246,46 @@ def published_review(store: StoreInfo, review_id: int) -> Review | None:
 
 # --------------------------------------------------------------- product by handle
 
-#: handle -> product id, per store. The SDK reads products by id only (see the report:
-#: a ``get_product_by_handle`` is missing), so a handle is found once by walking the
-#: catalogue and remembered; each use checks the product still has that handle.
+#: handle -> product id, per store. The SDK reads products by id only (a
+#: ``get_product_by_handle`` is missing), so the catalogue is walked once and every
+#: handle seen is remembered; each use checks the product still has that handle.
 _HANDLES: OrderedDict[tuple[int, str], int] = OrderedDict()
 _HANDLES_LOCK = Lock()
-_HANDLES_MAX = 4096
+_HANDLES_MAX = 20000
+#: After a walk, an unknown handle is "not found" for this long without walking again,
+#: so made-up URLs cannot make every request read the whole catalogue.
+_WALK_EVERY = 30.0
+_WALKED: dict[int, float] = {}
+
+
+def _remember(store_id: int, handles: dict[str, int]) -> None:
+    with _HANDLES_LOCK:
+        for handle, product_id in handles.items():
+            _HANDLES[(store_id, handle)] = product_id
+            _HANDLES.move_to_end((store_id, handle))
+        while len(_HANDLES) > _HANDLES_MAX:
+            _HANDLES.popitem(last=False)
+        _WALKED[store_id] = monotonic()
 
 
 def product_by_handle(store: StoreInfo, handle: str) -> ProductSnapshot | None:
     """``store``'s active product with ``handle``, or ``None``."""
     if not handle or len(handle) > 255:
         return None
-    key = (store.id, handle)
     with _HANDLES_LOCK:
-        known = _HANDLES.get(key)
+        known = _HANDLES.get((store.id, handle))
+        walked = _WALKED.get(store.id)
     if known is not None:
         found = get_products(store, [known])
         if found and found[0].handle == handle and found[0].status == "active":
             return found[0]
+    elif walked is not None and monotonic() - walked < _WALK_EVERY:
+        return None
+    seen: dict[str, int] = {}
+    match = None
     for product in iter_products(store):
+        seen[product.handle] = product.id
         if product.handle == handle:
-            with _HANDLES_LOCK:
-                _HANDLES[key] = product.id
-                _HANDLES.move_to_end(key)
-                while len(_HANDLES) > _HANDLES_MAX:
-                    _HANDLES.popitem(last=False)
-            return product
-    return None
+            match = product
+    _remember(store.id, seen)
+    return match
