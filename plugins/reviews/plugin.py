@@ -7,10 +7,16 @@ from core.sdk import PluginManifest, hookimpl
 from . import (
     admin,
     assets,
+    display,
     models,  # noqa: F401  (declares the plugin's tables)
     requests,
 )
 from .admin import haat_admin_menu, haat_dashboard_panels  # noqa: F401  (hooks)
+from .display_hooks import (  # noqa: F401  (hooks)
+    haat_assets,
+    haat_slot,
+    haat_structured_data,
+)
 from .i18n import _
 from .requests import (  # noqa: F401  (hooks)
     haat_order_cancelled,
@@ -33,4 +39,4 @@ manifest = PluginManifest(
 @hookimpl
 def haat_blueprints():
     """The plugin's pages: static files, writing, display, requests and the admin."""
-    return [assets.bp, requests.bp, admin.bp]
+    return [assets.bp, display.bp, requests.bp, admin.bp]
