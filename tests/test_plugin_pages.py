@@ -421,6 +421,29 @@ def test_a_plugins_admin_routes_serve_only_the_stores_signed_in_staff(app, shops
         "notes": []}
 
 
+def test_a_plugins_admin_page_is_drawn_inside_the_admin(app, shops, store_client):
+    """``render_admin_page``: the admin's menu and frame, the plugin's content escaped,
+    only this store's notes, and refused outside ``/admin``."""
+    from admin_support import sign_in
+
+    dhaka = shops["dhaka"]
+    post_note(store_client("dhaka-board"), "<b>Eid</b> hours", "Open till late")
+    page = sign_in(store_client, dhaka).get("/admin/board")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    # Dhaka's admin is in Bengali: the frame's words and the plugin's own.
+    assert '<body class="admin">' in html and "<h1>নোটিশ বোর্ড</h1>" in html
+    assert "দোকান আর এর ক্রেতাদের লেখা নোট।" in html and "সাইন আউট" in html
+    assert "<li>&lt;b&gt;Eid&lt;/b&gt; hours</li>" in html
+    yerevan = sign_in(store_client, shops["yerevan"]).get("/admin/board").get_data(as_text=True)
+    assert "Eid" not in yerevan
+    with app.test_request_context("/board", base_url="http://dhaka-board.localhost"):
+        from core.sdk import render_admin_page
+
+        with pytest.raises(RuntimeError):
+            render_admin_page("sample_board/admin.html", title="x")
+
+
 def test_a_plugins_form_is_rate_limited_per_store_and_client(app, shops, store_client):
     from sample_plugin.views import NOTES_PER_MINUTE
 

@@ -8,6 +8,8 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core.pluginhost.web import dashboard_panels
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -78,3 +80,4 @@ def admin_endpoint(endpoint: str) -> bool:
 def init_app(app: Flask) -> None:
     app.add_template_global(admin_menu, "admin_menu")
     app.add_template_global(admin_endpoint, "admin_endpoint")
+    app.add_template_global(dashboard_panels, "dashboard_panels")

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from flask_babel import lazy_gettext
 from PIL import Image, ImageCms, ImageOps
 
 from core.storage import Storage
@@ -46,7 +47,8 @@ _WEBP_OPTIONS = {"quality": 80, "method": 4}
 
 
 class ImageRejected(ValueError):
-    """The upload cannot be used; ``str()`` is a message to show the merchant."""
+    """The upload cannot be used; ``str()`` is a message to show the merchant or shopper,
+    in the language of the moment."""
 
 
 @dataclass(frozen=True)
@@ -156,16 +158,17 @@ def _check_stem(stem: str) -> None:
 def _decode(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
     """Open, verify and fully decode ``data``; raise ``ImageRejected`` on any problem."""
     not_usable = ImageRejected(
-        "This file is not an image Haat can use (JPEG, PNG, WebP or GIF)."
+        lazy_gettext("This file is not an image Haat can use (JPEG, PNG, WebP or GIF).")
     )
     if not data:
-        raise ImageRejected("The file is empty.")
+        raise ImageRejected(lazy_gettext("The file is empty."))
     if len(data) > max_bytes:
-        raise ImageRejected(f"The image is larger than {_megabytes(max_bytes)}.")
-    too_big = ImageRejected(
-        f"The image has too many pixels (at most {max_pixels / 1_000_000:.3g} megapixels). "
-        "Please make it smaller and upload it again."
-    )
+        raise ImageRejected(lazy_gettext("The image is larger than %(size)s.",
+                                         size=_megabytes(max_bytes)))
+    too_big = ImageRejected(lazy_gettext(
+        "The image has too many pixels (at most %(megapixels)s megapixels). "
+        "Please make it smaller and upload it again.",
+        megapixels=f"{max_pixels / 1_000_000:.3g}"))
     try:
         # verify() checks structure (PNG checksums, for example) but leaves the image
         # unusable, so the file is opened a second time to decode it.
@@ -185,7 +188,8 @@ def _decode(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
         raise not_usable from exc
     except Exception as exc:  # Pillow decoders raise many types on hostile input
         raise ImageRejected(
-            "The image file is damaged or incomplete. Please save it again and upload it."
+            lazy_gettext(
+                "The image file is damaged or incomplete. Please save it again and upload it.")
         ) from exc
     return image
 

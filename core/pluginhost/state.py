@@ -106,8 +106,21 @@ def set_enabled(tenant_id: int, plugin: str, enabled: bool,
                     other.enabled = False
                     switched_off.append(peer)
         db.session.flush()
+        _recombine_ratings(tenant_id)
     bump_version(tenant_id)
     return switched_off
+
+
+def _recombine_ratings(tenant_id: int) -> None:
+    """Products' ratings show only the figures of rating plugins that are on, so a
+    switch combines them again (cheap: only products that have or had a rating)."""
+    from core.catalog.ratings import ProductRating, recombine_store
+
+    if db.session.scalar(select(ProductRating.id).limit(1)) is None:
+        return
+    enabled = frozenset(db.session.scalars(
+        select(PluginState.plugin).where(PluginState.enabled.is_(True))))
+    recombine_store(tenant_id, enabled)
 
 
 def save_settings(tenant_id: int, plugin: str, values: Mapping[str, Any],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request
@@ -25,6 +26,7 @@ from core.sdk import (
     AdminMenuItem,
     Asset,
     Badge,
+    DashboardPanel,
     MetaTag,
     PageContext,
     SlotContent,
@@ -290,6 +292,22 @@ def admin_menu() -> list[tuple[str, AdminMenuItem]]:
         return []
     return [(p, item) for p, item in _flatten(plugins.contribute("haat_admin_menu"),
                                                 AdminMenuItem) if _same_origin(item.url)]
+
+
+def dashboard_panels() -> list[tuple[str, DashboardPanel]]:
+    """The dashboard panels of the store's plugins, by plugin; a panel's ``url`` is kept
+    only when it is a path on the store's host."""
+    plugins = plugins_for_request()
+    if plugins is None:
+        return []
+    panels = []
+    for plugin, panel in _flatten(plugins.contribute("haat_dashboard_panels"), DashboardPanel):
+        if panel.url and not _same_origin(panel.url):
+            panel = replace(panel, url="")
+        if not isinstance(panel.html, Markup):  # plain text is shown as text
+            panel = replace(panel, html=escape(str(panel.html)))
+        panels.append((plugin, panel))
+    return panels
 
 
 def plugin_contexts() -> dict[str, dict[str, Any]]:

@@ -142,6 +142,7 @@ _SERVICES: dict[str, str] = {
     "payment_reference_used": "reads",
     "payment_webhook_url": "reads",
     "shipping_zones": "reads",
+    "shopper_contact": "reads",
     "publish_ratings": "ratings",
     "store_rating": "ratings",
     "pages_changed": "ratings",
@@ -170,6 +171,7 @@ _SERVICES: dict[str, str] = {
     "owner_required": "web",
     "rate_limit": "web",
     "render_page": "web",
+    "render_admin_page": "web",
 }
 
 if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
@@ -192,6 +194,7 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
         payment_reference_used,
         payment_webhook_url,
         shipping_zones,
+        shopper_contact,
     )
     from core.sdk.shipments import record_tracking, shipments_in_transit
     from core.sdk.web import (
@@ -203,6 +206,7 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
         flash_message,
         owner_required,
         rate_limit,
+        render_admin_page,
         render_page,
     )
 
@@ -341,6 +345,7 @@ __all__ = [
     "publish_ratings",
     "rate_limit",
     "record_tracking",
+    "render_admin_page",
     "render_page",
     "run_after",
     "run_later",
@@ -348,6 +353,7 @@ __all__ = [
     "send_message",
     "shipments_in_transit",
     "shipping_zones",
+    "shopper_contact",
     "store_rating",
     "store_session",
     "store_values",

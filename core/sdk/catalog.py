@@ -238,8 +238,9 @@ class UploadedImage:
     #: Where the original is kept, inside the store's own media folder
     #: (``"plugins/reviews/3f2a9c.jpg"``).
     key: str
-    #: The original's size in pixels.
+    #: The original's width in pixels.
     width: int
+    #: The original's height in pixels.
     height: int
     #: The widths of the resized copies written, ascending (never empty). Each exists as
     #: WebP and in the original's format.

@@ -8,6 +8,7 @@ never import themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from core.catalog import store_data
 from core.i18n import format_money as _format_money
@@ -33,6 +34,7 @@ __all__ = [
     "payment_reference_used",
     "payment_webhook_url",
     "shipping_zones",
+    "shopper_contact",
 ]
 
 
@@ -97,11 +99,26 @@ def format_money(store: StoreInfo, money: Money, locale: str = "") -> str:
     return _format_money(money, locale or store.locale, bengali_digits=store.bengali_digits)
 
 
-def format_number(store: StoreInfo, number: int, locale: str = "") -> str:
-    """A count as shoppers of ``store`` read it in ``locale`` (the store's language when
-    empty): ``"1,250"``, or ``"১,২৫০"`` in Bengali when the store uses Bengali digits."""
+def format_number(store: StoreInfo, number: int | Decimal, locale: str = "") -> str:
+    """A count, or a ``Decimal`` such as an average rating, as shoppers of ``store``
+    read it in ``locale`` (the store's language when empty): ``"1,250"``, or
+    ``"১,২৫০"`` in Bengali when the store uses Bengali digits; ``Decimal("4.5")`` is
+    ``"4.5"``, ``"৪.৫"`` or, in Armenian, ``"4,5"``. A Decimal keeps all its places:
+    round it first (``quantize``). Floats raise ``TypeError``."""
     require_store(store)
     return _format_number(number, locale or store.locale, bengali_digits=store.bengali_digits)
+
+
+def shopper_contact(store: StoreInfo, text: str) -> str | None:
+    """The phone number or email address in ``text``, as Haat keys shoppers by it: a
+    phone in E.164 form (read in the store's country, so ``"01711-000000"`` in a
+    Bangladeshi store is ``"+8801711000000"``), an email in lower case; ``None`` when
+    ``text`` is neither. It is the form of ``ShopperIdentity.address``, so an order's
+    ``phone`` or ``email`` and a signed-in shopper compare equal."""
+    from core.accounts.identity import read_contact
+
+    contact = read_contact(str(text or ""), require_store(store).country)
+    return contact.address if contact is not None else None
 
 
 def payment_reference_used(store: StoreInfo, gateway_id: str, reference: str) -> bool:

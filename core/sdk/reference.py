@@ -50,6 +50,7 @@ CONTRACT_TOPICS: tuple[tuple[str, str], ...] = (
     ("core.sdk.storefront", "Storefront pages"),
     ("core.sdk.search", "Product search"),
     ("core.sdk.providers", "Providers"),
+    ("core.sdk.messaging", "SMS gateways"),
 )
 SERVICE_TOPICS: tuple[tuple[str, str], ...] = (
     ("core.sdk.reads", "Reading the store's data"),
@@ -57,6 +58,9 @@ SERVICE_TOPICS: tuple[tuple[str, str], ...] = (
     ("core.sdk.data", "A plugin's own data"),
     ("core.sdk.jobs", "Background jobs"),
     ("core.sdk.shipments", "Shipment tracking"),
+    ("core.sdk.messages", "Messages to shoppers"),
+    ("core.sdk.ratings", "Ratings and cached pages"),
+    ("core.sdk.media", "Photos"),
 )
 
 #: What to say about names Haat re-exports from another library.

@@ -20,7 +20,7 @@ from core.i18n import normalise_locale
 from core.sdk.store import ShopperIdentity, StoreInfo
 
 __all__ = ["csrf_exempt", "csrf_input", "current_locale", "current_store", "flash_message",
-           "owner_required", "rate_limit", "render_page"]
+           "owner_required", "rate_limit", "render_admin_page", "render_page"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -148,6 +148,50 @@ def render_page(template: str, /, *, title: str = "", **context: Any) -> str:
     return render_plugin_page(template, plugin=plugin, title=str(title), context=context)
 
 
+#: Names the admin's frame uses itself; ``render_admin_page`` refuses them in ``context``.
+ADMIN_LAYOUT_NAMES = frozenset({"layout", "store", "title", "csrf_input", "current_user"})
+
+
+def render_admin_page(template: str, /, *, title: str, **context: Any) -> str:
+    """Render the plugin's own ``template`` inside the admin (its menu, the staff
+    member's language, flash messages); return the HTML.
+
+    For the merchant's pages of a plugin, under ``/admin/<your prefix>``. ``template``
+    is a name in the plugin blueprint's ``template_folder``, in a folder named after the
+    plugin (``"my_plugin/admin.html"``). It starts with ``{% extends layout %}`` and
+    fills ``content`` (under the page's ``<h1>``, which is ``title``), and may fill
+    ``actions`` (buttons beside the heading) and ``plugin_head`` (a stylesheet). The
+    admin's styles apply: ``.card``, ``.field``, ``.button``, ``.help``, ``.muted``,
+    tables in ``.table-wrap``, ``.badge``. ``csrf_input()`` is in the context;
+    ``layout``, ``store``, ``title`` and ``current_user`` are the frame's own names
+    (``TypeError`` if passed in ``context``).
+
+    Call it from a route under ``/admin`` of a blueprint your plugin returns from
+    ``haat_blueprints`` (``RuntimeError`` anywhere else): Haat has already checked that
+    a staff member of this store is signed in.
+    """
+    from flask import render_template
+    from flask import request as flask_request
+
+    from core.pluginhost.web import route_plugin
+    from core.web.tenancy import current_store as store_ref
+
+    _store_request("render_admin_page")
+    if route_plugin() is None or not flask_request.path.startswith("/admin/"):
+        raise RuntimeError("core.sdk.render_admin_page() renders a plugin's admin page: "
+                           "call it from a route under /admin of a blueprint returned by "
+                           "haat_blueprints")
+    if template.startswith(("admin/", "storefront/", "@", "/")):
+        raise ValueError(f"{template!r}: keep a plugin's templates in a folder of its own, "
+                         "e.g. 'my_plugin/admin.html'")
+    clash = ADMIN_LAYOUT_NAMES.intersection(context)
+    if clash:
+        raise TypeError(f"render_admin_page(): {', '.join(sorted(clash))} is used by the "
+                        "admin's frame; pass it under another name")
+    return render_template(template, layout="admin/plugin_page.html", store=store_ref(),
+                           title=str(title), csrf_input=csrf_input, **context)
+
+
 def csrf_input() -> Markup:
     """A hidden ``csrf_token`` field for a ``<form method="post">``.
 
@@ -228,11 +272,18 @@ def rate_limit(limit: str, *, methods: tuple[str, ...] = ("POST",)) -> Callable[
 
 
 def flash_message(message: str, kind: str = "success") -> None:
-    """A message for the shopper's next storefront page (e.g. after a form's redirect),
-    shown by the theme like core's own. ``kind`` is ``"success"`` or ``"error"``."""
+    """A message for the next page (e.g. after a form's redirect), shown like core's
+    own: on the shopper's next storefront page, or, from a route under ``/admin``, on
+    the staff member's next admin page. ``kind`` is ``"success"`` or ``"error"``."""
+    from flask import flash
+    from flask import request as flask_request
+
     from core.storefront.context import flash_shopper
 
     if kind not in FLASH_KINDS:
         raise ValueError(f"kind must be one of {', '.join(FLASH_KINDS)}, not {kind!r}")
     _store_request("flash_message")
-    flash_shopper(str(message), kind)
+    if flask_request.path.startswith("/admin/"):
+        flash(str(message), kind)  # the admin's own categories and styles
+    else:
+        flash_shopper(str(message), kind)

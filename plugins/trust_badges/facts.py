@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from core.sdk import Money, PageContext, StoreInfo, iter_pages, payment_methods
+from core.sdk import Money, PageContext, StoreInfo, iter_pages, payment_methods, store_rating
 
 from .texts import text
 
@@ -94,12 +94,14 @@ class StoreFacts:
 
     @property
     def rating(self) -> tuple[Decimal, int] | None:
-        """The store's average review rating and number of reviews, or ``None``.
+        """The store's average review rating and number of reviews, or ``None`` when no
+        product has a review shoppers can see (then the rating badge is not shown).
 
-        Haat has no reviews yet and ``core.sdk`` offers no store rating, so this is
-        always unknown for now and the rating badge is never shown.
+        It is what rating plugins such as ``reviews`` published
+        (:func:`core.sdk.store_rating`), so it is only ever a real figure.
         """
-        return None
+        summary = store_rating(self.store)
+        return (summary.average, summary.count) if summary is not None else None
 
     # ------------------------------------------------------------------ returns
 

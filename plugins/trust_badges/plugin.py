@@ -15,7 +15,7 @@ settings page is in the merchant's admin language (``translations/``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from core.sdk import (
@@ -176,7 +176,7 @@ def rating_badge(average: Decimal, count: int, locale: str) -> Badge | None:
     """The rating badge for a known average over ``count`` reviews (none without any)."""
     if count <= 0:
         return None
-    shown = f"{Decimal(average).quantize(Decimal('0.1')):f}"
+    shown = f"{Decimal(average).quantize(Decimal('0.1'), ROUND_HALF_UP):f}"
     detail = text(locale, "rating_detail_one" if count == 1 else "rating_detail_other",
                   count=count)
     return Badge("rating", text(locale, "rating", rating=shown), description=detail,

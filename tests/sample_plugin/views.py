@@ -29,6 +29,7 @@ from core.sdk import (
     get_products,
     owner_required,
     rate_limit,
+    render_admin_page,
     render_page,
     store_session,
 )
@@ -163,6 +164,14 @@ def summary() -> Response:
             Note.archived_at.is_(None) if live else Note.archived_at.is_not(None)))
             for live in (True, False))
     return jsonify(live=live, archived=archived)
+
+
+@bp.get("/admin/board")
+def admin_board() -> str:
+    """The board's notes for the store's staff, inside the admin (its menu, language)."""
+    store = current_store()
+    return render_admin_page("sample_board/admin.html", title=_("Message board"),
+                             notes=live_notes(store), t=_)
 
 
 @bp.get("/admin/board/notes.json")
