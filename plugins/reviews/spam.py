@@ -4,8 +4,8 @@ wait for the merchant (status ``held``) instead of being published.
 :func:`check` returns a short code saying why (``""`` when the review looks fine), kept
 in ``Review.held_reason``: ``link``, ``phone``, ``repeated`` (a character or word many
 times, or the text of another recent review) or ``word:<the word>``.
-:func:`reason_text` turns a code into the English sentence of the merchant's CSV, and
-:func:`reason_label` into the merchant's language for the screen.
+:func:`reason_text` turns a code into the English sentence of the merchant's CSV (the
+admin translates the codes on screen: ``admin.held_reason_text``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from sqlalchemy import select
 from core.sdk import StoreInfo, store_session
 
 from .models import Review, now
-from .writing_text import _
 
 #: How far back "the same text as another review" looks.
 REPEAT_WINDOW = timedelta(days=30)
@@ -140,15 +139,3 @@ def reason_text(code: str) -> str:
     if code.startswith("word:"):
         return f'It contains the blocked word "{code[5:]}".'
     return _ENGLISH.get(code, code)
-
-
-def reason_label(code: str) -> str:
-    """The held reason in the language of the moment (the merchant's, in the admin)."""
-    if code.startswith("word:"):
-        return _("It contains the blocked word “%(word)s”.", word=code[5:])
-    labels = {
-        "link": _("It contains a link."),
-        "phone": _("It contains a phone number."),
-        "repeated": _("It repeats itself, or another recent review, word for word."),
-    }
-    return labels.get(code, code)

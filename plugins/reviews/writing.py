@@ -38,8 +38,8 @@ from core.sdk import (
 )
 
 from . import photos
+from .display_data import product_by_handle
 from .models import Review, ReviewPhoto, ReviewRequest, now
-from .product_lookup import find_product
 from .settings import settings_of
 from .submission import (
     BODY_LIMIT,
@@ -121,7 +121,7 @@ def signed_in_reviewer(store: StoreInfo, shopper: ShopperIdentity,
 def write(handle: str) -> Response:
     """Write, or edit, a review of one product."""
     store = current_store()
-    product = find_product(store, handle)
+    product = product_by_handle(store, handle)
     if product is None:
         abort(404)
     shopper = current_shopper()
