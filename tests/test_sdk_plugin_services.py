@@ -26,6 +26,7 @@ from core.sdk import (
     get_order,
     image_srcset,
     image_url,
+    product_by_handle,
     save_image,
     shopper_contact,
 )
@@ -215,3 +216,15 @@ def test_format_number_writes_a_rating_in_the_stores_digits(app, make_store, sto
         assert format_number(store, Decimal("4.5")) == "৪.৫"
         assert format_number(store, Decimal("4.5"), "hy") == "4,5"
         assert format_number(store, 1250, "en") == "1,250"
+
+
+def test_product_by_handle_finds_only_the_stores_own(app, shops, add_product, store_plugins):
+    alpha, beta = shops
+    add_product(alpha, "shared-handle", title="Alpha's jug", status="draft")
+    add_product(beta, "shared-handle", title="Beta's jug")
+    with app.app_context():
+        found = product_by_handle(store_plugins(alpha).info, "shared-handle")
+        assert (found.title, found.status) == ("Alpha's jug", "draft")
+        assert product_by_handle(store_plugins(beta).info, "shared-handle").title == "Beta's jug"
+        assert product_by_handle(store_plugins(alpha).info, "no-such-jug") is None
+        assert product_by_handle(store_plugins(alpha).info, "x" * 500) is None

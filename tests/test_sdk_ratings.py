@@ -123,8 +123,8 @@ def test_bad_figures_and_unknown_plugins_are_refused(app, shops, store_plugins):
 
 def test_cached_pages_show_a_new_rating_at_once(app, shops, store_plugins, store_client,
                                                 enable_plugin):
-    """The SEO plugin's AggregateRating follows, and the trust badge states the store's
-    real rating, on a page that was cached before."""
+    """The SEO plugin's AggregateRating follows, the trust badge states the store's real
+    rating and the product's card shows it, on pages that were cached before."""
     alpha, _beta, ids = shops
     enable_plugin(alpha, "seo")
     enable_plugin(alpha, "trust-badges", {"show_footer": ["rating"]})
@@ -141,6 +141,8 @@ def test_cached_pages_show_a_new_rating_at_once(app, shops, store_plugins, store
     assert product["aggregateRating"]["ratingValue"] == "4.25"
     assert product["aggregateRating"]["reviewCount"] == 8
     assert "Rated 4.3 out of 5" in page  # the store-rating trust badge, in the footer
+    listing = client.get("/collections/pottery").get_data(as_text=True)
+    assert "Rated 4.3 out of 5, 8 reviews" in listing  # the card, rounded half up
 
 
 def test_search_ranks_rated_products_first_among_equals(app, make_store, add_product,

@@ -61,6 +61,14 @@ def get_products(store: StoreInfo, ids: Iterable[int]) -> list[ProductSnapshot]:
         return _snapshots(store, [by_id[i] for i in wanted if i in by_id])
 
 
+def product_by_handle(store: StoreInfo, handle: str) -> ProductSnapshot | None:
+    if not isinstance(handle, str) or not handle or len(handle) > 120:
+        return None
+    with tenant_scope(store.id):
+        found = db.session.scalar(_product_query().where(Product.handle == handle))
+        return _snapshots(store, [found])[0] if found is not None else None
+
+
 def iter_collections(store: StoreInfo) -> list[CollectionSnapshot]:
     with tenant_scope(store.id):
         rows = db.session.scalars(select(Collection).order_by(Collection.position,

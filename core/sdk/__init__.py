@@ -135,6 +135,7 @@ _SERVICES: dict[str, str] = {
     "get_order": "reads",
     "customer_orders": "reads",
     "get_products": "reads",
+    "product_by_handle": "reads",
     "iter_collections": "reads",
     "iter_pages": "reads",
     "iter_products": "reads",
@@ -193,6 +194,7 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
         payment_methods,
         payment_reference_used,
         payment_webhook_url,
+        product_by_handle,
         shipping_zones,
         shopper_contact,
     )
@@ -342,6 +344,7 @@ __all__ = [
     "places_of",
     "plugin_model_base",
     "price_buckets",
+    "product_by_handle",
     "publish_ratings",
     "rate_limit",
     "record_tracking",

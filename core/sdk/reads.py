@@ -33,6 +33,7 @@ __all__ = [
     "payment_methods",
     "payment_reference_used",
     "payment_webhook_url",
+    "product_by_handle",
     "shipping_zones",
     "shopper_contact",
 ]
@@ -50,6 +51,14 @@ def get_products(store: StoreInfo, ids: Iterable[int]) -> list[ProductSnapshot]:
     """The products of ``store`` with these ids, in the order asked for (ids of other
     stores and missing ids are skipped). Three queries whatever the number of ids."""
     return store_data.get_products(require_store(store), ids)
+
+
+def product_by_handle(store: StoreInfo, handle: str) -> ProductSnapshot | None:
+    """``store``'s product whose ``handle`` is this (the last part of its URL,
+    ``/products/<handle>``), whatever its status, or ``None``. Check
+    ``status == "active"`` before showing it to shoppers. An old handle the merchant
+    changed is not found (Haat redirects its own product URLs). Four queries."""
+    return store_data.product_by_handle(require_store(store), handle)
 
 
 def get_order(store: StoreInfo, order_id: int) -> OrderSnapshot | None:

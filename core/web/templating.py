@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -79,6 +79,15 @@ def number_filter(value: int | Decimal) -> str:
                          bengali_digits=bool(store and store.bengali_digits))
 
 
+def rating_filter(value: Decimal | int | None) -> str:
+    """``{{ p.rating|rating }}``: an average rating to one place, rounded half up (4.25
+    is 4.3, as shoppers round), in the page's locale and the store's digits; ``""``
+    for ``None``."""
+    if value is None:
+        return ""
+    return number_filter(Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     """Flask-Babel's ``ngettext`` for Python code, with ``%(num)s`` written by
     :func:`number_filter` (the page's locale and the store's digits: "৩টি পণ্য", not
@@ -146,6 +155,7 @@ def _per_request(func: Callable[..., str]) -> Callable[..., str]:
 def init_app(app: Flask) -> None:
     app.add_template_filter(_per_request(money_filter), "money")
     app.add_template_filter(_per_request(number_filter), "number")
+    app.add_template_filter(_per_request(rating_filter), "rating")
     app.add_template_filter(_per_request(digits_filter), "digits")
     app.add_template_filter(_per_request(date_filter), "store_date")
     app.add_template_filter(_per_request(moment_filter), "store_moment")

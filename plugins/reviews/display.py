@@ -97,7 +97,7 @@ def _link(path: str, **params: Any) -> str:
 
 
 def _product_or_404(store: StoreInfo, handle: str) -> ProductSnapshot:
-    product = data.product_by_handle(store, handle)
+    product = data.active_product(store, handle)
     if product is None:
         abort(404)
     return product

@@ -9,11 +9,8 @@ Every read goes through ``store_session``, so only the store's own rows are seen
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from threading import Lock
-from time import monotonic
 
 from flask import g
 from sqlalchemy import func, select
@@ -25,7 +22,7 @@ from core.sdk import (
     get_products,
     image_srcset,
     image_url,
-    iter_products,
+    product_by_handle,
     store_session,
 )
 
@@ -246,46 +243,8 @@ def published_review(store: StoreInfo, review_id: int) -> Review | None:
 
 # --------------------------------------------------------------- product by handle
 
-#: handle -> product id, per store. The SDK reads products by id only (a
-#: ``get_product_by_handle`` is missing), so the catalogue is walked once and every
-#: handle seen is remembered; each use checks the product still has that handle.
-_HANDLES: OrderedDict[tuple[int, str], int] = OrderedDict()
-_HANDLES_LOCK = Lock()
-_HANDLES_MAX = 20000
-#: After a walk, an unknown handle is "not found" for this long without walking again,
-#: so made-up URLs cannot make every request read the whole catalogue.
-_WALK_EVERY = 30.0
-_WALKED: dict[int, float] = {}
 
-
-def _remember(store_id: int, handles: dict[str, int]) -> None:
-    with _HANDLES_LOCK:
-        for handle, product_id in handles.items():
-            _HANDLES[(store_id, handle)] = product_id
-            _HANDLES.move_to_end((store_id, handle))
-        while len(_HANDLES) > _HANDLES_MAX:
-            _HANDLES.popitem(last=False)
-        _WALKED[store_id] = monotonic()
-
-
-def product_by_handle(store: StoreInfo, handle: str) -> ProductSnapshot | None:
-    """``store``'s active product with ``handle``, or ``None``."""
-    if not handle or len(handle) > 255:
-        return None
-    with _HANDLES_LOCK:
-        known = _HANDLES.get((store.id, handle))
-        walked = _WALKED.get(store.id)
-    if known is not None:
-        found = get_products(store, [known])
-        if found and found[0].handle == handle and found[0].status == "active":
-            return found[0]
-    elif walked is not None and monotonic() - walked < _WALK_EVERY:
-        return None
-    seen: dict[str, int] = {}
-    match = None
-    for product in iter_products(store):
-        seen[product.handle] = product.id
-        if product.handle == handle:
-            match = product
-    _remember(store.id, seen)
-    return match
+def active_product(store: StoreInfo, handle: str) -> ProductSnapshot | None:
+    """``store``'s active product with ``handle``, or ``None`` (drafts are not shown)."""
+    product = product_by_handle(store, handle)
+    return product if product is not None and product.status == "active" else None

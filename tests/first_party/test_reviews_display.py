@@ -18,7 +18,7 @@ from core.pluginhost.translations import untranslated
 from core.pluginhost.web import plugins_for_tenant
 from core.sdk import pages_changed, save_image, store_session
 from core.theming.service import choose_theme
-from plugins.reviews import aggregates, display_data
+from plugins.reviews import aggregates
 from plugins.reviews.models import Review, ReviewPhoto, ReviewReport
 from tenants import tenant_scope
 
@@ -87,14 +87,6 @@ def json_ld(response, url):
 
 def typed(items, kind):
     return [i for i in items if i.get("@type") == kind]
-
-
-@pytest.fixture(autouse=True)
-def _forget_handles():
-    """Each test starts without the process's memory of handles (store ids may repeat
-    once the tables are emptied)."""
-    display_data._HANDLES.clear()
-    display_data._WALKED.clear()
 
 
 @pytest.fixture
