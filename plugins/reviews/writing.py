@@ -32,13 +32,13 @@ from core.sdk import (
     get_order,
     get_products,
     image_url,
+    product_by_handle,
     rate_limit,
     render_page,
     store_session,
 )
 
 from . import photos
-from .display_data import product_by_handle
 from .models import Review, ReviewPhoto, ReviewRequest, now
 from .settings import settings_of
 from .submission import (
@@ -122,7 +122,7 @@ def write(handle: str) -> Response:
     """Write, or edit, a review of one product."""
     store = current_store()
     product = product_by_handle(store, handle)
-    if product is None:
+    if product is None or product.status != "active":
         abort(404)
     shopper = current_shopper()
     known = shopper is not None and bool(shopper.customer_ids)

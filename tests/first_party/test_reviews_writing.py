@@ -578,7 +578,13 @@ def test_store_b_tokens_products_and_reviews_never_work_on_store_a(app, shops, o
     assert "Save my review" not in html(b_guest.get("/reviews/write/kantha"))
 
 
-def test_the_pages_answer_only_where_reviews_are_on(app, shops, enable_plugin):
+def test_the_pages_answer_only_where_reviews_are_on(app, shops, enable_plugin, add_product):
+    add_product(shops["a"], "hidden-draft", status="draft")
+    configure(enable_plugin, shops["a"], allow_anonymous=True)
+    guest = Browser(app, shops["a"])
+    assert guest.get("/reviews/write/hidden-draft").status_code == 404
+    assert guest.get("/reviews/write/no-such-thing").status_code == 404
+    assert guest.get("/reviews/write/kantha").status_code == 200
     enable_plugin(shops["a"], PLUGIN, enabled=False)
     assert Browser(app, shops["a"]).get("/reviews/write/kantha").status_code == 404
 
