@@ -237,10 +237,12 @@ def _send(store: StoreInfo, order: OrderSnapshot, contact: tuple[str, str], toke
               "stop": store.url(f"reviews/stop/{token}")}
     key = f"review-{'remind' if reminder else 'ask'}:{order.id}"
     if channel == "sms":
-        text = (_.gettext("%(store)s: still time to rate order %(number)s: %(link)s "
-                          "Stop: %(stop)s", locale=locale, **values) if reminder else
-                _.gettext("%(store)s: how was order %(number)s? Rate it: %(link)s "
-                          "Stop: %(stop)s", locale=locale, **values))
+        # One link keeps a Bengali SMS (UCS-2, 67 characters a part) at two parts; the
+        # page it opens has "Do not ask me for reviews again".
+        text = (_.gettext("%(store)s: still time to rate order %(number)s: %(link)s",
+                          locale=locale, **values) if reminder else
+                _.gettext("%(store)s: how was order %(number)s? Rate it: %(link)s",
+                          locale=locale, **values))
         send_message(store, PLUGIN, to=to, text=text, key=key, customer_id=order.customer_id)
         return
     subject = (_.gettext("A reminder: how was your order %(number)s?", locale=locale, **values)

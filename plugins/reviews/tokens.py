@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-#: 32 random bytes: far beyond guessing, and short enough for an SMS link.
-TOKEN_BYTES = 32
+#: 16 random bytes (128 bits, 22 characters): beyond guessing, even without the link
+#: page's rate limit, and short enough that a Bengali SMS with its link stays two parts.
+TOKEN_BYTES = 16
 
 
 def new_token() -> tuple[str, str]:

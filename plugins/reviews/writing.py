@@ -246,4 +246,5 @@ def _request_page(token: str, products: list[ProductSnapshot], reviews: Mapping[
     return _render("reviews/write_request.html", _("Rate your order"), products=products,
                    reviews=reviews, drafts=drafts, default=Draft(author_name=name),
                    problems=problems, had_photos=had_photos, editable=editable,
-                   action=url_for("reviews_write.request_link", token=token))
+                   action=url_for("reviews_write.request_link", token=token),
+                   stop_url=url_for("reviews_requests.stop", token=token))
