@@ -29,7 +29,10 @@ def admin_domain() -> Domain:
 
 
 def is_admin_request() -> bool:
-    return (request.blueprint or "").startswith("admin")
+    """An admin page: core's admin blueprints, and plugins' routes under ``/admin``
+    (which Haat draws in the admin's frame, in the staff member's language)."""
+    return ((request.blueprint or "").startswith("admin") or request.path == "/admin"
+            or request.path.startswith("/admin/"))
 
 
 def is_platform_request() -> bool:

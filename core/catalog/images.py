@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from flask_babel import lazy_gettext
+from flask_babel import Domain
 from PIL import Image, ImageCms, ImageOps
 
 from core.storage import Storage
@@ -44,6 +44,11 @@ _JPEG_OPTIONS = {"quality": 85, "progressive": True, "optimize": True}
 _PNG_OPTIONS = {"optimize": True}
 # method 6 compresses a little better but takes several times longer than 4.
 _WEBP_OPTIONS = {"quality": 80, "method": 4}
+
+
+#: Why a photo was refused, in the shoppers' catalogue ("messages"), whichever catalogue
+#: the page uses: a merchant's product editor and a shopper's review form say the same.
+lazy_gettext = Domain(domain="messages").lazy_gettext
 
 
 class ImageRejected(ValueError):

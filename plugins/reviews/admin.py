@@ -115,6 +115,12 @@ def _review_or_404(session, review_id: int) -> Review:
 
 
 def _back(review_id: int) -> Response:
+    """After an action: back to the list the merchant acted from (``next``, a path of
+    the reviews admin only), so approving the queue is one click per review; else to
+    the review's page."""
+    wanted = request.form.get("next", "")
+    if wanted.startswith("/admin/reviews") and "//" not in wanted and "\\" not in wanted:
+        return redirect(wanted, code=303)
     return redirect(url_for("reviews_admin.review", review_id=review_id), code=303)
 
 
