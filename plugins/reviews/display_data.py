@@ -10,6 +10,7 @@ Every read goes through ``store_session``, so only the store's own rows are seen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import g
@@ -248,3 +249,25 @@ def active_product(store: StoreInfo, handle: str) -> ProductSnapshot | None:
     """``store``'s active product with ``handle``, or ``None`` (drafts are not shown)."""
     product = product_by_handle(store, handle)
     return product if product is not None and product.status == "active" else None
+
+
+def wall_has_reviews(store: StoreInfo) -> bool:
+    """True when the customer wall has a review to show (one indexed query)."""
+    with store_session(store) as session:
+        return session.scalar(select(Review.id).where(
+            Review.featured.is_(True), Review.status == PUBLISHED).limit(1)) is not None
+
+
+def reviewed_products(store: StoreInfo) -> list[tuple[str, datetime]]:
+    """``(handle, last change)`` of the store's active products with published reviews,
+    for the sitemap: the stored summaries, then the products in batches."""
+    with store_session(store) as session:
+        changed = dict(session.execute(select(ProductRatingStat.product_id,
+                                              ProductRatingStat.updated_at)).all())
+    found = []
+    ids = sorted(changed)
+    for start in range(0, len(ids), 500):
+        for product in get_products(store, ids[start:start + 500]):
+            if product.status == "active":
+                found.append((product.handle, changed[product.id]))
+    return found

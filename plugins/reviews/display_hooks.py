@@ -17,6 +17,7 @@ from core.sdk import (
     Asset,
     Markup,
     PageContext,
+    SitemapEntry,
     SlotContent,
     StoreInfo,
     StructuredData,
@@ -61,7 +62,12 @@ def section_slot(store: StoreInfo, page: PageContext) -> SlotContent | None:
 
 @hookimpl
 def haat_slot(store: StoreInfo, name: str, page: PageContext) -> SlotContent | None:
-    """The stars under a product's title and the reviews under its description."""
+    """The stars under a product's title, the reviews under its description, and a
+    link to the customer wall in the footer once the merchant has chosen reviews."""
+    if name == "footer":
+        return (SlotContent(text=_("What our customers say"), url="/reviews",
+                            css_class="reviews-wall-link")
+                if data.wall_has_reviews(store) else None)
     if page.kind != "product":
         return None
     if name == "product_after_title":
@@ -122,3 +128,15 @@ def haat_assets(store: StoreInfo, page: PageContext) -> list[Asset]:
     if page.kind == "product" or (page.kind == "plugin" and page.plugin == PLUGIN):
         return [Asset("css", url_for("reviews.static", filename="show.css"))]
     return []
+
+
+@hookimpl
+def haat_sitemap_entries(store: StoreInfo) -> list[SitemapEntry]:
+    """The customer wall, while it has reviews, and each reviewed product's review
+    list (their sorted and filtered views are ``noindex``)."""
+    entries = [SitemapEntry(path="/reviews", changefreq="weekly")] \
+        if data.wall_has_reviews(store) else []
+    for handle, changed in data.reviewed_products(store):
+        entries.append(SitemapEntry(path=list_url(handle), lastmod=changed,
+                                    changefreq="weekly"))
+    return entries

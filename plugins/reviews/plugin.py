@@ -15,6 +15,7 @@ from . import (
 from .admin import haat_admin_menu, haat_dashboard_panels  # noqa: F401  (hooks)
 from .display_hooks import (  # noqa: F401  (hooks)
     haat_assets,
+    haat_sitemap_entries,
     haat_slot,
     haat_structured_data,
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, abort, redirect
+from flask import Blueprint, abort, make_response, redirect
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -161,7 +161,8 @@ def send_due_request(store: StoreInfo, request_id: int) -> str:
             return "waiting"
     else:
         return "nothing"
-    if expires <= moment:
+    if expires <= moment or not settings_of(store).send_requests:
+        # The merchant switched requests off: what was planned is not sent either.
         return _close(store, request_id, state, "cancelled")
     order = get_order(store, order_id)
     if order is None or order.fulfilment_state in GONE_FULFILMENT \
@@ -295,13 +296,20 @@ def request_for_token(store: StoreInfo, token: str) -> ReviewRequest | None:
 
 
 @bp.get("/reviews/stop/<token>")
-def stop(token: str) -> str:
-    """Ask the shopper to confirm that they want no more review requests."""
+@rate_limit("20 per minute; 200 per day", methods=("GET",))
+def stop(token: str) -> Response:
+    """Ask the shopper to confirm that they want no more review requests. Like the
+    link's page, it carries the token: never cached, no referrer (the page says
+    ``noindex`` too)."""
     store = current_store()
     if request_for_token(store, token) is None:
         abort(404)
-    return render_page("reviews/stop_confirm.html", title=_("Stop review requests"),
-                       t=_, store_name=store.name)
+    response = make_response(render_page("reviews/stop_confirm.html",
+                                         title=_("Stop review requests"), t=_,
+                                         store_name=store.name))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.post("/reviews/stop/<token>")

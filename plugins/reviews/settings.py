@@ -41,7 +41,7 @@ FIELDS = (
         "requests_need_consent", _.lazy("Ask only shoppers who agreed to news and offers"),
         default=False,
         help=_.lazy("Off: every shopper of a delivered order is asked once, and can stop "
-                    "it with the link in the message.")),
+                    "further requests on the page the message's link opens.")),
     LongTextField(
         "blocked_words", _.lazy("More words to hold for review"), default="",
         max_length=5000,

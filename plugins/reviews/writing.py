@@ -64,8 +64,15 @@ bp = Blueprint("reviews_write", __name__, template_folder="templates")
 WRITE_LIMIT = "10 per minute; 50 per day"
 #: The link's page, shown and sent: a token could be guessed at, so looks count too.
 LINK_LIMIT = "20 per minute; 200 per day"
-#: Orders in these states never give a "verified buyer" (nor a working request link).
+#: Orders in these states never give a "verified buyer" (nor a working request link):
+#: the goods did not stay with the shopper, or the money went back.
 UNBOUGHT = frozenset({"cancelled", "returned"})
+UNPAID = frozenset({"refunded", "failed"})
+
+
+def kept(order: OrderSnapshot) -> bool:
+    """True when the shopper kept what ``order`` bought (so may review it as a buyer)."""
+    return order.fulfilment_state not in UNBOUGHT and order.payment_state not in UNPAID
 LIMITS = {"title": TITLE_LIMIT, "body": BODY_LIMIT, "author_name": NAME_LIMIT,
           "photos": photos.MAX_PHOTOS}
 
@@ -105,7 +112,7 @@ def signed_in_reviewer(store: StoreInfo, shopper: ShopperIdentity,
     theirs that was not cancelled or returned has it), and the name of their newest
     order's address to fill in."""
     orders = customer_orders(store, shopper.customer_ids)
-    bought = next((o for o in orders if o.fulfilment_state not in UNBOUGHT
+    bought = next((o for o in orders if kept(o)
                    and any(line.product_id == product_id for line in o.lines)), None)
     name = next((o.address.name for o in orders if o.address and o.address.name), "")
     if bought is not None and bought.customer_id is not None:
@@ -179,7 +186,7 @@ def open_request(store: StoreInfo, token: str) -> tuple[ReviewRequest, OrderSnap
     if found is None or found.state == "cancelled" or aware(found.expires_at) <= now():
         return None
     order = get_order(store, found.order_id)
-    if order is None or order.fulfilment_state in UNBOUGHT:
+    if order is None or not kept(order):
         return None
     return found, order
 

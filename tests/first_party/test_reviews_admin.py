@@ -19,6 +19,7 @@ from core.db import db
 from core.demo.images import placeholder_image
 from core.pluginhost.translations import untranslated
 from core.sdk import image_url, save_image
+from core.testing import assert_translated
 from plugins.reviews import admin as reviews_admin
 from plugins.reviews import aggregates
 from plugins.reviews.manage_text import _
@@ -353,3 +354,8 @@ def test_every_admin_word_is_translated():
     missing = [u for u in untranslated("plugins.reviews")
                if u.where.split(":")[0].endswith(mine)]
     assert missing == []
+
+
+def test_every_word_of_the_plugin_is_in_bengali_and_armenian():
+    """Settings, storefront, forms, messages and admin: every catalogue of the plugin."""
+    assert_translated("plugins.reviews")

@@ -520,3 +520,29 @@ def test_every_display_message_is_translated():
             "translations/hy/LC_MESSAGES/display.po")
     missing = [str(u) for u in untranslated("plugins.reviews") if u.where.startswith(mine)]
     assert missing == []
+
+
+def test_the_wall_is_linked_from_the_footer_and_listed_in_the_sitemap(
+        app, shop, client, add_product, enable_plugin, make_store, store_client):
+    """Only once the merchant has chosen a review for it; and only this store's."""
+    enable_plugin(shop, "seo")
+    pid = add_product(shop, "teapot", title="Teapot")
+    add_product(shop, "kettle", title="Kettle")
+    assert not tree(client.get("/?lang=en")).select("footer a[href='/reviews']")
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert "/reviews" not in sitemap
+    [review] = add_reviews(app, shop, pid, ratings(5))
+    with app.app_context(), store_session(info(app, shop)) as session:
+        session.get(Review, review).featured = True
+    pages_changed_now(app, shop)
+    footer = tree(client.get("/?lang=en")).select("footer a[href='/reviews']")
+    assert texts(footer) == ["What our customers say"]
+    sitemap = "".join(client.get(path).get_data(as_text=True)
+                      for path in ("/sitemap.xml", "/sitemap-1.xml"))
+    assert "http://alpha-shop.localhost/reviews<" in sitemap
+    assert "http://alpha-shop.localhost/reviews/product/teapot<" in sitemap
+    assert "/reviews/product/kettle" not in sitemap
+    other = make_store("beta-wall")
+    enable_plugin(other, "reviews")
+    assert not tree(store_client("beta-wall").get("/?lang=en")).select(
+        "footer a[href='/reviews']")

@@ -328,6 +328,17 @@ def test_no_requests_when_the_merchant_switched_them_off(app, shops, clock, enab
     assert requests_of(app, a) == []
 
 
+def test_switching_requests_off_stops_those_already_planned(app, shops, clock, outbox,
+                                                            enable_plugin, store_plugins):
+    a, _b, products = shops
+    act(app, a, new_order(app, a, products), service.mark_delivered)
+    enable_plugin(a, PLUGIN, settings={"send_requests": False})
+    clock.advance(days=8)
+    assert run_schedule(app, store_plugins, a) == 0
+    assert review_sms(outbox) == []
+    assert [r.state for r in requests_of(app, a)] == ["cancelled"]
+
+
 def test_another_stores_stop_token_does_nothing_here(app, shops, clock, outbox,
                                                     store_plugins, store_client, add_product):
     a, b, products = shops
@@ -357,8 +368,13 @@ def test_the_stop_page_is_translated_and_needs_its_form(app, shops, clock, outbo
     clock.advance(days=8)
     run_schedule(app, store_plugins, a)
     token = LINK.search(review_sms(outbox)[0]["text"]).group(1)
-    page = store_client(a.slug).get(f"/reviews/stop/{token}?lang=bn").get_data(as_text=True)
+    answer = store_client(a.slug).get(f"/reviews/stop/{token}?lang=bn")
+    page = answer.get_data(as_text=True)
     assert _.gettext("Stop review requests", locale="bn") in page
+    # It carries the token, like the link's page: never kept by a cache or passed on.
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert '<meta name="robots" content="noindex">' in page
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     assert store_client(a.slug).post(f"/reviews/stop/{token}").status_code == 400
     with app.app_context(), tenant_scope(a.id):

@@ -408,6 +408,18 @@ def test_a_link_for_an_order_cancelled_since_is_refused(app, shops):
     assert Browser(app, shops["a"]).get(f"/reviews/r/{token}").status_code == 404
 
 
+def test_a_link_for_an_order_refunded_since_is_refused(app, shops):
+    """The money went back: the shopper is no longer a buyer of it."""
+    order = buy(app, shops, shops["ids"]["a"])
+    token = make_request(app, shops["a"], order.id)
+    assert Browser(app, shops["a"]).get(f"/reviews/r/{token}").status_code == 200
+    with app.app_context(), tenant_scope(shops["a"].id):
+        db.session.execute(update(Order).where(Order.id == order.id)
+                           .values(payment_state="refunded"))
+        db.session.commit()
+    assert Browser(app, shops["a"]).get(f"/reviews/r/{token}").status_code == 404
+
+
 def test_the_link_page_reads_a_fixed_number_of_queries(app, shops, count_queries):
     one = buy(app, shops, shops["ids"]["a"])
     three = buy_many(app, shops, [shops["ids"]["a"], shops["shawl"], shops["scarf"]],
