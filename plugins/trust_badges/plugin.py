@@ -32,6 +32,7 @@ from core.sdk import (
     PluginText,
     StoreInfo,
     TextField,
+    format_number,
     hookimpl,
 )
 
@@ -168,18 +169,23 @@ def returns(facts: StoreFacts) -> list[Badge]:
 
 def rating(facts: StoreFacts) -> list[Badge]:
     known = facts.rating
-    badge = rating_badge(*known, facts.locale) if known is not None else None
+    badge = (rating_badge(*known, facts.locale,
+                          number=lambda n: format_number(facts.store, n, facts.locale))
+             if known is not None else None)
     return [badge] if badge is not None else []
 
 
-def rating_badge(average: Decimal, count: int, locale: str) -> Badge | None:
-    """The rating badge for a known average over ``count`` reviews (none without any)."""
+def rating_badge(average: Decimal, count: int, locale: str,
+                 number: Callable[[int | Decimal], str] = str) -> Badge | None:
+    """The rating badge for a known average over ``count`` reviews (none without any);
+    ``number`` writes its figures (the store's digits: ``format_number``)."""
     if count <= 0:
         return None
-    shown = f"{Decimal(average).quantize(Decimal('0.1'), ROUND_HALF_UP):f}"
+    shown = number(Decimal(average).quantize(Decimal("0.1"), ROUND_HALF_UP))
     detail = text(locale, "rating_detail_one" if count == 1 else "rating_detail_other",
-                  count=count)
-    return Badge("rating", text(locale, "rating", rating=shown), description=detail,
+                  count=number(count))
+    return Badge("rating", text(locale, "rating", rating=shown, best=number(5)),
+                 description=detail,
                  icon="star")
 
 

@@ -122,6 +122,8 @@ def test_a_delivered_order_is_reviewed_from_its_sms_link(new_page, live_server, 
     shopper.goto(link)
     forms = shopper.locator("form.write-form")
     expect(forms).to_have_count(2)
+    # Sizes in the store's (Bengali) digits.
+    expect(shopper.locator("[id$='-photos-hint']").first).to_contain_text("৮ MB")
     assert_fits_width(shopper)
     shot(shopper, "request-page-360")
     one = shopper.locator("li.write-request-item", has_text=first.title)

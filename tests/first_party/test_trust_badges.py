@@ -514,3 +514,20 @@ def test_the_settings_page_is_in_the_owners_language(make_store, store_client, l
 ])
 def test_page_handle(typed, handle):
     assert page_handle(typed) == handle
+
+
+def test_the_rating_badge_writes_the_stores_digits(app, make_store, add_product, enable_plugin,
+                                                   install_plugin, store_client, store_plugins):
+    """A Bengali store with Bengali digits: "রেটিং: ৫-এর মধ্যে ৪.৩", from real figures."""
+    from core.sdk import RatingSummary, publish_ratings
+
+    install_plugin(make_plugin("test-stars"))
+    shop = make_store("digits-badges", locale="bn", bengali_digits=True, currency="BDT")
+    product = add_product(shop, "mat", title="শীতল পাটি")
+    enable_plugin(shop, "test-stars")
+    enable_plugin(shop, PLUGIN, _settings())
+    with app.app_context():
+        publish_ratings(store_plugins(shop).info, "test-stars",
+                        {product: RatingSummary(Decimal("4.25"), 12)})
+    page = store_client("digits-badges").get("/products/mat").get_data(as_text=True)
+    assert "রেটিং: ৫-এর মধ্যে ৪.৩" in page and "১২টি রিভিউ থেকে" in page
