@@ -103,8 +103,7 @@ def _product_or_404(store: StoreInfo, handle: str) -> ProductSnapshot:
     return product
 
 
-def _list_page(product: ProductSnapshot, sort: str, stars: int | None, page: int,
-               report: dict[str, Any] | None = None) -> str:
+def _list_page(product: ProductSnapshot, sort: str, stars: int | None, page: int) -> str:
     store = current_store()
     found = data.review_page(store, product.id, sort=sort, stars=stars, page=page)
     lang = _lang()
@@ -124,9 +123,10 @@ def _list_page(product: ProductSnapshot, sort: str, stars: int | None, page: int
         "reviews/show_list.html", title=_("Reviews of %(product)s", product=product.title),
         description=_("What shoppers say about %(product)s.", product=product.title),
         t=_, product=product, data=found, sort=sort, stars=stars, lang=lang,
-        sorts=sort_labels(), reasons=reason_labels(), note_limit=NOTE_LIMIT,
-        heading=heading, canonical=canonical, report=report,
+        sorts=sort_labels(), heading=heading, canonical=canonical,
         write_url=write_url(product.handle),
+        report_link_for=lambda review_id: _link(f"/reviews/{review_id}/report", sort=sort,
+                                                stars=stars, page=found.page, lang=lang),
         star_link=lambda n: _link(base, stars=n, lang=lang),
         page_link=lambda n: _link(base, sort=sort, stars=stars, page=n, lang=lang))
 
@@ -161,17 +161,45 @@ def reporter_hash(store: StoreInfo) -> str:
     return contact_hash(store.id, who)
 
 
-@bp.post("/reviews/<int:review_id>/report")
-@rate_limit(REPORTS_PER_MINUTE)
-def report(review_id: int) -> Response | tuple[str, int]:
-    """Report a published review of this store as abusive; one report per reporter."""
-    store = current_store()
+def _reported(store: StoreInfo, review_id: int) -> tuple[Any, ProductSnapshot]:
+    """The published review of this store and its active product, or 404."""
     review = data.published_review(store, review_id)
     if review is None:
         abort(404)
     products = [p for p in get_products(store, [review.product_id]) if p.status == "active"]
     if not products:
         abort(404)
+    return review, products[0]
+
+
+def _report_page(review: Any, product: ProductSnapshot, args: Any,
+                 form: dict[str, str] | None = None,
+                 problems: dict[str, str] | None = None) -> str:
+    sort, stars, page = list_state(args)
+    lang = _lang()
+    return render_page(
+        "reviews/show_report.html", title=_("Report a review"), t=_, review=review,
+        product=product, sort=sort, stars=stars, page=page, reasons=reason_labels(),
+        note_limit=NOTE_LIMIT, form=form or {"reason": "", "note": ""},
+        problems=problems or {},
+        action=_link(f"/reviews/{review.id}/report", lang=lang),
+        back=_link(list_url(product.handle), sort=sort, stars=stars, page=page, lang=lang)
+        + f"#review-{review.id}")
+
+
+@bp.get("/reviews/<int:review_id>/report")
+def report_form(review_id: int) -> str:
+    """The form to report one published review of this store."""
+    review, product = _reported(current_store(), review_id)
+    return _report_page(review, product, request.args)
+
+
+@bp.post("/reviews/<int:review_id>/report")
+@rate_limit(REPORTS_PER_MINUTE)
+def report(review_id: int) -> Response | tuple[str, int]:
+    """Report a published review of this store as abusive; one report per reporter."""
+    store = current_store()
+    review, product = _reported(store, review_id)
     sort, stars, page = list_state(request.form)
     form = {"reason": request.form.get("reason", ""),
             "note": request.form.get("note", "").strip()}
@@ -182,8 +210,7 @@ def report(review_id: int) -> Response | tuple[str, int]:
         problems["note"] = _("Keep the note under %(num)s characters.",
                              num=format_number(store, NOTE_LIMIT, current_locale()))
     if problems:
-        state = {"review_id": review_id, "form": form, "problems": problems}
-        return _list_page(products[0], sort, stars, page, report=state), 422
+        return _report_page(review, product, request.form, form, problems), 422
     who = reporter_hash(store)
     try:
         with store_session(store) as session:
@@ -195,7 +222,7 @@ def report(review_id: int) -> Response | tuple[str, int]:
     except IntegrityError:
         pass  # the same reporter twice at once: one report is kept, as wanted
     flash_message(_("Thank you, the shop will look at it."))
-    back = _link(list_url(products[0].handle), sort=sort, stars=stars, page=page,
+    back = _link(list_url(product.handle), sort=sort, stars=stars, page=page,
                  lang=_lang()) + f"#review-{review_id}"
     return redirect(back, code=303)
 

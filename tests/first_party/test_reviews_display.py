@@ -343,10 +343,16 @@ def test_the_wall_shows_only_featured_published_reviews(app, shop, client, add_p
 def test_a_report_is_kept_once_per_reporter(app, shop, client, add_product):
     pid = add_product(shop, "teapot")
     (rid,) = add_reviews(app, shop, pid, ratings(1))
-    page = tree(client.get("/reviews/product/teapot?lang=en"))
-    form = page.select(f"#review-{rid} details.rv-report form")[0]
-    assert form.get("action") == f"/reviews/{rid}/report"
+    page = tree(client.get("/reviews/product/teapot?sort=lowest&lang=en"))
+    link = page.select(f"#review-{rid} .rv-report a")[0]
+    assert link.get("href") == f"/reviews/{rid}/report?sort=lowest&lang=en"
+    assert link.get("rel") == ["nofollow"]
+    form_page = tree(client.get(link.get("href")))
+    assert "noindex" in form_page.select_one("meta[name=robots]").get("content")
+    form = form_page.select("form.rv-report-form")[0]
+    assert form.get("action") == f"/reviews/{rid}/report?lang=en"
     assert form.select("fieldset legend")
+    assert form.select_one("input[name=sort]").get("value") == "lowest"
     assert {i.get("value") for i in form.select("input[name=reason]")} == {
         "spam", "offensive", "off_topic", "private", "other"}
 
@@ -371,15 +377,15 @@ def test_a_report_without_a_reason_comes_back_with_the_note_kept(app, shop, clie
     refused = client.post(f"/reviews/{rid}/report?lang=en",
                           data={"reason": "bogus", "note": "Keep <me>"})
     page = tree(refused, 422)
-    details = page.select(f"#review-{rid} details.rv-report")[0]
-    assert details.has_attr("open")
-    error = details.select(".field-error")[0]
+    form = page.select("form.rv-report-form")[0]
+    error = form.select(".field-error")[0]
     assert error.get("role") == "alert"
-    assert error.get("id") == f"report-{rid}-reason-error"
-    assert details.select("input[name=reason]")[0].get("aria-describedby") == error.get("id")
-    assert details.select("textarea")[0].get_text() == "Keep <me>"
+    assert error.get("id") == "report-reason-error"
+    assert form.select("input[name=reason]")[0].get("aria-describedby") == error.get("id")
+    assert form.select("textarea")[0].get_text() == "Keep <me>"
     long = client.post(f"/reviews/{rid}/report", data={"reason": "spam", "note": "x" * 501})
-    assert tree(long, 422).select(f"#report-{rid}-note-error")
+    assert tree(long, 422).select("#report-note-error")
+    assert client.get(f"/reviews/{rid + 1000}/report").status_code == 404
     with app.app_context(), store_session(info(app, shop)) as session:
         assert session.scalars(select(ReviewReport)).all() == []
 
