@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sample_plugin.models import Note
 from sqlalchemy import func, select
@@ -11,6 +13,7 @@ from core.accounts.models import ShopperAddress, ShopperCode
 from core.cart.models import Cart, CartLine
 from core.catalog.imports import ProductImport
 from core.catalog.models import ProductImage, ProductVariant, StagedImage
+from core.catalog.ratings import ProductRating
 from core.catalog.redirects import HandleRedirect
 from core.customers.models import Customer, CustomerConsent
 from core.db import db
@@ -320,6 +323,8 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
             db.session.add(ThemeSettings(theme="default", values={"accent": "#123456"}))
             db.session.add(HandleRedirect(kind="product", old_handle="old", new_handle="new"))
             db.session.add(ProductImport(filename="products.csv", storage_key="imports/x.csv"))
+            db.session.add(ProductRating(product_id=ids["gift-card"], plugin="reviews",
+                                         rating=Decimal("4.50"), review_count=2))
             _add_order(ids["gift-card"])
             db.session.commit()
 

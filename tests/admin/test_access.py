@@ -23,7 +23,9 @@ from core.db import db
 from core.discounts.models import Discount
 from core.messaging.models import Message
 from core.pages.models import Page
+from core.pluginhost.state import set_enabled
 from core.staff.models import StaffUser
+from plugins.reviews.models import Review, ReviewReport
 from tenants import Domain, Tenant, platform_scope, tenant_scope
 
 #: Admin blueprints only owners may use.
@@ -37,6 +39,7 @@ ARGUMENT_KINDS = {
     "user_id": "staff", "staff_id": "staff", "member_id": "staff", "import_id": "import",
     "name": "plugin", "handle": "handle", "event": "message_event",
     "channel": "message_channel", "message_id": "message", "staged_id": "staged",
+    "review_id": "review", "report_id": "review_report",
 }
 #: Arguments not filled from the other store's rows, and why.
 SKIPPED_ARGUMENTS = {
@@ -100,6 +103,21 @@ def seed(app, add_product, tenant: Tenant, mark: str) -> dict[str, object]:
         db.session.add(message)
         db.session.commit()
         ids["message"] = message.id
+    # The reviews plugin's pages live under /admin too: its rows, with the plugin on.
+    with app.app_context():
+        set_enabled(tenant.id, "reviews", True)
+        db.session.commit()
+        with tenant_scope(tenant.id):
+            review = Review(product_id=product_id, rating=2, title=f"{mark} review",
+                            body=f"{mark} says so", author_name=f"{mark} buyer",
+                            status="pending")
+            db.session.add(review)
+            db.session.flush()
+            report = ReviewReport(review_id=review.id, reason="spam", note=f"{mark} report",
+                                  reporter_hash="0" * 64)
+            db.session.add(report)
+            db.session.commit()
+            ids.update(review=review.id, review_report=report.id)
     return ids
 
 

@@ -165,3 +165,27 @@ def test_a_delivered_order_is_reviewed_from_its_sms_link(new_page, live_server, 
     shot(desktop, "product-with-review-desktop")
     desktop.goto(live_server.url(SLUG, f"/reviews/product/{first.handle}"))
     shot(desktop, "review-list-desktop")
+
+    # The owner puts the photo review on the customer wall, from a phone.
+    owner = new_page("mobile")
+    _sign_in_and_open_orders(owner, live_server, SPECS[SLUG])
+    owner.goto(live_server.url(SLUG, "/admin/reviews?tab=published"))
+    assert_fits_width(owner)
+    shot(owner, "admin-published-360")
+    owner.locator(".reviews-admin-item", has_text="অসাধারণ কাজ").locator("a", has_text=re.compile(
+        "উত্তর")).click()
+    owner.locator("#reply-text").fill("ধন্যবাদ! আবার আসবেন।")
+    with owner.expect_navigation():
+        owner.locator("form[action*='/reply'] button[type=submit]").first.click()
+    with owner.expect_navigation():
+        owner.locator("form[action*='/feature'] button").click()
+    expect(owner.locator("form[action*='/feature'] input[name=featured]")).to_have_value("0")
+    assert_fits_width(owner)
+    shot(owner, "admin-review-360")
+    shopper.goto(live_server.url(SLUG, "/reviews"))
+    expect(shopper.locator("main")).to_contain_text("অসাধারণ কাজ")
+    expect(shopper.locator("main")).to_contain_text("ধন্যবাদ! আবার আসবেন।")
+    # The footer's trust badge states the store's real rating, in its digits.
+    expect(shopper.locator("footer")).to_contain_text("রেটিং: ৫-এর মধ্যে ৪.৫")
+    assert_fits_width(shopper)
+    shot(shopper, "customer-wall-360")
