@@ -118,8 +118,12 @@ def _recombine_ratings(tenant_id: int) -> None:
 
     if db.session.scalar(select(ProductRating.id).limit(1)) is None:
         return
-    enabled = frozenset(db.session.scalars(
-        select(PluginState.plugin).where(PluginState.enabled.is_(True))))
+    now = utcnow()
+    # The plugins the store's pages run, as load_state counts them: on, and not held
+    # off by their circuit breaker.
+    enabled = frozenset(row.plugin for row in db.session.scalars(
+        select(PluginState).where(PluginState.enabled.is_(True)))
+        if row.disabled_until is None or aware(row.disabled_until) <= now)
     recombine_store(tenant_id, enabled)
 
 

@@ -161,6 +161,11 @@ def send_due_request(store: StoreInfo, request_id: int) -> str:
             return "waiting"
     else:
         return "nothing"
+    if PLUGIN not in store.enabled_plugins:
+        # Switched off since (jobs run whatever the plugin's state): keep the request
+        # as it is; the hourly schedule, which runs only while the plugin is on, sends
+        # it if the merchant switches reviews on again.
+        return "waiting"
     if expires <= moment or not settings_of(store).send_requests:
         # The merchant switched requests off: what was planned is not sent either.
         return _close(store, request_id, state, "cancelled")
@@ -332,8 +337,16 @@ def stop_confirmed(token: str) -> Response:
     if row.customer_id is not None:
         mine = or_(mine, ReviewRequest.customer_id == row.customer_id)
     with store_session(store) as session:
+        # Requests not sent yet are dropped. Those already sent keep their link, which
+        # the shopper may be using right now to rate the rest of the order; they only
+        # lose their reminder.
         session.execute(update(ReviewRequest)
-                        .where(mine, ReviewRequest.state.in_(OPEN_STATES))
+                        .where(mine, ReviewRequest.state == "scheduled")
                         .values(state="cancelled"))
+        session.execute(update(ReviewRequest)
+                        .where(mine, ReviewRequest.state == "sent")
+                        .values(reminder_due_at=None))
     flash_message(_("Done: %(store)s will not ask you for reviews again.", store=store.name))
+    if row.state in ("sent", "reminded"):
+        return redirect(store.url(f"reviews/r/{token}"), code=303)
     return redirect(store.url(""), code=303)

@@ -109,10 +109,12 @@ def is_duplicate(store: StoreInfo, body: str, *, exclude_id: int | None = None) 
 
 
 def check(store: StoreInfo, title: str, body: str, blocked: Iterable[str] = (), *,
-          exclude_id: int | None = None) -> str:
-    """Why the review with ``title`` and ``body`` should be held, as a short code, or
-    ``""`` when it may go on. ``blocked`` is the merchant's own list."""
-    text = f"{title}\n{body}"
+          exclude_id: int | None = None, name: str = "") -> str:
+    """Why the review with ``title``, ``body`` and the shown ``name`` should be held, as
+    a short code, or ``""`` when it may go on. ``blocked`` is the merchant's own list.
+    The name is checked too: it is shown beside the review, so "Call 01711000000" as a
+    name is as much an advert as in the text."""
+    text = f"{name}\n{title}\n{body}"
     if has_link(text):
         return "link"
     if has_phone(text):

@@ -173,7 +173,7 @@ def submit(store: StoreInfo, product_id: int, reviewer: Reviewer, draft: Draft,
         return Outcome(problems={"photos": str(refused)})
     settings = settings_of(store)
     held = spam.check(store, draft.title, draft.body, settings.blocked_words,
-                      exclude_id=existing.id if existing else None)
+                      exclude_id=existing.id if existing else None, name=draft.author_name)
     try:
         review, previous, removed = _store(store, product_id, reviewer, draft, images,
                                            existing, held)

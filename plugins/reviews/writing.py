@@ -108,11 +108,13 @@ def _render(template: str, title: str, **context: object) -> str:
 
 def signed_in_reviewer(store: StoreInfo, shopper: ShopperIdentity,
                        product_id: int) -> tuple[Reviewer, str]:
-    """The signed-in shopper as a reviewer of ``product_id`` (verified when an order of
-    theirs that was not cancelled or returned has it), and the name of their newest
+    """The signed-in shopper as a reviewer of ``product_id`` (verified when a delivered
+    order of theirs that was not returned or refunded has it), and the name of their newest
     order's address to fill in."""
     orders = customer_orders(store, shopper.customer_ids)
-    bought = next((o for o in orders if kept(o)
+    # Delivered, and kept: an order placed a minute ago (or one that will be cancelled)
+    # is not yet a purchase to vouch for.
+    bought = next((o for o in orders if kept(o) and o.fulfilment_state == "delivered"
                    and any(line.product_id == product_id for line in o.lines)), None)
     name = next((o.address.name for o in orders if o.address and o.address.name), "")
     if bought is not None and bought.customer_id is not None:

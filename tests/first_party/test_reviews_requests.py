@@ -280,14 +280,18 @@ def test_never_after_opting_out(app, shops, clock, outbox, store_plugins, store_
     assert shopper.get("/reviews/stop/not-a-token").status_code == 404
     stopped = shopper.post(f"/reviews/stop/{token}")
     assert stopped.status_code == 303
+    # Back to the link's page: it still works, to rate the rest of the order.
+    assert stopped.headers["Location"].endswith(f"/reviews/r/{token}")
+    assert shopper.get(f"/reviews/r/{token}").status_code == 200
     with app.app_context(), tenant_scope(a.id):
         assert db.session.scalar(select(ReviewOptOut.id)) is not None
-    assert [r.state for r in requests_of(app, a)] == ["cancelled", "scheduled"]
+    first, second = requests_of(app, a)
+    assert (first.state, first.reminder_due_at, second.state) == ("sent", None, "scheduled")
 
     clock.advance(days=30)
     assert run_schedule(app, store_plugins, a) == 0  # no reminder, no second request
     assert len(review_sms(outbox)) == 1
-    assert [r.state for r in requests_of(app, a)] == ["cancelled", "cancelled"]
+    assert [r.state for r in requests_of(app, a)] == ["sent", "cancelled"]
 
 
 def test_never_for_returned_or_cancelled_orders(app, shops, clock, outbox, store_plugins):
@@ -326,6 +330,22 @@ def test_no_requests_when_the_merchant_switched_them_off(app, shops, clock, enab
     enable_plugin(a, PLUGIN, settings={"send_requests": False})
     act(app, a, new_order(app, a, products), service.mark_delivered)
     assert requests_of(app, a) == []
+
+
+def test_nothing_is_sent_while_the_plugin_is_off(app, shops, clock, outbox, enable_plugin,
+                                                  store_plugins):
+    """The delayed job runs whatever the plugin's state; it waits, and the schedule
+    sends the request once reviews are on again."""
+    a, _b, products = shops
+    act(app, a, new_order(app, a, products), service.mark_delivered)
+    enable_plugin(a, PLUGIN, enabled=False)
+    clock.advance(days=8)
+    (row,) = requests_of(app, a)
+    assert run_job(app, store_plugins, a, row.id) == "waiting"
+    assert review_sms(outbox) == [] and requests_of(app, a)[0].state == "scheduled"
+    enable_plugin(a, PLUGIN)
+    assert run_schedule(app, store_plugins, a) == 1
+    assert len(review_sms(outbox)) == 1
 
 
 def test_switching_requests_off_stops_those_already_planned(app, shops, clock, outbox,
