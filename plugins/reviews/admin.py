@@ -22,7 +22,6 @@ from core.sdk import (
     DashboardPanel,
     ProductSnapshot,
     StoreInfo,
-    UploadedImage,
     current_locale,
     current_store,
     delete_image,
@@ -30,7 +29,6 @@ from core.sdk import (
     format_number,
     get_products,
     hookimpl,
-    image_url,
     owner_required,
     pages_changed,
     render_admin_page,
@@ -41,6 +39,7 @@ from . import aggregates, i18n
 from .admin_csv import export_response
 from .manage_text import _
 from .models import Review, ReviewReport, ReviewRevision
+from .photos import thumb_url
 from .requests import now
 
 PLUGIN = "reviews"
@@ -122,22 +121,6 @@ def _back(review_id: int) -> Response:
     if wanted.startswith("/admin/reviews") and "//" not in wanted and "\\" not in wanted:
         return redirect(wanted, code=303)
     return redirect(url_for("reviews_admin.review", review_id=review_id), code=303)
-
-
-def photo_of(photo) -> UploadedImage:
-    """The SDK's image of a stored ``ReviewPhoto`` row."""
-    widths = tuple(int(w) for w in photo.widths.split(",") if w.strip().isdigit())
-    return UploadedImage(key=photo.storage_key, width=photo.width, height=photo.height,
-                         widths=widths or (photo.width,))
-
-
-def thumb_url(store: StoreInfo, photo) -> str:
-    """The smallest copy of a review photo, for the admin's lists."""
-    image = photo_of(photo)
-    try:
-        return image_url(store, image, image.widths[0])
-    except ValueError:
-        return image_url(store, image)
 
 
 def product_label(products: dict[int, ProductSnapshot], product_id: int) -> str:
@@ -359,7 +342,7 @@ def delete(review_id: int) -> Response:
     store = current_store()
     with store_session(store) as session:
         review = _review_or_404(session, review_id)
-        images = [photo_of(photo) for photo in review.photos]
+        images = [photo.image for photo in review.photos]
         product_id = review.product_id
         session.delete(review)
     for image in images:  # after the commit: a rolled-back delete keeps its files

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from core.sdk import (
     ProductSnapshot,
     StoreInfo,
-    UploadedImage,
     get_products,
     image_srcset,
     image_url,
@@ -85,16 +84,10 @@ class Summary:
     gallery: list[Photo] = field(default_factory=list)
 
 
-def photo_image(row: ReviewPhoto) -> UploadedImage:
-    """The ``UploadedImage`` a ``ReviewPhoto`` row was saved from."""
-    widths = tuple(int(w) for w in row.widths.split(",") if w.strip().isdigit())
-    return UploadedImage(row.storage_key, row.width, row.height, widths)
-
-
 def photo_view(store: StoreInfo, row: ReviewPhoto) -> Photo:
     """``row`` as the templates show it: WebP and original copies, the smallest as
     ``src`` (a thumbnail), and the original for the link."""
-    image = photo_image(row)
+    image = row.image
     full = image_url(store, image)
     if not image.widths:
         return Photo(full, full, "", "", row.width, row.height)

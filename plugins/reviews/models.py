@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.sdk import plugin_model_base
+from core.sdk import UploadedImage, plugin_model_base
 
 Base = plugin_model_base("reviews")
 
@@ -44,6 +44,13 @@ REQUEST_STATES = ("scheduled", "sent", "reminded", "done", "cancelled")
 def now() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """``moment`` in UTC with its zone (SQLite gives stored times back naive)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class Review(Base):
@@ -123,6 +130,14 @@ class ReviewPhoto(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
     review: Mapped[Review] = relationship(back_populates="photos")
+
+    @property
+    def image(self) -> UploadedImage:
+        """The ``core.sdk.UploadedImage`` this row was saved from, for ``image_url``,
+        ``image_srcset`` and ``delete_image``."""
+        widths = tuple(int(w) for w in self.widths.split(",") if w.strip().isdigit())
+        return UploadedImage(self.storage_key, self.width, self.height,
+                             widths or (self.width,))
 
 
 class ReviewRevision(Base):

@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from core.sdk import ImageRejected, StoreInfo, UploadedImage, delete_image, save_image
+from core.sdk import (
+    ImageRejected,
+    StoreInfo,
+    UploadedImage,
+    delete_image,
+    image_url,
+    save_image,
+)
 
 from .models import ReviewPhoto
 from .writing_text import _
@@ -66,10 +73,10 @@ def discard(store: StoreInfo, images: Iterable[UploadedImage]) -> None:
         delete_image(store, image)
 
 
-def image_of(photo: ReviewPhoto) -> UploadedImage:
-    """The ``UploadedImage`` a stored photo row describes."""
-    widths = tuple(int(w) for w in photo.widths.split(",") if w.strip())
-    return UploadedImage(photo.storage_key, photo.width, photo.height, widths)
+def thumb_url(store: StoreInfo, photo: ReviewPhoto) -> str:
+    """The smallest copy of a stored photo, for lists and forms."""
+    image = photo.image
+    return image_url(store, image, image.widths[0])
 
 
 def row_for(image: UploadedImage, product_id: int, position: int) -> ReviewPhoto:

@@ -11,7 +11,7 @@ compare-and-set on its state before anything is sent, and core's ``send_message`
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, make_response, redirect
 from sqlalchemy import or_, select, update
@@ -37,7 +37,7 @@ from core.sdk import (
 
 from . import models
 from .manage_text import _
-from .models import Review, ReviewOptOut, ReviewRequest
+from .models import Review, ReviewOptOut, ReviewRequest, aware
 from .settings import settings_of
 from .tokens import contact_hash, new_token, token_hash
 
@@ -58,13 +58,6 @@ bp = Blueprint("reviews_requests", __name__, template_folder="templates")
 def now() -> datetime:
     """The current time (tests move it by replacing this function)."""
     return models.now()
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """``moment`` in UTC with its zone (SQLite gives it back naive)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def contact_of(store: StoreInfo, order: OrderSnapshot) -> tuple[str, str] | None:

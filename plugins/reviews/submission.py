@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +26,7 @@ from core.sdk import (
 )
 
 from . import aggregates, photos, spam
-from .models import Review, ReviewRevision, now
+from .models import Review, ReviewRevision, aware, now
 from .settings import settings_of
 from .writing_text import _
 
@@ -111,13 +111,6 @@ def problems_of(store: StoreInfo, draft: Draft) -> dict[str, str]:
         problems["author_name"] = _("Keep the name to %(count)s characters or fewer.",
                                     count=num(NAME_LIMIT))
     return problems
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """``moment`` as an aware UTC time (SQLite gives naive times back)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def editable(review: Review) -> bool:
@@ -228,7 +221,7 @@ def _store(store: StoreInfo, product_id: int, reviewer: Reviewer, draft: Draft,
             review.published_at = moment
         for photo in list(review.photos):
             if photo.id in draft.remove:
-                removed.append(photos.image_of(photo))
+                removed.append(photo.image)
                 review.photos.remove(photo)
         start = max((p.position for p in review.photos), default=-1) + 1
         for offset, image in enumerate(images):

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from werkzeug.wrappers import Response
 
 from core.sdk import (
@@ -31,7 +31,6 @@ from core.sdk import (
     flash_message,
     get_order,
     get_products,
-    image_url,
     product_by_handle,
     rate_limit,
     render_page,
@@ -39,7 +38,8 @@ from core.sdk import (
 )
 
 from . import photos
-from .models import Review, ReviewPhoto, ReviewRequest, now
+from .models import Review, ReviewRequest, now
+from .requests import request_for_token
 from .settings import settings_of
 from .submission import (
     BODY_LIMIT,
@@ -55,7 +55,6 @@ from .submission import (
     submit,
     thanks,
 )
-from .tokens import token_hash
 from .writing_text import _
 
 bp = Blueprint("reviews_write", __name__, template_folder="templates")
@@ -87,10 +86,7 @@ def _private(body: str, status: int = 200) -> Response:
 
 
 def _thumb(store: StoreInfo):
-    def thumb(photo: ReviewPhoto) -> str:
-        image = photos.image_of(photo)
-        return image_url(store, image, width=image.widths[0])
-    return thumb
+    return lambda photo: photos.thumb_url(store, photo)
 
 
 def _render(template: str, title: str, **context: object) -> str:
@@ -179,12 +175,7 @@ def open_request(store: StoreInfo, token: str) -> tuple[ReviewRequest, OrderSnap
     """The review request whose link (first or reminder) carries ``token``, and its
     order; ``None`` when the link does not work (unknown, expired, cancelled, or the
     order was cancelled or returned)."""
-    if not token or len(token) > 100:
-        return None
-    digest = token_hash(token)
-    with store_session(store) as session:
-        found = session.scalar(select(ReviewRequest).where(or_(
-            ReviewRequest.token_hash == digest, ReviewRequest.reminder_token_hash == digest)))
+    found = request_for_token(store, token)
     if found is None or found.state == "cancelled" or aware(found.expires_at) <= now():
         return None
     order = get_order(store, found.order_id)
