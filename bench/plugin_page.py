@@ -45,6 +45,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -215,6 +216,23 @@ def server_cpu(master: int) -> float | None:
     return total
 
 
+def cpu_measurer(args: argparse.Namespace, wrk: str | None, workdir: Path,
+                 master_of: Callable[[Target], int]
+                 ) -> Callable[[Target], tuple[dict[str, float], str]]:
+    """``measure_one`` for ``run_rounds``: one load of ``target``, with the server CPU it
+    cost per request (``cpu_ms``) from the gunicorn master ``master_of(target)``."""
+    def measure_one(target: Target) -> tuple[dict[str, float], str]:
+        master = master_of(target)
+        before = server_cpu(master)
+        result = run_load(target, args, wrk, workdir)
+        after = server_cpu(master)
+        if before is not None and after is not None and result["requests"]:
+            result["cpu_ms"] = (after - before) / result["requests"] * 1000
+        return result, (f", {result['cpu_ms']:.2f} ms server CPU each"
+                        if "cpu_ms" in result else "")
+    return measure_one
+
+
 # ------------------------------------------------------------------------------- main
 
 
@@ -268,17 +286,8 @@ def measure(args: argparse.Namespace, wrk: str | None, workdir: Path,
     warm_up(targets, args)
 
     master = servers.procs[0][1].pid
-
-    def measure_one(target: Target) -> tuple[dict[str, float], str]:
-        before = server_cpu(master)
-        result = run_load(target, args, wrk, workdir)
-        after = server_cpu(master)
-        if before is not None and after is not None and result["requests"]:
-            result["cpu_ms"] = (after - before) / result["requests"] * 1000
-        return result, (f", {result['cpu_ms']:.2f} ms server CPU each"
-                        if "cpu_ms" in result else "")
-
-    run_rounds(targets, args.rounds, measure_one, alternate=True)
+    run_rounds(targets, args.rounds, cpu_measurer(args, wrk, workdir, lambda _t: master),
+               alternate=True)
     summary = report(targets)
     write_results(args, database, wrk, targets, notes=args.notes, target_ratio=TARGET_RATIO,
                   **summary)

@@ -50,7 +50,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from plugin_page import server_cpu
+from plugin_page import cpu_measurer
 from storefront_speed import (
     ROOT,
     Servers,
@@ -64,7 +64,6 @@ from storefront_speed import (
     gunicorn_settings,
     load_generator,
     median_of,
-    run_load,
     run_main,
     run_rounds,
     server_env,
@@ -256,17 +255,9 @@ def measure(args: argparse.Namespace, wrk: str | None, workdir: Path,
         check(target)
     warm_up(targets, args)
 
-    def measure_one(target: Target) -> tuple[dict[str, float], str]:
-        master = masters[target.port]
-        before = server_cpu(master)
-        result = run_load(target, args, wrk, workdir)
-        after = server_cpu(master)
-        if before is not None and after is not None and result["requests"]:
-            result["cpu_ms"] = (after - before) / result["requests"] * 1000
-        return result, (f", {result['cpu_ms']:.2f} ms server CPU each"
-                        if "cpu_ms" in result else "")
-
-    run_rounds(targets, args.rounds, measure_one, alternate=True)
+    run_rounds(targets, args.rounds,
+               cpu_measurer(args, wrk, workdir, lambda target: masters[target.port]),
+               alternate=True)
     lists = []
     for name, query in LISTS:
         target = Target(name, rendered, f"/reviews/product/{REVIEWED}{query}",
