@@ -197,3 +197,26 @@ class ShipmentEvent(TenantOwned, db.Model):
     location: Mapped[str] = mapped_column(String(200), default="")
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CodCollection(TenantOwned, db.Model):
+    """What a courier reports about one parcel's cash on delivery: collected from the
+    shopper, kept as its charge, and paid out to the merchant (``payout_reference``).
+    One row per parcel (carrier and tracking number); the latest report replaces it."""
+
+    __tablename__ = "cod_collections"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "carrier_id", "tracking_number"),
+        Index(None, "tenant_id", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    carrier_id: Mapped[str] = mapped_column(String(64))
+    tracking_number: Mapped[str] = mapped_column(String(100))
+    #: Minor units of the order's currency.
+    collected: Mapped[int] = mapped_column(BigInteger)
+    charge: Mapped[int] = mapped_column(BigInteger)
+    payout_reference: Mapped[str] = mapped_column(String(100), default="")
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -56,7 +56,9 @@ from core.sdk.commerce import (
     CartSnapshot,
     CheckoutContext,
     CheckoutProblem,
+    CodCollection,
     CustomerSnapshot,
+    DeliveryRecord,
     OrderSnapshot,
     PaymentResult,
     PaymentStart,
@@ -161,6 +163,7 @@ _SERVICES: dict[str, str] = {
     "unsubscribe_url": "messages",
     "record_tracking": "shipments",
     "shipments_in_transit": "shipments",
+    "record_cod_collections": "shipments",
     "run_after": "jobs",
     "run_later": "jobs",
     "csrf_exempt": "web",
@@ -198,7 +201,7 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
         shipping_zones,
         shopper_contact,
     )
-    from core.sdk.shipments import record_tracking, shipments_in_transit
+    from core.sdk.shipments import record_cod_collections, record_tracking, shipments_in_transit
     from core.sdk.web import (
         csrf_exempt,
         csrf_input,
@@ -252,9 +255,11 @@ __all__ = [
     "CheckoutContext",
     "CheckoutProblem",
     "ChoiceField",
+    "CodCollection",
     "CollectionSnapshot",
     "CustomerSnapshot",
     "DashboardPanel",
+    "DeliveryRecord",
     "Field",
     "FieldError",
     "ImageRejected",
@@ -347,6 +352,7 @@ __all__ = [
     "product_by_handle",
     "publish_ratings",
     "rate_limit",
+    "record_cod_collections",
     "record_tracking",
     "render_admin_page",
     "render_page",

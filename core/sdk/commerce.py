@@ -403,6 +403,61 @@ class TrackingEvent:
 
 
 @dataclass(frozen=True)
+class CodCollection:
+    """One parcel's cash as its courier reports it: what the courier collected from
+    the shopper, what it kept, and whether it has paid the rest out to the merchant.
+
+    Report them with :func:`core.sdk.record_cod_collections`, from the courier's
+    payout API, a payout webhook or a statement the merchant uploads. The admin's cash
+    on delivery report (Orders, Cash on delivery) sets them against the orders.
+    """
+
+    #: The parcel's tracking (consignment) number, as the ``Shipment`` you returned
+    #: gave it (or the merchant typed it when shipping by hand with your carrier).
+    tracking_number: str
+    #: The cash the courier collected from the shopper, in the store's currency; zero
+    #: for a parcel that came back.
+    collected: Money
+    #: What the courier kept from it (delivery charge, cash-on-delivery charge), zero or
+    #: more, in the store's currency. The merchant is owed ``collected - charge``.
+    charge: Money
+    #: The courier's id for the payout (or invoice) that paid this parcel's cash out to
+    #: the merchant; ``""`` while it is not paid out yet.
+    payout_reference: str = ""
+    #: When that payout was made (timezone-aware); ``None`` when not paid out, or when
+    #: the courier does not say.
+    paid_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.collected, Money) or not isinstance(self.charge, Money):
+            raise TypeError("CodCollection.collected and .charge must be core.sdk.Money")
+        if self.collected.amount < 0 or self.charge.amount < 0:
+            raise ValueError("CodCollection amounts cannot be negative")
+        if self.paid_at is not None and self.paid_at.tzinfo is None:
+            raise ValueError("CodCollection.paid_at must be timezone-aware")
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """A courier's record of parcels sent to one phone number across its whole network:
+    what ``haat_delivery_record`` returns, shown on the admin's order page beside the
+    store's own record to flag risky cash-on-delivery orders."""
+
+    #: Who keeps the record, as the merchant reads it ("Steadfast").
+    source: str
+    #: Parcels to this phone that were delivered, zero or more.
+    delivered: int
+    #: Parcels to this phone that were refused or came back, zero or more.
+    returned: int
+    #: When the courier was asked (timezone-aware); ``None`` when unknown.
+    checked_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.delivered < 0 or self.returned < 0:
+            raise ValueError("DeliveryRecord counts cannot be negative")
+
+
+@dataclass(frozen=True)
 class PaymentStart:
     """What to do after the order is placed: redirect the shopper, or show instructions.
 

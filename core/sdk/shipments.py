@@ -1,4 +1,5 @@
-"""Shipments: a carrier reports what happened to the parcels it carries.
+"""Shipments: a carrier reports what happened to the parcels it carries, and the cash
+it collected for them.
 
 This is the services layer of the SDK: it calls down into Haat's core, which plugins
 never import themselves. Both functions enter the store's scope themselves, so they
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.orders import tracking
-from core.sdk.commerce import OrderSnapshot, TrackingEvent
+from core.orders import cod, tracking
+from core.sdk.commerce import CodCollection, OrderSnapshot, TrackingEvent
 from core.sdk.store import StoreInfo, require_store
 
-__all__ = ["record_tracking", "shipments_in_transit"]
+__all__ = ["record_cod_collections", "record_tracking", "shipments_in_transit"]
 
 
 def record_tracking(store: StoreInfo, carrier_id: str, tracking_number: str,
@@ -48,3 +49,25 @@ def shipments_in_transit(store: StoreInfo, carrier_id: str) -> list[OrderSnapsho
     courier about. Each has ``tracking_number`` set. Two queries, whatever their
     number."""
     return tracking.shipments_in_transit(require_store(store), carrier_id)
+
+
+def record_cod_collections(store: StoreInfo, carrier_id: str,
+                           collections: Sequence[CodCollection]) -> int:
+    """Record what the courier ``carrier_id`` (your ``ShippingCarrier.id``) collected
+    and paid out for parcels of ``store``, one :class:`CodCollection` per parcel.
+
+    The latest report of a parcel replaces the earlier one, and reporting the same
+    again changes nothing, so a payout statement can be sent whole every time.
+    Parcels that are not orders of this store shipped with ``carrier_id`` are ignored
+    (another store's, or ones Haat never saw). When a report first gives a parcel a
+    ``payout_reference``, the order's timeline says so, and a cash-on-delivery order
+    still waiting for payment whose ``collected`` covers its total is marked paid
+    (``haat_order_paid`` fires after the commit). The admin's cash on delivery report
+    sets these figures against the orders.
+
+    Returns how many parcels were recorded or changed. Commits the database session
+    (your own pending changes with it). Raises ``TypeError``/``ValueError`` before
+    changing anything when a report is not a :class:`CodCollection` or its amounts are
+    not in the store's currency.
+    """
+    return cod.record_collections(require_store(store), carrier_id, collections)
