@@ -9,6 +9,7 @@ def admin_blueprints() -> list[Blueprint]:
     """Every admin blueprint, in the order the app registers them."""
     from core.admin import (
         account,
+        cod,
         collections,
         customers,
         discounts,
@@ -28,6 +29,7 @@ def admin_blueprints() -> list[Blueprint]:
     )
 
     # Import and export come first so /admin/products/export is not read as a product id.
-    return [views.bp, account.bp, product_io.bp, products.bp, collections.bp, orders.bp,
+    return [views.bp, account.bp, product_io.bp, products.bp, collections.bp, cod.bp,
+            orders.bp,
             customers.bp, discounts.bp, settings.bp, message_wording.bp, domains.bp, pages.bp,
             staff.bp, theme.bp, plugins.bp, plugin_data.bp, sections.bp]

@@ -23,7 +23,7 @@ class NavItem:
 
 MAIN_MENU: tuple[NavItem, ...] = (
     NavItem(_l("Dashboard"), "admin.home", sections=("admin",)),
-    NavItem(_l("Orders"), "admin_orders.index", sections=("admin_orders",)),
+    NavItem(_l("Orders"), "admin_orders.index", sections=("admin_orders", "admin_cod")),
     NavItem(_l("Products"), "admin_products.index",
             sections=("admin_products", "admin_product_io")),
     NavItem(_l("Collections"), "admin_collections.index", sections=("admin_collections",)),

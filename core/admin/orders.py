@@ -44,6 +44,7 @@ from core.i18n import to_ascii_digits
 from core.money import Money
 from core.orders import carriers, service, states, timeline
 from core.orders.carriers import BookingFailed, BookingUnderWay, OrderCarrier
+from core.orders.cod import COD_METHOD, DeliveryRisk, delivery_risk, risky_phones
 from core.orders.emails import safe_link
 from core.orders.labels import (
     FULFILMENT_LABELS,
@@ -166,8 +167,19 @@ def index() -> str:
     return render_template(
         "admin/orders/index.html", store=current_store(), page=page, filters=filters,
         args=query_args(filters.raw), payment_labels=PAYMENT_LABELS,
+        risky=_risky_on_page(page.items),
         fulfilment_labels=FULFILMENT_LABELS,
         store_link=url_for("storefront.index", _external=True))
+
+
+def _risky_on_page(orders: list[Order]) -> set[int]:
+    """The ids of the page's cash-on-delivery orders, not yet shipped, whose phone's
+    parcels from this store came back at least half the time (one query)."""
+    waiting = [order for order in orders
+               if order.payment_method == COD_METHOD and order.phone
+               and order.fulfilment_state in (states.UNFULFILLED, states.FULFILLED)]
+    phones = risky_phones(order.phone for order in waiting)
+    return {order.id for order in waiting if order.phone in phones}
 
 
 # ---------------------------------------------------------------------- detail
@@ -278,6 +290,27 @@ def _carrier(order: Order) -> OrderCarrier | None:
     return carriers.order_carrier(_store_info(), order)
 
 
+def _chosen_carrier(order: Order) -> OrderCarrier | None:
+    """The carrier the merchant pressed "Book with" for (the form's ``carrier``), among
+    those that may book the order; the first of them when the form names none."""
+    offered = carriers.booking_carriers(_store_info(), order)
+    wanted = request.form.get("carrier", "").strip()
+    for found in offered:
+        if not wanted or found.id == wanted:
+            return found
+    return None
+
+
+def _delivery_risk(order: Order) -> DeliveryRisk | None:
+    """What is known about deliveries to a cash-on-delivery order's phone: the store's
+    own parcels and each courier plugin's record (``haat_delivery_record``)."""
+    if order.payment_method != COD_METHOD or not order.phone:
+        return None
+    records = [(c.plugin, c.value) for c in plugins_for_request().contribute(
+        "haat_delivery_record", phone=order.phone) if c.value is not None]
+    return delivery_risk(order, records)
+
+
 def _page(order: Order, *, errors: dict[str, str] | None = None, typed: dict[str, str] | None
           = None, refusal: str = "", status: int = 200) -> tuple[str, int]:
     allowed = {name for name, action in ACTIONS.items() if action.allowed(order)}
@@ -286,15 +319,17 @@ def _page(order: Order, *, errors: dict[str, str] | None = None, typed: dict[str
     # The form suggests the courier of the order's delivery option; keeping it gets the
     # carrier's tracking link, another courier gets none.
     courier = carriers.courier_name(carrier) if carrier is not None else ""
-    booking = (carriers.booking_under_way(order.id)
-               if carrier is not None and carrier.books else None)
+    book_with = (carriers.booking_carriers(_store_info(), order)
+                 if "ship" in allowed else [])
+    booking = carriers.booking_under_way(order.id) if book_with else None
     values = {"refund-amount": str(_left_to_refund(order).to_decimal()),
               "ship-carrier": courier, **(typed or {})}
     body = render_template(
         "admin/orders/detail.html", store=current_store(), order=order, allowed=allowed,
         refund_way=way, left=_left_to_refund(order), errors=errors or {}, typed=values,
         refusal=refusal, payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS,
-        carrier=carrier, courier=courier, booking=booking,
+        carrier=carrier, courier=courier, booking=booking, book_with=book_with,
+        risk=_delivery_risk(order),
         tracking_link=safe_link(order.tracking_url),
         tracking_events=shipment_events(order.id) if order.carrier_id else [],
         tracking_labels=TRACKING_LABELS, zone_name=_zone_name(order))
@@ -442,7 +477,7 @@ def book(order_id: int) -> Response | tuple[str, int]:
     keeps its state while the merchant is told to cancel the booked parcel."""
     order = _order_or_404(order_id, lock=True)
     action = ACTIONS["book"]
-    carrier = _carrier(order) if action.allowed(order) else None
+    carrier = _chosen_carrier(order) if action.allowed(order) else None
     if not action.allowed(order):
         message = action.refusal(order)
     elif carrier is None or not carrier.books:

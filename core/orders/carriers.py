@@ -179,6 +179,25 @@ def order_carrier(store: StoreInfo, order: Order) -> OrderCarrier | None:
     return None
 
 
+def booking_carriers(store: StoreInfo, order: Order) -> list[OrderCarrier]:
+    """The carriers that may book ``order``'s parcel, in the order the admin offers
+    them: the carrier that quoted its rate (when it books), then every other enabled
+    carrier that books parcels of any order (``books_any_order``): couriers that take
+    the delivery area from the address, for merchants who price delivery with zones and
+    pick a courier per parcel. A failing plugin offers none (outside tests)."""
+    own = order_carrier(store, order)
+    found = [own] if own is not None and own.books else []
+    for contribution in _store_plugins(store).contribute("haat_shipping_carriers"):
+        for carrier in contribution.value or ():
+            carrier_id = str(getattr(carrier, "id", ""))
+            if not carrier_id or (own is not None and carrier_id == own.id):
+                continue
+            other = OrderCarrier(carrier, contribution.plugin, "")
+            if other.books and getattr(carrier, "books_any_order", False) is True:
+                found.append(other)
+    return found
+
+
 def tracking_link(found: OrderCarrier, tracking_number: str) -> str:
     """The carrier's link for this parcel, or ``""`` when it has none (or only one that
     is not an ``http(s)`` address, or longer than an order keeps). A carrier that

@@ -23,7 +23,6 @@ from sqlalchemy.exc import IntegrityError
 
 from core.clock import aware
 from core.db import db, utcnow
-from core.money import Money
 from core.orders import service, states
 from core.orders.models import CodCollection as CollectionRow
 from core.orders.models import Order, OrderEvent
@@ -202,12 +201,10 @@ class CodReport:
     couriers: list[CourierCash] = field(default_factory=list)
     problems: list[CashProblem] = field(default_factory=list)
 
-    def total(self, name: str) -> Money:
-        """The sum of one column (``"outstanding"``, ``"paid_out"``, ...) over couriers."""
-        return Money(sum(getattr(courier, name) for courier in self.couriers), self.currency)
-
-    def money(self, amount: int) -> Money:
-        return Money(amount, self.currency)
+    def total(self, name: str) -> int:
+        """The sum of one column (``"outstanding"``, ``"paid_out"``, ...) over couriers,
+        in minor units."""
+        return sum(getattr(courier, name) for courier in self.couriers)
 
 
 def _delivered_at():

@@ -113,6 +113,12 @@ class ShippingCarrier(Protocol):
     * ``books_shipments`` (bool): ``False`` when ``create_shipment`` never books (the
       merchant books every parcel by hand); the admin then offers no booking button.
       Absent means ``True``.
+    * ``books_any_order`` (bool): ``True`` when ``create_shipment`` can also book an
+      order whose rate another carrier quoted (the order's ``shipping_rate_id`` is not
+      yours): a courier that takes the delivery area from the order's address. The
+      admin then offers "Book with <label>" on every order that can be shipped, after
+      the button of the carrier that quoted it, so a merchant who prices delivery with
+      shipping zones picks a courier per parcel. Absent means ``False``.
     * ``tracking_url_for(rate_id, tracking_number) -> str | None``: the tracking link
       of a parcel sent with the rate ``rate_id`` (the id your ``quote`` gave, without
       ``"<id>:"``). Core prefers it to ``tracking_url`` when it knows the order's rate,
@@ -124,14 +130,15 @@ class ShippingCarrier(Protocol):
 
     ``quote`` runs whenever the checkout summary is computed. ``create_shipment`` runs
     when the merchant presses "Book with <label>" on an order whose rate this carrier
-    quoted: book the parcel and return a :class:`Shipment`, or ``None`` when this
-    parcel is booked by hand (the admin says so and keeps its form for the courier and
-    tracking number). Raise ``PluginCheckoutError("reason")`` to refuse with a reason
-    the merchant reads; any other exception is logged and the merchant is told to try
-    again. See :meth:`create_shipment` for what it may do. ``tracking_url`` (and
+    quoted (or on any order, with ``books_any_order``): book the parcel and return a
+    :class:`Shipment`, or ``None`` when this parcel is booked by hand (the admin says so
+    and keeps its form for the courier and tracking number). Raise
+    ``PluginCheckoutError("reason")`` to refuse with a reason the merchant reads; any
+    other exception is logged and the merchant is told to try again. See
+    :meth:`create_shipment` for what it may do. ``tracking_url`` (and
     ``tracking_url_for``) turn a tracking number into the shopper's ``https://`` link,
-    or ``None``: core asks them when the ``Shipment`` has no link, and when the
-    merchant ships by hand with the link left empty.
+    or ``None``: core asks them when the ``Shipment`` has no link, and when the merchant
+    ships by hand with the link left empty.
     """
 
     #: The carrier's id, unique in the store; orders keep it in ``shipping_rate_id`` and
