@@ -1,0 +1,1 @@
+"""The first-party bKash plugin: bKash Tokenized Checkout payments (see plugin.py)."""
