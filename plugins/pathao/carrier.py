@@ -88,7 +88,7 @@ def remember_parcel(store: StoreInfo, merchant_order_id: str, consignment_id: st
     record = values.get(key)
     if not isinstance(record, dict):
         return False
-    if record.get("consignment_id") != consignment_id:
+    if not record.get("consignment_id"):  # a booking's own answer is never replaced
         values.set(key, {**record, "consignment_id": consignment_id})
     return True
 

@@ -148,7 +148,10 @@ def _money(store: StoreInfo, consignment: str, event: str, payload: dict[str, An
     record = dict(known) if isinstance(known, dict) else {}
     currency = store.currency
     if event in COLLECTING:
-        collected = _taka(payload.get("collected_amount", 0), currency)
+        # Without the amount the cash is unknown: the report then shows the parcel as
+        # delivered with nothing reported, rather than as collected short.
+        collected = _taka(payload.get("collected_amount"), currency) if payload.get(
+            "collected_amount") is not None else None
         if collected is None:
             return
         record["collected"] = str(collected.to_decimal())

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -444,6 +444,36 @@ def test_webhooks_move_the_parcel_to_delivered_and_record_the_cash(app, shops, f
     report = cash(app, shop, later)
     assert report.couriers[0].paid_out == 156_000 - 7_600 and report.problems == []
     assert reload(app, shop.tenant, order.id).payment_state == "paid"
+
+
+def test_cash_collected_short_of_the_order_total_is_flagged(app, shops, fake_api):
+    shop, _ = shops
+    order = book(app, shop, place(app, shop))
+    short = fake_api.fake.move(order.tracking_number, "order.delivered", at=T0,
+                               collected_amount=1000)
+    assert deliver(app, shop, short).status_code == 202
+    report = cash(app, shop, datetime.now(UTC) + timedelta(days=1))
+    assert report.couriers[0].collected == 100_000
+    assert [(p.kind, p.amount) for p in report.problems] == [("short", 56_000)]
+    assert reload(app, shop.tenant, order.id).payment_state == "pending"
+
+
+def test_a_shop_selling_in_another_currency_gets_no_pathao_quote_or_booking(
+        app, fake_api, make_store, enable_plugin):
+    tenant = make_store("usd-shop", currency="USD")
+    creds = fake_api.a
+    enable_plugin(tenant, PLUGIN, settings={
+        "client_id": creds.client_id, "username": creds.username, "store_id": creds.store_id},
+        secrets={"client_secret": creds.client_secret, "password": creds.password})
+    with app.app_context():
+        store = plugins_for_tenant(tenant.id).info
+        carrier = PathaoCarrier(PathaoConfig.of(store))
+        assert carrier.quote(store, sample_cart(currency="USD"), Address(
+            country="BD", region="Dhaka", city="Dhanmondi")) == []
+        order = replace(snapshot(None), total=Money(156_000, "USD"))
+        with pytest.raises(PluginCheckoutError, match="taka only"):
+            carrier.create_shipment(store, order)
+    assert bookings(fake_api.fake) == []
 
 
 def test_a_returned_parcel_returns_the_order_and_its_stock(app, shops, fake_api):
