@@ -471,7 +471,12 @@ def test_each_store_uses_only_its_own_credentials(app, fake, fake_rails, fake_sh
     assert [(p["store_id"], p["store_passwd"]) for p in sessions] == [fake_rails.a,
                                                                       fake_rails.b]
     a_tenant, _ = fake_shops["dhaka-cards"]
-    assert all(p["tran_id"].startswith(f"H{a_tenant.id}-") for p in sessions[:1])
+    b_tenant, _ = fake_shops["other-cards"]
+    assert [p["tran_id"].split("-")[0] for p in sessions] == [f"H{a_tenant.id}",
+                                                             f"H{b_tenant.id}"]
+    assert [p["ipn_url"] for p in sessions] == [
+        f"http://{slug}.localhost/payments/sslcommerz/webhook"
+        for slug in ("dhaka-cards", "other-cards")]
     with app.app_context():
         bare = make_store("no-credentials", currency="BDT")
         enable_plugin(bare, PLUGIN)
