@@ -397,9 +397,12 @@ def test_a_risky_payment_is_held(app, fake, fake_shops):
     paid = fake.pay(bought.key)
     assert post_ipn(app, "dhaka-cards", paid.ipn) == 200
     assert the_order(app, tenant).payment_state == "pending"
+    assert fake.sessions[bought.key].status == "VALIDATED"  # it was asked, and said risky
 
 
-def test_a_timeout_at_validation_asks_for_the_ipn_again(app, fake, fake_shops, monkeypatch):
+def test_a_timeout_at_validation_asks_for_the_ipn_again(app, fake, fake_rails, fake_shops,
+                                                        monkeypatch, caplog):
+    caplog.set_level("DEBUG")
     monkeypatch.setattr(api, "TIMEOUT", SHORT)
     tenant, _ = fake_shops["dhaka-cards"]
     bought = buy(app, fake_shops)
@@ -414,6 +417,7 @@ def test_a_timeout_at_validation_asks_for_the_ipn_again(app, fake, fake_shops, m
     assert post_ipn(app, "dhaka-cards", paid.ipn) == 503
     come_back(bought.shopper, paid)  # the shopper gets the order page, not an error
     assert the_order(app, tenant).payment_state == "pending"
+    assert "timed out" in caplog.text and fake_rails.a[1] not in caplog.text
     fake.come_back()
     assert post_ipn(app, "dhaka-cards", paid.ipn) == 200
     assert the_order(app, tenant).payment_state == "paid"
