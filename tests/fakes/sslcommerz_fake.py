@@ -239,9 +239,10 @@ class FakeSslcommerz(LocalFake):
 
     # --------------------------------------------------------------- set-up
 
-    def add_store(self, name: str) -> Store:
-        store = Store(f"{name.replace('-', '')[:10]}{secrets.token_hex(4)}",
-                      f"{name.replace('-', '')[:10]}{secrets.token_hex(3)}@ssl")
+    def add_store(self, name: str, *, store_id: str = "", store_passwd: str = "") -> Store:
+        """A store at SSLCommerz; its ID and password are made up unless given."""
+        store = Store(store_id or f"{name.replace('-', '')[:10]}{secrets.token_hex(4)}",
+                      store_passwd or f"{name.replace('-', '')[:10]}{secrets.token_hex(3)}@ssl")
         with self.lock:
             self.stores[store.store_id] = store
         return store
@@ -516,3 +517,33 @@ def _autosubmit(outcome: Outcome) -> str:
 {inputs}
 <noscript><button type="submit">Continue</button></noscript>
 </form></body></html>"""
+
+
+def main() -> None:
+    """Serve the fake for a demo or a browser test, e.g. ``python -m fakes.sslcommerz_fake
+    --port 8765 --store-id demostore --store-passwd demostore@ssl`` (from ``tests/``),
+    then run Haat with ``HAAT_SSLCOMMERZ_API_BASE=http://127.0.0.1:8765``. IPNs are
+    POSTed to the stores (their host names must resolve on this machine)."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(description="A FAKE of SSLCommerz (not SSLCommerz).")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--store-id", default="demostore")
+    parser.add_argument("--store-passwd", default="demostore@ssl")
+    args = parser.parse_args()
+    fake = FakeSslcommerz()
+    fake.send_ipns = True
+    fake._http.address = ("127.0.0.1", args.port)
+    fake.add_store("demo", store_id=args.store_id, store_passwd=args.store_passwd)
+    fake.start()
+    print(f"FAKE SSLCommerz on {fake.url} (store {args.store_id})", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
