@@ -1,0 +1,1 @@
+"""SSLCommerz: cards, bKash, Nagad, Rocket and internet banking on one hosted page."""
