@@ -38,8 +38,13 @@ def refuse_nul_characters() -> None:
     PostgreSQL refuses text that holds it (a 500 otherwise, deep in some query)."""
     if "\x00" in request.path or _holds_nul(request.args.lists()):
         abort(400)
-    if request.mimetype in _FORM_TYPES and _holds_nul(request.form.lists()):
-        abort(400)
+    if request.mimetype in _FORM_TYPES:
+        if request.mimetype == "application/x-www-form-urlencoded":
+            # Keep the raw body readable after the form is parsed: a payment
+            # provider's form-encoded webhook is verified on its raw bytes.
+            request.get_data(cache=True)
+        if _holds_nul(request.form.lists()):
+            abort(400)
 
 
 def init_app(app: Flask) -> None:
