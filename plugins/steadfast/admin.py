@@ -59,13 +59,13 @@ def refresh():
     store = current_store()
     try:
         poll_parcels(store)
-        changed = sync_payouts(store)
+        sync_payouts(store)
     except (SteadfastError, RuntimeError) as exc:
         log.warning("steadfast refresh: %s", exc)
         flash_message(_("Steadfast did not answer. Try again in a few minutes."), "error")
     else:
-        flash_message(_("Asked Steadfast about your parcels and payouts; %(count)s "
-                        "parcels' cash was updated.", count=changed))
+        flash_message(_("Steadfast was asked about your parcels on their way and your "
+                        "payouts."))
     return redirect(url_for("steadfast_admin.page"), 303)
 
 
