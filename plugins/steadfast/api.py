@@ -145,6 +145,9 @@ class SteadfastClient:
     def status_by_cid(self, consignment_id: str) -> str:
         return self._status(f"/status_by_cid/{quote(consignment_id, safe='')}")
 
+    def status_by_trackingcode(self, code: str) -> str:
+        return self._status(f"/status_by_trackingcode/{quote(code, safe='')}")
+
     def status_by_invoice(self, invoice: str) -> dict[str, Any]:
         """The whole answer (documented: ``status`` and ``delivery_status``)."""
         data = self._call("GET", f"/status_by_invoice/{quote(invoice, safe='')}")

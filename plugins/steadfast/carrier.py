@@ -120,6 +120,9 @@ class SteadfastCarrier:
         if number.isdigit():  # a consignment id: its tracking code, if we booked it
             known = parcel_of(self.store, consignment_id=number)
             return tracking_link(known.get("tracking_code", "")) if known else None
+        known = parcel_of(self.store, invoice=number)
+        if known is not None:  # a recovered booking, known by its invoice
+            return tracking_link(known.get("tracking_code", ""))
         return tracking_link(number)  # a tracking code typed by hand
 
     def create_shipment(self, store: StoreInfo, order: OrderSnapshot) -> Shipment:

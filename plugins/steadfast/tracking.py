@@ -171,10 +171,12 @@ def poll_parcels(store: StoreInfo) -> None:
         asked += 1
         number = order.tracking_number
         try:
-            if number.isdigit():
+            if number.isdigit():  # a consignment id: booked through Haat
                 status = client.status_by_cid(number)
-            else:  # a recovered parcel, known by its invoice (the order's token)
+            elif number == order.token:  # a recovered booking, known by its invoice
                 status = str(client.status_by_invoice(order.token)["delivery_status"])
+            else:  # shipped by hand with the tracking code Steadfast's panel shows
+                status = client.status_by_trackingcode(number)
         except SteadfastError as exc:
             failures += 1
             log.warning("steadfast poll: order #%s: %s", order.number, exc)

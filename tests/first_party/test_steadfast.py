@@ -17,19 +17,20 @@ shopper had chosen a Steadfast option.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from fakes.steadfast_fake import Delivery, FakeSteadfast
 from sqlalchemy import select
 
-from admin_support import html, make_gateways, open_shops, place, reload, stock_of
+from admin_support import html, make_gateways, open_shops, place, reload, set_store, stock_of
 from conftest import PASSWORD, client_for
 from core.db import db
 from core.orders.cod import cod_report
 from core.orders.models import Order, ShipmentEvent
 from core.pluginhost.web import plugins_for_tenant
-from core.sdk import Address, CartSnapshot, Money
+from core.sdk import Address, CartSnapshot, Money, OrderSnapshot, PluginCheckoutError
 from core.testing import assert_translated
 from plugins.steadfast import api
 from plugins.steadfast.carrier import SteadfastCarrier, bd_mobile
@@ -129,6 +130,12 @@ def booked(app, shops, key="a", **form):
     after = reload(app, shops[key], order.id)
     after.shopper = order.shopper
     return after
+
+
+def _config(account):
+    from plugins.steadfast.config import SteadfastConfig
+
+    return SteadfastConfig(api_key=account.api_key, secret_key=account.secret_key)
 
 
 def post_webhook(app, tenant, delivery: Delivery):
@@ -411,6 +418,53 @@ def test_the_poll_with_steadfast_down_fails_visibly_and_changes_nothing(app, rea
     assert reload(app, ready["a"], order.id).fulfilment_state == "delivered"
 
 
+def test_a_parcel_shipped_by_hand_with_its_tracking_code_is_linked_and_polled(
+        app, ready, fake):
+    """The merchant booked in Steadfast's panel and typed its tracking code."""
+    order = place(app, ready, payment_method="cod")
+    with app.app_context():
+        consignment = api.SteadfastClient(_config(ready["accounts"]["a"])).create_order({
+            "invoice": "panel-1", "recipient_name": "Rahim", "recipient_phone":
+            "01712345678", "recipient_address": "Dhanmondi, Dhaka", "cod_amount": 1570})
+    code = consignment["tracking_code"]
+    with app.app_context(), tenant_scope(ready["a"].id):
+        db.session.get(Order, order.id).shipping_rate_id = "steadfast:parcel"
+        db.session.commit()
+    shipped = owner(app, ready["a"]).post(f"/admin/orders/{order.id}/ship", data={
+        "carrier": "Steadfast", "tracking_number": code, "tracking_url": ""})
+    assert shipped.status_code == 303
+    after = reload(app, ready["a"], order.id)
+    assert (after.carrier_id, after.tracking_url) == (
+        "steadfast", f"https://steadfast.com.bd/t/{code}")
+    fake.advance(consignment["consignment_id"], "delivered")
+    poll(app, ready["a"])
+    assert reload(app, ready["a"], order.id).fulfilment_state == "delivered"
+    assert [s.path for s in fake.seen("/status_by")] == [
+        f"/api/v1/status_by_trackingcode/{code}"]
+
+
+def test_an_order_the_courier_cannot_take_is_refused_before_asking_steadfast(app, ready,
+                                                                            fake):
+    store = info(app, ready["a"])
+    carrier = SteadfastCarrier(store)
+    good = OrderSnapshot(
+        id=1, number=1001, token="tok-1", total=TOTAL, payment_state="pending",
+        fulfilment_state="unfulfilled", payment_method="cod", phone="",
+        address=Address(country="BD", region="Dhaka", city="Dhaka", line1="House 1",
+                        name="Rahim", phone="01712345678"))
+    cases = {
+        "mobile number": replace(good, address=replace(good.address, phone="02 9123456")),
+        "recipient's name": replace(good, address=replace(good.address, name=" ")),
+        "Bangladesh only": replace(good, address=replace(good.address, country="AM")),
+        "taka only": replace(good, total=Money(157000, "USD")),
+    }
+    with app.app_context():
+        for words, order in cases.items():
+            with pytest.raises(PluginCheckoutError, match=words):
+                carrier.create_shipment(store, order)
+    assert fake.seen("/create_order") == []
+
+
 # ------------------------------------------------------------------ cash
 
 
@@ -484,3 +538,11 @@ def test_a_tracking_code_typed_by_hand_links_to_steadfast(app, ready):
         assert carrier.tracking_url("15BAEB8A") == "https://steadfast.com.bd/t/15BAEB8A"
         assert carrier.tracking_url("999999") is None  # a consignment it never booked
         assert carrier.tracking_url("<script>") is None
+
+
+def test_a_bengali_admin_reads_the_refusal_in_bengali(app, ready, enable_plugin):
+    set_store(app, ready["a"], locale="bn")
+    set_keys(enable_plugin, ready["a"], ("wrong", "keys"), "token-a-0123456789abcdef")
+    order = place(app, ready, payment_method="cod")
+    page = html(book(app, ready["a"], order))
+    assert "প্লাগইনের সেটিংসের API কি আর সিক্রেট কি Steadfast গ্রহণ করেনি।" in page
