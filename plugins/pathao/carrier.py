@@ -98,6 +98,8 @@ class PathaoCarrier:
 
     id = CARRIER_ID
     label = "Pathao"
+    #: Books any order, whichever rate priced it: the area comes from the address.
+    books_any_order = True
 
     def __init__(self, config: PathaoConfig) -> None:
         self.config = config

@@ -107,6 +107,8 @@ class SteadfastCarrier:
 
     id = CARRIER_ID
     label = "Steadfast"
+    #: Books any order, whichever rate priced it: the area comes from the address.
+    books_any_order = True
 
     def __init__(self, store: StoreInfo) -> None:
         self.store = store
