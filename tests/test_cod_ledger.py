@@ -218,8 +218,10 @@ def test_a_phone_whose_parcels_came_back_is_flagged(app, shops, store_client):
     assert 'data-risky="no"' in page_b
 
 
-def test_a_couriers_record_flags_a_new_shopper(app, shops, store_client, install_plugin,
-                                               enable_plugin):
+def test_hook_delivery_record(app, shops, store_client, install_plugin, enable_plugin,
+                              isolating):
+    """A courier's record of a phone flags a shopper new to the store; it is asked only
+    by the stores that have the plugin on, and a raising plugin is left out."""
     asked = []
 
     def record(store, phone):
@@ -227,13 +229,24 @@ def test_a_couriers_record_flags_a_new_shopper(app, shops, store_client, install
         return DeliveryRecord("Steady Courier", delivered=4, returned=3,
                               checked_at=datetime(2026, 12, 6, tzinfo=UTC))
 
+    def broken(store, phone):
+        raise RuntimeError("the courier's API is down")
+
     install_plugin(make_plugin("steady-record", haat_delivery_record=record))
+    install_plugin(make_plugin("broken-record", haat_delivery_record=broken))
     enable_plugin(shops["a"], "steady-record")
+    enable_plugin(shops["a"], "broken-record")
     _numbers, [order_id] = cod_parcels(app, shops["a"], 1, state="unfulfilled",
                                        phone="01733333333")
     page = html(sign_in(store_client, shops["a"]).get(f"/admin/orders/{order_id}"))
     assert 'data-risky="yes"' in page
     assert "Steady Courier: 4 delivered, 3 refused or returned, with all its merchants." in page
+    assert asked == [("dhaka-shop", "01733333333")]
+    # Store B has neither plugin on: its order with the same phone asks no one.
+    _numbers, [other] = cod_parcels(app, shops["b"], 1, state="unfulfilled",
+                                    phone="01733333333")
+    page_b = html(sign_in(store_client, shops["b"]).get(f"/admin/orders/{other}"))
+    assert "with all its merchants" not in page_b and 'data-risky="no"' in page_b
     assert asked == [("dhaka-shop", "01733333333")]
 
 

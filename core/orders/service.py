@@ -326,6 +326,12 @@ def apply_payment_result(order: Order, result: PaymentResult, gateway_id: str) -
 
 def _apply(order: Order, result: PaymentResult, actor: str) -> bool:
     current = order.payment_state
+    if result.state == "pending":
+        # Nothing moves; a provider's words (a payment held for review) go on the
+        # timeline, once per event id.
+        if result.message and result.event_id:
+            record(order, "payment_pending", result.message, actor)
+        return False
     if result.state in ("paid", "authorised"):
         if not states.can_move_payment(current, result.state):
             return False

@@ -227,6 +227,17 @@ def haat_dashboard_panels(store: StoreInfo) -> Sequence[DashboardPanel]:
 
 
 @hookspec
+def haat_delivery_record(store: StoreInfo, phone: str) -> DeliveryRecord | None:
+    """A courier's record of parcels sent to ``phone`` (ASCII digits, as the order keeps
+    it) across its network, or ``None`` when you have none. The admin's order page shows
+    it beside the store's own deliveries to that phone to flag a risky cash-on-delivery
+    order. Called while the page renders: return only what you already have (ask the
+    courier in a background job, for example from ``haat_order_placed`` with
+    ``run_later``, and keep the answer in your own table). Per store; a plugin that
+    raises is left out."""
+
+
+@hookspec
 def haat_blueprints() -> Sequence[Blueprint]:
     """Return Flask blueprints with the plugin's own routes.
 
@@ -308,17 +319,6 @@ def haat_shipment_tracked(store: StoreInfo, order: OrderSnapshot,
     once per event, replays never fire). ``event`` has its ``event_id`` and
     ``occurred_at`` filled in; ``order`` is as it is after the whole report. Fires
     after the commit. Per store; isolated."""
-
-
-@hookspec
-def haat_delivery_record(store: StoreInfo, phone: str) -> DeliveryRecord | None:
-    """A courier's record of parcels sent to ``phone`` (ASCII digits, as the order keeps
-    it) across its network, or ``None`` when you have none. The admin's order page shows
-    it beside the store's own deliveries to that phone to flag a risky cash-on-delivery
-    order. Called while the page renders: return only what you already have (ask the
-    courier in a background job, for example from ``haat_order_placed`` with
-    ``run_later``, and keep the answer in your own table). Per store; a plugin that
-    raises is left out."""
 
 
 @hookspec

@@ -164,6 +164,8 @@ _SERVICES: dict[str, str] = {
     "record_tracking": "shipments",
     "shipments_in_transit": "shipments",
     "record_cod_collections": "shipments",
+    "apply_payment_result": "payments",
+    "orders_awaiting_payment": "payments",
     "run_after": "jobs",
     "run_later": "jobs",
     "csrf_exempt": "web",
@@ -183,6 +185,7 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
     from core.sdk.jobs import run_after, run_later
     from core.sdk.media import ImageRejected, delete_image, image_srcset, image_url, save_image
     from core.sdk.messages import marketing_allowed, send_message, unsubscribe_url
+    from core.sdk.payments import apply_payment_result, orders_awaiting_payment
     from core.sdk.ratings import pages_changed, publish_ratings, store_rating
     from core.sdk.reads import (
         customer_orders,
@@ -315,6 +318,7 @@ __all__ = [
     "WebhookResult",
     "WidgetContext",
     "WidgetField",
+    "apply_payment_result",
     "ascii_digits",
     "csrf_exempt",
     "csrf_input",
@@ -339,6 +343,7 @@ __all__ = [
     "iter_products",
     "locate_address",
     "marketing_allowed",
+    "orders_awaiting_payment",
     "owner_required",
     "pages_changed",
     "payment_methods",

@@ -57,6 +57,7 @@ SERVICE_TOPICS: tuple[tuple[str, str], ...] = (
     ("core.sdk.web", "Routes and pages of a plugin"),
     ("core.sdk.data", "A plugin's own data"),
     ("core.sdk.jobs", "Background jobs"),
+    ("core.sdk.payments", "Payments settled in the background"),
     ("core.sdk.shipments", "Shipment tracking"),
     ("core.sdk.messages", "Messages to shoppers"),
     ("core.sdk.ratings", "Ratings and cached pages"),

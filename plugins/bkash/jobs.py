@@ -8,16 +8,14 @@ bKash's page, and refuses otherwise, so trying is harmless); after ``GIVE_UP`` s
 payment that is still not complete is failed.
 
 A schedule has no request to hand its results back through, so it applies them with
-``core.sdk.apply_payment_result`` (see docs/bkash.md: a core addition this plugin asks
-for). Without it the run only logs what it learned.
+``core.sdk.apply_payment_result``, once per event id, as a return would.
 """
 
 from __future__ import annotations
 
 import logging
 
-import core.sdk as sdk
-from core.sdk import PaymentResult, Schedule, StoreInfo, get_order
+from core.sdk import PaymentResult, Schedule, StoreInfo, apply_payment_result, get_order
 
 from . import api, payments
 from .config import BkashConfig
@@ -38,13 +36,7 @@ BATCH = 50
 
 def apply(store: StoreInfo, result: PaymentResult) -> bool:
     """Hand ``result`` to core, as a return or a webhook would."""
-    applier = getattr(sdk, "apply_payment_result", None)
-    if applier is None:
-        log.warning("bKash: this Haat cannot apply results from a schedule (no "
-                    "core.sdk.apply_payment_result); order %s stays %s until the "
-                    "shopper returns", result.order_token[:6], result.state)
-        return False
-    return bool(applier(store, GATEWAY_ID, result))
+    return apply_payment_result(store, GATEWAY_ID, result)
 
 
 def resolve_pending(store: StoreInfo) -> None:

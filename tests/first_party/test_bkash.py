@@ -22,13 +22,10 @@ import requests
 from fakes.bkash_fake import FakeBkash, Merchant
 from sqlalchemy import select
 
-import core.sdk
 from checkout_support import ADDRESS, idempotency_key, shipping_plugin
 from conftest import client_for
 from core.db import db
 from core.orders.models import Order
-from core.orders.queries import find_order_by_token
-from core.orders.service import apply_payment_result
 from core.orders.snapshots import order_snapshot
 from core.pluginhost.settings import validate_settings
 from core.sdk import Money, PaymentGateway, StoreInfo, payment_methods, store_values
@@ -101,23 +98,6 @@ def shops(app, fake, make_store, add_product, install_plugin, enable_plugin):
                                 Creds.of(merchant))
         made[slug] = (tenant, merchant, product)
     return made
-
-
-@pytest.fixture
-def apply_from_schedules(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The core addition this plugin asks for (docs/bkash.md), until core has it:
-    ``core.sdk.apply_payment_result(store, gateway_id, result)`` applies a result the
-    way the return and webhook routes do, in the store's scope."""
-
-    def apply(store: StoreInfo, gateway_id: str, result) -> bool:
-        order = find_order_by_token(result.order_token, with_lines=True)
-        if order is None or order.payment_method != gateway_id:
-            return False
-        changed = apply_payment_result(order, result, gateway_id)
-        db.session.commit()
-        return changed
-
-    monkeypatch.setattr(core.sdk, "apply_payment_result", apply, raising=False)
 
 
 def buy(app, slug: str, product_id: int) -> tuple[str, str]:
@@ -300,7 +280,7 @@ def test_an_amount_or_currency_bkash_reports_differently_is_refused(app, shops, 
 
 
 def test_an_execute_timeout_leaves_the_order_pending_and_the_schedule_completes_it(
-        app, shops, fake, store_plugins, monkeypatch, apply_from_schedules):
+        app, shops, fake, store_plugins, monkeypatch):
     tenant, _merchant, product = shops["dhaka-wallets"]
     url, payment_id = buy(app, "dhaka-wallets", product)
     location = press(url, "pay")
@@ -324,7 +304,7 @@ def test_an_execute_timeout_leaves_the_order_pending_and_the_schedule_completes_
 
 
 def test_the_schedule_executes_a_payment_whose_shopper_closed_the_tab(
-        app, shops, fake, store_plugins, monkeypatch, apply_from_schedules):
+        app, shops, fake, store_plugins, monkeypatch):
     tenant, _merchant, product = shops["dhaka-wallets"]
     url, payment_id = buy(app, "dhaka-wallets", product)
     press(url, "pay")  # ... and the browser never came back
@@ -335,7 +315,7 @@ def test_the_schedule_executes_a_payment_whose_shopper_closed_the_tab(
 
 
 def test_the_schedule_gives_up_on_a_payment_never_made(
-        app, shops, fake, store_plugins, monkeypatch, apply_from_schedules):
+        app, shops, fake, store_plugins, monkeypatch):
     tenant, _merchant, product = shops["dhaka-wallets"]
     buy(app, "dhaka-wallets", product)
     later(monkeypatch, 600)
