@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -392,6 +393,22 @@ def test_the_scheduled_check_pays_an_order_whose_shopper_closed_the_tab(
         from core.sdk import store_values
         watched = store_values(store, "arca").items(checks.WATCH_PREFIX)
     assert [v["order"] for v in watched.values()] == [the_order(app, shop).id]
+
+
+@requires_record_payment
+def test_the_worker_runs_the_check_every_ten_minutes(app, fake_shops, fake):
+    shop, _other = fake_shops
+    placed = buy(app, shop)
+    fake.pay(order_id_of(placed.location))
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["jobs", "tick", "--at", start.isoformat()])  # timetable
+    assert first.exit_code == 0, first.output
+    later = runner.invoke(args=["jobs", "tick", "--at",
+                                (start + timedelta(minutes=10)).isoformat()])
+    assert later.exit_code == 0, (later.output, later.exception)
+    assert f"ran arca/check_payments for store {shop.slug}" in later.output
+    assert the_order(app, shop).payment_state == "paid"
 
 
 @requires_record_payment
