@@ -39,9 +39,9 @@ from tenants import Tenant, tenant_scope
 PRICE = 1_250_000  # ֏12,500.00
 ADDRESS = {"name": "Anahit Petrosyan", "phone": "+37491123456", "country": "AM",
            "region": "Yerevan", "city": "Yerevan", "line1": "12 Abovyan St"}
-requires_record_payment = pytest.mark.skipif(
-    not hasattr(__import__("core.sdk", fromlist=["x"]), "record_payment"),
-    reason="needs core.sdk.record_payment (the scheduled check reports through it)")
+requires_apply_payment_result = pytest.mark.skipif(
+    not hasattr(__import__("core.sdk", fromlist=["x"]), "apply_payment_result"),
+    reason="needs core.sdk.apply_payment_result (the scheduled check reports through it)")
 
 
 @dataclass(frozen=True)
@@ -352,7 +352,7 @@ def test_arca_down_at_register_is_no_error_page(app, fake_shops, fake):
     fake.come_back()
 
 
-@requires_record_payment
+@requires_apply_payment_result
 def test_a_timeout_at_status_changes_nothing_until_the_scheduled_check(
         app, fake_shops, fake, monkeypatch, store_plugins):
     monkeypatch.setattr(api, "TIMEOUT", (1, 0.3))
@@ -372,7 +372,7 @@ def test_a_timeout_at_status_changes_nothing_until_the_scheduled_check(
 # ------------------------------------------------------------- the scheduled check
 
 
-@requires_record_payment
+@requires_apply_payment_result
 def test_the_scheduled_check_pays_an_order_whose_shopper_closed_the_tab(
         app, fake_shops, fake, store_plugins):
     shop, _other = fake_shops
@@ -395,7 +395,7 @@ def test_the_scheduled_check_pays_an_order_whose_shopper_closed_the_tab(
     assert [v["order"] for v in watched.values()] == [the_order(app, shop).id]
 
 
-@requires_record_payment
+@requires_apply_payment_result
 def test_the_worker_runs_the_check_every_ten_minutes(app, fake_shops, fake):
     shop, _other = fake_shops
     placed = buy(app, shop)
@@ -411,7 +411,7 @@ def test_the_worker_runs_the_check_every_ten_minutes(app, fake_shops, fake):
     assert the_order(app, shop).payment_state == "paid"
 
 
-@requires_record_payment
+@requires_apply_payment_result
 def test_the_scheduled_check_fails_a_payment_left_past_arcas_session(
         app, fake_shops, fake, store_plugins):
     shop, _other = fake_shops
@@ -505,7 +505,7 @@ def test_a_refund_whose_answer_was_lost_is_not_made_twice(
 # ---------------------------------------------------------------------- isolation
 
 
-@requires_record_payment
+@requires_apply_payment_result
 def test_each_store_uses_only_its_own_credentials_and_watch_list(
         app, fake_shops, fake, store_plugins):
     shop, other = fake_shops
