@@ -1,0 +1,1 @@
+"""ArCa: card payments through ArCa's iPay/vPOS gateway, Armenia. See docs/arca.md."""
