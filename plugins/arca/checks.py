@@ -5,7 +5,7 @@ the tab before ArCa sends them back would leave the order unpaid. When an ArCa o
 is placed it is put on this store's watch list (``store_values``); every ten minutes
 this check asks ArCa (``getOrderStatusExtended.do`` by ``orderNumber``) about every try
 of each watched order and reports what ArCa says through
-``core.sdk.apply_payment_result`` (a core addition asked for by this plugin and bKash's):
+``core.sdk.apply_payment_result``:
 
 * a deposited try pays the order (same event id as the return, so applied once);
 * while the order is pending, a declined last try fails it, and a try still only
@@ -24,8 +24,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import core.sdk as sdk
-from core.sdk import OrderSnapshot, PaymentResult, StoreInfo, get_order, store_values
+from core.sdk import (
+    OrderSnapshot,
+    PaymentResult,
+    StoreInfo,
+    apply_payment_result,
+    get_order,
+    store_values,
+)
 
 from . import api
 from .api import ArcaError
@@ -67,10 +73,6 @@ def check_payments(store: StoreInfo) -> None:
     config = ArcaConfig.of(store)
     if not config.ready:
         return
-    apply = getattr(sdk, "apply_payment_result", None)
-    if apply is None:
-        raise RuntimeError("this Haat has no core.sdk.apply_payment_result: ArCa payments "
-                           "are settled only when the shopper comes back")
     values = store_values(store, PLUGIN)
     now = datetime.now(UTC)
     for key, entry in sorted(values.items(WATCH_PREFIX).items())[:BATCH]:
@@ -83,7 +85,7 @@ def check_payments(store: StoreInfo) -> None:
             values.delete(key)
             continue
         for result in settle(store, config, order, now):
-            changed = apply(store, GATEWAY_ID, result)
+            changed = apply_payment_result(store, GATEWAY_ID, result)
             log.info("ArCa check of order %s of store %s: %s (%s)", order.number,
                      store.slug, result.state, "applied" if changed else "no change")
             if result.state == "paid":
