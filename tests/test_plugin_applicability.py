@@ -56,12 +56,15 @@ def test_a_bangladeshi_store_sees_plugins_for_bangladesh_first(
     first, apart = sections(page)
 
     # Made for Bangladesh in particular, then for anywhere (each group by title).
-    assert first[:3] == ["bd-am-wallets", "bd-courier", "mobile-wallet"]
-    assert {"anywhere-notes", "cash-on-delivery", "shipping", "sample-board"} <= set(first[3:])
-    assert set(apart) == {"dram-pay", "euro-invoices", "stripe"}
+    made_for_bd = ["bd-am-wallets", "bd-courier", "bkash", "mobile-wallet", "pathao",
+                   "sms-sslwireless", "sslcommerz", "steadfast"]
+    assert first[:len(made_for_bd)] == made_for_bd
+    assert ({"anywhere-notes", "cash-on-delivery", "delivery-updates", "shipping",
+             "sample-board"} <= set(first[len(made_for_bd):]))
+    assert set(apart) == {"arca", "dram-pay", "euro-invoices", "stripe"}
     assert apart == sorted(apart)
-    assert "For other countries or currencies (৩)" not in page  # English admin: Latin digits
-    assert "For other countries or currencies (3)" in page
+    assert "For other countries or currencies (৪)" not in page  # English admin: Latin digits
+    assert "For other countries or currencies (4)" in page
     assert '<details class="plugins-elsewhere" id="plugins-elsewhere">' in page  # collapsed
 
     assert note_of(page, "bd-courier") == "For Bangladesh"
@@ -81,8 +84,9 @@ def test_an_american_store_sees_stripe_first_and_the_wallets_apart(
     first, apart = sections(page)
     assert first[0] == "stripe"  # the one plugin made for the US in particular
     assert "anywhere-notes" in first and "cash-on-delivery" in first
-    assert set(apart) == {"bd-am-wallets", "bd-courier", "dram-pay", "euro-invoices",
-                          "mobile-wallet", "sms-sslwireless"}
+    assert set(apart) == {"arca", "bd-am-wallets", "bd-courier", "bkash", "dram-pay",
+                          "euro-invoices", "mobile-wallet", "pathao", "sms-sslwireless",
+                          "sslcommerz", "steadfast"}
     assert note_of(page, "stripe").startswith("For ")
 
 
@@ -111,7 +115,10 @@ def test_without_a_country_the_currency_decides_and_the_owner_is_asked(
     assert first[0] == "euro-invoices"  # made for the euro in particular
     # No currency limit on Stripe or the courier, and the country could be theirs.
     assert "stripe" in first[1:] and "bd-courier" in first[1:]
-    assert {"bd-am-wallets", "dram-pay", "mobile-wallet"} == set(apart)
+    # No currency limit on SSLCommerz either; ArCa takes euros.
+    assert "sslcommerz" in first[1:] and "arca" in first[1:]
+    assert {"bd-am-wallets", "bkash", "dram-pay", "mobile-wallet", "pathao",
+            "steadfast"} == set(apart)
     assert "country is not set, so plugins are sorted by your currency only" in page
     assert 'href="/admin/settings/store"' in page
 
@@ -121,17 +128,19 @@ def test_notes_are_in_the_admin_language(app, placed, make_store, store_client):
     page = html(sign_in(store_client, store).get("/admin/plugins"))
     assert note_of(page, "bd-am-wallets") == "যার জন্য তৈরি: বাংলাদেশ এবং আর্মেনিয়া · BDT, AMD"
     assert note_of(page, "euro-invoices") == "যার জন্য তৈরি: ৬টি দেশ · EUR"
-    assert "অন্য দেশ বা মুদ্রার জন্য (৩)" in page
+    assert "অন্য দেশ বা মুদ্রার জন্য (৪)" in page
 
 
 def test_each_store_sees_its_own_grouping(app, placed, make_store, store_client):
     dhaka = make_store("dhaka-shop", currency="BDT")
     yerevan = make_store("yerevan-shop", currency="AMD")
-    dhaka_first, _ = sections(html(sign_in(store_client, dhaka).get("/admin/plugins")))
+    dhaka_first, dhaka_apart = sections(
+        html(sign_in(store_client, dhaka).get("/admin/plugins")))
     yerevan_first, yerevan_apart = sections(
         html(sign_in(store_client, yerevan).get("/admin/plugins")))
     assert "bd-courier" in dhaka_first and "bd-courier" in yerevan_apart
-    assert yerevan_first[:3] == ["bd-am-wallets", "dram-pay", "mobile-wallet"]
+    assert yerevan_first[:4] == ["arca", "bd-am-wallets", "dram-pay", "mobile-wallet"]
+    assert "arca" in dhaka_apart and "bkash" in yerevan_apart
 
 
 def test_first_party_manifests_say_where_they_apply(app):
@@ -143,6 +152,11 @@ def test_first_party_manifests_say_where_they_apply(app):
     assert stripe.applies_to("US", "USD") and stripe.applies_to("DE", "EUR")
     assert not stripe.applies_to("BD", "BDT") and not stripe.applies_to("AM", "AMD")
     for anywhere in ("cash-on-delivery", "bank-transfer", "shipping", "tax", "seo",
-                     "search", "trust-badges"):
+                     "search", "trust-badges", "delivery-updates"):
         manifest = installed[anywhere].manifest
         assert not manifest.countries and not manifest.currencies, anywhere
+    for local in ("sslcommerz", "bkash", "steadfast", "pathao"):
+        manifest = installed[local].manifest
+        assert manifest.applies_to("BD", "BDT") and not manifest.applies_to("AM", "AMD")
+    arca = installed["arca"].manifest
+    assert arca.applies_to("AM", "AMD") and not arca.applies_to("BD", "BDT")
