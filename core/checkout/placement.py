@@ -286,6 +286,16 @@ def start_payment(order: Order, gateway: object | None, store: StoreInfo) -> Pay
     return started
 
 
+def start_problem(order: Order) -> str | None:
+    """Why the newest payment start of ``order`` failed, in the shopper's words (the
+    gateway's ``PluginCheckoutError``); ``""`` when the provider failed without words
+    for the shopper; ``None`` when no start failed."""
+    for event in reversed(order.events):
+        if event.kind == "payment_not_started":
+            return "" if event.template else event.message
+    return None
+
+
 def find_gateway(store: StoreInfo, gateway_id: str) -> object | None:
     """The enabled gateway ``gateway_id`` of ``store`` (outside a checkout)."""
     from core.sdk import payment_methods

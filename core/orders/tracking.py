@@ -115,9 +115,13 @@ def _find(carrier_id: str, tracking_number: str, *, lock: bool = False) -> Order
     holds its row until the commit (and reads it afresh)."""
     query = (select(Order).where(Order.carrier_id == carrier_id,
                                  Order.tracking_number == tracking_number)
-             .order_by(Order.id.desc()).limit(1).options(selectinload(Order.lines)))
+             .order_by(Order.id.desc()).limit(1))
     if lock:
-        query = query.with_for_update(of=Order).execution_options(populate_existing=True)
+        # The lines come with the held row: the snapshot after the change needs them.
+        query = (query.options(selectinload(Order.lines)).with_for_update(of=Order)
+                 .execution_options(populate_existing=True))
+    # Unlocked, the lines load only if the answer needs them (a replay's snapshot):
+    # a new report reads the order again under the lock anyway.
     return db.session.scalar(query)
 
 

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from core.cart.service import find_cart
 from core.checkout.form import ADDRESS_FIELDS, CheckoutInput, contact_problems, read_form
-from core.checkout.placement import CheckoutRefused, place_order
+from core.checkout.placement import CheckoutRefused, place_order, start_problem
 from core.checkout.quote import QuoteRequest, build_quote
 from core.countries import country_names
 from core.countries import home_country as currency_home
@@ -33,6 +33,7 @@ from core.storefront.context import (
     flash_shopper,
     render_page,
 )
+from core.storefront.order_views import payment_not_started
 from core.storefront.views import bp
 from core.web.templating import money_filter
 from core.web.tenancy import current_store
@@ -208,6 +209,9 @@ def checkout_submit() -> Response:
     elif placed.created:
         flash_shopper(_("Thank you! Your order %(number)s is placed.",
                         number=f"#{order.number}"))
+        problem = start_problem(order) if placed.payment is None else None
+        if problem is not None:  # the order page offers to pay again
+            flash_shopper(payment_not_started(problem), "error")
     return redirect(target, code=303)
 
 

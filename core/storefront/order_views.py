@@ -15,7 +15,7 @@ from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.checkout.placement import find_gateway, start_payment
+from core.checkout.placement import find_gateway, start_payment, start_problem
 from core.countries import country_name
 from core.db import db
 from core.orders import states
@@ -92,9 +92,17 @@ def order_pay(token: str) -> Response:
     if started is not None and started.redirect_url and started.redirect_url.startswith(
             ("https://", "http://")):
         return private_response(redirect(started.redirect_url, code=303))
-    flash_shopper(_("The payment could not be started. Please try again in a few minutes, "
-                    "or contact the shop."), "error")
+    flash_shopper(payment_not_started(start_problem(order)), "error")
     return private_response(redirect(url_for("storefront.order_status", token=token), code=303))
+
+
+def payment_not_started(reason: str | None) -> str:
+    """What the shopper reads when the payment could not be started: the gateway's own
+    words when it gave some."""
+    if reason:
+        return _("The payment could not be started: %(reason)s", reason=reason)
+    return _("The payment could not be started. Please try again in a few minutes, "
+             "or contact the shop.")
 
 
 @bp.get("/orders/<token>/return")

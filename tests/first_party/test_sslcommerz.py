@@ -11,6 +11,7 @@ the others drive the fake's buttons and switches and run once.
 
 from __future__ import annotations
 
+import html as html_text
 import os
 import re
 from collections.abc import Iterator
@@ -243,6 +244,8 @@ def test_a_refused_session_leaves_the_order_pending_with_a_message(app, fake, fa
     assert f'action="/orders/{order.token}/pay"' in page  # the shopper may try again
     assert order.payment_state == "pending"
     assert order.notes["payment_not_started"] == TEXTS["bn"]["start_failed"]
+    # The shopper reads the plugin's own words, in Bengali, above the order.
+    assert html_text.escape(TEXTS["bn"]["start_failed"], quote=False) in page
 
 
 def test_a_timeout_at_session_start_is_no_500(app, fake, fake_shops, monkeypatch):
@@ -396,8 +399,13 @@ def test_a_risky_payment_is_held(app, fake, fake_shops):
     fake.set_risk(bought.order.payment_reference)
     paid = fake.pay(bought.key)
     assert post_ipn(app, "dhaka-cards", paid.ipn) == 200
-    assert the_order(app, tenant).payment_state == "pending"
+    held = the_order(app, tenant)
+    assert held.payment_state == "pending"
     assert fake.sessions[bought.key].status == "VALIDATED"  # it was asked, and said risky
+    # The merchant is told on the timeline, once, however often the IPN comes.
+    assert "ঝুঁকিপূর্ণ" in held.notes["payment_pending"]  # in the Bengali owner's words
+    assert post_ipn(app, "dhaka-cards", paid.ipn) == 200
+    assert the_order(app, tenant).kinds.count("payment_pending") == 1
 
 
 def test_a_timeout_at_validation_asks_for_the_ipn_again(app, fake, fake_rails, fake_shops,
