@@ -15,6 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from fakes.sslcommerz_fake import FakeSslcommerz
+from fakes.steadfast_fake import FakeSteadfast
 from sqlalchemy import select
 
 from browser.conftest import LiveServer, assert_fits_width, expect
@@ -26,8 +28,6 @@ from browser.test_checkout_journey import (
     _sign_in_and_open_orders,
     _simple_product,
 )
-from fakes.sslcommerz_fake import FakeSslcommerz
-from fakes.steadfast_fake import FakeSteadfast
 
 SLUG = "dhaka-crafts"
 
