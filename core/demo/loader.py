@@ -36,7 +36,7 @@ from tenants.provisioning import find_tenant
 DEMO_PASSWORD = "haat-demo-1234"  # noqa: S105 - printed by `make run` on purpose
 #: First-party plugins the demo stores switch on (those installed; search indexes the
 #: catalogue through a background job).
-DEMO_PLUGINS = ("search", "seo", "trust-badges", "reviews")
+DEMO_PLUGINS = ("search", "seo", "trust-badges", "reviews", "delivery-updates")
 
 
 @dataclass(frozen=True)
