@@ -304,3 +304,70 @@ def test_a_carrier_not_offered_cannot_be_booked_by_name(app, shops, store_client
     assert refused.status_code == 409
     assert courier.booked == []
     assert reload(app, shops["a"], order.id).fulfilment_state != "shipped"
+
+
+# ------------------------------------------------------------ what a payout means
+
+
+def test_orders_marked_paid_by_hand_owe_nothing_and_hand_parcels_are_never_chased(
+        app, shops, store_client):
+    cod_parcels(app, shops["a"], 1, carrier_id="", carrier="Local Boy", payment_state="paid")
+    cod_parcels(app, shops["a"], 1, carrier_id="", carrier="Local Boy")
+    page = html(sign_in(store_client, shops["a"]).get("/admin/orders/cod"))
+    # The unpaid one is owed; nobody can report it, so it is not listed to check.
+    assert "Outstanding from couriers: BDT1,500.00" in page
+    assert "data-problem=" not in page
+
+
+def test_a_late_report_never_takes_a_payout_back(app, shops):
+    numbers, [order_id] = cod_parcels(app, shops["a"], 1)
+    paid = CodCollection(numbers[0], taka("1500"), taka("70"), "PAY-5",
+                         datetime(2026, 12, 2, tzinfo=UTC))
+    late = CodCollection(numbers[0], taka("1500"), taka("70"))
+    assert collect(app, shops["a"], [paid]) == 1
+    assert collect(app, shops["a"], [late]) == 0  # nothing changes
+    assert collect(app, shops["a"], [paid]) == 0
+    with app.app_context(), tenant_scope(shops["a"].id):
+        row = db.session.scalars(select(CollectionRow)).one()
+        assert row.payout_reference == "PAY-5"
+    kinds = [kind for kind, *_ in reload(app, shops["a"], order_id).event_log]
+    assert kinds.count("cod_payout") == 1 and kinds.count("payment_paid") == 1
+
+
+def test_a_corrected_payout_marks_the_order_paid(app, shops):
+    numbers, [order_id] = cod_parcels(app, shops["a"], 1)
+    when = datetime(2026, 12, 2, tzinfo=UTC)
+    collect(app, shops["a"], [CodCollection(numbers[0], taka("1000"), taka("70"), "PAY-6",
+                                            when)])
+    assert reload(app, shops["a"], order_id).payment_state == "pending"
+    collect(app, shops["a"], [CodCollection(numbers[0], taka("1500"), taka("70"), "PAY-6",
+                                            when)])
+    assert reload(app, shops["a"], order_id).payment_state == "paid"
+
+
+def test_only_delivered_cash_on_delivery_orders_are_settled_by_a_payout(app, shops):
+    back, [returned] = cod_parcels(app, shops["a"], 1, state="returned")
+    [prepaid] = insert_orders(app, shops["a"], 1, payment_method="card", total=150_000,
+                              subtotal=150_000, fulfilment_state="delivered",
+                              carrier="Steady Courier", carrier_id=STEADY)
+    with app.app_context(), tenant_scope(shops["a"].id):
+        db.session.get(Order, prepaid).tracking_number = "SF-prepaid"
+        db.session.commit()
+    when = datetime(2026, 12, 2, tzinfo=UTC)
+    collect(app, shops["a"], [
+        CodCollection(back[0], taka("1500"), taka("70"), "PAY-7", when),
+        CodCollection("SF-prepaid", taka("0"), taka("70"), "PAY-7", when)])
+    came_back = reload(app, shops["a"], returned)
+    assert came_back.payment_state == "pending"
+    assert "cod_payout" not in [kind for kind, *_ in came_back.event_log]
+    assert "cod_payout" not in [kind for kind, *_ in reload(app, shops["a"],
+                                                            prepaid).event_log]
+
+
+def test_phones_match_however_they_were_typed(app, shops, store_client):
+    cod_parcels(app, shops["a"], 2, state="returned", phone="+880 1799-999999")
+    _numbers, [waiting] = cod_parcels(app, shops["a"], 1, state="unfulfilled",
+                                      phone="01799999999")
+    admin = sign_in(store_client, shops["a"])
+    assert 'data-risky="yes"' in html(admin.get(f"/admin/orders/{waiting}"))
+    assert html(admin.get("/admin/orders")).count('data-risky="yes"') == 1

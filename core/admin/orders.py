@@ -157,7 +157,8 @@ def _conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
 @login_required
 def index() -> str:
     """Orders, newest first, 50 a page: filter by status, payment and date; search by
-    number, email or phone. Two queries whatever the page holds."""
+    number, email or phone. Three queries whatever the page holds (the third flags
+    risky cash-on-delivery orders)."""
     filters = _filters(request.args)
     conditions = _conditions(filters)
     page = paginate(
@@ -179,7 +180,7 @@ def _risky_on_page(orders: list[Order]) -> set[int]:
                if order.payment_method == COD_METHOD and order.phone
                and order.fulfilment_state in (states.UNFULFILLED, states.FULFILLED)]
     phones = risky_phones(order.phone for order in waiting)
-    return {order.id for order in waiting if order.phone in phones}
+    return {order.id for order in waiting if normalise_phone(order.phone) in phones}
 
 
 # ---------------------------------------------------------------------- detail
@@ -307,7 +308,7 @@ def _delivery_risk(order: Order) -> DeliveryRisk | None:
     if order.payment_method != COD_METHOD or not order.phone:
         return None
     records = [(c.plugin, c.value) for c in plugins_for_request().contribute(
-        "haat_delivery_record", phone=order.phone) if c.value is not None]
+        "haat_delivery_record", phone=normalise_phone(order.phone)) if c.value is not None]
     return delivery_risk(order, records)
 
 
@@ -493,10 +494,13 @@ def book(order_id: int) -> Response | tuple[str, int]:
         booking = carriers.book(order, _store_info(), carrier, actor)
     except (BookingUnderWay, OrderActionError) as exc:
         db.session.rollback()
+        # Name the courier of the booking under way, which may not be the one pressed.
+        running = (str((exc.started.params or {}).get("carrier") or carrier.label)
+                   if isinstance(exc, BookingUnderWay) else carrier.label)
         message = (str(exc.message) if isinstance(exc, OrderActionError) else _(
             "A booking with %(carrier)s is already under way for this order. Reload the "
             "page in a minute to see how it went; after %(minutes)s minutes without an "
-            "answer you can book again.", carrier=carrier.label,
+            "answer you can book again.", carrier=running,
             minutes=number_filter(int(carriers.BOOKING_WINDOW.total_seconds() // 60))))
         return _page(_order_or_404(order_id), refusal=message, status=409)
     except BookingFailed as exc:

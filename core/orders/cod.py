@@ -22,6 +22,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import aware
+from core.customers.service import normalise_phone, phone_digits_sql
 from core.db import db, utcnow
 from core.orders import service, states
 from core.orders.models import CodCollection as CollectionRow
@@ -76,24 +77,34 @@ def _same(row: CollectionRow, values: dict[str, object]) -> bool:
                 getattr(row, key)) == value for key, value in values.items())
 
 
-def _write(carrier_id: str, by_number: dict[str, CodCollection]) -> tuple[int, list[Order]]:
-    """Insert or update the rows of the store's parcels: how many changed, and the
-    orders whose cash was newly paid out. Raises IntegrityError when a concurrent
-    report inserted one meanwhile."""
-    orders = {order.tracking_number: order for order in db.session.scalars(
-        select(Order).where(Order.carrier_id == carrier_id,
-                            Order.tracking_number.in_(list(by_number))))}
+def _write(carrier_id: str,
+           by_number: dict[str, CodCollection]) -> tuple[int, list[tuple[Order, bool]]]:
+    """Insert or update the rows of the store's parcels, in tracking-number order (two
+    concurrent reports then take the same locks in the same order). Returns how many
+    rows changed, and each changed order with a payout, with whether the payout is new.
+    A payout, once reported, is never taken back by a later report without one. Raises
+    IntegrityError when a concurrent report inserted a row meanwhile."""
+    numbers = sorted(by_number)
+    orders: dict[str, Order] = {}
+    for order in db.session.scalars(  # the newest order wins a number used twice
+            select(Order).where(Order.carrier_id == carrier_id,
+                                Order.tracking_number.in_(numbers)).order_by(Order.id)):
+        orders[order.tracking_number] = order
     rows = {row.tracking_number: row for row in db.session.scalars(
         select(CollectionRow).where(CollectionRow.carrier_id == carrier_id,
-                                    CollectionRow.tracking_number.in_(list(by_number))))}
-    paid_out: list[Order] = []
+                                    CollectionRow.tracking_number.in_(numbers)))}
+    paid_out: list[tuple[Order, bool]] = []
     changed = 0
-    for number, report in by_number.items():
+    for number in numbers:
         order = orders.get(number)
         if order is None:  # not this store's parcel, or one Haat never shipped
             continue
-        values = _values(report)
+        values = _values(by_number[number])
         row = rows.get(number)
+        if row is not None and row.payout_reference and not values["payout_reference"]:
+            # A late "collected" report after the payout: the payout stands.
+            values["payout_reference"] = row.payout_reference
+            values["paid_at"] = aware(row.paid_at) if row.paid_at else None
         if row is not None and _same(row, values):
             continue
         newly_paid = bool(values["payout_reference"]) and not (row and row.payout_reference)
@@ -105,22 +116,25 @@ def _write(carrier_id: str, by_number: dict[str, CodCollection]) -> tuple[int, l
             setattr(row, key, value)
         row.reported_at = utcnow()
         changed += 1
-        if newly_paid:
-            paid_out.append(order)
+        if row.payout_reference:
+            paid_out.append((order, newly_paid))
     db.session.flush()
     return changed, paid_out
 
 
-def _settle(order: Order, carrier_id: str, report: CodCollection) -> None:
-    """The courier paid out the cash of a cash-on-delivery order: note it, and mark the
-    order paid when the cash covers its total and it is still waiting for payment."""
+def _settle(order: Order, carrier_id: str, collected: int, reference: str,
+            newly_paid: bool) -> None:
+    """The courier paid out the cash of a delivered cash-on-delivery order: note a new
+    payout, and mark the order paid when the cash covers its total and the order still
+    waits for payment (also when a short payout is corrected later)."""
+    if order.payment_method != COD_METHOD or order.fulfilment_state != states.DELIVERED:
+        return  # a prepaid parcel, or one that came back: its cash is not the order's
     actor = f"plugin:{carrier_id}"
-    reference = report.payout_reference.strip()
-    service.record(order, "cod_payout", timeline_text(
-        "%(carrier)s paid out the cash of this parcel (payout %(reference)s).",
-        carrier=order.carrier or carrier_id, reference=reference), actor)
-    if (order.payment_method == COD_METHOD and order.payment_state == states.PENDING
-            and report.collected.amount >= order.total):
+    if newly_paid:
+        service.record(order, "cod_payout", timeline_text(
+            "%(carrier)s paid out the cash of this parcel (payout %(reference)s).",
+            carrier=order.carrier or carrier_id, reference=reference), actor)
+    if order.payment_state == states.PENDING and collected >= order.total:
         service.mark_paid(order, actor)
 
 
@@ -128,7 +142,9 @@ def record_collections(store: StoreInfo, carrier_id: str,
                        collections: Sequence[CodCollection]) -> int:
     """Keep a courier's reports of its parcels' cash (see
     ``core.sdk.record_cod_collections``); how many parcels were recorded or changed.
-    Commits; the hooks of orders marked paid fire after the commit."""
+    Commits; the hooks of orders marked paid fire after the commit. When a concurrent
+    report wins a race the work is rolled back and done again (the caller's own
+    pending changes go with the rollback)."""
     carrier_id = carrier_id.strip()
     by_number = _checked(store, collections)
     if not carrier_id or not by_number:
@@ -137,9 +153,12 @@ def record_collections(store: StoreInfo, carrier_id: str,
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 changed, paid_out = _write(carrier_id, by_number)
-                for order in paid_out:
-                    service.hold(order)
-                    _settle(order, carrier_id, by_number[order.tracking_number])
+                for order, newly_paid in sorted(paid_out, key=lambda pair: pair[0].id):
+                    report = by_number[order.tracking_number]
+                    if order.payment_method == COD_METHOD:
+                        service.hold(order)
+                    _settle(order, carrier_id, report.collected.amount,
+                            report.payout_reference.strip() or "-", newly_paid)
                 db.session.flush()
             except (IntegrityError, service.OrderChanged):
                 db.session.rollback()
@@ -173,7 +192,8 @@ class CourierCash:
     charges: int = 0
     paid_out: int = 0
     #: What the courier still owes the merchant: the cash reported and not paid out
-    #: (less its charges), plus the full total of delivered parcels it has not reported.
+    #: (less its charges), plus the full total of delivered parcels it has not reported;
+    #: orders the merchant marked paid owe nothing.
     outstanding: int = 0
 
 
@@ -222,7 +242,8 @@ def cod_report(store: StoreInfo, *, now: datetime | None = None) -> CodReport:
     delivered_at = _delivered_at()
     rows = db.session.execute(
         select(Order.id, Order.number, Order.carrier_id, Order.carrier,
-               Order.fulfilment_state, Order.total, CollectionRow.collected,
+               Order.fulfilment_state, Order.payment_state, Order.total,
+               CollectionRow.collected,
                CollectionRow.charge, CollectionRow.payout_reference, delivered_at.c.at)
         .outerjoin(CollectionRow, (CollectionRow.order_id == Order.id)
                    & (CollectionRow.carrier_id == Order.carrier_id)
@@ -260,17 +281,23 @@ def _count_delivered(account: CourierCash, row, report: CodReport, now: datetime
         report.problems.append(CashProblem(row.id, row.number, account.name, kind, amount,
                                            when))
 
+    # The merchant marked it paid (the courier paid in cash, say): nothing is owed.
+    settled_by_hand = row.payment_state in states.MONEY_RECEIVED
     if row.collected is None:  # the courier has not reported this parcel's cash
+        if settled_by_hand:
+            account.paid_out += row.total
+            return
         account.outstanding += row.total
-        if age > REPORT_GRACE:
+        # Only a courier plugin can report; a parcel shipped by hand never will.
+        if row.carrier_id and age > REPORT_GRACE:
             problem("not_reported", row.total)
         return
     account.collected += row.collected
     account.charges += row.charge
     due = max(row.collected - row.charge, 0)
-    if row.collected < row.total:
+    if row.collected < row.total and not settled_by_hand:
         problem("short", row.total - row.collected)
-    if row.payout_reference:
+    if row.payout_reference or settled_by_hand:
         account.paid_out += due
     else:
         account.outstanding += due
@@ -302,27 +329,45 @@ class DeliveryRisk:
                    + r.returned) for _plugin, r in self.records)
 
 
-def _own_record(phones: Iterable[str], exclude: int | None = None) -> dict[str, tuple[int, int]]:
-    """The current store's delivered and returned orders per phone (one query)."""
-    wanted = [phone for phone in set(phones) if phone]
+def _spellings(phone: str) -> set[str]:
+    """The digit strings an order may keep for this phone (Bangladesh's numbers are
+    typed both as 01XXXXXXXXX and +880 1XXXXXXXXX)."""
+    digits = normalise_phone(phone)
+    spellings = {digits} if digits else set()
+    if digits.startswith("01") and len(digits) == 11:
+        spellings.add("88" + digits)
+    return spellings
+
+
+def _own_record(phones: Iterable[str],
+                exclude: int | None = None) -> dict[str, tuple[int, int]]:
+    """The current store's delivered and returned orders per phone, by the phone's
+    digits (:func:`normalise_phone`), however each order's phone was typed (one query)."""
+    wanted = set().union(*(_spellings(phone) for phone in phones)) if phones else set()
     if not wanted:
         return {}
-    query = (select(Order.phone,
+    digits = phone_digits_sql(Order.phone)
+    query = (select(digits,
                     func.sum(case((Order.fulfilment_state == states.DELIVERED, 1), else_=0)),
                     func.sum(case((Order.fulfilment_state == states.RETURNED, 1), else_=0)))
-             .where(Order.phone.in_(wanted),
+             .where(digits.in_(sorted(wanted)),
                     Order.fulfilment_state.in_((states.DELIVERED, states.RETURNED)))
-             .group_by(Order.phone))
+             .group_by(digits))
     if exclude is not None:
         query = query.where(Order.id != exclude)
-    return {phone: (int(done or 0), int(back or 0))
-            for phone, done, back in db.session.execute(query)}
+    record: dict[str, tuple[int, int]] = {}
+    for spelled, done, back in db.session.execute(query):
+        key = normalise_phone(spelled)
+        before = record.get(key, (0, 0))
+        record[key] = (before[0] + int(done or 0), before[1] + int(back or 0))
+    return record
 
 
 def risky_phones(phones: Iterable[str]) -> set[str]:
-    """The phones among ``phones`` whose parcels from this store came back at least half
-    the time (the orders list's flag; couriers' records are on each order's page)."""
-    return {phone for phone, (done, back) in _own_record(phones).items()
+    """The phones (as :func:`normalise_phone` writes them) among ``phones`` whose
+    parcels from this store came back at least half the time: the orders list's flag
+    (couriers' records are on each order's page)."""
+    return {phone for phone, (done, back) in _own_record(list(phones)).items()
             if back and back * 2 >= done + back}
 
 
@@ -330,9 +375,10 @@ def delivery_risk(order: Order,
                   records: Sequence[tuple[str, DeliveryRecord]]) -> DeliveryRisk | None:
     """The delivery record of a cash-on-delivery order's phone, or ``None`` for an order
     paid another way or without a phone."""
-    if order.payment_method != COD_METHOD or not order.phone:
+    phone = normalise_phone(order.phone)
+    if order.payment_method != COD_METHOD or not phone:
         return None
-    done, back = _own_record([order.phone], exclude=order.id).get(order.phone, (0, 0))
+    done, back = _own_record([order.phone], exclude=order.id).get(phone, (0, 0))
     kept = tuple((plugin, record) for plugin, record in records
                  if isinstance(record, DeliveryRecord))
-    return DeliveryRisk(order.phone, done, back, kept)
+    return DeliveryRisk(phone, done, back, kept)

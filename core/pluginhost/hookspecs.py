@@ -228,8 +228,9 @@ def haat_dashboard_panels(store: StoreInfo) -> Sequence[DashboardPanel]:
 
 @hookspec
 def haat_delivery_record(store: StoreInfo, phone: str) -> DeliveryRecord | None:
-    """A courier's record of parcels sent to ``phone`` (ASCII digits, as the order keeps
-    it) across its network, or ``None`` when you have none. The admin's order page shows
+    """A courier's record of parcels sent to ``phone`` across its network, or ``None``
+    when you have none. ``phone`` is the order's phone as digits only, with
+    Bangladesh's +880 written the local way (``"01712345678"``). The admin's order page shows
     it beside the store's own deliveries to that phone to flag a risky cash-on-delivery
     order. Called while the page renders: return only what you already have (ask the
     courier in a background job, for example from ``haat_order_placed`` with

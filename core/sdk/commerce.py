@@ -413,7 +413,8 @@ class CodCollection:
     """
 
     #: The parcel's tracking (consignment) number, as the ``Shipment`` you returned
-    #: gave it (or the merchant typed it when shipping by hand with your carrier).
+    #: gave it. A parcel the merchant shipped by hand is matched only when Haat kept
+    #: your carrier's id on it (the merchant kept the courier your rate suggested).
     tracking_number: str
     #: The cash the courier collected from the shopper, in the store's currency; zero
     #: for a parcel that came back.
@@ -453,8 +454,15 @@ class DeliveryRecord:
     checked_at: datetime | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.source, str) or not all(
+                isinstance(count, int) and not isinstance(count, bool)
+                for count in (self.delivered, self.returned)):
+            raise TypeError("DeliveryRecord.source is a str, delivered and returned ints")
         if self.delivered < 0 or self.returned < 0:
             raise ValueError("DeliveryRecord counts cannot be negative")
+        if self.checked_at is not None and (not isinstance(self.checked_at, datetime)
+                                            or self.checked_at.tzinfo is None):
+            raise ValueError("DeliveryRecord.checked_at must be a timezone-aware datetime")
 
 
 @dataclass(frozen=True)

@@ -31,19 +31,24 @@ MAX_AWAITING = 500
 
 def orders_awaiting_payment(store: StoreInfo, gateway_id: str, *,
                             older_than: timedelta = timedelta(minutes=2),
+                            newer_than: timedelta = timedelta(days=2),
                             limit: int = 100) -> list[OrderSnapshot]:
     """The orders of ``store`` paid with ``gateway_id`` (your ``PaymentGateway.id``) whose
-    payment is still pending, placed more than ``older_than`` ago and not cancelled,
-    oldest first, at most ``limit`` (up to 500): what a scheduled check asks the provider
-    about. Two queries, whatever their number."""
+    payment is still pending and that are not cancelled, placed more than
+    ``older_than`` and less than ``newer_than`` ago, newest first, at most ``limit`` (up
+    to 500): what a scheduled check asks the provider about. Newest first, so that
+    payments abandoned long ago never crowd out today's. Two queries, whatever their
+    number; ends the session's transaction (commits) before returning."""
     limit = max(1, min(int(limit), MAX_AWAITING))
+    now = utcnow()
     with tenant_scope(require_store(store).id):
         orders = db.session.scalars(
             select(Order).where(Order.payment_method == gateway_id,
                                 Order.payment_state == states.PENDING,
                                 Order.fulfilment_state != states.CANCELLED,
-                                Order.created_at <= utcnow() - older_than)
-            .order_by(Order.created_at, Order.id).limit(limit)
+                                Order.created_at <= now - older_than,
+                                Order.created_at > now - newer_than)
+            .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
             .options(selectinload(Order.lines))).all()
         snapshots = [order_snapshot(order, store) for order in orders]
         db.session.commit()  # end the read transaction; a schedule runs for a while
