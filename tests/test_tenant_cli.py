@@ -20,6 +20,7 @@ from core.db import db
 from core.discounts.models import Discount
 from core.messaging.models import Message, MessageTemplate
 from core.orders.models import (
+    CodCollection,
     Order,
     OrderCounter,
     OrderEvent,
@@ -280,6 +281,8 @@ def _add_order(product_id: int) -> None:
     db.session.add(PaymentEvent(gateway="cod", event_id="evt-1", order_id=order.id))
     db.session.add(ShipmentEvent(order_id=order.id, carrier_id="shipping", event_id="trk-1",
                                  status="delivered", occurred_at=order.created_at))
+    db.session.add(CodCollection(order_id=order.id, carrier_id="shipping",
+                                 tracking_number="TRK-1", collected=500, charge=60))
     db.session.add(Message(key=f"order:{order.id}:order_placed:sms", event="order_placed",
                            channel="sms", recipient="+8801712345678", order_id=order.id,
                            customer_id=customer.id))
