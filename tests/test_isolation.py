@@ -139,3 +139,23 @@ def test_an_id_too_large_for_the_database_is_simply_not_found(two_stores, store_
                                       "password": "correct-horse-battery"})
     for product_id in ("99999999999999999999999", "2147483648", "0"):
         assert client.get(f"/admin/products/{product_id}").status_code == 404
+
+
+def test_requests_in_one_app_context_each_get_their_own_stores_plugins(
+        app, two_stores, install_plugin, enable_plugin, store_client):
+    """A job or script that calls the app inside an app context shares that context's
+    ``g`` across its requests: the second store's page must not see the first store's
+    plugins (nor its StoreInfo)."""
+    from conftest import make_plugin
+    from core.sdk import SlotContent
+
+    install_plugin(make_plugin("whoami", haat_slot=lambda store, name, page: (
+        SlotContent(text=f"served-for-{store.slug}") if name == "header" else None)))
+    for tenant in two_stores[:2]:
+        enable_plugin(tenant, "whoami")
+    with app.app_context():
+        first = store_client(two_stores[0].slug).get("/").get_data(as_text=True)
+        second = store_client(two_stores[1].slug).get("/").get_data(as_text=True)
+    assert f"served-for-{two_stores[0].slug}" in first
+    assert f"served-for-{two_stores[1].slug}" in second
+    assert f"served-for-{two_stores[0].slug}" not in second

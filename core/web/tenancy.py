@@ -75,7 +75,21 @@ def current_store() -> StoreRef | None:
     return g.get(STORE_REF_KEY)
 
 
+#: What requests keep in ``g`` beyond Haat's ``haat_*`` names.
+_REQUEST_KEYS = ("theme",)
+
+
+def _forget_last_request() -> None:
+    """A request made inside an app context that is already pushed (a job, a script, a
+    test calling the app) shares that context's ``g``: drop what the last request kept
+    there (its store's plugins, theme, cart, page caches), so no request inherits
+    another store's."""
+    for key in [k for k in vars(g) if k.startswith("haat_") or k in _REQUEST_KEYS]:
+        g.pop(key, None)
+
+
 def _enter_request_scope() -> None:
+    _forget_last_request()
     g.haat_store = None
     if request.endpoint in SHARED_ENDPOINTS:
         return
