@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -46,7 +47,13 @@ def record(order: Order, kind: str, message: str | TimelineText,
     """Add an entry to the order's timeline: a :class:`TimelineText` the admin shows in
     each reader's language, or words nobody translates (a note, a provider's message)."""
     entry = OrderEvent(kind=kind, actor=actor, **entry_columns(message))
-    order.events.append(entry)
+    if order.id is not None and "events" in sa_inspect(order).unloaded:
+        # The timeline is not loaded: add the entry without reading the whole of it
+        # (a courier's report or a payout only ever adds a line).
+        entry.order_id = order.id
+        db.session.add(entry)
+    else:
+        order.events.append(entry)
     return entry
 
 
