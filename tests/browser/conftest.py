@@ -83,9 +83,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from tenants.provisioning import find_tenant
 
     root = tmp_path_factory.mktemp("haat-browser")
-    # CSRF stays on: the browser submits the real forms, tokens included.
+    # CSRF stays on: the browser submits the real forms, tokens included. Every browser
+    # test signs the demo owners in from 127.0.0.1, more than the production limit of
+    # sign-ins a minute when they run fast; the limit itself is tested elsewhere.
     app = build_test_app(root, f"sqlite:///{root / 'browser.db'}",
-                         HAAT_DEFAULT_PLUGINS="", WTF_CSRF_ENABLED=True)
+                         HAAT_DEFAULT_PLUGINS="", WTF_CSRF_ENABLED=True,
+                         RATELIMIT_LOGIN="600 per minute")
     ids = {}
     with app.app_context():
         for result in load_demo():

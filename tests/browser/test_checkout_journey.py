@@ -85,6 +85,8 @@ def _sign_in_and_open_orders(page: Any, live: LiveServer, spec: DemoStore) -> No
     page.locator("input[name=email]").fill(spec.owner_email)
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
     page.locator("main button[type=submit]").click()  # "Sign in", in the store's language
+    # Signed in, the admin opens: wait for it, or the next address cancels the sign-in.
+    page.wait_for_url(re.compile(r"/admin/?$"))
     page.goto(live.url(spec.slug, "/admin/orders"))
 
 
