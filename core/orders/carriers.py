@@ -165,6 +165,20 @@ def _store_plugins(store: StoreInfo) -> StorePlugins:
     return plugins_for_tenant(store.id)
 
 
+def _store_carriers(store: StoreInfo) -> list[tuple[ShippingCarrier, str]]:
+    """The store's enabled carriers with their plugins, asked once per request (an
+    order's page needs them for its carrier, its booking buttons and its link)."""
+    current = g.get("store") if has_request_context() else None
+    if current is not None and current.id == store.id and "haat_carriers" in g:
+        return g.haat_carriers
+    found = [(carrier, contribution.plugin)
+             for contribution in _store_plugins(store).contribute("haat_shipping_carriers")
+             for carrier in contribution.value or ()]
+    if current is not None and current.id == store.id:
+        g.haat_carriers = found
+    return found
+
+
 def order_carrier(store: StoreInfo, order: Order) -> OrderCarrier | None:
     """The enabled carrier that quoted ``order``'s rate, or ``None`` (a rate of no
     carrier, or its plugin is switched off now). A failing plugin offers none
@@ -172,10 +186,9 @@ def order_carrier(store: StoreInfo, order: Order) -> OrderCarrier | None:
     carrier_id, colon, rate_id = (order.shipping_rate_id or "").partition(":")
     if not colon or not carrier_id:
         return None
-    for contribution in _store_plugins(store).contribute("haat_shipping_carriers"):
-        for carrier in contribution.value or ():
-            if str(getattr(carrier, "id", "")) == carrier_id:
-                return OrderCarrier(carrier, contribution.plugin, rate_id)
+    for carrier, plugin in _store_carriers(store):
+        if str(getattr(carrier, "id", "")) == carrier_id:
+            return OrderCarrier(carrier, plugin, rate_id)
     return None
 
 
@@ -187,14 +200,13 @@ def booking_carriers(store: StoreInfo, order: Order) -> list[OrderCarrier]:
     pick a courier per parcel. A failing plugin offers none (outside tests)."""
     own = order_carrier(store, order)
     found = [own] if own is not None and own.books else []
-    for contribution in _store_plugins(store).contribute("haat_shipping_carriers"):
-        for carrier in contribution.value or ():
-            carrier_id = str(getattr(carrier, "id", ""))
-            if not carrier_id or (own is not None and carrier_id == own.id):
-                continue
-            other = OrderCarrier(carrier, contribution.plugin, "")
-            if other.books and getattr(carrier, "books_any_order", False) is True:
-                found.append(other)
+    for carrier, plugin in _store_carriers(store):
+        carrier_id = str(getattr(carrier, "id", ""))
+        if not carrier_id or (own is not None and carrier_id == own.id):
+            continue
+        other = OrderCarrier(carrier, plugin, "")
+        if other.books and getattr(carrier, "books_any_order", False) is True:
+            found.append(other)
     return found
 
 
