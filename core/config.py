@@ -37,9 +37,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         ),
         "HAAT_INSTANCE_DIR": str(instance_dir),
         "HAAT_MEDIA_DIR": os.environ.get("HAAT_MEDIA_DIR", str(instance_dir / "media")),
-        # Fingerprinted copies of the themes' static files, served at /assets/.
         # URLs per sitemap file; bigger sitemaps become an index (the protocol allows 50,000).
         "HAAT_SITEMAP_LIMIT": _env_int("HAAT_SITEMAP_LIMIT", 45_000),
+        # Built sitemaps, one copy per store and content version, shared by the workers
+        # of a node (empty: <HAAT_INSTANCE_DIR>/sitemaps); a copy older than
+        # HAAT_SITEMAP_MAX_AGE seconds is rebuilt in a job.
+        "HAAT_SITEMAP_DIR": os.environ.get("HAAT_SITEMAP_DIR", ""),
+        "HAAT_SITEMAP_MAX_AGE": _env_int("HAAT_SITEMAP_MAX_AGE", 3600),
+        # Fingerprinted copies of the themes' static files, served at /assets/.
         "HAAT_ASSETS_DIR": os.environ.get("HAAT_ASSETS_DIR", str(instance_dir / "assets")),
         "HAAT_PLATFORM_DOMAIN": os.environ.get("HAAT_PLATFORM_DOMAIN", "localhost").lower(),
         # The port shoppers reach stores on, for links in messages sent outside a request

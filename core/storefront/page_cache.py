@@ -14,6 +14,11 @@ A change is therefore visible at once in the worker that made it, and in other
 workers once their host cache expires (``HAAT_TENANT_CACHE_TTL``, 5 s by default).
 Entries also expire after ``HAAT_PAGE_CACHE_TTL`` seconds, which bounds how stale
 time-dependent plugin content can get. The cache is per process and bounded.
+
+Only the query parameters a page understands reach its key, normalised and in a fixed
+order (:mod:`core.storefront.query_args`): ``?utm_source=...`` or a random parameter
+is served from the same entry as the bare URL, and the page is rendered with only those
+parameters in ``request.args``, so what is stored never echoes the rest.
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ from sqlalchemy.orm import Session
 from core.catalog.models import Collection, CollectionProduct, Product, ProductImage, ProductVariant
 from core.pages.models import Page
 from core.storefront.preview import preview_requested
+from core.storefront.query_args import (
+    CanonicalArgs,
+    KnownArgs,
+    as_request_args,
+    canonical_args,
+)
 from core.theming.models import ThemeSettings
 from core.web.tenancy import current_store
 from tenants.context import current_tenant_id
@@ -72,8 +83,11 @@ class PageCache:
             self._entries.clear()
 
 
-def cache_key() -> tuple[Any, ...] | None:
+def cache_key(known: KnownArgs | None = None) -> tuple[Any, ...] | None:
     """This request's page-cache key, or ``None`` when it must not be cached.
+
+    ``known`` are the query parameters the page reads (``lang`` is always one); no
+    other parameter reaches the key.
 
     Nothing of a store that is not open yet is cached: its pages are seen only by its
     staff (with their "not open yet" bar) and by shoppers with the password, and the
@@ -87,7 +101,8 @@ def cache_key() -> tuple[Any, ...] | None:
     from core.storefront.context import current_locale
 
     # The StoreRef carries content_version and plugins_version: a change retires the key.
-    return (store, request.host, request.full_path, current_locale(), request.is_secure)
+    return (store, request.host, request.path, canonical_args(known or {}), current_locale(),
+            request.is_secure)
 
 
 def _fill(html: str, fillers: dict[str, Callable[[], Any]]) -> str:
@@ -98,34 +113,52 @@ def _fill(html: str, fillers: dict[str, Callable[[], Any]]) -> str:
     return html
 
 
-def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Serve ``view``'s 200 responses from the page cache, filling in the personal parts."""
+def cached_page(known: KnownArgs | None = None) -> Callable[[Callable[..., Any]],
+                                                            Callable[..., Any]]:
+    """Serve a view's 200 responses from the page cache, filling in the personal parts.
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from core.storefront.context import personal_fillers
+    ``known`` names the query parameters the view reads, each with its normaliser
+    (:mod:`core.storefront.query_args`); the view sees only those, normalised."""
+    params = dict(known or {})
 
-        key = cache_key()
-        if key is None:
-            return view(*args, **kwargs)
-        cache: PageCache = current_app.extensions["haat_page_cache"]
-        html = cache.get(key)
-        if html is None:
-            g.haat_page_recording = True
-            try:
-                result = view(*args, **kwargs)
-            finally:
-                g.haat_page_recording = False
-            body, status = (result if isinstance(result, tuple) else (result, 200))
-            if not isinstance(body, str):  # a redirect or another response object
-                return result
-            if status != 200:
-                return _fill(body, personal_fillers()), status
-            html = body
-            cache.set(key, html)
-        return _fill(html, personal_fillers())
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from core.storefront.context import personal_fillers
 
-    return wrapper
+            key = cache_key(params)
+            if key is None:
+                return view(*args, **kwargs)
+            cache: PageCache = current_app.extensions["haat_page_cache"]
+            html = cache.get(key)
+            if html is None:
+                result = _render(view, canonical_args(params), *args, **kwargs)
+                body, status = (result if isinstance(result, tuple) else (result, 200))
+                if not isinstance(body, str):  # a redirect or another response object
+                    return result
+                if status != 200:
+                    return _fill(body, personal_fillers()), status
+                html = body
+                cache.set(key, html)
+            return _fill(html, personal_fillers())
+
+        return wrapper
+
+    return decorate
+
+
+def _render(view: Callable[..., Any], args: CanonicalArgs, *view_args: Any,
+            **view_kwargs: Any) -> Any:
+    """Run the view with only its known query parameters in ``request.args``: a page
+    stored for every spelling of its URL must not show the first visitor's extras."""
+    raw_args = request.args
+    request.args = as_request_args(args)  # type: ignore[misc]
+    g.haat_page_recording = True
+    try:
+        return view(*view_args, **view_kwargs)
+    finally:
+        g.haat_page_recording = False
+        request.args = raw_args  # type: ignore[misc]
 
 
 #: Columns of a content model that shoppers never see: changing only these keeps the

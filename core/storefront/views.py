@@ -34,6 +34,7 @@ from core.storefront.context import ONE_YEAR, current_theme, render_page, storef
 from core.storefront.media import product_image, setting_image
 from core.storefront.page_cache import cached_page
 from core.storefront.preview import keep_in_links, preview_banner, private_preview, start_preview
+from core.storefront.query_args import choice, flag, identifier, number
 from core.web.errors import http_error_page
 from core.web.templating import LANG_COOKIE, shopper_language
 from core.web.tenancy import current_store
@@ -60,6 +61,13 @@ def not_found(exc: NotFound) -> tuple[str, int]:
     return render_page("not_found.html", title=None, **storefront_context()), 404
 
 MAX_PAGE = 10_000  # deeper pages are empty anyway; bigger numbers overflow SQL integers
+
+# The query parameters each cached page reads (``lang`` is known to all of them); any
+# other parameter is ignored and never makes a new cache entry (core.storefront.query_args).
+COLLECTION_ARGS = {"page": number(1, MAX_PAGE, 1),
+                   "sort": choice(queries.SORTS, "featured"),
+                   "available": flag}
+PRODUCT_ARGS = {"variant": identifier}
 
 
 @bp.after_app_request
@@ -96,7 +104,7 @@ def _page_number() -> int:
 
 
 @bp.get("/")
-@cached_page
+@cached_page()
 def index() -> str:
     """The store's home: the theme's hero, a featured collection and the newest products."""
     theme = current_theme()
@@ -112,7 +120,7 @@ def index() -> str:
 
 
 @bp.get("/collections/<handle>")
-@cached_page
+@cached_page(COLLECTION_ARGS)
 def collection(handle: str) -> str | Response:
     """One collection's products; ``all`` lists the whole catalogue."""
     if handle == "all":
@@ -150,7 +158,7 @@ def product_page(product: Any, *, status: int = 200, error: Any = None,
 
 
 @bp.get("/products/<handle>")
-@cached_page
+@cached_page(PRODUCT_ARGS)
 def product(handle: str) -> tuple[str, int] | Response:
     """One product; ``?variant=<id>`` shows that option (its price and stock) chosen."""
     found = queries.product_by_handle(handle)
@@ -162,7 +170,7 @@ def product(handle: str) -> tuple[str, int] | Response:
 
 
 @bp.get("/pages/<handle>")
-@cached_page
+@cached_page()
 def page(handle: str) -> str | Response:
     """A page the merchant wrote (about, contact, policies)."""
     found = queries.page_by_handle(handle)
