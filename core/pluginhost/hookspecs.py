@@ -193,7 +193,9 @@ def haat_structured_data(store: StoreInfo, page: PageContext) -> Sequence[Struct
 def haat_sitemap_entries(store: StoreInfo) -> Iterable[SitemapEntry]:
     """Return URLs for the store's ``/sitemap.xml``.
 
-    Fires when the sitemap is built. Per store; collected. Isolated.
+    Fires when the sitemap is built: once per change to the store's catalogue or
+    plugins (and at least hourly), often in a background job, so there may be no
+    request: return paths and do not read ``request``. Per store; collected. Isolated.
     """
 
 
