@@ -5,6 +5,18 @@ then runs in a worker (``haat jobs worker``) inside an app context and the store
 tenant scope, and is retried with a growing delay when it raises (a search server
 that is down gets the update later; nothing is lost).
 
+Two queues keep stores fair to each other:
+
+* **transactional** (``enqueue``, ``run_later``): order emails and SMS, staff emails,
+  one product's search update. Short jobs a shopper or merchant is waiting for.
+* **bulk** (``enqueue_bulk``, ``run_bulk``): product imports, reindexing a whole store,
+  plugin schedule runs. Long jobs nobody waits on by the second.
+
+``haat jobs worker`` gives each queue its own worker threads, so an hour of imports
+never stands in front of an order confirmation. On top of that a store runs at most
+``HAAT_BULK_PER_STORE`` bulk jobs at once (default 1, :mod:`core.bulk_slots`): its next
+one is put back for ``HAAT_BULK_WAIT`` seconds while other stores' bulk jobs run.
+
 Storage by ``HAAT_JOBS``:
 
 * ``sqlite`` (default): a SQLite file, ``<instance dir>/jobs.db``; no server needed.
@@ -29,20 +41,29 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.exceptions import RetryTask
+
+from core.bulk_slots import BulkSlots
 
 log = logging.getLogger("haat.jobs")
 _app: Flask | None = None  # the app a worker process created (``haat jobs worker``)
 
 
-def _huey(config: dict[str, Any]) -> Huey:
+#: Huey names of the two queues (Redis keys and SQLite rows are kept apart by name).
+TRANSACTIONAL_QUEUE = "haat"
+BULK_QUEUE = "haat-bulk"
+
+
+def _huey(config: dict[str, Any], name: str = TRANSACTIONAL_QUEUE) -> Huey:
     kind = config["HAAT_JOBS"]
     if kind == "immediate":
-        return MemoryHuey("haat", immediate=True)
+        return MemoryHuey(name, immediate=True)
     if kind == "redis":
-        return RedisHuey("haat", url=config["REDIS_URL"])
+        return RedisHuey(name, url=config["REDIS_URL"])
     path = Path(config["HAAT_INSTANCE_DIR"]) / "jobs.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("haat", filename=str(path))
+    # Both queues in one file: each keeps its own rows (by name) and its own worker threads.
+    return SqliteHuey(name, filename=str(path))
 
 
 def _target(dotted: str) -> Callable[..., Any]:
@@ -79,12 +100,34 @@ def _run(dotted: str, store_id: int, args: tuple[Any, ...], kwargs: dict[str, An
 
 
 class Jobs:
-    """The app's queue (``app.extensions["haat_jobs"]``)."""
+    """The app's queues (``app.extensions["haat_jobs"]``): ``huey`` for transactional
+    work, ``bulk`` for bulk work (the same queue when none is given, e.g. in tests)."""
 
-    def __init__(self, huey: Huey, retries: int, retry_delay: int) -> None:
+    def __init__(self, huey: Huey, retries: int, retry_delay: int, *,
+                 bulk: Huey | None = None, bulk_per_store: int = 1,
+                 bulk_wait: float = 5, bulk_slot_ttl: int = 3600) -> None:
         self.huey = huey
+        self.bulk = bulk if bulk is not None else huey
+        self.slots = BulkSlots(self.bulk, bulk_per_store, bulk_slot_ttl)
+        self.bulk_wait = bulk_wait
         self._task = huey.task(retries=retries, retry_delay=retry_delay,
                                retry_backoff=2, name="haat.run")(_run)
+        slots, wait = self.slots, bulk_wait
+
+        def run_bulk(dotted: str, store_id: int, args: tuple[Any, ...],
+                     kwargs: dict[str, Any]) -> None:
+            slot = slots.acquire(store_id)
+            if slot is None:
+                # The store's bulk slots are all busy: back on the schedule (the retry
+                # count is left alone), so this worker thread takes the next job.
+                raise RetryTask(delay=wait)
+            try:
+                _run(dotted, store_id, args, kwargs)
+            finally:
+                slots.release(slot)
+
+        self._bulk_task = self.bulk.task(retries=retries, retry_delay=retry_delay,
+                                         retry_backoff=2, name="haat.bulk")(run_bulk)
 
     def enqueue(self, func: Callable[..., Any], store_id: int, *args: Any,
                 **kwargs: Any) -> None:
@@ -109,6 +152,20 @@ class Jobs:
             self.enqueue(func, store_id, *args, **kwargs)
             return
         self._task.schedule(args=(_dotted(func), store_id, args, kwargs), delay=seconds)
+
+    def enqueue_bulk(self, func: Callable[..., Any], store_id: int, *args: Any,
+                     **kwargs: Any) -> None:
+        """Queue ``func(store, *args, **kwargs)`` for ``store_id`` on the bulk queue.
+
+        For long work nobody waits on by the second (imports, exports, campaigns,
+        reindexing a store, image processing): it runs on the bulk workers, at most
+        ``HAAT_BULK_PER_STORE`` at once per store, never in front of transactional jobs.
+        The same rules as :meth:`enqueue` (a module-level function, arguments that pickle).
+        """
+        if self.bulk.immediate:
+            self.enqueue(func, store_id, *args, **kwargs)
+            return
+        self._bulk_task(_dotted(func), store_id, args, kwargs)
 
 
 def _dotted(func: Callable[..., Any]) -> str:
@@ -142,8 +199,10 @@ def init_app(app: Flask) -> None:
     dispatcher (``haat jobs worker`` runs both)."""
     global _app
     _app = app
-    jobs = Jobs(_huey(app.config), app.config["HAAT_JOB_RETRIES"],
-                app.config["HAAT_JOB_RETRY_DELAY"])
+    config = app.config
+    jobs = Jobs(_huey(config), config["HAAT_JOB_RETRIES"], config["HAAT_JOB_RETRY_DELAY"],
+                bulk=_huey(config, BULK_QUEUE), bulk_per_store=config["HAAT_BULK_PER_STORE"],
+                bulk_wait=config["HAAT_BULK_WAIT"], bulk_slot_ttl=config["HAAT_BULK_SLOT_TTL"])
     app.extensions["haat_jobs"] = jobs
     if not jobs.huey.immediate:
         _dispatch_schedules_every_minute(app, jobs.huey)
