@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from core.pluginhost.web import plugins_for_request
 from core.sdk import RobotsRule, SitemapEntry
 from core.storefront.views import bp
+from core.web.budgets import spend
 from core.web.tenancy import current_store
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -99,6 +100,9 @@ def _cached(build: Callable[[], str]) -> str:
     cache: PageCache = current_app.extensions["haat_page_cache"]
     body = cache.get(key) if key else None
     if body is None:
+        # Building walks the whole catalogue: a per-store budget (429 past it), so a
+        # flood of uncached sitemap requests cannot hold the machine for other stores.
+        spend("sitemap")
         body = build()
         if key:
             cache.set(key, body)
