@@ -36,6 +36,7 @@ import importlib
 import logging
 import pickle
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,13 @@ from core.bulk_slots import BulkSlots
 
 log = logging.getLogger("haat.jobs")
 _app: Flask | None = None  # the app a worker process created (``haat jobs worker``)
+#: Jobs queued while a bulk job runs (``(dotted, store_id, args, kwargs)``), e.g. one
+#: search update per product an import wrote: they are bulk work too, queued in batches
+#: on the bulk queue when the job ends, never as 100,000 transactional jobs.
+_spawned: ContextVar[list[tuple[str, int, tuple[Any, ...], dict[str, Any]]] | None] = \
+    ContextVar("haat_bulk_spawned", default=None)
+#: Jobs per batch of spawned work (one bulk job each, holding the store's slot).
+SPAWN_BATCH = 500
 
 
 #: Huey names of the two queues (Redis keys and SQLite rows are kept apart by name).
@@ -121,10 +129,19 @@ class Jobs:
                 # The store's bulk slots are all busy: back on the schedule (the retry
                 # count is left alone), so this worker thread takes the next job.
                 raise RetryTask(delay=wait)
+            spawned: list[tuple[str, int, tuple[Any, ...], dict[str, Any]]] = []
+            token = _spawned.set(spawned)
             try:
-                _run(dotted, store_id, args, kwargs)
+                if dotted == BATCH_TARGET:
+                    self._run_batch(*args)
+                else:
+                    _run(dotted, store_id, args, kwargs)
             finally:
+                _spawned.reset(token)
                 slots.release(slot)
+            for start in range(0, len(spawned), SPAWN_BATCH):
+                self._bulk_task(BATCH_TARGET, store_id, (spawned[start:start + SPAWN_BATCH],),
+                                {})
 
         self._bulk_task = self.bulk.task(retries=retries, retry_delay=retry_delay,
                                          retry_backoff=2, name="haat.bulk")(run_bulk)
@@ -136,6 +153,10 @@ class Jobs:
         ``func`` must be a module-level function (it is found again by name in the
         worker) and the arguments must pickle.
         """
+        spawned = _spawned.get()
+        if spawned is not None:  # queued by a bulk job: bulk work as well (see _spawned)
+            spawned.append((_dotted(func), store_id, args, kwargs))
+            return
         if self.huey.immediate:
             # Huey's immediate mode logs a failing task and goes on; tests must see it.
             # The round trip through pickle is what a real queue does to the arguments.
@@ -143,6 +164,16 @@ class Jobs:
             _run(_dotted(func), store_id, args, kwargs)
             return
         self._task(_dotted(func), store_id, args, kwargs)
+
+    def _run_batch(self, calls: list[tuple[str, int, tuple[Any, ...], dict[str, Any]]],
+                   ) -> None:
+        """Run jobs a bulk job spawned, one after the other; one that fails is queued
+        again alone (on the bulk queue), with the usual retries."""
+        for dotted, store_id, args, kwargs in calls:
+            try:
+                _run(dotted, store_id, args, kwargs)
+            except Exception:
+                self._bulk_task(dotted, store_id, args, kwargs)
 
     def enqueue_after(self, seconds: float, func: Callable[..., Any], store_id: int,
                       *args: Any, **kwargs: Any) -> None:
@@ -176,6 +207,9 @@ def _dotted(func: Callable[..., Any]) -> str:
     return dotted
 
 
+#: The marker of a bulk job that runs a batch of spawned jobs (not an importable name).
+BATCH_TARGET = "haat:spawned-batch"
+
 #: The Huey name of the periodic task that dispatches plugin schedules.
 SCHEDULES_TASK = "haat.schedules"
 
@@ -201,8 +235,10 @@ def init_app(app: Flask) -> None:
     _app = app
     config = app.config
     jobs = Jobs(_huey(config), config["HAAT_JOB_RETRIES"], config["HAAT_JOB_RETRY_DELAY"],
-                bulk=_huey(config, BULK_QUEUE), bulk_per_store=config["HAAT_BULK_PER_STORE"],
-                bulk_wait=config["HAAT_BULK_WAIT"], bulk_slot_ttl=config["HAAT_BULK_SLOT_TTL"])
+                bulk=_huey(config, BULK_QUEUE),
+                bulk_per_store=config.get("HAAT_BULK_PER_STORE", 1),
+                bulk_wait=config.get("HAAT_BULK_WAIT", 5),
+                bulk_slot_ttl=config.get("HAAT_BULK_SLOT_TTL", 3600))
     app.extensions["haat_jobs"] = jobs
     if not jobs.huey.immediate:
         _dispatch_schedules_every_minute(app, jobs.huey)

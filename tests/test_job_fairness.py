@@ -26,7 +26,7 @@ from core.catalog.imports import IMPORT_DONE, IMPORT_QUEUED, ProductImport
 from core.db import db
 from core.jobs import Jobs
 from core.jobs_worker import consumers
-from core.sdk import StoreInfo, run_bulk
+from core.sdk import SearchQuery, StoreInfo, run_bulk
 from tenants import tenant_scope
 
 CSV = ("Handle,Title,Variant Price\n"
@@ -67,8 +67,9 @@ def upload_import(client, name: str) -> None:
 
 
 def test_an_email_is_not_held_behind_another_stores_imports(app, stores, store_client,
-                                                            queues, outbox):
+                                                            queues, outbox, enable_plugin):
     busy, quiet = stores
+    enable_plugin(busy, "search")  # every product an import writes asks for a search update
     owner = sign_in(store_client, busy)
     upload_import(owner, "first.csv")
     upload_import(owner, "second.csv")
@@ -94,6 +95,21 @@ def test_an_email_is_not_held_behind_another_stores_imports(app, stores, store_c
         bulk_worker.loop()
         bulk_worker.loop()
     assert import_statuses(app, busy) == [IMPORT_DONE, IMPORT_DONE]
+    # The search updates the imports asked for are bulk work too: batched on the bulk
+    # queue (one job for the first import; the second, the same file, changed nothing),
+    # not one transactional job per product.
+    assert queues.huey.pending_count() == 0
+    assert queues.bulk.pending_count() == 1
+    with app.app_context():
+        bulk_worker.loop()
+    assert queues.bulk.pending_count() == 0 and queues.bulk.scheduled_count() == 0
+    with app.app_context(), tenant_scope(busy.id):
+        from core.pluginhost.web import plugins_for_tenant
+        from core.sdk import embedded_search_backend
+
+        found = embedded_search_backend().query(plugins_for_tenant(busy.id).info, SearchQuery(
+            text="Item", page=1, per_page=50))
+    assert found.total == 30  # every product was indexed by the batches
     assert import_statuses(app, quiet) == []  # isolation: nothing reached the quiet store
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from admin.product_support import field_value, product_form
+
 from admin_support import html, sign_in
 from conftest import make_plugin
 from core.demo.images import placeholder_image
