@@ -83,7 +83,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Per-store budgets of expensive requests (core/web/budgets.py), in Flask-Limiter's
         # syntax, counted for the whole store whoever asks. A busy store never meets them.
         "HAAT_BUDGET_SEARCH": os.environ.get("HAAT_BUDGET_SEARCH", "1200 per minute"),
-        "HAAT_BUDGET_SITEMAP": os.environ.get("HAAT_BUDGET_SITEMAP", "30 per minute"),
+        "HAAT_BUDGET_SITEMAP": os.environ.get("HAAT_BUDGET_SITEMAP", "10 per 10 minutes"),
         "HAAT_BUDGET_EXPORT": os.environ.get("HAAT_BUDGET_EXPORT", "20 per 10 minutes"),
         "HAAT_BUDGET_IMPORT": os.environ.get("HAAT_BUDGET_IMPORT", "20 per 10 minutes"),
         "HAAT_BUDGET_IMAGES": os.environ.get("HAAT_BUDGET_IMAGES", "120 per 10 minutes"),
