@@ -52,11 +52,14 @@ run: install
 	$(BIN)/haat db upgrade
 	$(BIN)/haat demo
 	@echo "Serving on http://127.0.0.1:8000 (open the URLs above; Ctrl-C stops)"
-	@# One jobs worker beside gunicorn (search indexing and other background work).
+	@# Jobs workers beside gunicorn: transactional jobs (order emails, SMS, search updates)
+	@# in one process, bulk jobs (imports, reindexing, schedules) in a lower-priority one,
+	@# so a big import never slows pages or emails (docs/operations.md).
 	@# Links in emails and SMS (sent by the worker, outside any request) need the port.
 	export HAAT_PUBLIC_PORT=$${HAAT_PUBLIC_PORT-8000}; \
-	$(BIN)/haat jobs worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/haat jobs worker --queue transactional & worker=$$!; \
+	nice -n 10 $(BIN)/haat jobs worker --queue bulk & bulk=$$!; \
+	trap 'kill $$worker $$bulk 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: install

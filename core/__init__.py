@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.storefront.views import bp as storefront_bp
     from core.web import (
         assets,
+        budgets,
         compression,
         errors,
         framing,
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     tenancy.init_app(app)
     errors.init_app(app)
+    budgets.init_app(app)
     templating.init_app(app)
     assets.init_app(app)
     page_cache.install(app)

@@ -79,6 +79,19 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_JOBS": os.environ.get("HAAT_JOBS", "sqlite"),
         "HAAT_JOB_RETRIES": _env_int("HAAT_JOB_RETRIES", 8),
         "HAAT_JOB_RETRY_DELAY": _env_int("HAAT_JOB_RETRY_DELAY", 15),
+        # Fairness between stores (docs/operations.md, "Fairness between stores"): bulk
+        # jobs one store may run at once; seconds its next one waits before trying again;
+        # seconds after which the slot of a worker that died mid-job is free again.
+        "HAAT_BULK_PER_STORE": _env_int("HAAT_BULK_PER_STORE", 1),
+        "HAAT_BULK_WAIT": _env_int("HAAT_BULK_WAIT", 5),
+        "HAAT_BULK_SLOT_TTL": _env_int("HAAT_BULK_SLOT_TTL", 3600),
+        # Per-store budgets of expensive requests (core/web/budgets.py), in Flask-Limiter's
+        # syntax, counted for the whole store whoever asks. A busy store never meets them.
+        "HAAT_BUDGET_SEARCH": os.environ.get("HAAT_BUDGET_SEARCH", "1200 per minute"),
+        "HAAT_BUDGET_SITEMAP": os.environ.get("HAAT_BUDGET_SITEMAP", "10 per 10 minutes"),
+        "HAAT_BUDGET_EXPORT": os.environ.get("HAAT_BUDGET_EXPORT", "20 per 10 minutes"),
+        "HAAT_BUDGET_IMPORT": os.environ.get("HAAT_BUDGET_IMPORT", "20 per 10 minutes"),
+        "HAAT_BUDGET_IMAGES": os.environ.get("HAAT_BUDGET_IMAGES", "120 per 10 minutes"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),
         # "Forgot your password?" requests per store and client address.

@@ -5,6 +5,18 @@ then runs in a worker (``haat jobs worker``) inside an app context and the store
 tenant scope, and is retried with a growing delay when it raises (a search server
 that is down gets the update later; nothing is lost).
 
+Two queues keep stores fair to each other:
+
+* **transactional** (``enqueue``, ``run_later``): order emails and SMS, staff emails,
+  one product's search update. Short jobs a shopper or merchant is waiting for.
+* **bulk** (``enqueue_bulk``, ``run_bulk``): product imports, reindexing a whole store,
+  plugin schedule runs. Long jobs nobody waits on by the second.
+
+``haat jobs worker`` gives each queue its own worker threads, so an hour of imports
+never stands in front of an order confirmation. On top of that a store runs at most
+``HAAT_BULK_PER_STORE`` bulk jobs at once (default 1, :mod:`core.bulk_slots`): its next
+one is put back for ``HAAT_BULK_WAIT`` seconds while other stores' bulk jobs run.
+
 Storage by ``HAAT_JOBS``:
 
 * ``sqlite`` (default): a SQLite file, ``<instance dir>/jobs.db``; no server needed.
@@ -24,25 +36,42 @@ import importlib
 import logging
 import pickle
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.exceptions import RetryTask
+
+from core.bulk_slots import BulkSlots
 
 log = logging.getLogger("haat.jobs")
 _app: Flask | None = None  # the app a worker process created (``haat jobs worker``)
+#: Jobs queued while a bulk job runs (``(dotted, store_id, args, kwargs)``), e.g. one
+#: search update per product an import wrote: they are bulk work too, queued in batches
+#: on the bulk queue when the job ends, never as 100,000 transactional jobs.
+_spawned: ContextVar[list[tuple[str, int, tuple[Any, ...], dict[str, Any]]] | None] = \
+    ContextVar("haat_bulk_spawned", default=None)
+#: Jobs per batch of spawned work (one bulk job each, holding the store's slot).
+SPAWN_BATCH = 500
 
 
-def _huey(config: dict[str, Any]) -> Huey:
+#: Huey names of the two queues (Redis keys and SQLite rows are kept apart by name).
+TRANSACTIONAL_QUEUE = "haat"
+BULK_QUEUE = "haat-bulk"
+
+
+def _huey(config: dict[str, Any], name: str = TRANSACTIONAL_QUEUE) -> Huey:
     kind = config["HAAT_JOBS"]
     if kind == "immediate":
-        return MemoryHuey("haat", immediate=True)
+        return MemoryHuey(name, immediate=True)
     if kind == "redis":
-        return RedisHuey("haat", url=config["REDIS_URL"])
+        return RedisHuey(name, url=config["REDIS_URL"])
     path = Path(config["HAAT_INSTANCE_DIR"]) / "jobs.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("haat", filename=str(path))
+    # Both queues in one file: each keeps its own rows (by name) and its own worker threads.
+    return SqliteHuey(name, filename=str(path))
 
 
 def _target(dotted: str) -> Callable[..., Any]:
@@ -79,12 +108,43 @@ def _run(dotted: str, store_id: int, args: tuple[Any, ...], kwargs: dict[str, An
 
 
 class Jobs:
-    """The app's queue (``app.extensions["haat_jobs"]``)."""
+    """The app's queues (``app.extensions["haat_jobs"]``): ``huey`` for transactional
+    work, ``bulk`` for bulk work (the same queue when none is given, e.g. in tests)."""
 
-    def __init__(self, huey: Huey, retries: int, retry_delay: int) -> None:
+    def __init__(self, huey: Huey, retries: int, retry_delay: int, *,
+                 bulk: Huey | None = None, bulk_per_store: int = 1,
+                 bulk_wait: float = 5, bulk_slot_ttl: int = 3600) -> None:
         self.huey = huey
+        self.bulk = bulk if bulk is not None else huey
+        self.slots = BulkSlots(self.bulk, bulk_per_store, bulk_slot_ttl)
+        self.bulk_wait = bulk_wait
         self._task = huey.task(retries=retries, retry_delay=retry_delay,
                                retry_backoff=2, name="haat.run")(_run)
+        slots, wait = self.slots, bulk_wait
+
+        def run_bulk(dotted: str, store_id: int, args: tuple[Any, ...],
+                     kwargs: dict[str, Any]) -> None:
+            slot = slots.acquire(store_id)
+            if slot is None:
+                # The store's bulk slots are all busy: back on the schedule (the retry
+                # count is left alone), so this worker thread takes the next job.
+                raise RetryTask(delay=wait)
+            spawned: list[tuple[str, int, tuple[Any, ...], dict[str, Any]]] = []
+            token = _spawned.set(spawned)
+            try:
+                if dotted == BATCH_TARGET:
+                    self._run_batch(*args)
+                else:
+                    _run(dotted, store_id, args, kwargs)
+            finally:
+                _spawned.reset(token)
+                slots.release(slot)
+            for start in range(0, len(spawned), SPAWN_BATCH):
+                self._bulk_task(BATCH_TARGET, store_id, (spawned[start:start + SPAWN_BATCH],),
+                                {})
+
+        self._bulk_task = self.bulk.task(retries=retries, retry_delay=retry_delay,
+                                         retry_backoff=2, name="haat.bulk")(run_bulk)
 
     def enqueue(self, func: Callable[..., Any], store_id: int, *args: Any,
                 **kwargs: Any) -> None:
@@ -93,6 +153,10 @@ class Jobs:
         ``func`` must be a module-level function (it is found again by name in the
         worker) and the arguments must pickle.
         """
+        spawned = _spawned.get()
+        if spawned is not None:  # queued by a bulk job: bulk work as well (see _spawned)
+            spawned.append((_dotted(func), store_id, args, kwargs))
+            return
         if self.huey.immediate:
             # Huey's immediate mode logs a failing task and goes on; tests must see it.
             # The round trip through pickle is what a real queue does to the arguments.
@@ -100,6 +164,16 @@ class Jobs:
             _run(_dotted(func), store_id, args, kwargs)
             return
         self._task(_dotted(func), store_id, args, kwargs)
+
+    def _run_batch(self, calls: list[tuple[str, int, tuple[Any, ...], dict[str, Any]]],
+                   ) -> None:
+        """Run jobs a bulk job spawned, one after the other; one that fails is queued
+        again alone (on the bulk queue), with the usual retries."""
+        for dotted, store_id, args, kwargs in calls:
+            try:
+                _run(dotted, store_id, args, kwargs)
+            except Exception:
+                self._bulk_task(dotted, store_id, args, kwargs)
 
     def enqueue_after(self, seconds: float, func: Callable[..., Any], store_id: int,
                       *args: Any, **kwargs: Any) -> None:
@@ -110,6 +184,20 @@ class Jobs:
             return
         self._task.schedule(args=(_dotted(func), store_id, args, kwargs), delay=seconds)
 
+    def enqueue_bulk(self, func: Callable[..., Any], store_id: int, *args: Any,
+                     **kwargs: Any) -> None:
+        """Queue ``func(store, *args, **kwargs)`` for ``store_id`` on the bulk queue.
+
+        For long work nobody waits on by the second (imports, exports, campaigns,
+        reindexing a store, image processing): it runs on the bulk workers, at most
+        ``HAAT_BULK_PER_STORE`` at once per store, never in front of transactional jobs.
+        The same rules as :meth:`enqueue` (a module-level function, arguments that pickle).
+        """
+        if self.bulk.immediate:
+            self.enqueue(func, store_id, *args, **kwargs)
+            return
+        self._bulk_task(_dotted(func), store_id, args, kwargs)
+
 
 def _dotted(func: Callable[..., Any]) -> str:
     """The importable name of a module-level function, as a worker finds it again."""
@@ -118,6 +206,9 @@ def _dotted(func: Callable[..., Any]) -> str:
         raise ValueError(f"{dotted}: jobs must be module-level functions")
     return dotted
 
+
+#: The marker of a bulk job that runs a batch of spawned jobs (not an importable name).
+BATCH_TARGET = "haat:spawned-batch"
 
 #: The Huey name of the periodic task that dispatches plugin schedules.
 SCHEDULES_TASK = "haat.schedules"
@@ -142,8 +233,12 @@ def init_app(app: Flask) -> None:
     dispatcher (``haat jobs worker`` runs both)."""
     global _app
     _app = app
-    jobs = Jobs(_huey(app.config), app.config["HAAT_JOB_RETRIES"],
-                app.config["HAAT_JOB_RETRY_DELAY"])
+    config = app.config
+    jobs = Jobs(_huey(config), config["HAAT_JOB_RETRIES"], config["HAAT_JOB_RETRY_DELAY"],
+                bulk=_huey(config, BULK_QUEUE),
+                bulk_per_store=config.get("HAAT_BULK_PER_STORE", 1),
+                bulk_wait=config.get("HAAT_BULK_WAIT", 5),
+                bulk_slot_ttl=config.get("HAAT_BULK_SLOT_TTL", 3600))
     app.extensions["haat_jobs"] = jobs
     if not jobs.huey.immediate:
         _dispatch_schedules_every_minute(app, jobs.huey)

@@ -10,6 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from core.jobs_worker import QUEUES, consumers, run_consumers
+
 if TYPE_CHECKING:
     from core.pluginhost.schedules import QueuedRun
 
@@ -20,17 +22,33 @@ def jobs_group() -> None:
 
 
 @jobs_group.command("worker")
-@click.option("--workers", default=2, show_default=True, help="Threads running jobs.")
+@click.option("--workers", default=2, show_default=True,
+              help="Threads running transactional jobs (order emails, SMS, search updates).")
+@click.option("--bulk-workers", default=2, show_default=True,
+              help="Threads running bulk jobs (imports, reindexing, schedule runs).")
+@click.option("--queue", type=click.Choice(QUEUES), default="all", show_default=True,
+              help="Which queue this process runs (to size them in separate processes).")
 @with_appcontext
-def worker(workers: int) -> None:
+def worker(workers: int, bulk_workers: int, queue: str) -> None:
     """Run queued jobs until stopped (Ctrl-C). Start one or more next to gunicorn.
 
-    Each worker also dispatches the plugin schedules once a minute.
+    Transactional and bulk jobs have their own threads, so imports never delay an
+    order email. The transactional side also dispatches the plugin schedules once a
+    minute.
     """
-    queue = current_app.extensions["haat_jobs"]
+    jobs = current_app.extensions["haat_jobs"]
+    if jobs.huey.immediate:
+        raise click.ClickException("HAAT_JOBS=immediate runs jobs at once; there is no "
+                                   "queue to work on.")
+    made = consumers(jobs, workers=workers, bulk_workers=bulk_workers, queue=queue)
+    sides = []
+    if queue in ("all", "transactional"):
+        sides.append(f"{workers} transactional")
+    if queue in ("all", "bulk"):
+        sides.append(f"{bulk_workers} bulk")
     click.echo(f"haat jobs worker: {current_app.config['HAAT_JOBS']} queue, "
-               f"{workers} threads")
-    queue.huey.create_consumer(workers=workers, worker_type="thread").run()
+               f"{' + '.join(sides)} threads")
+    run_consumers(made)
 
 
 @jobs_group.command("tick")

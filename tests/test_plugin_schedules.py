@@ -446,7 +446,7 @@ def test_runs_the_queue_refuses_are_put_back_and_run_at_the_next_tick(
     tick(app, T0)
     read = {t.id: schedule_row(app, t) for t in (a, b)}
     jobs = app.extensions["haat_jobs"]
-    queue_it = jobs.enqueue
+    queue_it = jobs.enqueue_bulk  # schedule runs are bulk work
     calls = []
 
     def redis_goes_down_after_one(*args, **kwargs):
@@ -455,7 +455,7 @@ def test_runs_the_queue_refuses_are_put_back_and_run_at_the_next_tick(
             raise ConnectionError("Redis is down")
         queue_it(*args, **kwargs)
 
-    monkeypatch.setattr(jobs, "enqueue", redis_goes_down_after_one)
+    monkeypatch.setattr(jobs, "enqueue_bulk", redis_goes_down_after_one)
     due = T0 + timedelta(days=1)
     failed = tick(app, due, ok=False)
     assert failed.exit_code == 1
@@ -469,7 +469,7 @@ def test_runs_the_queue_refuses_are_put_back_and_run_at_the_next_tick(
     assert refused.last_status == read[refused.tenant_id].last_status == ""
     assert schedule_row(app, a if queued_id == a.id else b).last_status == "queued"
 
-    monkeypatch.setattr(jobs, "enqueue", queue_it)  # Redis is back
+    monkeypatch.setattr(jobs, "enqueue_bulk", queue_it)  # Redis is back
     again = tick(app, due + timedelta(minutes=1))
     slug = {a.id: a.slug, b.id: b.slug}[refused.tenant_id]
     assert ran(again) == [f"{BOARD}/{ARCHIVE}@{slug}"]  # only the one put back

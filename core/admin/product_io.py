@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import FileField
 
+from core.admin.busy import wait_message
 from core.admin.listing import Page, page_number, paginate
 from core.catalog.csv_io import CsvFileError, export_rows, template_csv, to_csv
 from core.catalog.importing import start_import, summarise
@@ -33,6 +34,7 @@ from core.catalog.imports import (
 )
 from core.catalog.models import STATUS_ACTIVE, STATUS_DRAFT
 from core.db import db
+from core.web.budgets import spend, try_spend
 from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
@@ -69,6 +71,7 @@ def export() -> Response:
     from core.pluginhost.web import plugins_for_request
 
     store = current_store()
+    spend("export")  # a per-store budget: the file is built from the whole catalogue
     status = request.args.get("status", "")
     if status not in ("", STATUS_ACTIVE, STATUS_DRAFT):
         status = ""
@@ -146,6 +149,11 @@ def start() -> Response | tuple[str, int]:
     if upload is None:
         return _form_page(form, 422)
     filename, data = upload
+    wait = try_spend("import")
+    if wait:  # the store's import budget is used up: say so next to the file, keep the form
+        form.file.errors = [wait_message(wait)]
+        body, _status = _form_page(form, 429)
+        return Response(body, status=429, headers={"Retry-After": str(wait)})
     try:
         record = start_import(current_store().id, filename, data, current_user.email)
     except CsvFileError as exc:

@@ -20,6 +20,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -36,6 +37,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from core.admin import product_form as pf
+from core.admin.busy import wait_message
 from core.admin.listing import page_number, paginate, query_args
 from core.catalog import editing, staging
 from core.catalog.handles import handle_from_title
@@ -55,6 +57,7 @@ from core.catalog.richtext import editor_html
 from core.db import db
 from core.i18n import to_ascii_digits
 from core.storage import get_storage
+from core.web.budgets import try_spend
 from core.web.templating import ngettext, number_filter
 from core.web.tenancy import current_store
 
@@ -327,6 +330,11 @@ def _keep_photos(form: pf.ProductForm, product: Product | None) -> None:
     files = _uploaded_files()
     if not files:
         return
+    wait = try_spend("images")
+    if wait:  # the store's photo budget is used up: nothing decoded, the form is kept
+        form.upload_errors.append(wait_message(wait))
+        g.haat_budget_wait = wait
+        return
     store = current_store()
     count = (len(product.images) if product else 0) + len(form.staged)
     room = max(0, MAX_IMAGES - count)
@@ -356,6 +364,10 @@ def _submit(product: Product | None) -> Response | tuple[str, int]:
     collection_ids = {c.id for c in _collections()}
     values = pf.check_form(form, store.currency, product, collection_ids)
     if values is None or form.failed:
+        wait = g.get("haat_budget_wait")
+        if wait:
+            body, _status = _form_page(form, product, 429, failed=True, posted=True)
+            return Response(body, status=429, headers={"Retry-After": str(wait)})
         return _form_page(form, product, 422, failed=True, posted=True)
     try:
         saved = editing.save_product(product, values, form.staged_rows)
@@ -403,6 +415,11 @@ def stage_photos() -> tuple[Response, int]:
     files = _uploaded_files()[:MAX_IMAGES]
     if not files:
         return jsonify(photos=[], errors=[_("Choose a photo to add.")]), 400
+    wait = try_spend("images")
+    if wait:
+        response = jsonify(photos=[], errors=[wait_message(wait)])
+        response.headers["Retry-After"] = str(wait)
+        return response, 429
     rows, refused = staging.stage_files(get_storage(), store.id, _image_stem(request.form),
                                         files)
     db.session.commit()

@@ -117,7 +117,8 @@ def start_import(store_id: int, filename: str, data: bytes, started_by: str) -> 
     """Record the import and queue :func:`run_import`; returns the (committed) record."""
     record = create_import(filename, data, started_by)
     import_id = record.id
-    current_app.extensions["haat_jobs"].enqueue(run_import, store_id, import_id)
+    # Bulk: a 100k-row import must never hold another store's order emails.
+    current_app.extensions["haat_jobs"].enqueue_bulk(run_import, store_id, import_id)
     return db.session.get(ProductImport, import_id) or record
 
 

@@ -185,7 +185,8 @@ def _enqueue(app: Flask, queued: list[QueuedRun]) -> None:
     jobs = app.extensions["haat_jobs"]
     for index, run in enumerate(queued):
         try:
-            jobs.enqueue(run_schedule, run.tenant_id, run.plugin, run.schedule)
+            # Schedule runs are batch work (campaigns, syncs): the bulk queue, fair per store.
+            jobs.enqueue_bulk(run_schedule, run.tenant_id, run.plugin, run.schedule)
         except Exception as exc:
             if jobs.huey.immediate:
                 raise  # the run itself raised (tests): it did happen, and is recorded

@@ -167,6 +167,7 @@ _SERVICES: dict[str, str] = {
     "apply_payment_result": "payments",
     "orders_awaiting_payment": "payments",
     "run_after": "jobs",
+    "run_bulk": "jobs",
     "run_later": "jobs",
     "csrf_exempt": "web",
     "csrf_input": "web",
@@ -182,7 +183,7 @@ _SERVICES: dict[str, str] = {
 
 if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
     from core.sdk.data import PluginValues, plugin_model_base, store_session, store_values
-    from core.sdk.jobs import run_after, run_later
+    from core.sdk.jobs import run_after, run_bulk, run_later
     from core.sdk.media import ImageRejected, delete_image, image_srcset, image_url, save_image
     from core.sdk.messages import marketing_allowed, send_message, unsubscribe_url
     from core.sdk.payments import apply_payment_result, orders_awaiting_payment
@@ -362,6 +363,7 @@ __all__ = [
     "render_admin_page",
     "render_page",
     "run_after",
+    "run_bulk",
     "run_later",
     "save_image",
     "send_message",

@@ -35,6 +35,7 @@ from core.sdk import (
 )
 from core.storefront.context import render_page, search_enabled
 from core.storefront.views import _page_number, bp
+from core.web.budgets import spend
 from core.web.templating import money_filter
 from core.web.tenancy import current_store
 
@@ -142,6 +143,7 @@ def search() -> tuple[str, int]:
         return render_page("search.html", unavailable="disabled", **context), 404
     if not text:
         return render_page("search.html", unavailable=None, **context), 200
+    spend("search")  # the store's search budget (a flood gets 429, other stores go on)
     page = _page_number()
     filters = _filters()
     try:
@@ -167,6 +169,7 @@ def suggest() -> tuple[Response, int]:
         return jsonify(error=_("This store does not offer search.")), 404
     if len(text) < 2:
         return jsonify(query=text, products=[]), 200
+    spend("search")
     try:
         engine = plugins_for_request().first("haat_search_backend")
         hits = list(engine.suggest(plugins_for_request().info, text, SUGGESTIONS))

@@ -30,6 +30,7 @@ from core.pluginhost.runtime import StorePlugins
 from core.pluginhost.web import plugins_for_tenant
 from core.sdk import SitemapEntry, StoreInfo
 from core.storefront.sitemap_files import Built, SitemapFiles
+from core.web.budgets import spend
 from tenants.provisioning import find_tenant_by_id
 
 log = logging.getLogger("haat.sitemap")
@@ -169,10 +170,15 @@ def copy_for(store_id: int, content_version: int, plugins_version: int) -> Built
     built = files.newest(store_id, limit)
     if built is None:
         with files.building(store_id, on_wait=waiting_for_builder):
-            built = files.newest(store_id, limit) or build(store_id)
+            built = files.newest(store_id, limit)
+            if built is None:
+                # Building walks the whole catalogue inside this request: counted against
+                # the store's budget (a friendly 429 past it; see core.web.budgets).
+                spend("sitemap", store_id)
+                built = build(store_id)
     if not _fresh(built, content_version, plugins_version) and files.claim_rebuild(store_id):
         try:
-            current_app.extensions["haat_jobs"].enqueue(rebuild, store_id)
+            current_app.extensions["haat_jobs"].enqueue_bulk(rebuild, store_id)
         except Exception:
             files.release_rebuild(store_id)
             raise

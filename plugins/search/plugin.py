@@ -26,6 +26,7 @@ from core.sdk import (
     get_products,
     hookimpl,
     iter_products,
+    run_bulk,
     run_later,
 )
 
@@ -124,12 +125,13 @@ def haat_product_deleted(store: StoreInfo, product_id: int, handle: str) -> None
 @hookimpl
 def haat_collection_saved(store: StoreInfo, collection: CollectionSnapshot) -> None:
     # Products carry their collections' titles; a renamed collection changes them all.
-    run_later(store, reindex)
+    # A whole store's reindex is bulk work: it must not hold other stores' order emails.
+    run_bulk(store, reindex)
 
 
 @hookimpl
 def haat_store_reindex(store: StoreInfo) -> None:
-    run_later(store, reindex)
+    run_bulk(store, reindex)
 
 
 @hookimpl
