@@ -37,14 +37,6 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 
 from core.admin.auth import owner_required
-from core.admin.domain_claims import (
-    EXPIRED,
-    TAKEN,
-    claim_state,
-    expires_at,
-    state_of,
-    verified_elsewhere,
-)
 from core.admin.domain_checks import (
     check_dns,
     clean_hostname,
@@ -54,9 +46,17 @@ from core.admin.domain_checks import (
     platform_host,
     record_for,
 )
+from core.admin.domain_claims import (
+    EXPIRED,
+    TAKEN,
+    claim_state,
+    expires_at,
+    state_of,
+    verified_elsewhere,
+)
 from core.admin.listing import InputError
 from core.db import db, utcnow
-from core.web.templating import number_filter
+from core.web.templating import ngettext, number_filter
 from core.web.tenancy import current_store
 from tenants.models import Domain
 
@@ -150,9 +150,11 @@ def add() -> Response | tuple[str, int]:
         # An expired claim, renewed: same token, so a TXT record already made still counts.
         mine.created_at = utcnow()
         db.session.commit()
-        flash(_("%(domain)s added again: you have another %(hours)s hours to create the "
-                "DNS records and check them.", domain=display_name(hostname),
-                hours=number_filter(_pending_hours())), "success")
+        flash(ngettext("%(domain)s added again: you have another %(num)s hour to create "
+                       "the DNS records and check them.",
+                       "%(domain)s added again: you have another %(num)s hours to create "
+                       "the DNS records and check them.",
+                       _pending_hours(), domain=display_name(hostname)), "success")
         return redirect(url_for("admin_domains.show", domain_id=mine.id), 303)
     domain = Domain(hostname=hostname, verified=False)
     db.session.add(domain)
