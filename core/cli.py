@@ -166,6 +166,7 @@ def db_group() -> click.Group:
 
 def init_app(app: Flask) -> None:
     """Register Haat's command groups on ``app.cli``."""
+    from core.cart.cli import carts_group
     from core.catalog.products_cli import products_group
     from core.catalog.search_cli import search_group
     from core.demo.cli import demo_command
@@ -180,3 +181,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_group)
     app.cli.add_command(search_group)
     app.cli.add_command(products_group)
+    app.cli.add_command(carts_group)

@@ -58,6 +58,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_DNS_CNAME_TARGET": os.environ.get("HAAT_DNS_CNAME_TARGET", "").strip().lower(),
         "HAAT_DNS_A_RECORD": os.environ.get("HAAT_DNS_A_RECORD", "").strip(),
         "HAAT_DNS_TIMEOUT": _env_int("HAAT_DNS_TIMEOUT", 3),
+        # Hours an unverified domain claim stays open for its DNS proof; after that it
+        # lapses (core/admin/domain_claims.py). Unverified claims never block other stores.
+        "HAAT_DOMAIN_PENDING_HOURS": _env_int("HAAT_DOMAIN_PENDING_HOURS", 72),
+        # Carts untouched for this many days are deleted by the daily clean-up
+        # (core/cart/expiry.py); the cart cookie itself lasts 60 days.
+        "HAAT_CART_MAX_AGE_DAYS": _env_int("HAAT_CART_MAX_AGE_DAYS", 30),
         # Whole storefront pages kept per worker (0 turns the page cache off), and how
         # many seconds one may live at most.
         "HAAT_PAGE_CACHE_SIZE": _env_int("HAAT_PAGE_CACHE_SIZE", 2000),

@@ -27,7 +27,9 @@ Storage by ``HAAT_JOBS``:
 On a real queue (not ``immediate``) every worker also runs the plugin schedules'
 dispatcher once a minute (a Huey periodic task): it queues the runs that are due
 (``core/pluginhost/schedules.py``). Each worker process does this; the dispatcher's
-compare-and-set keeps two of them from queueing the same run twice.
+compare-and-set keeps two of them from queueing the same run twice. Core's own
+housekeeping runs the same way: once an hour, abandoned carts are deleted
+(``core/cart/expiry.py``; two workers doing it at once delete nothing twice).
 """
 
 from __future__ import annotations
@@ -228,9 +230,26 @@ def _dispatch_schedules_every_minute(app: Flask, huey: Huey) -> None:
         worker_tick(app)
 
 
+#: The Huey name of core's hourly clean-up of abandoned carts.
+CART_EXPIRY_TASK = "haat.expire_carts"
+
+
+def _expire_carts_every_hour(app: Flask, huey: Huey) -> None:
+    """Register the periodic task that deletes abandoned carts (minute 37 of each hour,
+    away from the top of the hour when schedules crowd). Not retried: the next hour
+    catches up; a copy that waited over an hour is dropped."""
+    @huey.periodic_task(crontab(minute="37"), name=CART_EXPIRY_TASK, expires=3600)
+    def expire_carts() -> None:
+        from core.cart.expiry import expire_carts_now
+
+        deleted = expire_carts_now(app)
+        if deleted:
+            log.info("deleted %s abandoned carts", deleted)
+
+
 def init_app(app: Flask) -> None:
     """Create the queue from ``HAAT_JOBS`` and, on a real queue, the schedules'
-    dispatcher (``haat jobs worker`` runs both)."""
+    dispatcher and the cart clean-up (``haat jobs worker`` runs them all)."""
     global _app
     _app = app
     config = app.config
@@ -242,3 +261,4 @@ def init_app(app: Flask) -> None:
     app.extensions["haat_jobs"] = jobs
     if not jobs.huey.immediate:
         _dispatch_schedules_every_minute(app, jobs.huey)
+        _expire_carts_every_hour(app, jobs.huey)

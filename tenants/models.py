@@ -6,7 +6,18 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false, true
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from core.db import db, utcnow
@@ -95,21 +106,32 @@ class Tenant(db.Model):
 
 
 class Domain(TenantOwned, db.Model):
-    """A custom host name that serves a store, e.g. ``shop.example.com``.
+    """A custom host name a store claims, e.g. ``shop.example.com``.
 
-    ``hostname`` is unique across the platform, not per store: one host can only
-    ever point at one store. This is the one routing table that breaks the
-    "tenant_id leads every unique constraint" rule; under Citus it would be a
-    reference table.
+    A claim is made by typing the name; it routes nothing until the store proves it owns
+    the name (DNS, ``core/admin/domain_checks.py``) and it is marked ``verified``. Any
+    number of stores may hold *unverified* claims on one name (so a squatter cannot
+    block the real owner), but at most one row per name is verified: the partial unique
+    index on ``hostname`` is the one routing rule that breaks the "tenant_id leads every
+    unique constraint" rule; under Citus it would be a reference table. Unverified claims
+    lapse after ``HAAT_DOMAIN_PENDING_HOURS`` (``core/admin/domain_claims.py``).
     """
 
     __tablename__ = "domains"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "hostname"),
+        # Only a verified domain routes traffic, so only one store may hold it verified.
+        Index(None, "hostname", unique=True, sqlite_where=text("verified"),
+              postgresql_where=text("verified")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    hostname: Mapped[str] = mapped_column(String(253), unique=True)
+    hostname: Mapped[str] = mapped_column(String(253))
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The store proves it owns the domain with a TXT record holding this token
     #: (``core/admin/domain_checks.py``); empty for domains an operator added by hand.
     verification_token: Mapped[str] = mapped_column(
         String(64), default=lambda: secrets.token_urlsafe(24), server_default="")
+    #: When the claim was made (or last renewed by adding the name again): an unverified
+    #: claim lapses ``HAAT_DOMAIN_PENDING_HOURS`` after it.
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -121,13 +121,18 @@ def set_status(tenant: Tenant, status: str) -> None:
 
 
 def add_domain(tenant: Tenant, hostname: str, *, verified: bool = False) -> Domain:
-    """Attach a custom host name to a store (unique across the platform)."""
+    """Attach a custom host name to a store.
+
+    Refused when a store already holds the name verified, or this store has it already;
+    other stores' unverified claims do not count (they are released once one is verified).
+    """
     name = normalise_host(hostname)
     if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", name):
         raise ProvisioningError("hostname", f"“{hostname}” is not a valid host name.")
     with platform_scope():
-        exists = db.session.scalar(select(Domain.id).where(Domain.hostname == name))
-        if exists is not None:
+        holders = db.session.execute(select(Domain.tenant_id, Domain.verified)
+                                     .where(Domain.hostname == name)).all()
+        if any(verified or owner == tenant.id for owner, verified in holders):
             raise ProvisioningError("hostname", f"{name} is already connected to a store.")
         domain = Domain(tenant_id=tenant.id, hostname=name, verified=verified)
         db.session.add(domain)

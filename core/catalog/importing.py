@@ -254,7 +254,9 @@ class _Job:
 
     def _own_hosts(self) -> set[str]:
         hosts = {(urlsplit(self.store.base_url).hostname or "").lower()}
-        hosts.update(h.lower() for h in db.session.scalars(select(Domain.hostname)))
+        # Only names the store proved are its own: an unverified claim may be anyone's.
+        hosts.update(h.lower() for h in db.session.scalars(
+            select(Domain.hostname).where(Domain.verified.is_(True))))
         return hosts
 
     def _prepare_images(self, products: list[ProductRecord]) -> list[RowError]:

@@ -7,6 +7,7 @@ the shopper's email, where there is one) for after the commit. Callers commit.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -28,6 +29,8 @@ from core.orders.snapshots import order_snapshot
 from core.orders.timeline import TimelineText, entry_columns, timeline_text
 from core.pluginhost.events import emit_lazy
 from core.sdk import PaymentGateway, PaymentResult, RefundResult, StoreInfo
+
+log = logging.getLogger(__name__)
 
 
 class OrderActionError(ValueError):
@@ -331,6 +334,13 @@ def apply_payment_result(order: Order, result: PaymentResult, gateway_id: str) -
         return False
 
 
+def _reference_of_another_order(order: Order, reference: str) -> bool:
+    """True when another order of the store (same gateway) already has ``reference``."""
+    return db.session.scalar(select(Order.id).where(
+        Order.payment_method == order.payment_method, Order.payment_reference == reference,
+        Order.id != order.id).limit(1)) is not None
+
+
 def _apply(order: Order, result: PaymentResult, actor: str) -> bool:
     current = order.payment_state
     if result.state == "pending":
@@ -341,6 +351,13 @@ def _apply(order: Order, result: PaymentResult, actor: str) -> bool:
         return False
     if result.state in ("paid", "authorised"):
         if not states.can_move_payment(current, result.state):
+            return False
+        if result.provider_reference and _reference_of_another_order(
+                order, result.provider_reference[:200]):
+            # One payment cannot pay two orders; the event is authentic (so it is
+            # acknowledged, and not retried) but it is not applied.
+            log.warning("order %s: %s reported a payment reference that belongs to another "
+                        "order; nothing was changed", order.id, actor)
             return False
         if result.provider_reference:
             order.payment_reference = result.provider_reference[:200]

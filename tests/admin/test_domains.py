@@ -5,6 +5,7 @@ confirmation, owners only, CSRF, and store isolation."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from admin_support import add_staff, html, sign_in
 from conftest import client_for
 from core.admin import domain_checks
+from core.admin import domains as domains_view
 from core.db import db
 from tenants import Domain, tenant_scope
 
@@ -328,3 +330,117 @@ def test_a_store_has_at_most_twenty_domains(app, shops, store_client):
     assert page.count('data-verified="0"') == 20 and "the most a store can have" in page
     refused = owner.post("/admin/settings/domains", data={"hostname": "more.example.com"})
     assert refused.status_code == 422 and "at most 20 domains" in html(refused)
+
+
+# -- claims: squatting, the pending window, races -------------------------------------
+
+
+def backdate(app, tenant, domain_id: int, hours: float) -> None:
+    """Make a claim look ``hours`` old."""
+    with app.app_context(), tenant_scope(tenant.id):
+        domain = db.session.get(Domain, domain_id)
+        domain.created_at = datetime.now(UTC) - timedelta(hours=hours)
+        db.session.commit()
+
+
+def own_id(app, tenant, hostname: str) -> int:
+    with app.app_context(), tenant_scope(tenant.id):
+        return db.session.scalar(select(Domain.id).where(Domain.hostname == hostname))
+
+
+def test_a_squatter_cannot_block_the_real_owner(app, shops, store_client, dns):
+    squatter = sign_in(store_client, shops["b"])
+    assert squatter.post("/admin/settings/domains",
+                         data={"hostname": "shop.example.com"}).status_code == 303
+    owner = sign_in(store_client, shops["a"])
+    added = owner.post("/admin/settings/domains", data={"hostname": "shop.example.com"})
+    assert added.status_code == 303  # the squatter's unverified claim is no obstacle
+    mine = own_id(app, shops["a"], "shop.example.com")
+    dns["shop.example.com"] = dns["dhaka-shop.localhost"] = PLATFORM_IPS
+    dns.prove(app, shops["a"], mine)
+    owner.post(f"/admin/settings/domains/{mine}/check")
+    assert domains_of(app, shops["a"]) == [("shop.example.com", True)]
+    assert "Dhaka Shop" in html(client_for(app, "shop.example.com").get("/"))
+
+    # The squatter's page says its claim was released, and it cannot verify or re-add.
+    listing = html(squatter.get("/admin/settings/domains"))
+    assert 'data-state="taken"' in listing and "another store proved it is theirs" in listing
+    theirs = own_id(app, shops["b"], "shop.example.com")
+    assert "data-released" in html(squatter.get(f"/admin/settings/domains/{theirs}"))
+    dns.prove(app, shops["b"], theirs)
+    refused = squatter.post(f"/admin/settings/domains/{theirs}/check")
+    assert "your claim was released" in html(squatter.get(refused.location))
+    assert domains_of(app, shops["b"]) == [("shop.example.com", False)]
+    again = squatter.post("/admin/settings/domains", data={"hostname": "shop.example.com"})
+    assert again.status_code == 422 and "already used by another store" in error_of(html(again))
+    assert "Dhaka Shop" in html(client_for(app, "shop.example.com").get("/"))
+
+
+def test_a_claim_lapses_after_the_pending_window_and_adding_it_again_renews_it(
+        app, shops, store_client, dns):
+    owner = sign_in(store_client, shops["a"])
+    owner.post("/admin/settings/domains", data={"hostname": "shop.example.com"})
+    mine = own_id(app, shops["a"], "shop.example.com")
+    listing = html(owner.get("/admin/settings/domains"))
+    assert 'data-state="pending"' in listing and "Kept for you until" in listing
+    dns["shop.example.com"] = dns["dhaka-shop.localhost"] = PLATFORM_IPS
+    dns.prove(app, shops["a"], mine)
+
+    backdate(app, shops["a"], mine, hours=73)  # the default window is 72 hours
+    assert 'data-state="expired"' in html(owner.get("/admin/settings/domains"))
+    lapsed = owner.post(f"/admin/settings/domains/{mine}/check")
+    assert "This claim expired" in html(owner.get(lapsed.location))
+    assert domains_of(app, shops["a"]) == [("shop.example.com", False)]
+
+    renewed = owner.post("/admin/settings/domains", data={"hostname": "shop.example.com"})
+    assert renewed.status_code == 303
+    assert "added again: you have another 72 hours" in html(owner.get(renewed.location))
+    assert own_id(app, shops["a"], "shop.example.com") == mine  # same claim, same token
+    owner.post(f"/admin/settings/domains/{mine}/check")
+    assert domains_of(app, shops["a"]) == [("shop.example.com", True)]
+
+
+def test_the_pending_window_is_configurable(app, shops, store_client):
+    mine = add_domain(app, shops["a"], "shop.example.com")
+    backdate(app, shops["a"], mine, hours=2)
+    owner = sign_in(store_client, shops["a"])
+    assert 'data-state="pending"' in html(owner.get("/admin/settings/domains"))
+    app.config["HAAT_DOMAIN_PENDING_HOURS"] = 1
+    try:
+        assert 'data-state="expired"' in html(owner.get("/admin/settings/domains"))
+    finally:
+        app.config["HAAT_DOMAIN_PENDING_HOURS"] = 72
+
+
+def test_two_stores_proving_one_name_at_once_leave_one_verified(
+        app, shops, store_client, dns, monkeypatch):
+    theirs = add_domain(app, shops["b"], "shop.example.com")
+    mine = add_domain(app, shops["a"], "shop.example.com")
+    owner = sign_in(store_client, shops["a"])
+
+    def other_store_wins_meanwhile(hostname, slug, token):
+        with app.app_context(), tenant_scope(shops["b"].id):
+            db.session.get(Domain, theirs).verified = True
+            db.session.commit()
+        return domain_checks.DnsCheck(True, PLATFORM_IPS, PLATFORM_IPS, "ok")
+
+    monkeypatch.setattr(domains_view, "check_dns", other_store_wins_meanwhile)
+    response = owner.post(f"/admin/settings/domains/{mine}/check")
+    assert response.status_code == 303
+    assert "your claim was released" in html(owner.get(response.location))
+    assert domains_of(app, shops["a"]) == [("shop.example.com", False)]
+    assert domains_of(app, shops["b"]) == [("shop.example.com", True)]
+
+
+def test_claims_on_the_same_name_stay_each_store_s_own(app, shops, store_client):
+    theirs = add_domain(app, shops["b"], "shop.example.com")
+    mine = add_domain(app, shops["a"], "shop.example.com")
+    owner = sign_in(store_client, shops["a"])
+    assert html(owner.get("/admin/settings/domains")).count("shop.example.com") >= 1
+    assert owner.get(f"/admin/settings/domains/{theirs}").status_code == 404
+    assert owner.post(f"/admin/settings/domains/{theirs}/delete").status_code == 404
+    assert owner.post(f"/admin/settings/domains/{mine}/delete").status_code == 303
+    assert domains_of(app, shops["a"]) == []
+    assert domains_of(app, shops["b"]) == [("shop.example.com", False)]
+    # An unverified claim routes nothing, whoever holds it.
+    assert client_for(app, "shop.example.com").get("/").status_code == 404

@@ -761,3 +761,14 @@ def test_the_fake_refuses_what_stripe_refuses(fake_api):
     with pytest.raises(stripe.AuthenticationError):
         api.client("sk_test_unknown").v1.checkout.sessions.retrieve(created.id)
     assert sessions.retrieve(created.id).amount_total == 5000
+
+
+def test_signatures_dated_too_far_ahead_are_refused(fake_api, fake_shops, store_plugins):
+    dhaka, _ = fake_shops
+    gateway = _gateway(dhaka, store_plugins)
+    session_id = gateway.start(dhaka.info, _order(dhaka)).reference
+    good = fake_api.fake.pay(session_id)
+    now = int(time.time())
+    ahead = _deliver(gateway, dhaka, good.signed(dhaka.keys.webhook, timestamp=now + 3600))
+    assert (ahead.status, ahead.results) == (400, ())
+    assert _deliver(gateway, dhaka, good.signed(dhaka.keys.webhook, now + 240)).status == 200

@@ -8,6 +8,7 @@ core applies what it reports: once per event, never backwards, and only in its s
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -129,3 +130,38 @@ def test_a_store_never_applies_another_stores_events(app, shops, fake):
     # ... and even signed with its secret, A's order is not found in B.
     assert post(app, "other-card-shop", paid.signed(other_account.webhook_secret)) == 200
     assert the_order(app, tenant).payment_state == "pending"
+
+
+def test_an_event_naming_a_payment_intent_of_another_order_changes_nothing(app, shops, fake):
+    """A signed event for order 2 that carries order 1's PaymentIntent (Stripe itself
+    never sends one; an edited session could) is acknowledged, so Stripe stops
+    retrying, and neither order changes."""
+    tenant, account, product_id = shops["card-shop"]
+    first = buy(app, "card-shop", product_id)
+    second = buy(app, "card-shop", product_id)
+    assert post(app, "card-shop", fake.pay(first)) == 200
+    paid_intent = fake.session(first)["payment_intent"]
+    event = fake.pay(second).event
+    event["id"] = "evt_duplicate_intent"
+    event["data"]["object"]["payment_intent"] = paid_intent
+    forged = Delivery(event["id"], event["type"], json.dumps(event).encode(), {}
+                      ).signed(account.webhook_secret)
+    assert post(app, "card-shop", forged) == 200
+    assert post(app, "card-shop", forged) == 200  # a retry is just as calm
+    with app.app_context(), tenant_scope(tenant.id):
+        orders = {o.payment_reference: o.payment_state
+                  for o in db.session.scalars(select(Order).order_by(Order.id))}
+    assert orders == {paid_intent: "paid", second: "pending"}
+
+
+def test_signatures_dated_in_the_future_are_refused(app, shops, fake):
+    tenant, account, product_id = shops["card-shop"]
+    session_id = buy(app, "card-shop", product_id)
+    paid = fake.pay(session_id)
+    ahead = paid.signed(account.webhook_secret, timestamp=int(time.time()) + 3600)
+    assert post(app, "card-shop", ahead) == 400
+    assert the_order(app, tenant).payment_state == "pending"
+    # A little clock skew is fine.
+    assert post(app, "card-shop", paid.signed(account.webhook_secret,
+                                              timestamp=int(time.time()) + 60)) == 200
+    assert the_order(app, tenant).payment_state == "paid"
