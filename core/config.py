@@ -74,13 +74,30 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_JOBS": os.environ.get("HAAT_JOBS", "sqlite"),
         "HAAT_JOB_RETRIES": _env_int("HAAT_JOB_RETRIES", 8),
         "HAAT_JOB_RETRY_DELAY": _env_int("HAAT_JOB_RETRY_DELAY", 15),
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        # Where rate-limit counts live: Redis when REDIS_URL is set (every node shares
+        # it), else one SQLite file that every worker of this node shares
+        # (core/web/limit_storage.py). Never memory://: each worker would count alone.
+        "RATELIMIT_STORAGE_URI": (os.environ.get("REDIS_URL")
+                                  or os.environ.get("HAAT_RATELIMIT_STORAGE")
+                                  or f"haat-sqlite://{instance_dir / 'ratelimits.db'}"),
         "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),
         # "Forgot your password?" requests per store and client address.
         "RATELIMIT_FORGOT": os.environ.get("HAAT_RATELIMIT_FORGOT", "5 per 15 minutes"),
         # Password tries on a "coming soon" store's page, per store and client address.
         "RATELIMIT_STOREFRONT_PASSWORD": os.environ.get("HAAT_RATELIMIT_STOREFRONT_PASSWORD",
                                                         "10 per 10 minutes"),
+        # Stores created from the sign-up page, per client address.
+        "RATELIMIT_SIGNUP": os.environ.get("HAAT_RATELIMIT_SIGNUP", "3 per hour;10 per day"),
+        # Different coupon codes tried at checkout, per cart and per client address
+        # (each per store).
+        "RATELIMIT_COUPON_CART": os.environ.get("HAAT_RATELIMIT_COUPON_CART", "10 per hour"),
+        "RATELIMIT_COUPON_CLIENT": os.environ.get("HAAT_RATELIMIT_COUPON_CLIENT",
+                                                  "20 per hour"),
+        # The sign-up page's challenge (core/platform/challenge.py): a honeypot field and
+        # a signed, one-time form token at least this many seconds old.
+        "HAAT_SIGNUP_CHALLENGE": os.environ.get("HAAT_SIGNUP_CHALLENGE", "1") not in (
+            "0", "false", "no"),
+        "HAAT_SIGNUP_MIN_SECONDS": _env_int("HAAT_SIGNUP_MIN_SECONDS", 3),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Host-only cookies: no Domain attribute, so a store's cookie never reaches
