@@ -74,12 +74,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_JOBS": os.environ.get("HAAT_JOBS", "sqlite"),
         "HAAT_JOB_RETRIES": _env_int("HAAT_JOB_RETRIES", 8),
         "HAAT_JOB_RETRY_DELAY": _env_int("HAAT_JOB_RETRY_DELAY", 15),
-        # Where rate-limit counts live: Redis when REDIS_URL is set (every node shares
-        # it), else one SQLite file that every worker of this node shares
-        # (core/web/limit_storage.py). Never memory://: each worker would count alone.
-        "RATELIMIT_STORAGE_URI": (os.environ.get("REDIS_URL")
-                                  or os.environ.get("HAAT_RATELIMIT_STORAGE")
-                                  or f"haat-sqlite://{instance_dir / 'ratelimits.db'}"),
+        # Where rate-limit counts live (empty: see rate_limit_storage below).
+        "RATELIMIT_STORAGE_URI": os.environ.get("HAAT_RATELIMIT_STORAGE", ""),
         "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),
         # "Forgot your password?" requests per store and client address.
         "RATELIMIT_FORGOT": os.environ.get("HAAT_RATELIMIT_FORGOT", "5 per 15 minutes"),
@@ -137,6 +133,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if "DATABASE_URL" in config:
         config["SQLALCHEMY_DATABASE_URI"] = config.pop("DATABASE_URL")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config["RATELIMIT_STORAGE_URI"] = rate_limit_storage(config)
     # Under TESTING a raising plugin fails the test, unless a test asks for isolation.
     if "HAAT_PLUGIN_ISOLATION" not in config:
         raw = os.environ.get("HAAT_PLUGIN_ISOLATION")
@@ -149,6 +146,18 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config.setdefault("PREFERRED_URL_SCHEME", "https" if production else "http")
     check_production_safety(config)
     return config
+
+
+def rate_limit_storage(config: dict[str, Any]) -> str:
+    """Where rate-limit counts live: as configured, else Redis when ``REDIS_URL`` is set
+    (every node shares it), else one SQLite file in the instance directory that every
+    worker of this node shares (core/web/limit_storage.py). Never ``memory://`` by
+    default: each worker would count on its own."""
+    if config.get("RATELIMIT_STORAGE_URI"):
+        return str(config["RATELIMIT_STORAGE_URI"])
+    if config.get("REDIS_URL"):
+        return str(config["REDIS_URL"])
+    return f"haat-sqlite://{Path(config['HAAT_INSTANCE_DIR']) / 'ratelimits.db'}"
 
 
 def normalise_database_url(url: str) -> str:

@@ -84,6 +84,9 @@ def test_limits_live_in_the_instance_dir_unless_redis_is_set(monkeypatch, tmp_pa
     monkeypatch.delenv("HAAT_RATELIMIT_STORAGE", raising=False)
     monkeypatch.setenv("HAAT_INSTANCE_DIR", str(tmp_path))
     assert load_config()["RATELIMIT_STORAGE_URI"] == f"haat-sqlite://{tmp_path}/ratelimits.db"
+    # The instance directory a test (or create_app's caller) gives wins.
+    elsewhere = load_config({"HAAT_INSTANCE_DIR": str(tmp_path / "other")})
+    assert elsewhere["RATELIMIT_STORAGE_URI"] == f"haat-sqlite://{tmp_path}/other/ratelimits.db"
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     assert load_config()["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
 
