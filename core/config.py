@@ -98,13 +98,26 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_BUDGET_EXPORT": os.environ.get("HAAT_BUDGET_EXPORT", "20 per 10 minutes"),
         "HAAT_BUDGET_IMPORT": os.environ.get("HAAT_BUDGET_IMPORT", "20 per 10 minutes"),
         "HAAT_BUDGET_IMAGES": os.environ.get("HAAT_BUDGET_IMAGES", "120 per 10 minutes"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        # Where rate-limit counts live (empty: see rate_limit_storage below).
+        "RATELIMIT_STORAGE_URI": os.environ.get("HAAT_RATELIMIT_STORAGE", ""),
         "RATELIMIT_LOGIN": os.environ.get("HAAT_RATELIMIT_LOGIN", "10 per minute"),
         # "Forgot your password?" requests per store and client address.
         "RATELIMIT_FORGOT": os.environ.get("HAAT_RATELIMIT_FORGOT", "5 per 15 minutes"),
         # Password tries on a "coming soon" store's page, per store and client address.
         "RATELIMIT_STOREFRONT_PASSWORD": os.environ.get("HAAT_RATELIMIT_STOREFRONT_PASSWORD",
                                                         "10 per 10 minutes"),
+        # Stores created from the sign-up page, per client address.
+        "RATELIMIT_SIGNUP": os.environ.get("HAAT_RATELIMIT_SIGNUP", "3 per hour;10 per day"),
+        # Different coupon codes tried at checkout, per cart and per client address
+        # (each per store).
+        "RATELIMIT_COUPON_CART": os.environ.get("HAAT_RATELIMIT_COUPON_CART", "10 per hour"),
+        "RATELIMIT_COUPON_CLIENT": os.environ.get("HAAT_RATELIMIT_COUPON_CLIENT",
+                                                  "20 per hour"),
+        # The sign-up page's challenge (core/platform/challenge.py): a honeypot field and
+        # a signed, one-time form token at least this many seconds old.
+        "HAAT_SIGNUP_CHALLENGE": os.environ.get("HAAT_SIGNUP_CHALLENGE", "1") not in (
+            "0", "false", "no"),
+        "HAAT_SIGNUP_MIN_SECONDS": _env_int("HAAT_SIGNUP_MIN_SECONDS", 3),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Host-only cookies: no Domain attribute, so a store's cookie never reaches
@@ -144,6 +157,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if "DATABASE_URL" in config:
         config["SQLALCHEMY_DATABASE_URI"] = config.pop("DATABASE_URL")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config["RATELIMIT_STORAGE_URI"] = rate_limit_storage(config)
     # Under TESTING a raising plugin fails the test, unless a test asks for isolation.
     if "HAAT_PLUGIN_ISOLATION" not in config:
         raw = os.environ.get("HAAT_PLUGIN_ISOLATION")
@@ -156,6 +170,18 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config.setdefault("PREFERRED_URL_SCHEME", "https" if production else "http")
     check_production_safety(config)
     return config
+
+
+def rate_limit_storage(config: dict[str, Any]) -> str:
+    """Where rate-limit counts live: as configured, else Redis when ``REDIS_URL`` is set
+    (every node shares it), else one SQLite file in the instance directory that every
+    worker of this node shares (core/web/limit_storage.py). Never ``memory://`` by
+    default: each worker would count on its own."""
+    if config.get("RATELIMIT_STORAGE_URI"):
+        return str(config["RATELIMIT_STORAGE_URI"])
+    if config.get("REDIS_URL"):
+        return str(config["REDIS_URL"])
+    return f"haat-sqlite://{Path(config['HAAT_INSTANCE_DIR']) / 'ratelimits.db'}"
 
 
 def normalise_database_url(url: str) -> str:

@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from core.db import db
+from core.web import limit_storage  # noqa: F401 (registers the haat-sqlite:// storage)
 
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()

@@ -130,6 +130,8 @@ def build_test_app(root: Path, database_url: str, **overrides: Any) -> Flask:
         "HAAT_PLATFORM_DOMAIN": PLATFORM_DOMAIN,
         "WTF_CSRF_ENABLED": False,
         "HAAT_JOBS": "immediate",
+        # Like CSRF, the sign-up challenge is off; tests of the challenge switch it on.
+        "HAAT_SIGNUP_CHALLENGE": False,
         # RATELIMIT_ENABLED is left alone: Flask-Limiter's switch is process-wide.
         **overrides,
     })

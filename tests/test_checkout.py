@@ -212,7 +212,7 @@ def test_an_unknown_coupon_is_refused_with_a_reason(app, shops):
     response = client.post("/checkout", data=checkout_form(client, coupon="nope10"))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "We do not know the code NOPE10" in html and 'value="nope10"' in html
+    assert "The code NOPE10 cannot be used on this order" in html and 'value="nope10"' in html
     assert orders_of(app, shops["a"]) == []
 
 
@@ -232,10 +232,13 @@ def test_a_percentage_coupon_applies_and_its_use_is_counted(app, shops):
     again = shopper(app, "dhaka-shop", shops["ids"]["a"])
     refused = again.post("/checkout", data=checkout_form(again, coupon="EID10"))
     assert refused.status_code == 422
-    assert "has been used up" in refused.get_data(as_text=True)
+    # Used up reads like unknown (issue 21: a guesser cannot tell real codes apart).
+    assert "The code EID10 cannot be used on this order" in refused.get_data(as_text=True)
 
 
-def test_coupon_rules_give_their_own_reasons(app, shops):
+def test_unknown_and_unusable_codes_read_the_same(app, shops):
+    """Issue 21: minimum not met, inactive and another store's code all get the
+    unknown code's message, so guessing reveals no real code."""
     add_discount(app, shops["a"], code="BIG", kind="fixed", value=50_000,
                  min_subtotal=500_000)
     add_discount(app, shops["a"], code="OFF", kind="fixed", value=50_000, active=False)
@@ -244,9 +247,9 @@ def test_coupon_rules_give_their_own_reasons(app, shops):
     client = shopper(app, "dhaka-shop", shops["ids"]["a"])
     reasons = {code: client.post("/checkout", data=checkout_form(client, coupon=code))
                .get_data(as_text=True) for code in ("BIG", "OFF", "ONLYB")}
-    assert "Spend at least" in reasons["BIG"]
-    assert "is not active" in reasons["OFF"]
-    assert "We do not know the code ONLYB" in reasons["ONLYB"]
+    for code, page in reasons.items():
+        assert f"The code {code} cannot be used on this order" in page, code
+        assert "Spend at least" not in page and "is not active" not in page
     assert client.post("/checkout", data=checkout_form(client, coupon="ship")).status_code == 303
     [order] = orders_of(app, shops["a"])
     assert order.shipping_total == 0 and order.total == PRICE
@@ -261,7 +264,7 @@ def test_a_per_customer_limit_recognises_the_same_phone(app, shops):
     refused = second.post("/checkout", data=checkout_form(second, coupon="ONCE",
                                                           phone="+880 1712-345678"))
     assert refused.status_code == 422
-    assert "You have already used the code ONCE" in refused.get_data(as_text=True)
+    assert "The code ONCE cannot be used on this order" in refused.get_data(as_text=True)
     with app.app_context(), tenant_scope(shops["a"].id):
         assert db.session.scalar(select(func.count(Customer.id))) == 1
 

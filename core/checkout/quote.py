@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 
@@ -22,7 +22,7 @@ from core.catalog.models import STATUS_ACTIVE
 from core.checkout.adjustments import AppliedAdjustment, checkout_total, order_adjustments
 from core.checkout.form import CheckoutInput
 from core.customers.service import customer_key
-from core.discounts.rules import CouponDecision, evaluate
+from core.discounts.rules import CouponDecision, evaluate, normalise_code
 from core.money import Money, sum_money
 from core.pluginhost.runtime import StorePlugins, reraise_unless_isolating
 from core.sdk import (
@@ -92,14 +92,46 @@ class Quote:
         self.problems.setdefault(name or "form", message)
 
 
+class CouponGuard(Protocol):
+    """What limits coupon guessing (the storefront's is ``core.storefront.coupon_guard``)."""
+
+    def may_check(self, cart: Cart, code: str) -> bool:
+        """Whether ``code`` may be checked for ``cart`` now (False: too many tries)."""
+
+    def known(self, cart: Cart, code: str) -> bool:
+        """Whether ``code`` has already applied to ``cart`` (its refusals may be exact)."""
+
+    def applied(self, cart: Cart, code: str) -> None:
+        """Remember that ``code`` applied to ``cart``."""
+
+
 @dataclass(frozen=True)
 class QuoteRequest:
-    """Who is asking: the store's plugins, the shopper's locale and formatters."""
+    """Who is asking: the store's plugins, the shopper's locale and formatters, and
+    what limits coupon guessing (``None``: nothing, e.g. outside a request)."""
 
     plugins: StorePlugins
     locale: str
     money_text: Callable[[Money], str]
     date_text: Callable[[datetime], str]
+    coupons: CouponGuard | None = None
+
+
+def _decide_coupon(quote: Quote, request: QuoteRequest,
+                   data: CheckoutInput) -> CouponDecision | None:
+    """The typed code's decision, within the guard's limits on guessing."""
+    guard, cart = request.coupons, quote.cart
+    code = normalise_code(data.get("coupon"))
+    if code and guard is not None and not guard.may_check(cart, code):
+        return CouponDecision(code, reason=_("You have tried several codes just now. Wait "
+                                             "a while, then try again."))
+    decision = evaluate(code, quote.snapshot.subtotal,
+                        customer_key(data.get("email"), data.get("phone")),
+                        request.money_text, request.date_text,
+                        explain=bool(code and guard is not None and guard.known(cart, code)))
+    if decision is not None and decision.applies and guard is not None:
+        guard.applied(cart, code)
+    return decision
 
 
 def build_quote(request: QuoteRequest, cart: Cart, data: CheckoutInput, *,
@@ -114,9 +146,7 @@ def build_quote(request: QuoteRequest, cart: Cart, data: CheckoutInput, *,
     _check_lines(quote, request)
     address = data.address
     _offer_rates(quote, request, data, address, placing)
-    quote.coupon = evaluate(data.get("coupon"), quote.snapshot.subtotal,
-                            customer_key(data.get("email"), data.get("phone")),
-                            request.money_text, request.date_text)
+    quote.coupon = _decide_coupon(quote, request, data)
     if quote.coupon is not None and not quote.coupon.applies:
         quote.problem("coupon", quote.coupon.reason)
     coupon = quote.coupon if quote.coupon and quote.coupon.applies else None

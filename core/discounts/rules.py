@@ -1,9 +1,13 @@
 """Whether a coupon code applies to a checkout, and what it takes off.
 
-Each rule that fails gives the shopper its own reason ("Spend at least ৳1,000.00 to
-use this code"), never a bare "invalid". Usage limits are checked here for the
-message and enforced again, atomically, when the order is placed
-(:func:`claim_use`).
+A code that does not apply gets one message, whether it is unknown or real but not
+usable now (inactive, not started, expired, used up, minimum not met, used already):
+otherwise a guesser learns which codes exist (issue 21). That message names the usual
+reasons, so a shopper with a real code knows what to check. Only a shopper to whom the
+code has already applied in this cart (``explain=True``) is told the exact reason, for
+example "Spend at least ৳1,000.00" after taking items out: they know the code is real.
+Usage limits are checked here for the message and enforced again, atomically, when
+the order is placed (:func:`claim_use`).
 """
 
 from __future__ import annotations
@@ -60,10 +64,18 @@ def customer_uses(discount_id: int, customer_key: str) -> int:
                Order.fulfilment_state != "cancelled")) or 0)
 
 
+def not_usable(code: str) -> str:
+    """The one message for a code that does not apply, known or not."""
+    return _("The code %(code)s cannot be used on this order. Check how it is written, "
+             "when it is valid, whether it needs a minimum spend and whether you have "
+             "used it already.", code=code)
+
+
 def evaluate(raw_code: object, subtotal: Money, customer_key: str,
              money_text: Callable[[Money], str], date_text: Callable[[datetime], str],
-             now: datetime | None = None) -> CouponDecision | None:
-    """Decide on a typed code; ``None`` when none was typed."""
+             now: datetime | None = None, explain: bool = False) -> CouponDecision | None:
+    """Decide on a typed code; ``None`` when none was typed. A refusal names its exact
+    reason only with ``explain`` (the code already applied for this shopper)."""
     code = normalise_code(raw_code)
     if not code:
         return None
@@ -71,12 +83,11 @@ def evaluate(raw_code: object, subtotal: Money, customer_key: str,
     if len(code) <= MAX_CODE_LENGTH:
         discount = db.session.scalar(select(Discount).where(Discount.code == code))
     if discount is None:
-        return CouponDecision(code, reason=_("We do not know the code %(code)s. Check it "
-                                             "and try again.", code=code))
+        return CouponDecision(code, reason=not_usable(code))
     now = now or utcnow()
     refusal = _refusal(discount, subtotal, customer_key, money_text, date_text, now)
     if refusal:
-        return CouponDecision(code, reason=refusal)
+        return CouponDecision(code, reason=refusal if explain else not_usable(code))
     return CouponDecision(code, discount=discount, amount=_amount(discount, subtotal))
 
 

@@ -253,7 +253,7 @@ def rate_limit(limit: str, *, methods: tuple[str, ...] = ("POST",)) -> Callable[
     that writes rows, a code lookup. Only ``methods`` count (POST by default, so a page
     that shows the form stays free). Past the limit the shopper gets Haat's "Too many
     requests" page (429) in their language. Limits are kept where Haat keeps its own
-    (``REDIS_URL``, else each worker's memory)::
+    (``REDIS_URL``, else a file every worker of the machine shares)::
 
         @bp.post("/wishlist/add")
         @rate_limit("30 per minute")

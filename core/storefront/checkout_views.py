@@ -27,6 +27,7 @@ from core.i18n import format_date
 from core.money import Money
 from core.places.choices import address_choices
 from core.pluginhost.web import plugins_for_request
+from core.storefront import coupon_guard
 from core.storefront.context import (
     CART_COOKIE,
     current_locale,
@@ -69,7 +70,7 @@ def quote_request() -> QuoteRequest:
     plugins = plugins_for_request()
     assert plugins is not None
     return QuoteRequest(plugins=plugins, locale=locale, money_text=money_text,
-                        date_text=date_text)
+                        date_text=date_text, coupons=coupon_guard.guard)
 
 
 #: What a signed-in shopper's last order fills in (they can change any of it).

@@ -1,8 +1,9 @@
 """Counting uses against limits kept in the app's rate-limit storage.
 
 For limits that are not one per route: per phone or email, per staff member, per test
-send. The storage is Flask-Limiter's (memory, or Redis with ``RATELIMIT_STORAGE_URI``),
-so these limits hold across workers exactly as far as the route limits do.
+send. The storage is Flask-Limiter's (by default one SQLite file every worker of the
+node shares, or Redis with ``REDIS_URL``; see ``core.web.limit_storage``), so these
+limits hold across workers exactly as far as the route limits do.
 """
 
 from __future__ import annotations
@@ -13,17 +14,36 @@ from limits import RateLimitItem, parse
 
 from core.extensions import limiter
 
+Limit = RateLimitItem | str
 
-def use_allowance(limits: Sequence[RateLimitItem | str], *keys: str) -> bool:
+
+def _items(limits: Sequence[Limit]) -> list[RateLimitItem]:
+    return [parse(limit) if isinstance(limit, str) else limit for limit in limits]
+
+
+def use_allowance(limits: Sequence[Limit], *keys: str) -> bool:
     """Count one use for ``keys`` against each of ``limits`` (``"10 per hour"`` or a
     parsed item). False, with nothing counted, when any of them is used up; always True
     when rate limiting is switched off (``RATELIMIT_ENABLED=False``)."""
+    return use_allowances((limits, keys))
+
+
+def use_allowances(*uses: tuple[Sequence[Limit], Sequence[str]]) -> bool:
+    """Like :func:`use_allowance` for several ``(limits, keys)`` at once: one use is
+    counted for each only when none of them is used up (per cart *and* per client)."""
     if not limiter.enabled:
         return True
-    items = [parse(limit) if isinstance(limit, str) else limit for limit in limits]
+    pairs = [(item, tuple(keys)) for limits, keys in uses for item in _items(limits)]
     strategy = limiter.limiter
-    if not all(strategy.test(item, *keys) for item in items):
+    if not all(strategy.test(item, *keys) for item, keys in pairs):
         return False
     # hit() is the atomic step (a used-up limit records nothing): two requests that
     # both passed the test above cannot both get the last use.
-    return all([strategy.hit(item, *keys) for item in items])
+    return all([strategy.hit(item, *keys) for item, keys in pairs])
+
+
+def allowance_left(limits: Sequence[Limit], *keys: str) -> bool:
+    """Whether one more use for ``keys`` fits every one of ``limits`` (nothing counted)."""
+    if not limiter.enabled:
+        return True
+    return all(limiter.limiter.test(item, *keys) for item in _items(limits))
