@@ -365,10 +365,8 @@ def _submit(product: Product | None) -> Response | tuple[str, int]:
     try:
         saved = editing.save_product(product, values, form.staged_rows)
         db.session.commit()
-        # A photo's job may have run between reading its staged row and this commit,
-        # leaving the new product image marked processing: queue it once more (a run
-        # that finds the files made only marks the image ready).
-        staging.process_later(store.id, saved.images)
+        # A photo's job may have read its rows before this commit: check once more.
+        staging.mark_when_ready(store.id, saved.images)
     except IntegrityError:  # another request took the handle or SKU meanwhile
         db.session.rollback()
         form.errors["handle"] = _("Another product took this handle or SKU a moment ago. "

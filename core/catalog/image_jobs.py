@@ -8,19 +8,19 @@ The product editor only checks an upload and keeps it privately
 of the queue, not the merchant's request.
 
 The job is safe to run twice for the same key: a second run finds no upload waiting and
-only marks rows that a product save created meanwhile (the save queues it again for
-exactly that reason, see :func:`queue_processing`).
+only marks the rows ready. A product save queues the cheap :func:`mark_photo_ready` for
+images it copied from staged rows still processing (see its docstring for the race).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
-from core.catalog.images import delete_image, finish_upload
+from core.catalog.images import delete_image, finish_upload, upload_waiting
 from core.catalog.models import ProductImage, StagedImage
 from core.db import db
 from core.storage import get_storage
@@ -29,10 +29,20 @@ from core.storage import get_storage
 def queue_processing(tenant_id: int, storage_keys: Iterable[str]) -> None:
     """Queue :func:`process_photo` for each key (call after the rows are committed: a
     worker, or the immediate queue of tests, reads them in its own session)."""
+    _queue(process_photo, tenant_id, storage_keys)
+
+
+def queue_marking(tenant_id: int, storage_keys: Iterable[str]) -> None:
+    """Queue :func:`mark_photo_ready` for each key, after a product save committed images
+    copied from staged rows still ``processing``."""
+    _queue(mark_photo_ready, tenant_id, storage_keys)
+
+
+def _queue(func: Callable[..., None], tenant_id: int, storage_keys: Iterable[str]) -> None:
     jobs = current_app.extensions["haat_jobs"]
     for key in dict.fromkeys(storage_keys):
         # Bulk work: should become enqueue_bulk once the queue has it (issue 21).
-        jobs.enqueue(process_photo, tenant_id, key)
+        jobs.enqueue(func, tenant_id, key)
 
 
 def process_photo(store: Any, storage_key: str) -> None:
@@ -41,13 +51,11 @@ def process_photo(store: Any, storage_key: str) -> None:
     not found and its folder is never touched."""
     storage = get_storage()
     stored = finish_upload(storage, store.id, storage_key)
-    rows = _rows(storage_key)
-    if stored is None:
-        # Done by an earlier run, or deleted: mark what exists once its file is there.
-        if storage.path(store.id, storage_key).is_file():
-            for row in rows:
-                row.processing = False
+    if stored is None:  # done by an earlier run, or deleted meanwhile
+        mark_photo_ready(store, storage_key)
         return
+    # Read the rows only now: a product save committed while the files were made is seen.
+    rows = _rows(storage_key)
     if not rows:  # the photo was taken out while the job worked: nothing shows it
         delete_image(storage, store.id, storage_key, stored.widths)
         return
@@ -57,6 +65,24 @@ def process_photo(store: Any, storage_key: str) -> None:
         row.processing = False
     # The job's runner commits; the flush bumps the store's content version, so
     # cached pages showing the placeholder are retired at once.
+
+
+def mark_photo_ready(store: Any, storage_key: str) -> None:
+    """Mark the rows of ``storage_key`` ready if its files are made; else leave them to
+    :func:`process_photo`, which reads the rows after making the files.
+
+    Why a product save queues this: the save copies a staged row that still says
+    ``processing`` into a new product image; a :func:`process_photo` that read its rows
+    before the save committed cannot see that image. This cheap job, queued after the
+    commit, can, and it never repeats the resizing.
+    """
+    storage = get_storage()
+    if upload_waiting(storage, store.id, storage_key):
+        return  # process_photo is still to finish and will mark them
+    if not storage.path(store.id, storage_key).is_file():
+        return  # deleted
+    for row in _rows(storage_key):
+        row.processing = False
 
 
 def _rows(storage_key: str) -> list[ProductImage | StagedImage]:

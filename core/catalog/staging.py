@@ -26,7 +26,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core.catalog.editing import ImageFiles, image_stem, remove_files
-from core.catalog.image_jobs import queue_processing
+from core.catalog.image_jobs import queue_marking, queue_processing
 from core.catalog.images import ImageRejected, store_upload
 from core.catalog.models import ProductImage, StagedImage
 from core.db import db, utcnow
@@ -62,12 +62,19 @@ def stage_files(storage: Storage, tenant_id: int, stem: str,
     return staged, refused
 
 
-def process_later(tenant_id: int, rows: Sequence[StagedImage | ProductImage]) -> None:
-    """Queue the job for each row still ``processing`` (after the rows are committed)."""
+def process_later(tenant_id: int, rows: Sequence[StagedImage]) -> None:
+    """Queue the job that makes the files of each staged row still ``processing`` (call
+    once the rows are committed)."""
     waiting = [row for row in rows if row.processing]
     queue_processing(tenant_id, [row.storage_key for row in waiting])
     for row in waiting:  # a job that ran at once (tests' immediate queue) changed them
         db.session.expire(row)
+
+
+def mark_when_ready(tenant_id: int, images: Sequence[ProductImage]) -> None:
+    """After a product save committed: queue the check that marks its images copied
+    from still-processing staged rows ready (:func:`~core.catalog.image_jobs.mark_photo_ready`)."""
+    queue_marking(tenant_id, [image.storage_key for image in images if image.processing])
 
 
 def staged_by_id(ids: Collection[int]) -> dict[int, StagedImage]:
