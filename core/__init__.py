@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.admin import navigation as admin_navigation
     from core.catalog import events as catalog_events
     from core.catalog import redirects
+    from core.catalog.images import configure_pillow
     from core.platform.views import bp as platform_bp
     from core.pluginhost import web as plugin_web
     from core.storefront import coming_soon, page_cache
@@ -71,6 +72,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     plugin_web.init_app(app)
     coming_soon.init_app(app)
     jobs.init_app(app)
+    # Pillow's own bomb and truncation guards follow the configured pixel limit.
+    configure_pillow(app.config["HAAT_MAX_IMAGE_PIXELS"])
 
     app.register_blueprint(health.bp)
     app.register_blueprint(platform_bp)

@@ -139,6 +139,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAX_FORM_PARTS": _env_int("HAAT_MAX_FORM_PARTS", 3000),
         # Largest product CSV the import accepts (a 5,000-row file is about 1-2 MB).
         "HAAT_IMPORT_MAX_BYTES": _env_int("HAAT_IMPORT_MAX_BYTES", 10 * 1024 * 1024),
+        # Most pixels an uploaded image may have, read from its header before decoding
+        # (50 MP takes a 48 MP phone photo, 8000 x 6000; core/catalog/images.py).
+        "HAAT_MAX_IMAGE_PIXELS": _env_int("HAAT_MAX_IMAGE_PIXELS", 50_000_000),
         # Mail (core/mail.py, docs/emails.md):
         # "outbox" writes .eml files (an empty HAAT_OUTBOX_DIR means <instance dir>/outbox);
         # "smtp" sends through HAAT_SMTP_URL (smtp:// STARTTLS, smtps:// implicit TLS).

@@ -2,6 +2,10 @@
 
 The default backend writes to local disk under ``HAAT_MEDIA_DIR``; an S3-compatible
 backend can implement the same four methods later.
+
+Keys under ``private/`` (see :func:`private_key`) are kept in the store's folder but
+never served: an upload waiting for its job is there, still carrying the EXIF data
+(GPS position, camera serial) that the clean copies leave out.
 """
 
 from __future__ import annotations
@@ -20,6 +24,21 @@ class Storage(Protocol):
     def path(self, tenant_id: int, key: str) -> Path: ...
     def delete(self, tenant_id: int, key: str) -> None: ...
     def delete_tenant(self, tenant_id: int) -> None: ...
+
+
+#: The folder of files that are stored but never served at ``/media/``.
+PRIVATE_PREFIX = "private/"
+
+
+def private_key(key: str) -> str:
+    """Where the raw upload for ``key`` waits: ``products/a.jpg`` ->
+    ``private/products/a.jpg.upload``."""
+    return f"{PRIVATE_PREFIX}{key}.upload"
+
+
+def is_private(key: str) -> bool:
+    """True for keys that must never be served (:data:`PRIVATE_PREFIX`)."""
+    return PurePosixPath(key).parts[:1] == (PRIVATE_PREFIX.rstrip("/"),)
 
 
 class UnsafeKey(ValueError):

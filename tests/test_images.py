@@ -16,11 +16,13 @@ from core.catalog.images import (
     ImageRejected,
     StoredImage,
     delete_image,
+    finish_upload,
     rendition_key,
     srcset,
     store_image,
+    store_upload,
 )
-from core.storage import LocalStorage
+from core.storage import LocalStorage, private_key
 
 TENANT = 7
 ORIENTATION = 0x0112
@@ -212,7 +214,9 @@ def bad_uploads() -> list[tuple[str, bytes, str]]:
         ("ico", encode(noisy((32, 32)), "ICO"), "not an image Haat can use"),
         ("pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "not an image"),
         ("header claims 50000x50000", png_header_only(50_000, 50_000), "too many pixels"),
-        ("header claims 8000x6000", png_header_only(8000, 6000), "too many pixels"),
+        # A 48 MP phone photo is within the limit; this one then fails to decode.
+        ("header claims 8000x6000", png_header_only(8000, 6000), "damaged or incomplete"),
+        ("header claims 9000x6000", png_header_only(9000, 6000), "too many pixels"),
         ("oversized", b"\xff\xd8\xff" + b"\0" * (10 * 1024 * 1024), "larger than 10 MB"),
     ]
 
@@ -231,7 +235,7 @@ def test_bad_uploads_are_rejected_and_write_nothing(
 
 def test_real_decompression_bomb_is_rejected(storage: LocalStorage, real_bomb: bytes) -> None:
     assert len(real_bomb) < 100_000 and MAX_PIXELS < 9000 * 9000
-    with pytest.raises(ImageRejected, match="at most 40 megapixels"):
+    with pytest.raises(ImageRejected, match="at most 50 megapixels"):
         store_image(storage, TENANT, real_bomb, stem="products/bomb")
     assert files_under(storage.root) == []
 
@@ -320,3 +324,93 @@ def test_tenants_files_live_under_different_roots(storage: LocalStorage) -> None
     delete_image(storage, 1, first.storage_key, first.widths)
     assert files_under(storage.tenant_root(1)) == []
     assert len(files_under(storage.tenant_root(2))) == 1 + 2 * len(second.widths)
+
+
+# ------------------------------------------------ limits before decoding, truncation
+
+
+@pytest.fixture
+def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every pixel decoder Pillow starts (``Image.open`` alone starts none)."""
+    started: list[str] = []
+    real = Image._getdecoder
+
+    def counting(mode, decoder_name, *args, **kwargs):
+        started.append(decoder_name)
+        return real(mode, decoder_name, *args, **kwargs)
+
+    monkeypatch.setattr(Image, "_getdecoder", counting)
+    return started
+
+
+@pytest.mark.parametrize("store", [store_image, store_upload])
+@pytest.mark.parametrize("size", [(9000, 6000), (12_000, 10_000), (50_000, 50_000)])
+def test_too_many_pixels_are_refused_from_the_header_without_decoding(
+        storage: LocalStorage, decodes: list[str], store, size: tuple[int, int]) -> None:
+    # 54 MP (our limit), 120 MP (Pillow warns) and 2,500 MP (Pillow refuses to open).
+    with pytest.raises(ImageRejected, match="at most 50 megapixels"):
+        store(storage, TENANT, png_header_only(*size), stem="products/bomb")
+    assert decodes == []
+    assert files_under(storage.root) == []
+
+
+def test_the_checks_do_decode_an_image_within_the_limit(
+        storage: LocalStorage, decodes: list[str]) -> None:
+    store_upload(storage, TENANT, encode(noisy((300, 200)), "PNG"), stem="p/ok")
+    assert decodes  # so the test above would notice a decode
+
+
+def cut_png() -> list[tuple[str, bytes]]:
+    png = encode(noisy((300, 200)), "PNG")
+    # Pillow's verify() stops at the name of the end chunk; its checksum is the last 4 bytes.
+    return [(f"last {n} bytes missing", png[:-n]) for n in (1, 4, 8, 12)] + [
+        ("half", png[: len(png) // 2])]
+
+
+@pytest.mark.parametrize("store", [store_image, store_upload])
+@pytest.mark.parametrize(("data"), [pytest.param(d, id=name) for name, d in cut_png()])
+def test_a_truncated_png_is_refused(storage: LocalStorage, store, data: bytes) -> None:
+    with pytest.raises(ImageRejected, match="damaged or incomplete"):
+        store(storage, TENANT, data, stem="products/cut")
+    assert files_under(storage.root) == []
+
+
+# ------------------------------------------------------- upload now, files in a job
+
+
+def test_store_upload_keeps_only_a_private_copy_and_finish_upload_makes_the_files(
+        storage: LocalStorage, tmp_path_factory: pytest.TempPathFactory) -> None:
+    data = encode(noisy((1000, 500)), "JPEG")
+    kept = store_upload(storage, TENANT, data, stem="products/later")
+    assert kept == StoredImage("products/later.jpg", 1000, 500, (160, 320, 480, 640, 960))
+    assert files_under(storage.root) == [storage.path(TENANT, private_key(kept.storage_key))]
+
+    done = finish_upload(storage, TENANT, kept.storage_key)
+    assert done == kept
+    now = LocalStorage(tmp_path_factory.mktemp("now"))
+    assert store_image(now, TENANT, data, stem="products/later") == kept
+    assert [p.relative_to(storage.root) for p in files_under(storage.root)] == [
+        p.relative_to(now.root) for p in files_under(now.root)]
+    # A second run finds nothing waiting and changes nothing.
+    assert finish_upload(storage, TENANT, kept.storage_key) is None
+
+
+def test_store_upload_predicts_the_upright_size_and_transparency(storage: LocalStorage) -> None:
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6  # the camera was turned: 800x600 on the sensor, 600x800 upright
+    phone = encode(noisy((800, 600)), "JPEG", exif=exif.tobytes())
+    kept = store_upload(storage, TENANT, phone, stem="p/phone")
+    assert (kept.width, kept.height, kept.storage_key) == (600, 800, "p/phone.jpg")
+    assert finish_upload(storage, TENANT, kept.storage_key) == kept
+
+    badge = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    kept = store_upload(storage, TENANT, encode(badge, "PNG"), stem="p/badge")
+    assert kept.storage_key == "p/badge.png"
+    assert finish_upload(storage, TENANT, kept.storage_key) == kept
+
+
+def test_deleting_an_image_still_waiting_removes_its_upload(storage: LocalStorage) -> None:
+    kept = store_upload(storage, TENANT, encode(noisy((300, 300)), "JPEG"), stem="p/gone")
+    delete_image(storage, TENANT, kept.storage_key, kept.widths)
+    assert files_under(storage.root) == []
+    assert finish_upload(storage, TENANT, kept.storage_key) is None

@@ -57,6 +57,7 @@ from core.catalog.richtext import editor_html
 from core.db import db
 from core.i18n import to_ascii_digits
 from core.storage import get_storage
+from core.storefront.media import placeholder_url
 from core.web.budgets import try_spend
 from core.web.templating import ngettext, number_filter
 from core.web.tenancy import current_store
@@ -164,7 +165,10 @@ def _collections() -> list[Collection]:
 
 
 def thumbnail_url(image: ProductImage | StagedImage) -> str:
-    """The smallest stored copy of ``image``, for lists and the form."""
+    """The smallest stored copy of ``image``, for lists and the form (a placeholder while
+    its job is still making the copies)."""
+    if image.processing:
+        return placeholder_url()
     widths = image.width_list
     key = rendition_key(image.storage_key, min(widths), "original") if widths \
         else image.storage_key
@@ -350,6 +354,7 @@ def _keep_photos(form: pf.ProductForm, product: Product | None) -> None:
         form.staged[row.id] = {"alt": "", "position": str(offset)}
         form.staged_rows[row.id] = row
     db.session.commit()
+    staging.process_later(store.id, rows)  # cleaning and resizing run in a job
     staging.remove_stale(get_storage(), store.id)
 
 
@@ -372,6 +377,8 @@ def _submit(product: Product | None) -> Response | tuple[str, int]:
     try:
         saved = editing.save_product(product, values, form.staged_rows)
         db.session.commit()
+        # A photo's job may have read its rows before this commit: check once more.
+        staging.mark_when_ready(store.id, saved.images)
     except IntegrityError:  # another request took the handle or SKU meanwhile
         db.session.rollback()
         form.errors["handle"] = _("Another product took this handle or SKU a moment ago. "
@@ -423,6 +430,7 @@ def stage_photos() -> tuple[Response, int]:
     rows, refused = staging.stage_files(get_storage(), store.id, _image_stem(request.form),
                                         files)
     db.session.commit()
+    staging.process_later(store.id, rows)
     staging.remove_stale(get_storage(), store.id)
     return jsonify(
         photos=[{"id": row.id, "value": f"s{row.id}", "name": row.name,

@@ -286,7 +286,8 @@ def _apply_images(product: Product, changes: Sequence[ImageChange],
         if row is None or choice.id in added:
             continue
         image = ProductImage(storage_key=row.storage_key, alt=choice.alt, width=row.width,
-                             height=row.height, widths=row.widths, position=choice.position)
+                             height=row.height, widths=row.widths, position=choice.position,
+                             processing=row.processing)
         added[choice.id] = image
         images.append(image)
         db.session.delete(row)

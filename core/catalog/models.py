@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -142,6 +144,9 @@ class ProductImage(TenantOwned, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Widths of the resized copies written next to the original (see core.catalog.images).
     widths: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: True until the job has written the clean original and renditions
+    #: (``core.catalog.image_jobs``); pages show a placeholder meanwhile.
+    processing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     product: Mapped[Product] = relationship(back_populates="images")
 
@@ -215,6 +220,8 @@ class StagedImage(TenantOwned, db.Model):
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
     widths: Mapped[str] = mapped_column(String(100), default="")
+    #: As :attr:`ProductImage.processing`; saving the product carries it over.
+    processing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property

@@ -4,8 +4,9 @@ A browser cannot be told to fill a file input again, so a photo that only lived 
 form would be lost whenever the form comes back from the server: after a mistake, or
 after a step such as "make every combination" without JavaScript. So, as hosted shops
 do (the file is uploaded first and the product then refers to the upload), a photo is
-stored the moment it reaches the server: checked, cleaned and resized exactly like a
-product image, and recorded as a :class:`~core.catalog.models.StagedImage` of the store.
+stored the moment it reaches the server: checked exactly like a product image, kept
+privately, and recorded as a :class:`~core.catalog.models.StagedImage` of the store that
+says ``processing``; a job (:mod:`core.catalog.image_jobs`) then cleans and resizes it.
 The form then carries only its id (``staged-<id>-alt``/``-position``), so the page can
 come back any number of times. Saving the product turns the staged row into a
 :class:`~core.catalog.models.ProductImage` with the same files
@@ -25,8 +26,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core.catalog.editing import ImageFiles, image_stem, remove_files
-from core.catalog.images import ImageRejected, store_image
-from core.catalog.models import StagedImage
+from core.catalog.image_jobs import queue_marking, queue_processing
+from core.catalog.images import ImageRejected, store_upload
+from core.catalog.models import ProductImage, StagedImage
 from core.db import db, utcnow
 from core.storage import Storage
 
@@ -37,23 +39,42 @@ _MAX_NAME = 200
 
 def stage_files(storage: Storage, tenant_id: int, stem: str,
                 files: Sequence[tuple[str, bytes]]) -> tuple[list[StagedImage], list[str]]:
-    """Store each ``(file name, data)`` and record it as staged (flushed, not
-    committed); returns the staged rows and a message naming each refused file."""
+    """Check and keep each ``(file name, data)`` and record it as staged (flushed, not
+    committed); returns the staged rows and a message naming each refused file.
+
+    The rows say ``processing``: once they are committed, :func:`process_later` queues
+    the job that makes their files.
+    """
     staged: list[StagedImage] = []
     refused: list[str] = []
     for name, data in files:
         try:
-            stored = store_image(storage, tenant_id, data, stem=image_stem(stem))
+            stored = store_upload(storage, tenant_id, data, stem=image_stem(stem))
         except ImageRejected as exc:
             refused.append(f"{name}: {exc}" if name else str(exc))
             continue
         row = StagedImage(storage_key=stored.storage_key, name=_short_name(name),
                           width=stored.width, height=stored.height,
-                          widths=",".join(str(w) for w in stored.widths))
+                          widths=",".join(str(w) for w in stored.widths), processing=True)
         db.session.add(row)
         staged.append(row)
     db.session.flush()
     return staged, refused
+
+
+def process_later(tenant_id: int, rows: Sequence[StagedImage]) -> None:
+    """Queue the job that makes the files of each staged row still ``processing`` (call
+    once the rows are committed)."""
+    waiting = [row for row in rows if row.processing]
+    queue_processing(tenant_id, [row.storage_key for row in waiting])
+    for row in waiting:  # a job that ran at once (tests' immediate queue) changed them
+        db.session.expire(row)
+
+
+def mark_when_ready(tenant_id: int, images: Sequence[ProductImage]) -> None:
+    """After a product save committed: queue the check that marks its images copied
+    from still-processing staged rows ready (:func:`~core.catalog.image_jobs.mark_photo_ready`)."""
+    queue_marking(tenant_id, [image.storage_key for image in images if image.processing])
 
 
 def staged_by_id(ids: Collection[int]) -> dict[int, StagedImage]:

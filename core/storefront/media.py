@@ -8,18 +8,32 @@ from flask import url_for
 
 from core.catalog.images import rendition_key, srcset
 
+#: What an image shows while its job is still making its files (a plain grey box; the
+#: ``width``/``height`` attributes keep the layout as it will be).
+PROCESSING_PLACEHOLDER = "image-processing.svg"
+
 
 def _url(key: str) -> str:
     return url_for("storefront.media", key=key)
 
 
+def placeholder_url() -> str:
+    """The URL of :data:`PROCESSING_PLACEHOLDER`."""
+    return url_for("static", filename=PROCESSING_PLACEHOLDER)
+
+
 def image_sources(storage_key: str, widths: tuple[int, ...] | list[int], width: int = 0,
-                  height: int = 0, fallback_width: int = 640) -> dict[str, Any]:
+                  height: int = 0, fallback_width: int = 640, *,
+                  processing: bool = False) -> dict[str, Any]:
     """``src``, ``srcset`` (original format) and ``webp`` srcset for an image.
 
-    Images stored before renditions existed have no widths and use the original.
+    Images stored before renditions existed have no widths and use the original; an
+    image whose files a job is still making (``processing``) shows a placeholder.
     """
     widths = tuple(widths)
+    if processing:
+        return {"src": placeholder_url(), "srcset": "", "webp": "", "width": width,
+                "height": height, "processing": True}
     if not widths:
         return {"src": _url(storage_key), "srcset": "", "webp": "", "width": width,
                 "height": height}
@@ -32,7 +46,8 @@ def image_sources(storage_key: str, widths: tuple[int, ...] | list[int], width: 
 
 def product_image(image: Any) -> dict[str, Any]:
     """:func:`image_sources` for a :class:`~core.catalog.models.ProductImage`."""
-    return image_sources(image.storage_key, image.width_list, image.width, image.height)
+    return image_sources(image.storage_key, image.width_list, image.width, image.height,
+                         processing=bool(getattr(image, "processing", False)))
 
 
 def setting_image(value: Any) -> dict[str, Any] | None:

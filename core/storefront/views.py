@@ -28,7 +28,7 @@ from core.catalog.richtext import description_html
 from core.catalog.video import optional_video
 from core.extensions import limiter
 from core.pluginhost.web import route_plugin
-from core.storage import LocalStorage, UnsafeKey
+from core.storage import LocalStorage, UnsafeKey, is_private
 from core.storefront import queries
 from core.storefront.context import ONE_YEAR, current_theme, render_page, storefront_context
 from core.storefront.media import product_image, setting_image
@@ -195,6 +195,8 @@ def media(key: str) -> Response:
     Keys are never reused for different content, so files are cached for a year.
     """
     storage = LocalStorage(current_app.config["HAAT_MEDIA_DIR"])
+    if is_private(key):  # an upload still waiting for its job, with its EXIF data
+        abort(404)
     try:
         root = storage.tenant_root(current_store().id)
         storage.path(current_store().id, key)
