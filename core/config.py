@@ -125,9 +125,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_DOMAIN": None,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        # "Keep me signed in" lasts this long; it ends early on a password change,
-        # "sign out everywhere" or removal (the cookie carries the rotating session key).
+        # "Keep me signed in" lasts this long, and no admin session lasts longer; it ends
+        # early on sign-out, a password change, "sign out everywhere" or removal
+        # (sessions are kept on the server: core/staff/sessions.py).
         "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("HAAT_REMEMBER_DAYS", 30)),
+        # An admin session unused this long ends (the "keep me signed in" cookie, if
+        # chosen, starts a new one). At least 1.
+        "HAAT_ADMIN_IDLE_MINUTES": _env_int("HAAT_ADMIN_IDLE_MINUTES", 120),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "en",
         # Shoppers' strings; the admin has its own "admin" domain (core/admin/language.py).

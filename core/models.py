@@ -26,7 +26,7 @@ from core.orders.models import (
 from core.pages.models import Page
 from core.pluginhost.models import PluginFailure, PluginState, PluginValue, ScheduleRun
 from core.search.schema import SearchDocument, SearchFacet, SearchTerm, SearchText
-from core.staff.models import StaffUser
+from core.staff.models import StaffSession, StaffUser
 from core.theming.models import ThemeSettings
 from tenants.models import Domain, Tenant
 
@@ -64,6 +64,7 @@ __all__ = [
     "ShipmentEvent",
     "ShopperAddress",
     "ShopperCode",
+    "StaffSession",
     "StaffUser",
     "Tenant",
     "ThemeSettings",

@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from conftest import PASSWORD, client_for
 from core import create_app
+from core.admin.auth import REMEMBER_COOKIE
 
 
 @pytest.fixture
@@ -66,10 +67,10 @@ def test_a_session_from_store_a_is_not_valid_on_store_b(app, stores):
 def test_remember_me_sets_a_persistent_cookie_only_when_asked(app, stores):
     plain = client_for(app, "alpha-shop.localhost")
     _sign_in(plain, "alpha-shop")
-    assert plain.get_cookie("remember_token", domain="alpha-shop.localhost") is None
+    assert plain.get_cookie(REMEMBER_COOKIE, domain="alpha-shop.localhost") is None
     remembered = client_for(app, "alpha-shop.localhost")
     _sign_in(remembered, "alpha-shop", remember="y")
-    assert remembered.get_cookie("remember_token", domain="alpha-shop.localhost") is not None
+    assert remembered.get_cookie(REMEMBER_COOKIE, domain="alpha-shop.localhost") is not None
 
 
 def test_sign_in_is_rate_limited_per_store_and_address(app, stores):
@@ -129,7 +130,7 @@ def _restart(browser, host: str = "alpha-shop.localhost") -> None:
 def test_remember_me_cookie_is_host_only_http_only_same_site_and_lasts_30_days(app, stores):
     browser = client_for(app, "alpha-shop.localhost")
     _sign_in(browser, "alpha-shop", remember="y")
-    cookie = browser.get_cookie("remember_token", domain="alpha-shop.localhost")
+    cookie = browser.get_cookie(REMEMBER_COOKIE, domain="alpha-shop.localhost")
     assert cookie.origin_only and cookie.http_only and cookie.same_site == "Lax"
     lasts = cookie.expires - datetime.now(UTC)
     assert timedelta(days=29, hours=23) < lasts <= timedelta(days=30)
@@ -137,7 +138,7 @@ def test_remember_me_cookie_is_host_only_http_only_same_site_and_lasts_30_days(a
     assert browser.get("/admin/").status_code == 200  # still signed in after a restart
     # The cookie copied to another store's host signs nobody in there.
     beta = client_for(app, "beta-shop.localhost")
-    beta.set_cookie("remember_token", cookie.value, domain="beta-shop.localhost")
+    beta.set_cookie(REMEMBER_COOKIE, cookie.value, domain="beta-shop.localhost")
     assert beta.get("/admin/").status_code == 302
 
 

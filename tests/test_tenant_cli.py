@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -31,6 +32,7 @@ from core.orders.models import (
 from core.pages.models import Page
 from core.pluginhost.models import PluginFailure, PluginState, PluginValue, ScheduleRun
 from core.pluginhost.tables import table_owner
+from core.staff import sessions as staff_sessions
 from core.staff.models import StaffUser
 from core.storage import LocalStorage
 from core.theming.models import ThemeSettings
@@ -329,6 +331,8 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
             db.session.add(ProductRating(product_id=ids["gift-card"], plugin="reviews",
                                          rating=Decimal("4.50"), review_count=2))
             _add_order(ids["gift-card"])
+            owner = db.session.scalar(select(StaffUser).order_by(StaffUser.id).limit(1))
+            staff_sessions.start(owner, remember=True, lifetime=timedelta(days=1))
             db.session.commit()
 
     with app.app_context():

@@ -2,24 +2,25 @@
 and the signed-in person's own account page.
 
 Emailed links carry signed tokens (:mod:`core.staff.tokens`) that work once, on the
-store that sent them. Setting a password rotates the account's session key, which ends
-every other session and "keep me signed in" cookie of that account.
+store that sent them. Setting a password ends every other session and "keep me signed
+in" cookie of that account (:mod:`core.staff.sessions`).
 """
 
 from __future__ import annotations
-
-import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from core.admin.auth import (
+    current_session,
+    end_every_session,
     forgot_rate_key,
     forgot_rate_limit,
+    idle_timeout,
     load_staff_by_id,
     login_rate_key,
     login_rate_limit,
@@ -38,7 +39,7 @@ from core.db import db
 from core.extensions import limiter
 from core.messaging.alerts import ALERTS, LOW_STOCK_LEVEL, alert_channels
 from core.messaging.phones import to_e164
-from core.staff import invites
+from core.staff import invites, sessions
 from core.staff.emails import queue_staff_email
 from core.staff.models import StaffUser
 from core.staff.tokens import INVITE, RESET, read_token
@@ -101,7 +102,8 @@ def reset(token: str) -> Response | tuple[str, int]:
         return _page("admin/account/set_password.html",
                      422 if request.method == "POST" else 200, form=form, user=user,
                      purpose=RESET)
-    user.set_password(form.password.data)  # ends every other session of the account
+    user.set_password(form.password.data)
+    sessions.end_all(user)  # whoever else was signed in as this person is not any more
     sign_in(user)
     flash(_("Your password is changed, and you are signed in."), "success")
     return redirect(url_for("admin.home"), 303)
@@ -153,7 +155,10 @@ def _account_page(form: ChangePasswordForm, status: int = 200,
                  role_label=roles.get(current_user.role, current_user.role),
                  languages=admin_languages(), store_language=current_store().locale,
                  alerts=alerts or _alerts_form(current_user._get_current_object()),
-                 alert_names=ALERTS, alert_labels=ALERT_LABELS, low_stock=LOW_STOCK_LEVEL)
+                 alert_names=ALERTS, alert_labels=ALERT_LABELS, low_stock=LOW_STOCK_LEVEL,
+                 signed_in=sessions.live_sessions_of(current_user._get_current_object(),
+                                                     idle_timeout()),
+                 current=current_session())
 
 
 @bp.get("/account")
@@ -232,9 +237,6 @@ def save_alerts() -> Response | tuple[str, int]:
 @login_required
 def sign_out_everywhere() -> Response:
     """End every session of your account, this one and "keep me signed in" included."""
-    user: StaffUser = current_user._get_current_object()
-    user.session_key = secrets.token_hex(16)
-    db.session.commit()
-    logout_user()
+    end_every_session(current_user._get_current_object())
     flash(_("You are signed out on every device."), "info")
     return redirect(url_for("admin.login"), 303)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_domain_claims'
-down_revision = '0017_cod_collections'
+down_revision = '0018_staff_sessions'
 branch_labels = None
 depends_on = None
 
