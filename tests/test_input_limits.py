@@ -19,6 +19,7 @@ from checkout_support import checkout_form
 from conftest import client_for
 from core.accounts.models import ShopperAddress
 from core.checkout.form import FIELD_LIMITS
+from core.customers.models import Customer
 from core.db import db
 from core.orders.models import Order
 from tenants import tenant_scope
@@ -145,3 +146,27 @@ def test_an_address_book_entry_over_a_limit_is_refused_and_kept(app, shops, outb
     with app.app_context(), tenant_scope(shops["a"].id):
         lines = set(db.session.scalars(select(ShopperAddress.line1)))
     assert LONG["line1"] not in lines and LONG["line1"][:200] not in lines
+
+
+def test_an_account_name_over_its_limit_is_refused_and_kept(app, shops, outbox):
+    place(app, shops)
+    person = sign_in(app, shops["a"], outbox)
+    page = html(person.client.get("/account"))
+    assert re.search(r'<input id="account-name"[^>]*maxlength="200"', page)
+    refused = person.post("/account/details", name="N" * 201, locale="")
+    assert refused.status_code == 422
+    assert error_of(html(refused), "name") == "Use at most 200 characters."
+    assert "N" * 201 in html(refused)
+    with app.app_context(), tenant_scope(shops["a"].id):
+        assert not any(len(name) >= 200 for name in db.session.scalars(
+            select(Customer.name)))
+    assert person.post("/account/details", name="N" * 200, locale="").status_code == 302
+    with app.app_context(), tenant_scope(shops["a"].id):
+        assert "N" * 200 in set(db.session.scalars(select(Customer.name)))
+
+
+def test_the_sign_in_and_lookup_contact_carry_their_limit(app, shops):
+    client = client_for(app, "dhaka-shop.localhost")
+    for path, field in (("/account/sign-in", "account-contact"),
+                        ("/orders/lookup", "lookup-contact")):
+        assert re.search(rf'<input id="{field}"[^>]*maxlength="254"', html(client.get(path)))
