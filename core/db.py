@@ -7,9 +7,10 @@ SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -33,3 +34,15 @@ db = SQLAlchemy(model_class=Base)
 def utcnow() -> datetime:
     """Timezone-aware now, used for every timestamp default."""
     return datetime.now(UTC)
+
+
+def column_length(attribute: Any) -> int:
+    """The ``n`` of a ``String(n)`` model attribute (``Order.tracking_url``).
+
+    Forms take their limits from here, so a field's check, its ``maxlength`` and the
+    column that stores it cannot drift apart (longer input is refused, never cut).
+    """
+    length = inspect(attribute).property.columns[0].type.length
+    if not isinstance(length, int):
+        raise TypeError(f"{attribute} has no length; give the form a limit of its own")
+    return length

@@ -252,6 +252,8 @@ def test_the_settings_form_follows_the_manifest(app, stores, banner, store_clien
     secret = _field(body, "api_key")
     assert 'type="password" autocomplete="off"' in secret and 'value=""' in secret
     assert "Stored:" not in secret  # nothing stored yet
+    # Every typed field carries its limit (a longer value is refused, never cut).
+    assert 'maxlength="500"' in secret and 'maxlength="500"' in message
     assert 'name="csrf_token"' in body
 
 

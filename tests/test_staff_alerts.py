@@ -117,6 +117,17 @@ def test_sms_alerts_need_a_mobile_number_next_to_the_field(app, shops, store_cli
         assert owner.alerts is None and owner.phone == ""
 
 
+def test_an_over_long_alert_number_is_refused_and_kept_whole(app, shops, store_client):
+    client = sign_in(store_client, shops["a"])
+    assert re.search(r'<input id="alert-phone"[^>]*maxlength="32"',
+                     html(client.get("/admin/account")))
+    typed = "0171 " * 14  # 70 characters, over the column's 32
+    refused = choose(client, **{"new_order.sms": "y", "phone": typed})
+    page = html(refused)
+    assert refused.status_code == 422 and "at most 32 characters" in page
+    assert f'value="{typed.strip()}"' in page  # what was typed, not a cut copy
+
+
 def test_switching_every_alert_off_sends_none(app, shops, store_client, outbox):
     client = sign_in(store_client, shops["a"])
     assert choose(client, phone="").status_code == 303

@@ -25,7 +25,13 @@ from core.accounts.addresses import (
 from core.accounts.identity import Contact
 from core.accounts.models import ShopperAddress
 from core.accounts.views import bp, signed_in_only
-from core.checkout.form import address_problems, phone_problem, read_form
+from core.checkout.form import (
+    FIELD_LIMITS,
+    address_problems,
+    length_problems,
+    phone_problem,
+    read_form,
+)
 from core.db import db
 from core.places.choices import address_choices
 from core.storefront.checkout_views import countries, home_country
@@ -40,12 +46,12 @@ def _form_page(contact: Contact, address: ShopperAddress | None, form: dict[str,
                        errors=errors, countries=countries(current_locale()),
                        place_choices=address_choices(form.get("country") or home_country(),
                                                      current_locale()),
-                       contact=contact, page_css="checkout.css")
+                       contact=contact, field_limits=FIELD_LIMITS, page_css="checkout.css")
     return private_response(body, status)
 
 
 def _typed() -> dict[str, str]:
-    values = read_form(request.form).values  # trimmed, bounded, ASCII digits in the phone
+    values = read_form(request.form).values  # trimmed (never cut), ASCII digits in the phone
     return {name: values.get(name, "") for name in FIELDS}
 
 
@@ -53,6 +59,7 @@ def _problems(form: dict[str, str]) -> dict[str, str]:
     problems = address_problems(form, countries(current_locale()))
     if form["phone"] and (problem := phone_problem(form["phone"])):
         problems["phone"] = problem
+    problems.update(length_problems(form, ("phone",)))
     return problems
 
 

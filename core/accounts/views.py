@@ -40,6 +40,7 @@ from core.accounts.identity import (
     signed_in_contact,
 )
 from core.accounts.models import ShopperAddress
+from core.checkout.form import too_long
 from core.customers.consent import (
     CHANNELS,
     current_consents,
@@ -47,7 +48,7 @@ from core.customers.consent import (
     record_consent,
 )
 from core.customers.models import Customer
-from core.db import db
+from core.db import column_length, db
 from core.i18n import LOCALE_NAMES, to_ascii_digits
 from core.messaging.phones import to_e164
 from core.messaging.service import queue_code_message, queue_order_link
@@ -95,6 +96,8 @@ TRIES_PER_CLIENT = (parse("20 per 10 minutes"),)
 LOOKUPS_PER_CLIENT = (parse("10 per hour"),)
 LOOKUPS_PER_ADDRESS = (parse("5 per hour"),)
 MAX_FIELD = 254
+#: The most characters of the name on the account page (refused beyond, never cut).
+NAME_LIMIT = column_length(Customer.name)
 
 
 def _allowed(limits: tuple, *key: str) -> bool:
@@ -133,7 +136,8 @@ def _account_page(contact: Contact, form: dict[str, str] | None, errors: dict[st
                        orders=orders_with(contact, customers, store.country), form=form,
                        errors=errors, addresses=addresses_of(contact),
                        address_lines=_address_lines,
-                       channels=_channels_of(customers), message_languages=LOCALE_NAMES)
+                       channels=_channels_of(customers), message_languages=LOCALE_NAMES,
+                       name_limit=NAME_LIMIT)
     return private_response(body, status)
 
 
@@ -153,12 +157,14 @@ def _channels_of(customers: list) -> list[str]:
 def save_details(contact: Contact) -> Response:
     """Name, language for messages, and news and offers by SMS and email."""
     customers = customers_with(contact)
-    form = {"name": request.form.get("name", "").strip()[:200],
+    form = {"name": request.form.get("name", "").strip(),
             "locale": request.form.get("locale", ""),
             **{f"marketing_{c}": "y" for c in CHANNELS if request.form.get(f"marketing_{c}")}}
+    errors = {"name": too_long(NAME_LIMIT)} if len(form["name"]) > NAME_LIMIT else {}
     if form["locale"] and form["locale"] not in LOCALE_NAMES:
-        return _account_page(contact, form, {"locale": _("Choose one of the languages.")},
-                             422)
+        errors["locale"] = _("Choose one of the languages.")
+    if errors:
+        return _account_page(contact, form, errors, 422)
     holding = current_consents(c.id for c in customers)
     reachable = _channels_of(customers)
     for customer in customers:
@@ -231,9 +237,9 @@ def sign_in_page() -> Response:
     """Ask for a code by phone or email."""
     if request.method == "GET":
         return private_response(_sign_in_form({}, {}))
-    typed = request.form.get("contact", "")[:MAX_FIELD]
+    typed = request.form.get("contact", "")  # kept as typed; longer is no contact
     store = current_store()
-    contact = read_contact(typed, store.country)
+    contact = read_contact(typed, store.country) if len(typed) <= MAX_FIELD else None
     if contact is None:
         return private_response(_sign_in_form({"contact": typed}, {"contact": _(
             "Enter your mobile number (for example 01712-345678) or your email address.")}),
@@ -261,7 +267,8 @@ def sign_in_page() -> Response:
 
 
 def _sign_in_form(form: dict[str, str], errors: dict[str, str]) -> str:
-    return render_page("account_sign_in.html", title=_("Sign in"), form=form, errors=errors)
+    return render_page("account_sign_in.html", title=_("Sign in"), form=form, errors=errors,
+                       contact_limit=MAX_FIELD)
 
 
 def _pending() -> Contact | None:
@@ -323,14 +330,15 @@ def lookup() -> Response:
     """Find an order without an account: its link goes to the phone or email it used."""
     if request.method == "GET":
         return private_response(_lookup_form({}, {}))
-    form = {"number": request.form.get("number", "")[:40],
-            "contact": request.form.get("contact", "")[:MAX_FIELD]}
+    form = {"number": request.form.get("number", ""),
+            "contact": request.form.get("contact", "")}  # kept as typed, never cut
     store = current_store()
     errors: dict[str, str] = {}
     number = _digits(form["number"])
     if not number or len(number) > 9:  # order numbers are 32-bit integers in the database
         errors["number"] = _("Enter the order number, for example 1001.")
-    contact = read_contact(form["contact"], store.country)
+    contact = (read_contact(form["contact"], store.country)
+               if len(form["contact"]) <= MAX_FIELD else None)
     if contact is None:
         errors["contact"] = _("Enter the mobile number or email address you ordered with.")
     if errors or contact is None:
@@ -344,7 +352,7 @@ def lookup() -> Response:
         queue_order_link(order, contact.channel, contact.address)
     db.session.commit()
     return private_response(render_page("order_lookup.html", title=_("Find your order"), form=form,
-                                errors={}, sent_to=contact))
+                                errors={}, sent_to=contact, contact_limit=MAX_FIELD))
 
 
 def _ordered_with(order: Order, contact: Contact, country: str) -> bool:
@@ -356,4 +364,4 @@ def _ordered_with(order: Order, contact: Contact, country: str) -> bool:
 
 def _lookup_form(form: dict[str, str], errors: dict[str, str]) -> str:
     return render_page("order_lookup.html", title=_("Find your order"), form=form,
-                       errors=errors, sent_to=None)
+                       errors=errors, sent_to=None, contact_limit=MAX_FIELD)

@@ -35,7 +35,7 @@ from core.admin.forms import (
     role_choices,
 )
 from core.admin.language import admin_languages
-from core.db import db
+from core.db import column_length, db
 from core.extensions import limiter
 from core.messaging.alerts import ALERTS, LOW_STOCK_LEVEL, alert_channels
 from core.messaging.phones import to_e164
@@ -47,7 +47,7 @@ from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
 #: The longest alert phone number accepted, as typed.
-MAX_ALERT_PHONE = 32
+MAX_ALERT_PHONE = column_length(StaffUser.phone)  # the column that keeps it
 
 bp = Blueprint("admin_account", __name__, url_prefix="/admin")
 
@@ -158,7 +158,7 @@ def _account_page(form: ChangePasswordForm, status: int = 200,
                  alert_names=ALERTS, alert_labels=ALERT_LABELS, low_stock=LOW_STOCK_LEVEL,
                  signed_in=sessions.live_sessions_of(current_user._get_current_object(),
                                                      idle_timeout()),
-                 current=current_session())
+                 current=current_session(), phone_limit=MAX_ALERT_PHONE)
 
 
 @bp.get("/account")
@@ -209,7 +209,7 @@ def change_language() -> Response:
 def save_alerts() -> Response | tuple[str, int]:
     """Which alerts you get, by email and SMS, and the mobile number for SMS."""
     user: StaffUser = current_user._get_current_object()
-    phone = " ".join(request.form.get("phone", "").split())[:60]
+    phone = " ".join(request.form.get("phone", "").split())  # checked below, never cut
     ticked = {name for name in request.form if "." in name
               and name.split(".", 1)[0] in ALERTS
               and name.split(".", 1)[1] in ("email", "sms")}

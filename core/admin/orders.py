@@ -333,7 +333,8 @@ def _page(order: Order, *, errors: dict[str, str] | None = None, typed: dict[str
         risk=_delivery_risk(order),
         tracking_link=safe_link(order.tracking_url),
         tracking_events=shipment_events(order.id) if order.carrier_id else [],
-        tracking_labels=TRACKING_LABELS, zone_name=_zone_name(order))
+        tracking_labels=TRACKING_LABELS, zone_name=_zone_name(order),
+        limits={**service.SHIP_LIMITS, "reason": MAX_REASON, "note": service.MAX_NOTE})
     return body, status
 
 
@@ -419,6 +420,15 @@ def _reason(name: str = "reason") -> str:
     return text
 
 
+def _within(limits: dict[str, int]) -> None:
+    """Refuse a field longer than its limit (the number in the store's digits): the
+    service would refuse it too, but in the admin's words and digits here."""
+    for name, limit in limits.items():
+        if len((request.form.get(name) or "").strip()) > limit:
+            raise OrderActionError(_("Use at most %(count)s characters.",
+                                     count=number_filter(limit)), name)
+
+
 def _confirmed() -> None:
     if request.form.get("confirm") != "yes":
         raise OrderActionError(_("Tick the box to confirm."), "confirm")
@@ -459,6 +469,7 @@ def fulfil(order_id: int) -> Response | tuple[str, int]:
 def ship(order_id: int) -> Response | tuple[str, int]:
     """Handed to a courier, with its tracking number (and link) for the shopper."""
     def run(order: Order) -> str:
+        _within(service.SHIP_LIMITS)
         carriers.ship_by_hand(order, _store_info(), _actor(),
                               request.form.get("carrier", ""),
                               request.form.get("tracking_number", ""),

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from core.catalog.stock import StockRequest, give_back_stock
-from core.db import db, utcnow
+from core.db import column_length, db, utcnow
 from core.discounts.models import Discount
 from core.money import Money
 from core.orders import states
@@ -31,6 +31,13 @@ from core.pluginhost.events import emit_lazy
 from core.sdk import PaymentGateway, PaymentResult, RefundResult, StoreInfo
 
 log = logging.getLogger(__name__)
+
+#: The most characters of the "Shipped" form's fields: the columns that keep them.
+SHIP_LIMITS = {"carrier": column_length(Order.carrier),
+               "tracking_number": column_length(Order.tracking_number),
+               "tracking_url": column_length(Order.tracking_url)}
+#: The most characters of a staff note on the timeline.
+MAX_NOTE = 2000
 
 
 class OrderActionError(ValueError):
@@ -188,21 +195,20 @@ def ship(order: Order, actor: str, carrier: str, tracking_number: str,
     tracking_url = tracking_url.strip()
     if not carrier:
         raise OrderActionError(_l("Enter the courier's name."), "carrier")
-    if len(tracking_number) > 100:
-        raise OrderActionError(_l("A tracking number is at most 100 characters."),
-                               "tracking_number")
+    for name, value in (("carrier", carrier), ("tracking_number", tracking_number),
+                        ("tracking_url", tracking_url)):
+        if len(value) > SHIP_LIMITS[name]:  # refused, never cut
+            raise OrderActionError(_l("Use at most %(count)s characters.",
+                                      count=SHIP_LIMITS[name]), name)
     if tracking_url and not safe_link(tracking_url):
         raise OrderActionError(_l("Enter a full address starting with https://"),
-                               "tracking_url")
-    if len(tracking_url) > 500:
-        raise OrderActionError(_l("A tracking link is at most 500 characters."),
                                "tracking_url")
     _move_fulfilment(order, states.SHIPPED, actor,
                      timeline_text("Shipped with %(carrier)s, tracking %(number)s.",
                                    carrier=carrier, number=tracking_number)
                      if tracking_number else
                      timeline_text("Shipped with %(carrier)s.", carrier=carrier))
-    order.carrier, order.tracking_number = carrier[:100], tracking_number
+    order.carrier, order.tracking_number = carrier, tracking_number
     order.tracking_url, order.carrier_id = tracking_url, carrier_id[:64]
     queue_hook(order, "haat_order_shipped", tracking_url=order.tracking_url or None)
     queue_messages(order, "order_shipped")
@@ -233,10 +239,10 @@ def mark_returned(order: Order, actor: str) -> None:
 
 def add_note(order: Order, actor: str, text: str) -> None:
     """A staff note on the timeline."""
-    text = text.strip()
+    text = text.replace("\r\n", "\n").strip()  # a line break counts once, as maxlength does
     if not text:
         raise OrderActionError(_l("Write the note first."), "note")
-    if len(text) > 2000:
+    if len(text) > MAX_NOTE:
         raise OrderActionError(_l("A note is at most 2,000 characters."), "note")
     record(order, "note", text, actor)
 

@@ -17,7 +17,14 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.cart.service import find_cart
-from core.checkout.form import ADDRESS_FIELDS, CheckoutInput, contact_problems, read_form
+from core.checkout.form import (
+    ADDRESS_FIELDS,
+    FIELD_LIMITS,
+    CheckoutInput,
+    contact_problems,
+    length_problems,
+    read_form,
+)
 from core.checkout.placement import CheckoutRefused, place_order, start_problem
 from core.checkout.quote import QuoteRequest, build_quote
 from core.countries import country_names
@@ -134,6 +141,8 @@ def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,
         name: message for name, message in quote.problems.items()
         if name in ("cart", "coupon", "payment_method", "shipping_rate", "form")
         and (name != "shipping_rate" or data.address is not None)}
+    # Too long is never "not finished yet": said on every post, so nothing is cut.
+    shown = {**shown, **length_problems(data)}
     # A returning shopper's saved address and contact, taken as they are, show in a
     # line each, their fields folded away (open again when one has a problem).
     on_file = (book[1] is not None and _same_address(book[1], data)
@@ -146,7 +155,7 @@ def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,
                                                      current_locale()),
                        saved_addresses=book[0], chosen_address=book[1],
                        address_on_file=on_file, contact_on_file=contact_on_file,
-                       page_css="checkout.css")
+                       field_limits=FIELD_LIMITS, page_css="checkout.css")
     return body, status
 
 

@@ -295,6 +295,30 @@ def test_shipping_needs_a_courier_and_keeps_what_was_typed(app, shops, store_cli
     assert (after.fulfilment_state, after.carrier) == ("unfulfilled", "")
 
 
+@pytest.mark.parametrize(("field", "limit"), [("carrier", 100), ("tracking_number", 100),
+                                              ("tracking_url", 500)])
+def test_shipping_fields_over_their_limit_are_refused_never_cut(app, shops, store_client,
+                                                               field, limit):
+    order = place(app, shops)
+    client = sign_in(store_client, shops["a"])
+    page = html(client.get(f"/admin/orders/{order.id}"))
+    assert re.search(rf'<input type="[a-z]+"[^>]* name="{field}" maxlength="{limit}"', page)
+    typed = {"carrier": "Pathao", "tracking_number": "PX-1",
+             "tracking_url": "https://track.example/PX-1"}
+    typed[field] = ("https://track.example/" if field == "tracking_url" else "")
+    typed[field] += "x" * (limit + 1 - len(typed[field]))
+    refused = client.post(f"/admin/orders/{order.id}/ship", data=typed)
+    page = html(refused)
+    assert refused.status_code == 422
+    assert re.search(rf'id="ship-{field}-error"[^>]*>Use at most {limit} characters\.', page)
+    assert f'value="{typed[field]}"' in page
+    after = reload(app, shops["a"], order.id)
+    assert (after.fulfilment_state, after.carrier, after.tracking_url) == ("unfulfilled", "", "")
+    typed[field] = typed[field][:limit]  # exactly at the limit: taken whole
+    assert client.post(f"/admin/orders/{order.id}/ship", data=typed).status_code == 303
+    assert getattr(reload(app, shops["a"], order.id), field) == typed[field]
+
+
 def test_a_cancelled_order_cannot_be_shipped(app, shops, store_client):
     order = place(app, shops)
     client = sign_in(store_client, shops["a"])
