@@ -4,14 +4,17 @@ reading rows back and finding messages and values next to fields."""
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.catalog.models import Product
 from core.db import db
+from core.demo.images import placeholder_image
 from tenants import tenant_scope
 
 
@@ -133,3 +136,20 @@ def form_fields(page: str) -> dict[str, str]:
     parser = _FormFields()
     parser.feed(page)
     return dict(parser.fields)
+
+
+def upload(name: str, data: bytes | None = None, *, size: int = 400) -> tuple[io.BytesIO, str]:
+    """A file for a multipart form: ``data``, or a generated photo ``size`` pixels wide."""
+    return io.BytesIO(data if data is not None else placeholder_image(name, size)), name
+
+
+def media_files(app, tenant) -> set[str]:
+    """Every file kept in the store's media folder, relative to it."""
+    root = Path(app.config["HAAT_MEDIA_DIR"]) / str(tenant.id)
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def upload_errors(page: str) -> str:
+    """The product form's error text next to its photo upload field."""
+    start = page.find('id="f-images-error"')
+    return page[start:page.find("</div>", start)] if start >= 0 else ""

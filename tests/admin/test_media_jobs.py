@@ -13,22 +13,31 @@ import io
 import re
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from admin.product_support import field_value, load_products, product_form
+from admin.product_support import (
+    field_value,
+    load_products,
+    media_files,
+    product_form,
+    upload,
+    upload_errors,
+)
 from admin_support import html, sign_in
 from core.catalog import csv_io
 from core.catalog.image_jobs import mark_photo_ready, process_photo
 from core.catalog.models import StagedImage
 from core.db import db
-from core.demo.images import placeholder_image
 from tenants import tenant_scope
 
 PLACEHOLDER = "/static/image-processing.svg"
+
+
+def upload_photo(name: str, data: bytes | None = None) -> tuple[io.BytesIO, str]:
+    return upload(name, data, size=700)
 
 
 @pytest.fixture
@@ -36,19 +45,6 @@ def stores(make_store):
     return {"a": make_store("alpha-shop", name="Alpha Shop", currency="BDT"),
             "b": make_store("beta-shop", name="Beta Shop", currency="BDT")}
 
-
-def upload(name: str, data: bytes | None = None) -> tuple[io.BytesIO, str]:
-    return io.BytesIO(data if data is not None else placeholder_image(name, 700)), name
-
-
-def media_files(app, tenant) -> set[str]:
-    root = Path(app.config["HAAT_MEDIA_DIR"]) / str(tenant.id)
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-
-
-def upload_errors(page: str) -> str:
-    start = page.find('id="f-images-error"')
-    return page[start:page.find("</div>", start)] if start >= 0 else ""
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -119,7 +115,7 @@ def test_too_many_pixels_are_refused_from_the_header_next_to_the_field(
     owner = sign_in(store_client, stores["a"])
     response = owner.post("/admin/products/new", content_type="multipart/form-data", data={
         **product_form(title="Keep Me"),
-        "images": [upload("wide.png", png_header_only(1500, 1000))]})
+        "images": [upload_photo("wide.png", png_header_only(1500, 1000))]})
     assert response.status_code == 422
     page = html(response)
     assert ("wide.png: The image has too many pixels (at most 1 megapixels)."
@@ -136,7 +132,7 @@ def test_a_truncated_png_is_refused_and_nothing_is_kept(app, stores, store_clien
     cut = buffer.getvalue()[:-4]  # the end chunk's checksum is missing
     owner = sign_in(store_client, stores["a"])
     response = owner.post("/admin/products/new", content_type="multipart/form-data", data={
-        **product_form(title="Keep Me", price="12.50"), "images": [upload("cut.png", cut)]})
+        **product_form(title="Keep Me", price="12.50"), "images": [upload_photo("cut.png", cut)]})
     assert response.status_code == 422
     page = html(response)
     assert "cut.png: The image file is damaged or incomplete." in upload_errors(page)
@@ -152,7 +148,7 @@ def test_a_save_queues_the_resizing_and_pages_show_a_placeholder_until_it_ran(
         app, stores, store_client, queued):
     owner = sign_in(store_client, stores["a"])
     response = owner.post("/admin/products/new", content_type="multipart/form-data", data={
-        **product_form(), "images": [upload("front.jpg"), upload("back.png")]})
+        **product_form(), "images": [upload_photo("front.jpg"), upload_photo("back.png")]})
     assert response.status_code == 303
     [product] = load_products(app, stores["a"])
     keys = [image.storage_key for image in product.images]
@@ -189,7 +185,7 @@ def test_a_photo_chosen_in_the_editor_is_resized_by_the_job_as_well(
         app, stores, store_client, queued):
     owner = sign_in(store_client, stores["a"])
     response = owner.post("/admin/products/photos", content_type="multipart/form-data",
-                          data={"title": "Silk scarf", "images": [upload("red.jpg")]})
+                          data={"title": "Silk scarf", "images": [upload_photo("red.jpg")]})
     assert response.status_code == 200
     [photo] = response.get_json()["photos"]
     assert photo["thumbnail"] == PLACEHOLDER
@@ -205,7 +201,7 @@ def test_a_stores_photo_job_never_touches_another_stores_media(
     for name in ("a", "b"):
         owner = sign_in(store_client, stores[name])
         assert owner.post("/admin/products/new", content_type="multipart/form-data", data={
-            **product_form(), "images": [upload(f"{name}.jpg")]}).status_code == 303
+            **product_form(), "images": [upload_photo(f"{name}.jpg")]}).status_code == 303
     [(a_id, (a_key,)), (b_id, (b_key,))] = [
         (store_id, args) for func, store_id, args in queued if func is process_photo]
     assert (a_id, b_id) == (stores["a"].id, stores["b"].id)

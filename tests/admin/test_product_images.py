@@ -4,15 +4,20 @@ page for an upload above the request limit, and store isolation."""
 
 from __future__ import annotations
 
-import io
 import re
-from pathlib import Path
 
 import pytest
 
-from admin.product_support import field_value, load_product, load_products, product_form
+from admin.product_support import (
+    field_value,
+    load_product,
+    load_products,
+    media_files,
+    product_form,
+    upload,
+    upload_errors,
+)
 from admin_support import html, sign_in
-from core.demo.images import placeholder_image
 
 
 @pytest.fixture
@@ -20,19 +25,6 @@ def stores(make_store):
     return {"a": make_store("alpha-shop", name="Alpha Shop", currency="BDT"),
             "b": make_store("beta-shop", name="Beta Shop", currency="BDT")}
 
-
-def upload(name: str, data: bytes | None = None) -> tuple[io.BytesIO, str]:
-    return io.BytesIO(data if data is not None else placeholder_image(name, 400)), name
-
-
-def media_files(app, tenant) -> set[str]:
-    root = Path(app.config["HAAT_MEDIA_DIR"]) / str(tenant.id)
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-
-
-def upload_errors(page: str) -> str:
-    start = page.find('id="f-images-error"')
-    return page[start:page.find("</div>", start)] if start >= 0 else ""
 
 
 def test_images_are_uploaded_with_the_product(app, stores, store_client):
