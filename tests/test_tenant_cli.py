@@ -10,6 +10,7 @@ from sample_plugin.models import Note
 from sqlalchemy import func, select
 
 from conftest import PASSWORD, client_for
+from core.accounts import sessions as shopper_sessions
 from core.accounts.models import ShopperAddress, ShopperCode
 from core.cart.models import Cart, CartLine
 from core.catalog.imports import ProductImport
@@ -333,6 +334,7 @@ def test_delete_removes_one_store_completely_and_leaves_the_other(app, cli, make
             _add_order(ids["gift-card"])
             owner = db.session.scalar(select(StaffUser).order_by(StaffUser.id).limit(1))
             staff_sessions.start(owner, remember=True, lifetime=timedelta(days=1))
+            shopper_sessions.start("sms", "+8801712345678", timedelta(days=1))
             db.session.commit()
 
     with app.app_context():

@@ -4,8 +4,8 @@ Erasing keeps the orders for the merchant's books (numbers, lines, amounts, stat
 country, region and city they went to) and removes who they were: names, phone
 numbers, email addresses, street lines, notes, the text of messages and the contact in
 the timeline's notes. The customer records stay as anonymous rows so the orders keep
-their link; marketing consent is withdrawn, and the sign-in codes and the address
-book are deleted.
+their link; marketing consent is withdrawn, and the sign-in codes, the address
+book and every signed-in session of the contact are deleted.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from core.accounts import sessions
 from core.accounts.addresses import values_of
 from core.accounts.identity import Contact
 from core.accounts.models import ShopperAddress, ShopperCode
@@ -113,6 +114,7 @@ def erase(contact: Contact, customers: list[Customer], orders: list[Order],
                        .execution_options(synchronize_session=False))
     db.session.execute(delete(ShopperAddress).where(ShopperAddress.contact == contact.address)
                        .execution_options(synchronize_session=False))
+    sessions.end_all(contact.address)  # every device it was signed in on
 
 
 def _scrub_timeline(order_ids: list[int], secrets: set[str]) -> None:

@@ -3,26 +3,32 @@
 A shopper is known by a contact they proved they own: an E.164 phone number or a
 lower-case email address. Their orders are the orders of every customer record of this
 store with that contact, so orders placed before they ever signed in are theirs too.
+The sign-in itself is a server-side session (:mod:`core.accounts.sessions`) named in the
+store's own cookie, so signing out ends it everywhere the cookie was copied to.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import session
+from flask import g, session
 from sqlalchemy import func, or_, select
+from werkzeug.wrappers import Response
 
+from core.accounts import sessions
 from core.customers.models import Customer
 from core.customers.service import normalise_phone, phone_digits_sql
-from core.db import db, utcnow
+from core.db import db, nothing_unsaved
 from core.messaging.phones import to_e164
 from core.orders.models import Order
 from core.web.tenancy import current_store
 
+#: The session cookie's key for the shopper's server-side session
+#: (``core.accounts.sessions``: ``"<tenant>:<session id>:<secret>"``).
 SESSION_KEY = "haat_shopper"
-#: How long a sign-in lasts on a device.
+#: How long a sign-in lasts on a device, however busy.
 SIGNED_IN_FOR = timedelta(days=30)
 
 
@@ -88,28 +94,77 @@ def orders_with(contact: Contact, customers: list[Customer], country: str) -> li
 
 
 def sign_in(contact: Contact) -> None:
-    """Remember on this device (the store's own cookie) that its shopper owns ``contact``."""
-    store = current_store()
-    session[SESSION_KEY] = {"store": store.id, "channel": contact.channel,
-                            "address": contact.address,
-                            "until": (utcnow() + SIGNED_IN_FOR).isoformat()}
+    """Sign this browser in as the owner of ``contact``: a new server-side session
+    (flushed; the caller commits), named in the store's own cookie. Expired sessions of
+    the store are purged here. Other browsers' sessions are left alone."""
+    sessions.purge()
+    identity = sessions.start(contact.channel, contact.address, SIGNED_IN_FOR)
+    session[SESSION_KEY] = identity
     session.permanent = True
+    g.pop(_LIVE, None)
 
 
 def sign_out() -> None:
+    """End this browser's session on the server (committed): copies of its cookie stop
+    working. Other browsers stay signed in."""
+    live = _live()
+    if live is not None:
+        sessions.end(live.session_id)
+        db.session.commit()
+    _forget_browser()
+
+
+def sign_out_everywhere(contact: Contact) -> None:
+    """End every session of ``contact`` in this store, this browser's included
+    (committed)."""
+    sessions.end_all(contact.address)
+    db.session.commit()
+    _forget_browser()
+
+
+def _forget_browser() -> None:
     session.pop(SESSION_KEY, None)
+    g.pop(_LIVE, None)
+
+
+#: Where this request keeps what its session cookie came to (asked for many times).
+_LIVE = "haat_shopper_session"
+
+
+def _live() -> sessions.Live | None:
+    """The live server-side session this request's cookie names, looked up once.
+
+    A request without a shopper cookie (every anonymous visitor) asks the database
+    nothing. Cookies of the shape used before sessions were kept on the server (a dict)
+    name no session: those shoppers sign in again."""
+    if _LIVE in g:
+        return g.get(_LIVE)
+    identity = session.get(SESSION_KEY)
+    store = current_store()
+    if identity is None or store is None:
+        live = None
+    else:
+        live = sessions.check(identity, store.id) if isinstance(identity, str) else None
+        if live is None:  # ended, expired or foreign: forget it, so it is asked about once
+            session.pop(SESSION_KEY, None)
+    setattr(g, _LIVE, live)
+    return live
 
 
 def signed_in_contact() -> Contact | None:
     """The contact the shopper on this request proved, or ``None``."""
-    saved = session.get(SESSION_KEY)
-    store = current_store()
-    if not isinstance(saved, dict) or store is None or saved.get("store") != store.id:
-        return None
-    try:
-        until = datetime.fromisoformat(str(saved["until"]))
-        if utcnow() >= until:
-            return None
-        return Contact(str(saved["channel"]), str(saved["address"]))
-    except (KeyError, ValueError, TypeError):  # an older or tampered-with shape
-        return None
+    live = _live()
+    return Contact(live.channel, live.contact) if live is not None else None
+
+
+def record_last_seen(response: Response) -> Response:
+    """After a signed-in shopper's request, write the session's last-seen time when it
+    is a minute old, and only when that commit carries nothing of the view's (an
+    unfinished view's changes must still be dropped)."""
+    live = g.get(_LIVE)
+    if live is None or not live.stale_seen or response.status_code >= 500:
+        return response
+    if nothing_unsaved():
+        sessions.touch(live.session_id)
+        db.session.commit()
+    return response

@@ -1,4 +1,4 @@
-"""One-time codes sent to shoppers (sign-in, finding an order)."""
+"""Shoppers' one-time codes (sign-in, finding an order), address books and sessions."""
 
 from __future__ import annotations
 
@@ -62,3 +62,29 @@ class ShopperAddress(TenantOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     #: When an order last went to it (the book lists recent ones first).
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ShopperSession(TenantOwned, db.Model):
+    """One signed-in browser of a shopper (see :mod:`core.accounts.sessions`).
+
+    A shopper is who proved a contact (``contact``: an E.164 phone or a lower-case
+    email), not a customer row: they may have several rows, or only orders. Only a hash
+    of the browser's secret is kept, so a copy of this table signs nobody in. Deleting
+    the row ends the session.
+    """
+
+    __tablename__ = "shopper_sessions"
+    __table_args__ = (Index(None, "tenant_id", "contact"),
+                      Index(None, "tenant_id", "expires_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``sms`` (a phone) or ``email``.
+    channel: Mapped[str] = mapped_column(String(8))
+    contact: Mapped[str] = mapped_column(String(254))
+    #: SHA-256 (hex) of the secret in the browser's session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Last request seen (written at most once a minute).
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The session ends then, however busy (30 days after sign-in).
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,7 +2,8 @@
 
 * ``/account/sign-in``: a phone number or email; a 6-digit code goes there.
 * ``/account/code``: the code; right, and the device is signed in for 30 days.
-* ``/account``: every order placed with that phone or email; ``/account/sign-out``.
+* ``/account``: every order placed with that phone or email; ``/account/sign-out`` ends
+  this device's session, ``/account/sign-out-everywhere`` every one of the contact's.
 * ``/orders/lookup``: an order number and the phone or email used; the order's link
   goes there.
 
@@ -35,8 +36,10 @@ from core.accounts.identity import (
     customers_with,
     orders_with,
     read_contact,
+    record_last_seen,
     sign_in,
     sign_out,
+    sign_out_everywhere,
     signed_in_contact,
 )
 from core.accounts.models import ShopperAddress
@@ -87,6 +90,11 @@ bp.context_processor(storefront_context)
 def _only_on_a_store() -> None:
     if current_store() is None:  # the platform's own host has no shoppers
         abort(404)
+
+
+# Every page a signed-in shopper opens (checkout, plugin pages too) may move the
+# session's last-seen time on; anonymous requests never get that far.
+bp.after_app_request(record_last_seen)
 
 PENDING_KEY = "haat_code_for"
 #: How often codes may be asked for and tried (see the module's docstring).
@@ -204,7 +212,7 @@ def delete_account(contact: Contact) -> Response:
     store = current_store()
     customers = customers_with(contact)
     erase(contact, customers, orders_with(contact, customers, store.country), store.country)
-    db.session.commit()
+    db.session.commit()  # erasing ended every session of the contact, this one included
     sign_out()
     flash_shopper(_("Your account is deleted. Your orders stay with the store without "
                     "your name or contact details."), "success")
@@ -317,8 +325,18 @@ def _code_form(contact: Contact, errors: dict[str, str]) -> str:
 
 @bp.post("/account/sign-out")
 def sign_out_page() -> Response:
-    """Forget the sign-in on this device."""
+    """End the sign-in of this device, on the server too."""
     sign_out()
+    return private_response(redirect(url_for("storefront.index")))
+
+
+@bp.post("/account/sign-out-everywhere")
+@signed_in_only
+def sign_out_everywhere_page(contact: Contact) -> Response:
+    """End every sign-in of this phone or email in this store, this device's included
+    (a lost phone, a shared computer)."""
+    sign_out_everywhere(contact)
+    flash_shopper(_("You are signed out on every device."), "success")
     return private_response(redirect(url_for("storefront.index")))
 
 

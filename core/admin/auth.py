@@ -20,12 +20,11 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.utils import login_url
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.clock import aware
-from core.db import db, utcnow
+from core.db import db, nothing_unsaved, track_unsaved_writes, utcnow
 from core.extensions import login_manager
 from core.staff import sessions
 from core.staff.models import StaffSession, StaffUser, verify_dummy_password
@@ -68,12 +67,6 @@ def current_session() -> StaffSession | None:
     return g.get("haat_staff_session") if current_user.is_authenticated else None
 
 
-def _nothing_unsaved() -> bool:
-    """Whether committing now would write nothing but our own change."""
-    state = db.session
-    return not (state.new or state.dirty or state.deleted or state.info.get("haat_flushed"))
-
-
 def load_staff(identity: str) -> StaffUser | None:
     """Flask-Login loader: the live session ``identity`` names, on the store in context."""
     store = current_store()
@@ -86,7 +79,7 @@ def load_staff(identity: str) -> StaffUser | None:
         return None
     # Last-seen is written at most once a minute, and only when that commit carries
     # nothing of the view's (a view may rely on its unsaved changes being dropped).
-    if sessions.needs_touch(checked.row) and _nothing_unsaved():
+    if sessions.needs_touch(checked.row) and nothing_unsaved():
         sessions.touch(checked.row)
         db.session.commit()
     checked.user.session_identity = identity
@@ -248,28 +241,10 @@ def init_app(app: Flask) -> None:
     login_manager.request_loader(load_remembered)
     login_manager.unauthorized_handler(ask_to_sign_in)
     app.after_request(_write_remember_cookie)
-    _track_unsaved_writes()
+    track_unsaved_writes()
     login_manager.login_view = "admin.login"
     login_manager.login_message = _l("Please sign in to continue.")
     # The flash is stored in the session cookie, which takes plain strings only.
     login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-
-
-def _track_unsaved_writes() -> None:
-    """Mark a database session that flushed writes not yet committed (see
-    :func:`_nothing_unsaved`)."""
-    if event.contains(Session, "after_flush", _flushed):
-        return
-    event.listen(Session, "after_flush", _flushed)
-    event.listen(Session, "after_transaction_end", _transaction_ended)
-
-
-def _flushed(session: Session, _context: object) -> None:
-    session.info["haat_flushed"] = True
-
-
-def _transaction_ended(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop("haat_flushed", None)
