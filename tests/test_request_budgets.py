@@ -64,7 +64,7 @@ def test_a_search_flood_is_refused_in_that_store_only(stores, store_client, budg
     flooded, calm = store_client("flooded-shop"), store_client("calm-shop")
     assert [flooded.get(f"/search?q=tea{n}").status_code for n in range(3)] == [200] * 3
     refused = flooded.get("/search?q=tea4")
-    assert_busy(refused, text="Please try again in a minute")
+    assert_busy(refused, text="মিনিট পরে আবার চেষ্টা করুন")  # "try again in N minutes"
     assert '<html lang="bn">' in html(refused)  # in the shopper's language
     assert flooded.get("/search/suggest?q=tea").status_code == 429  # the same budget
     assert calm.get("/search?q=tea").status_code == 200
@@ -102,7 +102,7 @@ def test_product_exports_are_budgeted_per_store(stores, store_client, budget):
     flooded, calm = sign_in(store_client, stores["a"]), sign_in(store_client, stores["b"])
     assert [flooded.get("/admin/products/export").status_code for _ in range(2)] == [200, 200]
     assert_busy(flooded.get("/admin/products/export"),
-                text="Your store exported products many times in a short while.")
+                text="অনেকবার পণ্য এক্সপোর্ট করেছে")  # "exported products many times"
     assert calm.get("/admin/products/export").status_code == 200
 
 
@@ -120,7 +120,7 @@ def test_imports_are_budgeted_per_store_with_the_form_kept(stores, store_client,
 
     assert start(flooded).status_code == 303
     refused = start(flooded)
-    assert_busy(refused, text="please try again in")
+    assert_busy(refused, text="পরে আবার চেষ্টা করুন")  # "try again in ..."
     assert 'name="file"' in html(refused)  # the upload form, with the message beside it
     assert start(calm).status_code == 303
 
@@ -140,7 +140,7 @@ def test_photo_processing_is_budgeted_per_store_and_keeps_what_was_typed(
     assert_busy(refused)
     page = html(refused)
     assert field_value(page, "title") == "Second Kettle"  # nothing typed is lost
-    assert "please try again in" in page
+    assert "পরে আবার চেষ্টা করুন" in page  # "try again in ...", beside the field
     assert save(calm, "Calm Kettle").status_code == 303
     # The editor's uploader (JSON) is refused the same way.
     staged = flooded.post("/admin/products/photos", content_type="multipart/form-data",

@@ -635,7 +635,8 @@ def test_a_bengali_admin_reads_the_refusals_of_the_order_services_in_bengali(
     long_link = admin.post(f"/admin/orders/{order.id}/ship", data={
         "carrier": "Pathao", "tracking_url": "https://pathao.example/" + "t" * 500})
     assert long_link.status_code == 422
-    assert "ট্র্যাকিং লিংক সর্বোচ্চ ৫০০ অক্ষরের হতে পারে।" in html(long_link)
+    # "Use at most 500 characters.", next to the field (in the digits the store writes).
+    assert "সর্বোচ্চ 500টি অক্ষর ব্যবহার করুন।" in html(long_link)
     assert "Enter the courier's name." not in html(unnamed)
     assert reload(app, shops["a"], order.id).fulfilment_state == "unfulfilled"
 

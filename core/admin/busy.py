@@ -18,7 +18,7 @@ KIND_LABELS = {
 def wait_message(retry_after: int) -> str:
     """"Please try again in N minutes", for a refused form or page."""
     minutes = max(1, -(-retry_after // 60))
-    return ngettext("To keep Haat fast for every store, please try again in a minute.",
+    return ngettext("To keep Haat fast for every store, please try again in %(num)s minute.",
                     "To keep Haat fast for every store, please try again in %(num)s "
                     "minutes.", minutes)
 

@@ -15,7 +15,8 @@ def busy_texts(retry_after: int) -> dict[str, str]:
     return {
         "title": _("This shop is very busy right now"),
         "message": ngettext(
-            "Too many requests reached this shop at once. Please try again in a minute.",
+            "Too many requests reached this shop at once. Please try again in %(num)s "
+            "minute.",
             "Too many requests reached this shop at once. Please try again in "
             "%(num)s minutes.", minutes),
         "back": _("Back to the shop's home page"),
