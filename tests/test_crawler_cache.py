@@ -224,6 +224,21 @@ def test_unknown_parameters_never_make_a_new_cached_page(renders, store_client):
     assert renders == [("/collections/bestsellers", ""), ("/products/item-03", ""), ("/", "")]
 
 
+def test_made_up_ports_in_the_host_never_push_pages_out_of_the_cache(renders, app,
+                                                                    store_client):
+    from core.storefront.page_cache import PageCache
+
+    app.extensions["haat_page_cache"] = PageCache(2, 60)  # room for two pages
+    client = store_client("alpha-shop")
+    plain = client.get("/").get_data(as_text=True)
+    for port in (1, 2, 3):  # the store answers on any port; each is rendered, not stored
+        odd = client_for(app, f"alpha-shop.localhost:{port}").get(
+            "/", environ_overrides={"SERVER_PORT": "80"})  # a server listening on 80
+        assert odd.status_code == 200 and "© Alpha Shop" in odd.get_data(as_text=True)
+    assert client.get("/").get_data(as_text=True) == plain
+    assert renders == [("/", "")] * 4  # the plain host's copy was still in the cache
+
+
 def test_known_parameters_in_any_order_share_one_page(renders, store_client):
     client = store_client("alpha-shop")
     page_two = client.get("/collections/bestsellers?page=2&sort=name").get_data(as_text=True)

@@ -100,9 +100,38 @@ def cache_key(known: KnownArgs | None = None) -> tuple[Any, ...] | None:
         return None
     from core.storefront.context import current_locale
 
+    host = _cacheable_host()
+    if host is None:
+        return None
     # The StoreRef carries content_version and plugins_version: a change retires the key.
-    return (store, request.host, request.path, canonical_args(known or {}), current_locale(),
+    return (store, host, request.path, canonical_args(known or {}), current_locale(),
             request.is_secure)
+
+
+def _cacheable_host() -> str | None:
+    """The request's host for the key, or ``None`` when it names a port the server is not
+    reached on. Stores resolve whatever the port, so ``Host: shop:1`` ... ``shop:65535``
+    would otherwise each fill an entry of one page and push other stores' pages out;
+    such a request is served, just not stored."""
+    host = request.host.lower()
+    _name, colon, port = host.rpartition(":")
+    if not colon or not port.isdigit():  # no port (or an IPv6 literal without one)
+        return host
+    reached_on = {str(current_app.config.get("HAAT_PUBLIC_PORT") or ""), _listening_port()}
+    return host if port in reached_on else None
+
+
+def _listening_port() -> str:
+    """The port this server accepted the request on. gunicorn fills ``SERVER_PORT``
+    from the Host header, so its socket is asked; other servers' ``SERVER_PORT`` is
+    their own."""
+    sock = request.environ.get("gunicorn.socket")
+    if sock is not None:
+        try:
+            return str(sock.getsockname()[1])
+        except (OSError, IndexError, TypeError):
+            return ""
+    return str(request.environ.get("SERVER_PORT", ""))
 
 
 def _fill(html: str, fillers: dict[str, Callable[[], Any]]) -> str:
