@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from core.web.templating import ngettext  # the minutes in the store's digits
 
 #: What each budget covers, as the merchant reads it.
 KIND_LABELS = {

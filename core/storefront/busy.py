@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from core.storefront.context import current_locale
+from core.web.templating import ngettext  # the minutes in the store's digits
 
 
 def busy_texts(retry_after: int) -> dict[str, str]:
