@@ -234,6 +234,8 @@ class Photo:
     staged: bool = False
     #: The page that deletes a saved photo.
     delete_url: str = ""
+    #: A job is still making its copies (the thumbnail is a grey placeholder till then).
+    processing: bool = False
 
 
 def _typed_position(text: str) -> int | None:
@@ -251,7 +253,7 @@ def _photos(form: pf.ProductForm, product: Product | None) -> list[Photo]:
             alt=typed.get("alt", image.alt), position=typed.get("position",
                                                                 str(image.position + 1)),
             delete_url=url_for("admin_products.delete_image", product_id=product.id,
-                               image_id=image.id)))
+                               image_id=image.id), processing=image.processing))
     for staged_id, typed in form.staged.items():
         row = form.staged_rows.get(staged_id)
         if row is None:
@@ -259,7 +261,7 @@ def _photos(form: pf.ProductForm, product: Product | None) -> list[Photo]:
         photos.append(Photo(
             value=f"s{row.id}", prefix=f"staged-{row.id}", thumbnail=thumbnail_url(row),
             alt=typed.get("alt", ""), position=typed.get("position", str(len(photos) + 1)),
-            name=row.name, staged=True))
+            name=row.name, staged=True, processing=row.processing))
     last = len(photos) + 1
     order = sorted(range(len(photos)),
                    key=lambda i: (_typed_position(photos[i].position) or last, i))

@@ -166,7 +166,9 @@ def test_a_save_queues_the_resizing_and_pages_show_a_placeholder_until_it_ran(
     assert PLACEHOLDER in page and 'width="700"' in page
     assert not any(f'srcset="/media/{key[:-4]}' in page for key in keys)
     assert shop.get(f"/media/private/{keys[0]}.upload").status_code == 404
-    assert PLACEHOLDER in html(owner.get(response.location))
+    editor = html(owner.get(response.location))
+    assert PLACEHOLDER in editor
+    assert editor.count("Preparing the photo…") == 2  # the merchant is told why it is grey
 
     queued.run()
     [product] = load_products(app, stores["a"])
@@ -179,6 +181,7 @@ def test_a_save_queues_the_resizing_and_pages_show_a_placeholder_until_it_ran(
     page = html(shop.get("/products/blue-kantha"))
     assert PLACEHOLDER not in page
     assert f'/media/{keys[0][:-4]}-160.webp 160w' in page  # responsive srcset is back
+    assert "Preparing the photo…" not in html(owner.get(response.location))
 
 
 def test_a_photo_chosen_in_the_editor_is_resized_by_the_job_as_well(
