@@ -138,11 +138,9 @@ def test_a_stale_copy_is_served_while_its_rebuild_is_queued(walks, app, store_cl
     assert len(walks) == 2
 
 
-def test_concurrent_first_requests_wait_for_one_build(app, install_plugin, enable_plugin,
-                                                      make_store, monkeypatch):
-    from core.storefront import sitemaps
-
-    building, release, waiting = threading.Event(), threading.Event(), threading.Event()
+def test_requests_during_the_first_build_are_asked_to_retry_not_held(
+        app, install_plugin, enable_plugin, make_store):
+    building, release = threading.Event(), threading.Event()
     seen: list[int] = []
 
     def entries(store):
@@ -153,7 +151,6 @@ def test_concurrent_first_requests_wait_for_one_build(app, install_plugin, enabl
 
     install_plugin(make_plugin("test-slow-walk", haat_sitemap_entries=entries))
     enable_plugin(make_store("alpha-shop"), "test-slow-walk")
-    monkeypatch.setattr(sitemaps, "waiting_for_builder", waiting.set)
     bodies: list[bytes] = []
 
     def fetch() -> None:
@@ -162,13 +159,16 @@ def test_concurrent_first_requests_wait_for_one_build(app, install_plugin, enabl
     first = threading.Thread(target=fetch)
     first.start()
     assert building.wait(30)
-    second = threading.Thread(target=fetch)
-    second.start()
-    assert waiting.wait(30)  # the second request waits on the first one's build
+    # A flood during the build never waits on it (that would hold every worker thread).
+    others = [client_for(app, "alpha-shop.localhost").get(f"/sitemap.xml?{_junk()}")
+              for _ in range(3)]
+    assert [r.status_code for r in others] == [503] * 3
+    assert all(r.headers["Retry-After"] == "30" for r in others)
     release.set()
     first.join(30)
-    second.join(30)
-    assert len(bodies) == 2 and bodies[0] == bodies[1] and b"<loc>" in bodies[0]
+    assert len(bodies) == 1 and b"<loc>" in bodies[0]
+    again = client_for(app, "alpha-shop.localhost").get("/sitemap.xml")
+    assert again.status_code == 200 and again.data == bodies[0]
     assert len(seen) == 1
 
 
@@ -237,6 +237,19 @@ def test_made_up_ports_in_the_host_never_push_pages_out_of_the_cache(renders, ap
         assert odd.status_code == 200 and "© Alpha Shop" in odd.get_data(as_text=True)
     assert client.get("/").get_data(as_text=True) == plain
     assert renders == [("/", "")] * 4  # the plain host's copy was still in the cache
+
+
+def test_made_up_ports_never_push_robots_txt_copies_into_the_cache(renders, app,
+                                                                    store_client):
+    from core.storefront.page_cache import PageCache
+
+    cache = app.extensions["haat_page_cache"] = PageCache(2, 60)
+    assert store_client("alpha-shop").get("/robots.txt").status_code == 200
+    for port in (1, 2, 3):
+        odd = client_for(app, f"alpha-shop.localhost:{port}").get(
+            "/robots.txt", environ_overrides={"SERVER_PORT": "80"})
+        assert odd.status_code == 200 and b"Disallow: /admin" in odd.data
+    assert len(cache._entries) == 1  # only the real host's copy
 
 
 def test_known_parameters_in_any_order_share_one_page(renders, store_client):

@@ -19,9 +19,12 @@ from werkzeug.wrappers import Response
 from core.pluginhost.web import plugins_for_request
 from core.sdk import RobotsRule
 from core.storefront import sitemaps
+from core.storefront.sitemap_files import BuildInProgress
 from core.storefront.views import bp
 from core.web.tenancy import current_store
 
+#: Seconds a crawler is asked to wait while a store's first sitemap is being built.
+BUILD_RETRY_SECONDS = 30
 #: Paths no crawler needs, whatever plugins say.
 CORE_DISALLOW = ("/admin", "/cart", "/checkout", "/search", "/orders/")
 
@@ -30,7 +33,15 @@ def _xml(name: str) -> Response:
     store = current_store()
     if not sitemaps.has_sitemap(plugins_for_request()):
         abort(404)
-    found = sitemaps.serve(store.id, store.content_version, store.plugins_version, name)
+    try:
+        found = sitemaps.serve(store.id, store.content_version, store.plugins_version, name)
+    except BuildInProgress:
+        # The store's first copy is being built by another request: crawlers retry a 503.
+        response = Response("The sitemap is being built; try again shortly.\n", status=503,
+                            mimetype="text/plain")
+        response.headers["Retry-After"] = str(BUILD_RETRY_SECONDS)
+        response.cache_control.no_store = True
+        return response
     if found is None:
         abort(404)
     response = Response(found, mimetype="application/xml")
@@ -67,11 +78,12 @@ def _groups(rules: Iterable[RobotsRule]) -> OrderedDict[str, list[str]]:
 def robots() -> Response:
     """Crawler rules: core's own, then every enabled plugin's, and the sitemap; kept in
     the page cache per store version and origin, whatever the query string."""
-    from core.storefront.page_cache import PageCache
+    from core.storefront.page_cache import PageCache, cacheable_host
 
     cache: PageCache = current_app.extensions["haat_page_cache"]
-    key = (current_store(), "robots.txt", request.host_url)
-    caching = bool(current_app.config["HAAT_PAGE_CACHE_SIZE"])
+    host = cacheable_host()  # None for a made-up port: served, never stored
+    key = (current_store(), "robots.txt", request.scheme, host)
+    caching = bool(current_app.config["HAAT_PAGE_CACHE_SIZE"]) and host is not None
     body = cache.get(key) if caching else None
     if body is None:
         body = _robots_body()

@@ -100,7 +100,7 @@ def cache_key(known: KnownArgs | None = None) -> tuple[Any, ...] | None:
         return None
     from core.storefront.context import current_locale
 
-    host = _cacheable_host()
+    host = cacheable_host()
     if host is None:
         return None
     # The StoreRef carries content_version and plugins_version: a change retires the key.
@@ -108,7 +108,7 @@ def cache_key(known: KnownArgs | None = None) -> tuple[Any, ...] | None:
             request.is_secure)
 
 
-def _cacheable_host() -> str | None:
+def cacheable_host() -> str | None:
     """The request's host for the key, or ``None`` when it names a port the server is not
     reached on. Stores resolve whatever the port, so ``Host: shop:1`` ... ``shop:65535``
     would otherwise each fill an entry of one page and push other stores' pages out;

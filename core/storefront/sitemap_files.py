@@ -22,7 +22,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,8 +60,8 @@ class Built:
             return None
 
 
-def _noop() -> None:
-    return None
+class BuildInProgress(RuntimeError):
+    """Another request or job is building this store's sitemap right now."""
 
 
 class SitemapFiles:
@@ -116,14 +116,16 @@ class SitemapFiles:
             shutil.rmtree(path, ignore_errors=True)
 
     @contextlib.contextmanager
-    def building(self, store_id: int, on_wait: Callable[[], None] = _noop) -> Iterator[None]:
-        """Hold the store's build lock; if another process or thread holds it, call
-        ``on_wait`` and wait until it is done (a dead builder's lock goes with it)."""
+    def building(self, store_id: int, *, wait: bool = True) -> Iterator[None]:
+        """Hold the store's build lock. If another process or thread holds it, wait until
+        it is done (a dead builder's lock goes with it), or with ``wait=False`` raise
+        :class:`BuildInProgress` at once."""
         with open(self._folder(store_id) / ".lock", "a+b") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                on_wait()
+                if not wait:
+                    raise BuildInProgress(store_id) from None
                 fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield

@@ -8,8 +8,9 @@ request never does it while a built copy exists (:mod:`core.storefront.sitemap_f
   can get) is served as it is, whatever the query string;
 * an older copy is served while one rebuild job is queued (however many requests see
   it stale, only the first queues the job);
-* with no copy at all, one request builds it under the store's lock and concurrent
-  requests wait for that one build instead of walking the catalogue too.
+* with no copy at all, one request builds it under the store's lock; requests that come
+  meanwhile get :class:`~core.storefront.sitemap_files.BuildInProgress` (a 503 asking
+  crawlers to retry) at once, so none of them walks the catalogue or waits on the lock.
 
 Copies are written with a placeholder for the origin (scheme and host), filled in per
 request, so every host of a store (its subdomain, its custom domains, any port) shares
@@ -160,16 +161,14 @@ def rebuild(store: StoreInfo) -> None:
 # ------------------------------------------------------------------------ serving
 
 
-def waiting_for_builder() -> None:
-    """Called when a request waits for another's first build (a seam for tests)."""
-
-
 def copy_for(store_id: int, content_version: int, plugins_version: int) -> Built:
     """The copy to serve for a store at these versions (see the module's docstring)."""
     files, limit = sitemap_files(), _limit()
     built = files.newest(store_id, limit)
     if built is None:
-        with files.building(store_id, on_wait=waiting_for_builder):
+        # Never wait on another request's build: a flood would hold every worker thread
+        # on the lock. Those requests get BuildInProgress (503, "try again shortly").
+        with files.building(store_id, wait=False):
             built = files.newest(store_id, limit)
             if built is None:
                 # Building walks the whole catalogue inside this request: counted against
