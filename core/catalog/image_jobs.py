@@ -27,23 +27,37 @@ from core.storage import get_storage
 
 
 def queue_processing(tenant_id: int, storage_keys: Iterable[str]) -> None:
-    """Queue :func:`process_photo` for each key (call after the rows are committed: a
-    worker, or the immediate queue of tests, reads them in its own session)."""
-    _queue(process_photo, tenant_id, storage_keys)
+    """Queue one :func:`process_photos` job for these keys (call after the rows are
+    committed: a worker, or the immediate queue of tests, reads them in its own session)."""
+    _queue(process_photos, tenant_id, storage_keys)
 
 
 def queue_marking(tenant_id: int, storage_keys: Iterable[str]) -> None:
-    """Queue :func:`mark_photo_ready` for each key, after a product save committed images
-    copied from staged rows still ``processing``."""
-    _queue(mark_photo_ready, tenant_id, storage_keys)
+    """Queue one :func:`mark_photos_ready` job for these keys, after a product save
+    committed images copied from staged rows still ``processing``."""
+    _queue(mark_photos_ready, tenant_id, storage_keys)
 
 
 def _queue(func: Callable[..., None], tenant_id: int, storage_keys: Iterable[str]) -> None:
-    jobs = current_app.extensions["haat_jobs"]
-    for key in dict.fromkeys(storage_keys):
+    keys = list(dict.fromkeys(storage_keys))
+    if keys:
         # Bulk work: decoding a 50 MP photo takes seconds, and a save may bring a dozen;
-        # on the bulk queue they never hold another store's order email.
-        jobs.enqueue_bulk(func, tenant_id, key)
+        # on the bulk queue they never hold another store's order email. One job per
+        # save, not per photo: a store's jobs beyond its bulk slot wait and are retried,
+        # and hundreds of one-photo jobs would keep the queue busy retrying.
+        current_app.extensions["haat_jobs"].enqueue_bulk(func, tenant_id, keys)
+
+
+def process_photos(store: Any, storage_keys: list[str]) -> None:
+    """:func:`process_photo` for each key, in one job (safe to run again)."""
+    for key in storage_keys:
+        process_photo(store, key)
+
+
+def mark_photos_ready(store: Any, storage_keys: list[str]) -> None:
+    """:func:`mark_photo_ready` for each key, in one job."""
+    for key in storage_keys:
+        mark_photo_ready(store, key)
 
 
 def process_photo(store: Any, storage_key: str) -> None:

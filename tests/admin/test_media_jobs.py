@@ -28,7 +28,7 @@ from admin.product_support import (
 )
 from admin_support import html, sign_in
 from core.catalog import csv_io
-from core.catalog.image_jobs import mark_photo_ready, process_photo
+from core.catalog.image_jobs import mark_photos_ready, process_photos
 from core.catalog.models import StagedImage
 from core.db import db
 from tenants import tenant_scope
@@ -153,10 +153,11 @@ def test_a_save_queues_the_resizing_and_pages_show_a_placeholder_until_it_ran(
     [product] = load_products(app, stores["a"])
     keys = [image.storage_key for image in product.images]
     assert all(image.processing for image in product.images)
-    # Each photo is processed once; the save adds the cheap check that marks it ready.
+    # One job processes the save's photos; the save adds the cheap check that marks
+    # them ready. One job per save, not per photo, so a backlog stays short.
     assert sorted((func.__name__, store_id, args) for func, store_id, args in queued) == sorted(
-        [(process_photo.__name__, stores["a"].id, (key,)) for key in keys]
-        + [(mark_photo_ready.__name__, stores["a"].id, (key,)) for key in keys])
+        [(process_photos.__name__, stores["a"].id, (keys,)),
+         (mark_photos_ready.__name__, stores["a"].id, (keys,))])
 
     # Only the uploads are kept, privately: no original or rendition was made inline.
     files = media_files(app, stores["a"])
@@ -192,7 +193,7 @@ def test_a_photo_chosen_in_the_editor_is_resized_by_the_job_as_well(
     assert response.status_code == 200
     [photo] = response.get_json()["photos"]
     assert photo["thumbnail"] == PLACEHOLDER
-    [(_func, _store, (key,))] = queued
+    [(_func, _store, ([key],))] = queued
     queued.run()
     [row] = staged_rows(app, stores["a"])
     assert (row.storage_key, row.processing) == (key, False)
@@ -205,19 +206,19 @@ def test_a_stores_photo_job_never_touches_another_stores_media(
         owner = sign_in(store_client, stores[name])
         assert owner.post("/admin/products/new", content_type="multipart/form-data", data={
             **product_form(), "images": [upload_photo(f"{name}.jpg")]}).status_code == 303
-    [(a_id, (a_key,)), (b_id, (b_key,))] = [
-        (store_id, args) for func, store_id, args in queued if func is process_photo]
+    [(a_id, ([a_key],)), (b_id, ([b_key],))] = [
+        (store_id, args) for func, store_id, args in queued if func is process_photos]
     assert (a_id, b_id) == (stores["a"].id, stores["b"].id)
     b_files = media_files(app, stores["b"])
 
     # Store A's job is given store B's photo: it finds nothing of B's to read or mark.
-    queued.run(process_photo, stores["a"].id, b_key)
+    queued.run(process_photos, stores["a"].id, [b_key])
     assert media_files(app, stores["b"]) == b_files == {f"private/{b_key}.upload"}
     assert media_files(app, stores["a"]) == {f"private/{a_key}.upload"}
     [b_product] = load_products(app, stores["b"])
     assert b_product.images[0].processing
 
-    queued.run(process_photo, stores["b"].id, b_key)
+    queued.run(process_photos, stores["b"].id, [b_key])
     [b_product] = load_products(app, stores["b"])
     [a_product] = load_products(app, stores["a"])
     assert not b_product.images[0].processing and a_product.images[0].processing
