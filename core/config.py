@@ -94,6 +94,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Per-store budgets of expensive requests (core/web/budgets.py), in Flask-Limiter's
         # syntax, counted for the whole store whoever asks. A busy store never meets them.
         "HAAT_BUDGET_SEARCH": os.environ.get("HAAT_BUDGET_SEARCH", "1200 per minute"),
+        # One client's share of a store's search budget, so one client alone cannot
+        # use it up for every shopper of the store.
+        "HAAT_BUDGET_SEARCH_CLIENT": os.environ.get("HAAT_BUDGET_SEARCH_CLIENT",
+                                                    "120 per minute"),
         "HAAT_BUDGET_SITEMAP": os.environ.get("HAAT_BUDGET_SITEMAP", "10 per 10 minutes"),
         "HAAT_BUDGET_EXPORT": os.environ.get("HAAT_BUDGET_EXPORT", "20 per 10 minutes"),
         "HAAT_BUDGET_IMPORT": os.environ.get("HAAT_BUDGET_IMPORT", "20 per 10 minutes"),

@@ -73,6 +73,25 @@ def test_a_search_flood_is_refused_in_that_store_only(stores, store_client, budg
     assert flooded.get("/search").status_code == 200
 
 
+def test_one_client_cannot_use_up_a_stores_search_budget(stores, store_client, budget,
+                                                         install_plugin, enable_plugin):
+    install_plugin(make_plugin("budget-search", kind="search",
+                               haat_search_backend=lambda store: _Backend()))
+    enable_plugin(stores["a"], "budget-search")
+    budget("search", "5 per minute")
+    budget("search_client", "2 per minute")
+    shop = store_client("flooded-shop")
+
+    def search(client_address: str, n: int):
+        return shop.get(f"/search?q=tea{n}", environ_overrides={"REMOTE_ADDR": client_address})
+
+    assert [search("203.0.113.7", n).status_code for n in range(2)] == [200, 200]
+    assert_busy(search("203.0.113.7", 3))  # this client's share is used up...
+    assert_busy(search("203.0.113.7", 4))
+    # ...and its refused tries did not spend the store's budget: other shoppers search on.
+    assert [search(f"198.51.100.{n}", n).status_code for n in range(3)] == [200] * 3
+
+
 def test_sitemap_builds_are_budgeted_per_store(app, stores, store_client, budget,
                                                install_plugin, enable_plugin):
     install_plugin(make_plugin("budget-sitemap", haat_sitemap_entries=lambda store: [

@@ -14,7 +14,8 @@ import math
 import time
 from typing import Literal
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, has_request_context, jsonify, render_template, request
+from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
@@ -43,8 +44,23 @@ class BudgetExhausted(TooManyRequests):
         self.retry_after_seconds = retry_after
 
 
+#: Kinds that anonymous visitors can ask for, with the setting of each client's share:
+#: checked first, so one client cannot use up the whole store's budget on its own.
+CLIENT_SETTINGS: dict[str, str] = {"search": "HAAT_BUDGET_SEARCH_CLIENT"}
+
+
 def _limits(kind: str) -> list[RateLimitItem]:
     return parse_many(current_app.config[SETTINGS[kind]])
+
+
+def _client_share(kind: str, store_id: int) -> int:
+    """0 when this client may go on asking for ``kind``, else seconds to wait."""
+    setting = CLIENT_SETTINGS.get(kind)
+    if setting is None or not has_request_context():
+        return 0
+    limits = parse_many(current_app.config[setting])
+    keys = (*_keys(kind, store_id), "client", get_remote_address())
+    return 0 if use_allowance(limits, *keys) else _retry_after(limits, keys)
 
 
 def _keys(kind: str, store_id: int) -> tuple[str, ...]:
@@ -61,6 +77,9 @@ def try_spend(kind: Kind, store_id: int | None = None) -> int:
         if store is None:  # the platform's own pages are not a store's work
             return 0
         store_id = store.id
+    wait = _client_share(kind, store_id)
+    if wait:
+        return wait
     limits = _limits(kind)
     keys = _keys(kind, store_id)
     if use_allowance(limits, *keys):
