@@ -165,3 +165,23 @@ def test_photo_processing_is_budgeted_per_store_and_keeps_what_was_typed(
     staged = flooded.post("/admin/products/photos", content_type="multipart/form-data",
                           data={"images": [(io.BytesIO(placeholder_image("x", 200)), "x.jpg")]})
     assert staged.status_code == 429 and staged.json["errors"]
+
+
+def test_a_storage_that_does_not_answer_refuses_politely_not_with_a_500(
+        app, stores, store_client, install_plugin, enable_plugin, monkeypatch):
+    import sqlite3
+
+    from core.extensions import limiter
+
+    install_plugin(make_plugin("budget-search", kind="search",
+                               haat_search_backend=lambda store: _Backend()))
+    enable_plugin(stores["b"], "budget-search")
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    storage = limiter.limiter.storage
+    for name in ("get_moving_window", "acquire_entry", "incr", "get"):
+        monkeypatch.setattr(storage, name, locked, raising=False)
+    refused = store_client("calm-shop").get("/search?q=tea")
+    assert_busy(refused, text="Please try again in 1 minute")

@@ -8,6 +8,7 @@ limits hold across workers exactly as far as the route limits do.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from limits import RateLimitItem, parse
@@ -15,6 +16,13 @@ from limits import RateLimitItem, parse
 from core.extensions import limiter
 
 Limit = RateLimitItem | str
+log = logging.getLogger("haat.limits")
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions the rate-limit storage raises when it cannot answer."""
+    errors = limiter.limiter.storage.base_exceptions
+    return errors if isinstance(errors, tuple) else (errors,)
 
 
 def _items(limits: Sequence[Limit]) -> list[RateLimitItem]:
@@ -35,15 +43,27 @@ def use_allowances(*uses: tuple[Sequence[Limit], Sequence[str]]) -> bool:
         return True
     pairs = [(item, tuple(keys)) for limits, keys in uses for item in _items(limits)]
     strategy = limiter.limiter
-    if not all(strategy.test(item, *keys) for item, keys in pairs):
+    try:
+        if not all(strategy.test(item, *keys) for item, keys in pairs):
+            return False
+        # hit() is the atomic step (a used-up limit records nothing): two requests that
+        # both passed the test above cannot both get the last use. In a race a limit
+        # checked earlier may be counted when a later one refuses: it errs on refusing.
+        return all([strategy.hit(item, *keys) for item, keys in pairs])
+    except storage_errors():
+        # The storage did not answer (a write lock held past its timeout, Redis down):
+        # refuse with the action's usual "try again later" rather than fail the request.
+        log.warning("rate-limit storage unavailable; refusing %s", pairs[0][1][:2],
+                    exc_info=True)
         return False
-    # hit() is the atomic step (a used-up limit records nothing): two requests that
-    # both passed the test above cannot both get the last use.
-    return all([strategy.hit(item, *keys) for item, keys in pairs])
 
 
 def allowance_left(limits: Sequence[Limit], *keys: str) -> bool:
     """Whether one more use for ``keys`` fits every one of ``limits`` (nothing counted)."""
     if not limiter.enabled:
         return True
-    return all(limiter.limiter.test(item, *keys) for item in _items(limits))
+    try:
+        return all(limiter.limiter.test(item, *keys) for item in _items(limits))
+    except storage_errors():
+        log.warning("rate-limit storage unavailable; refusing %s", keys[:2], exc_info=True)
+        return False

@@ -21,7 +21,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from core.extensions import limiter
-from core.web.allowance import use_allowance
+from core.web.allowance import storage_errors, use_allowance
 from core.web.tenancy import current_store
 
 Kind = Literal["search", "sitemap", "export", "import", "images"]
@@ -96,13 +96,17 @@ def spend(kind: Kind, store_id: int | None = None) -> None:
 
 
 def _retry_after(limits: list[RateLimitItem], keys: tuple[str, ...]) -> int:
-    """Seconds until every used-up limit has room again (at least 1)."""
+    """Seconds until every used-up limit has room again (at least 1; a minute when the
+    storage cannot say)."""
     now = time.time()
     waits = [1]
-    for item in limits:
-        stats = limiter.limiter.get_window_stats(item, *keys)
-        if stats.remaining <= 0:
-            waits.append(math.ceil(stats.reset_time - now))
+    try:
+        for item in limits:
+            stats = limiter.limiter.get_window_stats(item, *keys)
+            if stats.remaining <= 0:
+                waits.append(math.ceil(stats.reset_time - now))
+    except storage_errors():
+        return 60
     return max(waits)
 
 
