@@ -261,4 +261,5 @@ def init_app(app: Flask) -> None:
     app.extensions["haat_jobs"] = jobs
     if not jobs.huey.immediate:
         _dispatch_schedules_every_minute(app, jobs.huey)
-        _expire_carts_every_hour(app, jobs.huey)
+        # On the bulk queue (its consumer runs it), or the only queue when there is one.
+        _expire_carts_every_hour(app, jobs.bulk)

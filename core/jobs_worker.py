@@ -28,7 +28,7 @@ BULK_POLL = 2.0
 def consumers(jobs: Jobs, *, workers: int, bulk_workers: int,
               queue: str = "all") -> list[Consumer]:
     """The consumers ``queue`` asks for: transactional first (it also dispatches the
-    plugin schedules once a minute), then bulk."""
+    plugin schedules once a minute), then bulk (it runs the hourly cart clean-up)."""
     if queue not in QUEUES:
         raise ValueError(f"queue must be one of {', '.join(QUEUES)}")
     made: list[Consumer] = []
@@ -36,9 +36,10 @@ def consumers(jobs: Jobs, *, workers: int, bulk_workers: int,
         made.append(jobs.huey.create_consumer(workers=workers, worker_type="thread",
                                               max_delay=TRANSACTIONAL_POLL, periodic=True))
     if queue in ("all", "bulk") and jobs.bulk is not jobs.huey:
-        # Bulk workers run no periodic task: the schedules' dispatcher is transactional.
+        # The bulk queue's only periodic task is the cart clean-up: deleting a large
+        # backlog of carts must not hold a transactional thread.
         made.append(jobs.bulk.create_consumer(workers=bulk_workers, worker_type="thread",
-                                              max_delay=BULK_POLL, periodic=False))
+                                              max_delay=BULK_POLL, periodic=True))
     return made
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from admin_support import sign_in
 from conftest import read_outbox
+from core import jobs
 from core.bulk_slots import BulkSlots
 from core.catalog.imports import IMPORT_DONE, IMPORT_QUEUED, ProductImport
 from core.db import db
@@ -200,7 +201,9 @@ def test_the_worker_can_run_either_queue_alone(queues):
     [alone] = consumers(queues, workers=3, bulk_workers=1, queue="transactional")
     assert alone.huey is queues.huey and alone.workers == 3 and alone.periodic
     _transactional, bulk = consumers(queues, workers=1, bulk_workers=4)
-    assert bulk.workers == 4 and not bulk.periodic  # schedules are dispatched once
+    assert bulk.workers == 4 and bulk.periodic  # the bulk queue's own: the cart clean-up
+    due = {task.name for task in queues.bulk.read_periodic(datetime(2026, 1, 1, 5, 37))}
+    assert jobs.SCHEDULES_TASK not in due  # schedules are dispatched once, transactionally
 
 
 def test_under_immediate_jobs_bulk_work_runs_at_once(app, stores):
