@@ -52,7 +52,7 @@ def _refused(app, response, status: int = 422, message: str = RETRY) -> None:
 def test_the_form_shows_the_token_and_a_hidden_honeypot(app, platform_client):
     body = platform_client.get("/signup").get_data(as_text=True)
     trap = body.split('<div class="trap" aria-hidden="true">', 1)[1].split("</div>", 1)[0]
-    assert 'name="website"' in trap and 'tabindex="-1"' in trap
+    assert 'name="leave_blank"' in trap and 'tabindex="-1"' in trap
     assert "Leave this field empty." in trap
     assert re.search(r'name="form_started" value="[^"]+"', body)
 
@@ -69,7 +69,7 @@ def test_a_form_sent_at_once_is_refused_and_can_be_sent_again(app, platform_clie
 
 
 @pytest.mark.parametrize("change", [
-    {"website": "http://spam.example"},           # the honeypot filled in
+    {"leave_blank": "http://spam.example"},           # the honeypot filled in
     {"form_started": ""},                         # no token
     {"form_started": "eyJuIjoiYSIsInQiOjB9.forged"},  # not signed by us
 ])

@@ -3,7 +3,7 @@
 No outside service, no JavaScript and nothing to solve, so it costs people (and screen
 readers, and slow phones) nothing:
 
-* **Honeypot.** The form has a ``website`` field that people never see (it sits off
+* **Honeypot.** The form has a ``leave_blank`` text field that people never see (it sits off
   screen, ``aria-hidden``, out of the tab order). Form-filling robots fill it in.
 * **Form token.** ``form_started`` is signed with ``SECRET_KEY`` and says when the form
   was shown. A sign-up must come at least ``HAAT_SIGNUP_MIN_SECONDS`` (3) after that and
@@ -27,7 +27,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from core.web.allowance import use_allowance
 
 TOKEN_FIELD = "form_started"  # noqa: S105 (a form field name, not a secret)
-HONEYPOT_FIELD = "website"
+# A name no autofill or password manager fills in (a "website" field, some do).
+HONEYPOT_FIELD = "leave_blank"
 #: A form left open longer than this must be loaded again.
 MAX_AGE = 24 * 60 * 60
 _SALT = "haat-signup-form"
