@@ -143,9 +143,14 @@ def store_upload(
     """
     _check_stem(stem)
     checked = _decode(data, max_bytes=max_bytes, max_pixels=_limit(max_pixels), quick=True)
-    ext = "png" if _has_alpha(checked) else "jpg"
+    ext = "png" if _may_have_alpha(checked) else "jpg"
     with Image.open(io.BytesIO(data)) as header:  # reads the header only
-        width, height = _upright_size(checked, header.size)
+        if checked.format == "PNG" and "exif" not in checked.info:
+            # Pillow would decode the whole PNG to look for an EXIF chunk after the
+            # pixels; the job reads the true upright size and writes it to the rows.
+            width, height = header.size
+        else:
+            width, height = _upright_size(checked, header.size)
     key = f"{stem}.{ext}"
     storage.save(tenant_id, private_key(key), data)
     return StoredImage(key, width, height, _widths(width))
@@ -267,7 +272,8 @@ def _decode(data: bytes, *, max_bytes: int, max_pixels: int,
     The pixel count comes from the header (``Image.open`` reads no pixel data), so an
     image above ``max_pixels`` is refused before any decoding. ``quick`` decodes a JPEG
     at an eighth of its size: every byte is still read (a truncated file still fails)
-    but the check costs a fraction; only for checking, never for storing.
+    but the check costs a fraction; a PNG it does not decode at all (every chunk's CRC
+    and the end chunk are checked); only for checking, never for storing.
     """
     not_usable = ImageRejected(
         lazy_gettext("This file is not an image Haat can use (JPEG, PNG, WebP or GIF).")
@@ -295,6 +301,10 @@ def _decode(data: bytes, *, max_bytes: int, max_pixels: int,
                 raise damaged  # cut off before its end chunk was complete
             probe.verify()
         image = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
+        if quick and image.format == "PNG":
+            # verify() above read every chunk and checked its CRC, and the end chunk is
+            # whole: decoding 50 megapixels is left to the job, not the request.
+            return image
         if quick and image.format in ("JPEG", "MPO"):
             image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
         image.load()  # raises on truncated data (LOAD_TRUNCATED_IMAGES is False)
@@ -322,6 +332,14 @@ def _has_alpha(image: Image.Image) -> bool:
     if image.format in ("JPEG", "MPO"):
         return False
     return _normalise_mode(image).mode == "RGBA"
+
+
+def _may_have_alpha(image: Image.Image) -> bool:
+    """:func:`_has_alpha` without decoding a PNG checked quickly: any PNG that can hold
+    transparency stays a PNG (one whose alpha is opaque everywhere too)."""
+    if image.format == "PNG":  # checked quickly, so never decoded here
+        return image.mode in ("RGBA", "LA", "PA", "La") or "transparency" in image.info
+    return _has_alpha(image)
 
 
 def _clean(image: Image.Image) -> Image.Image:

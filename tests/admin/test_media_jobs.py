@@ -265,3 +265,19 @@ def test_the_product_export_streams_in_batches_with_a_fixed_number_of_queries(
     # (products, variants, images, collections), never one per product.
     assert len(_product_reads(many)) - len(_product_reads(few)) == 3
     assert len(many) - len(few) <= 3 * 5
+
+
+def test_a_large_png_is_not_decoded_in_the_request(app, stores, store_client, queued,
+                                                    decodes):
+    owner = sign_in(store_client, stores["a"])
+    big = io.BytesIO()
+    Image.new("RGBA", (3000, 2000), (200, 30, 30, 128)).save(big, "PNG")
+    response = owner.post("/admin/products/new", content_type="multipart/form-data", data={
+        **product_form(), "images": [upload_photo("big.png", big.getvalue())]})
+    assert response.status_code == 303
+    assert decodes == []  # checked by its chunks' CRCs; the pixels are the job's work
+    queued.run()
+    [product] = load_products(app, stores["a"])
+    [image] = product.images
+    assert (image.width, image.height, image.processing) == (3000, 2000, False)
+    assert image.storage_key.endswith(".png")  # its transparency is kept
