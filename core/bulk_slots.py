@@ -14,7 +14,9 @@ mid-job frees its store's slot after ``ttl`` seconds at the latest.
 
 from __future__ import annotations
 
+import secrets
 import time
+from typing import NamedTuple
 
 from huey import Huey
 from huey.constants import EmptyData
@@ -22,6 +24,14 @@ from huey.constants import EmptyData
 
 def _key(store_id: int, slot: int) -> str:
     return f"haat.bulk-slot.{store_id}.{slot}"
+
+
+class HeldSlot(NamedTuple):
+    """A slot taken by one job: its key, and the token that says the slot is this job's
+    (a job that outlived ``ttl`` and lost its slot to another must not free theirs)."""
+
+    key: str
+    token: str
 
 
 class BulkSlots:
@@ -32,20 +42,24 @@ class BulkSlots:
         self.cap = max(1, int(cap))
         self.ttl = max(1, int(ttl))
 
-    def acquire(self, store_id: int) -> str | None:
-        """Take a free slot of ``store_id``; its key, or ``None`` when all are taken."""
+    def acquire(self, store_id: int) -> HeldSlot | None:
+        """Take a free slot of ``store_id``, or ``None`` when all are taken."""
         storage = self.huey.storage
+        token = secrets.token_hex(8)
         for slot in range(self.cap):
             key = _key(store_id, slot)
-            if storage.put_if_empty(key, self._lapse()):
-                return key
-            if self._take_over_lapsed(key):
-                return key
+            if storage.put_if_empty(key, self._value(token)):
+                return HeldSlot(key, token)
+            if self._take_over_lapsed(key, token):
+                return HeldSlot(key, token)
         return None
 
-    def release(self, key: str) -> None:
-        """Give a slot back."""
-        self.huey.storage.pop_data(key)
+    def release(self, held: HeldSlot) -> None:
+        """Give a slot back, if it is still this job's (else put the holder's back)."""
+        storage = self.huey.storage
+        popped = storage.pop_data(held.key)
+        if popped is not EmptyData and _token(popped) != held.token:
+            storage.put_data(held.key, popped)
 
     def busy(self, store_id: int) -> int:
         """How many of the store's slots are held now (lapsed ones not counted)."""
@@ -58,10 +72,11 @@ class BulkSlots:
                 held += 1
         return held
 
-    def _lapse(self) -> bytes:
-        return str(time.time() + self.ttl).encode()
+    def _value(self, token: str) -> bytes:
+        """What a held slot stores: the moment it lapses, and its holder's token."""
+        return f"{time.time() + self.ttl} {token}".encode()
 
-    def _take_over_lapsed(self, key: str) -> bool:
+    def _take_over_lapsed(self, key: str, token: str) -> bool:
         """Free a slot whose holder is long gone (a worker that died), then take it.
 
         ``pop_data`` is atomic: of two workers that both see the lapsed slot, one pops
@@ -76,11 +91,19 @@ class BulkSlots:
         if popped is not EmptyData and _moment(popped) > time.time():
             storage.put_data(key, popped)  # a fresh holder's slot: give it back
             return False
-        return bool(storage.put_if_empty(key, self._lapse()))
+        return bool(storage.put_if_empty(key, self._value(token)))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _moment(value: bytes | str) -> float:
     try:
-        return float(value.decode() if isinstance(value, bytes) else value)
+        return float(_text(value).split(" ", 1)[0])
     except ValueError:
         return 0.0
+
+
+def _token(value: bytes | str) -> str:
+    return _text(value).partition(" ")[2]
