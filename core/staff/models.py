@@ -94,6 +94,10 @@ class StaffSession(TenantOwned, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64))
     #: SHA-256 (hex) of the "keep me signed in" cookie's secret; ``None`` without one.
     remember_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The hash the last rotation replaced, and when: a second tab that sent the same
+    #: cookie at the same moment is refused quietly, not taken for a thief.
+    previous_remember_hash: Mapped[str | None] = mapped_column(String(64))
+    remember_rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     remember: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     #: Last request seen (written at most once a minute); the idle timeout counts from it.

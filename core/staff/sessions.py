@@ -10,7 +10,8 @@ id and a random secret (in the signed session cookie, and a second secret in the
   that chose "keep me signed in" gets a fresh session from its remember cookie instead;
 * each use of a remember cookie replaces both secrets: the used cookie stops working.
   A used one coming back means two browsers hold it (one of them a thief), so the
-  session is ended for both.
+  session is ended for both, unless it is the one just replaced, within a minute: that
+  is a second tab of the same browser, refused without ending anything.
 
 A cookie's identity is ``"<tenant>:<user>:<session key>:<session id>:<secret>"``; the
 account's ``session_key`` (rotated with the password) is checked too. Ended and expired
@@ -38,6 +39,9 @@ from core.staff.models import StaffSession, StaffUser
 DEFAULT_IDLE_MINUTES = 120
 #: ``last_seen_at`` is written at most this often, so a page view rarely writes.
 SEEN_STEP = timedelta(minutes=1)
+#: How long after a rotation the replaced remember cookie is refused quietly (a second
+#: tab's request) rather than taken for a copy, which ends the session.
+REMEMBER_GRACE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ def _issue(user: StaffUser, row: StaffSession, *, remember: bool) -> Issued:
     secret = secrets.token_urlsafe(32)
     row.token_hash = _hash(secret)
     remember_secret = secrets.token_urlsafe(32) if remember else None
+    if row.remember_hash is not None:
+        row.previous_remember_hash, row.remember_rotated_at = row.remember_hash, utcnow()
     row.remember_hash = _hash(remember_secret) if remember_secret else None
     db.session.flush()
     return Issued(row, _identity(user, row, secret),
@@ -170,11 +176,21 @@ def restore(identity: object, tenant_id: int) -> tuple[StaffUser, Issued] | None
     if user is None or row is None or row.remember_hash is None:
         return None
     if not _matches(secret, row.remember_hash):
+        if _just_replaced(row, secret):
+            return None  # another tab's request raced the rotation: refused, nothing ends
         db.session.delete(row)  # a used (copied) cookie: end the session for both
         return None
     if _expired(row, utcnow()):
         return None
     return user, renew(user, row)
+
+
+def _just_replaced(row: StaffSession, secret: str) -> bool:
+    """Whether ``secret`` is the remember secret the last rotation replaced, within
+    :data:`REMEMBER_GRACE` of it (two tabs restoring at once send the same cookie)."""
+    rotated = row.remember_rotated_at
+    return (rotated is not None and utcnow() - aware(rotated) <= REMEMBER_GRACE
+            and _matches(secret, row.previous_remember_hash))
 
 
 def end(row: StaffSession | None) -> None:

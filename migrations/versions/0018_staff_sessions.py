@@ -22,6 +22,8 @@ def upgrade():
     sa.Column('staff_user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('remember_hash', sa.String(length=64), nullable=True),
+    sa.Column('previous_remember_hash', sa.String(length=64), nullable=True),
+    sa.Column('remember_rotated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('remember', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),

@@ -219,6 +219,23 @@ def test_a_remember_cookie_works_once(app, stores):
     assert not _signed_in(browser)
 
 
+def test_a_second_tab_racing_the_rotation_does_not_end_the_session(app, stores, clock):
+    browser = _browser(app, remember=True)
+    other_tab = _copy(app, browser, only="remember")  # sent at the same moment
+    _restart(browser)
+    assert _signed_in(browser)  # restores, and rotates the cookie
+    assert not _signed_in(other_tab)  # the one just replaced: refused quietly...
+    _restart(browser)
+    assert _signed_in(browser)  # ...and the session goes on
+    late_copy = _copy(app, browser, only="remember")
+    _restart(browser)
+    assert _signed_in(browser)
+    clock.advance(minutes=2)  # a replaced cookie seen long after is a copy
+    assert not _signed_in(late_copy)
+    _restart(browser)
+    assert not _signed_in(browser)  # so the session ended
+
+
 # -- isolation ----------------------------------------------------------------------------
 
 
