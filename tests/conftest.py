@@ -11,6 +11,7 @@ import email
 import email.policy
 import os
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -335,3 +336,37 @@ def add_product(app: Flask) -> Callable[..., int]:
             return product.id
 
     return add
+
+
+class MovingClock:
+    """A clock a test moves on (``clock.advance(minutes=...)``) instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def moving_clock(monkeypatch: pytest.MonkeyPatch, *targets: str) -> MovingClock:
+    """A :class:`MovingClock` standing in for each dotted ``utcnow`` in ``targets``."""
+    moving = MovingClock()
+    for target in targets:
+        monkeypatch.setattr(target, lambda: moving.now)
+    return moving
+
+
+@pytest.fixture
+def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every pixel decoder Pillow starts (``Image.open`` alone starts none)."""
+    from PIL import Image
+
+    started: list[str] = []
+    real = Image._getdecoder
+
+    def counting(mode, decoder_name, *args, **kwargs):
+        started.append(decoder_name)
+        return real(mode, decoder_name, *args, **kwargs)
+
+    monkeypatch.setattr(Image, "_getdecoder", counting)
+    return started

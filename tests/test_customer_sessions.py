@@ -11,7 +11,7 @@ from sqlalchemy import select
 from test_accounts import Shopper, sign_in
 
 from admin_support import html, make_gateways, open_shops, place
-from conftest import client_for
+from conftest import client_for, moving_clock
 from core.clock import aware
 from core.db import db
 from tenants import tenant_scope
@@ -29,16 +29,7 @@ def shops(app, make_store, add_product, install_plugin, enable_plugin, outbox):
 @pytest.fixture
 def clock(monkeypatch):
     """Moves the sessions' clock on (``clock.advance(minutes=...)``) without sleeping."""
-
-    class Clock:
-        now = datetime.now(UTC)
-
-        def advance(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    moving = Clock()
-    monkeypatch.setattr("core.accounts.sessions.utcnow", lambda: moving.now)
-    return moving
+    return moving_clock(monkeypatch, "core.accounts.sessions.utcnow")
 
 
 def _copy(app, client, host: str = HOST, to_host: str | None = None):

@@ -329,20 +329,6 @@ def test_tenants_files_live_under_different_roots(storage: LocalStorage) -> None
 # ------------------------------------------------ limits before decoding, truncation
 
 
-@pytest.fixture
-def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every pixel decoder Pillow starts (``Image.open`` alone starts none)."""
-    started: list[str] = []
-    real = Image._getdecoder
-
-    def counting(mode, decoder_name, *args, **kwargs):
-        started.append(decoder_name)
-        return real(mode, decoder_name, *args, **kwargs)
-
-    monkeypatch.setattr(Image, "_getdecoder", counting)
-    return started
-
-
 @pytest.mark.parametrize("store", [store_image, store_upload])
 @pytest.mark.parametrize("size", [(9000, 6000), (12_000, 10_000), (50_000, 50_000)])
 def test_too_many_pixels_are_refused_from_the_header_without_decoding(

@@ -64,20 +64,6 @@ def staged_rows(app, tenant) -> list[StagedImage]:
         return list(db.session.scalars(select(StagedImage)))
 
 
-@pytest.fixture
-def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every pixel decoder Pillow starts (``Image.open`` alone starts none)."""
-    started: list[str] = []
-    real = Image._getdecoder
-
-    def counting(mode, decoder_name, *args, **kwargs):
-        started.append(decoder_name)
-        return real(mode, decoder_name, *args, **kwargs)
-
-    monkeypatch.setattr(Image, "_getdecoder", counting)
-    return started
-
-
 class Queue(list):
     """Jobs recorded instead of run; :meth:`run` runs them as a worker would."""
 

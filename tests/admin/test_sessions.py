@@ -4,13 +4,12 @@ is another client holding a copy of a browser's cookies (made before the sign-ou
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PASSWORD, client_for
+from conftest import PASSWORD, client_for, moving_clock
 from core.db import db
 from tenants import tenant_scope
 
@@ -30,16 +29,7 @@ def stores(make_store):
 @pytest.fixture
 def clock(monkeypatch):
     """Moves the sessions' clock on (``clock.advance(minutes=...)``) without sleeping."""
-
-    class Clock:
-        now = datetime.now(UTC)
-
-        def advance(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    moving = Clock()
-    monkeypatch.setattr("core.staff.sessions.utcnow", lambda: moving.now)
-    return moving
+    return moving_clock(monkeypatch, "core.staff.sessions.utcnow")
 
 
 def _browser(app, host: str = ALPHA, *, remember: bool = False, agent: str = FIREFOX,
