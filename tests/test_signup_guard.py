@@ -120,3 +120,25 @@ def test_a_refused_form_does_not_count_against_the_limit(app):
     for _ in range(5):
         assert client.post("/signup", data={**GOOD, "password": "short"}).status_code == 422
     assert client.post("/signup", data=GOOD).status_code == 303
+
+
+def test_an_ipv6_client_is_counted_by_its_network_not_each_address(app):
+    """A phone or home network holds a whole /64 and can take a fresh address for each
+    request: the addresses of one /64 share the limit; another network does not."""
+    for n in range(4):
+        client = client_for(app, "localhost")
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8:5:7::{n + 1:x}"  # one /64
+        data = {**GOOD, "slug": f"shop-{n}", "email": f"o{n}@example.com"}
+        assert client.post("/signup", data=data).status_code == (303 if n < 3 else 429)
+    elsewhere = client_for(app, "localhost")
+    elsewhere.environ_base["REMOTE_ADDR"] = "2001:db8:5:8::1"  # the next /64
+    assert elsewhere.post("/signup", data=GOOD).status_code == 303
+
+
+def test_addresses_as_limit_keys():
+    from core.web.client_address import limit_key_address
+
+    assert limit_key_address("198.51.100.7") == "198.51.100.7"
+    assert limit_key_address("2001:db8:5:7:a:b:c:d") == "2001:db8:5:7::/64"
+    assert limit_key_address("::ffff:198.51.100.7") == "198.51.100.7"
+    assert limit_key_address("not an address") == "not an address"

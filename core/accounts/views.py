@@ -23,7 +23,6 @@ from typing import Any
 from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_limiter.util import get_remote_address
 from limits import parse
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -65,6 +64,7 @@ from core.storefront.context import (
     storefront_context,
 )
 from core.web.allowance import use_allowance
+from core.web.client_address import client_address
 from core.web.templating import number_filter
 from core.web.tenancy import current_store
 
@@ -252,7 +252,7 @@ def sign_in_page() -> Response:
         return private_response(_sign_in_form({"contact": typed}, {"contact": _(
             "Enter your mobile number (for example 01712-345678) or your email address.")}),
             422)
-    if not (_allowed(CODES_PER_CLIENT, "client", get_remote_address())
+    if not (_allowed(CODES_PER_CLIENT, "client", client_address())
             and _allowed(CODES_PER_ADDRESS, "address", contact.address)):
         return private_response(_sign_in_form({"contact": typed}, {"contact": _(
             "You asked for several codes just now. Wait 10 minutes, then ask again.")}),
@@ -299,7 +299,7 @@ def code_page() -> Response:
     if len(typed) != codes.CODE_DIGITS:
         return private_response(_code_form(contact, {"code": _("Enter the 6 digits of the code.")}),
                         422)
-    if not _allowed(TRIES_PER_CLIENT, "tries", get_remote_address()):
+    if not _allowed(TRIES_PER_CLIENT, "tries", client_address()):
         return private_response(_code_form(contact, {"code": _(
             "Too many tries. Wait 10 minutes, then ask for a new code.")}), 429)
     check = codes.check_code("sign_in", contact.address, typed)
@@ -361,7 +361,7 @@ def lookup() -> Response:
         errors["contact"] = _("Enter the mobile number or email address you ordered with.")
     if errors or contact is None:
         return private_response(_lookup_form(form, errors), 422)
-    if not (_allowed(LOOKUPS_PER_CLIENT, "lookup-client", get_remote_address())
+    if not (_allowed(LOOKUPS_PER_CLIENT, "lookup-client", client_address())
             and _allowed(LOOKUPS_PER_ADDRESS, "lookup-address", contact.address)):
         return private_response(_lookup_form(form, {"form": _(
             "You looked up several orders just now. Wait a while, then try again.")}), 429)

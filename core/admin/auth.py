@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from flask import Flask, Request, abort, current_app, flash, g, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.utils import login_url
 from sqlalchemy import select
@@ -28,6 +27,7 @@ from core.db import db, nothing_unsaved, track_unsaved_writes, utcnow
 from core.extensions import login_manager
 from core.staff import sessions
 from core.staff.models import StaffSession, StaffUser, verify_dummy_password
+from core.web.client_address import client_address
 from core.web.tenancy import current_store
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -215,7 +215,7 @@ def ask_to_sign_in() -> Response:
 def login_rate_key() -> str:
     """Rate-limit sign-in attempts per store and client address."""
     store = current_store()
-    return f"login:{store.id if store else '-'}:{get_remote_address()}"
+    return f"login:{store.id if store else '-'}:{client_address()}"
 
 
 def login_rate_limit() -> str:
@@ -226,7 +226,7 @@ def login_rate_limit() -> str:
 def forgot_rate_key() -> str:
     """Rate-limit "forgot your password" requests per store and client address."""
     store = current_store()
-    return f"forgot:{store.id if store else '-'}:{get_remote_address()}"
+    return f"forgot:{store.id if store else '-'}:{client_address()}"
 
 
 def forgot_rate_limit() -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from limits import parse_many
 from werkzeug.wrappers import Response
 
@@ -13,6 +12,7 @@ from core.platform.forms import SignupForm
 from core.platform.signup import sign_up
 from core.staff.handoff import make_handoff_token
 from core.web.allowance import use_allowance
+from core.web.client_address import client_address
 from core.web.urls import store_url
 from tenants import tenant_scope
 from tenants.provisioning import ProvisioningError
@@ -37,7 +37,7 @@ def _form_page(form: SignupForm, status: int, problem: str = "") -> tuple[str, i
 def _within_signup_limit() -> bool:
     """Count one store created from this client address (``RATELIMIT_SIGNUP``)."""
     limits = parse_many(current_app.config["RATELIMIT_SIGNUP"])
-    return use_allowance(limits, "haat-signup", get_remote_address())
+    return use_allowance(limits, "haat-signup", client_address())
 
 
 @bp.route("/signup", methods=["GET", "POST"])

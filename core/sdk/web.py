@@ -259,14 +259,13 @@ def rate_limit(limit: str, *, methods: tuple[str, ...] = ("POST",)) -> Callable[
         @rate_limit("30 per minute")
         def add(): ...
     """
-    from flask_limiter.util import get_remote_address
-
     from core.extensions import limiter
+    from core.web.client_address import client_address
     from core.web.tenancy import current_store as store_ref
 
     def key() -> str:
         store = store_ref()
-        return f"plugin:{request.endpoint}:{store.id if store else '-'}:{get_remote_address()}"
+        return f"plugin:{request.endpoint}:{store.id if store else '-'}:{client_address()}"
 
     return limiter.limit(limit, key_func=key, methods=list(methods))  # type: ignore[return-value]
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, redirect, render_template, request, session
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse_many
 from werkzeug.wrappers import Response
@@ -50,6 +49,7 @@ from core.storefront.context import current_theme, storefront_context
 from core.storefront.views import bp
 from core.theming.loader import theme_template
 from core.web.allowance import use_allowance
+from core.web.client_address import client_address
 from core.web.server_routes import request_is_from_servers
 from core.web.tenancy import current_store
 from tenants.models import Tenant
@@ -154,7 +154,7 @@ def coming_soon_password() -> Response:
         return coming_soon_page(422, error=_("Enter the password."), next_path=target)
     limits = parse_many(current_app.config["RATELIMIT_STOREFRONT_PASSWORD"])
     if not use_allowance(limits, "haat-storefront-password", str(store.id),
-                         get_remote_address()):
+                         client_address()):
         return coming_soon_page(429, error=_("Too many tries. Please wait a few minutes "
                                              "and try again."), next_path=target,
                                 retry_after=max(limit.get_expiry() for limit in limits))

@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from flask_limiter.util import get_remote_address
 from limits import parse, parse_many
 
 from core.cart.models import Cart
 from core.web.allowance import allowance_left, use_allowance, use_allowances
+from core.web.client_address import client_address
 from core.web.tenancy import current_store
 
 #: A code counted for a cart is not counted again for this long.
@@ -51,7 +51,7 @@ class StorefrontCouponGuard:
         if not use_allowances(
                 (parse_many(config["RATELIMIT_COUPON_CART"]), _keys("cart", _cart_key(cart))),
                 (parse_many(config["RATELIMIT_COUPON_CLIENT"]),
-                 _keys("client", get_remote_address()))):
+                 _keys("client", client_address()))):
             return False
         use_allowance([RECHECK_WINDOW], *recheck)
         return True

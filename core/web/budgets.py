@@ -15,13 +15,13 @@ import time
 from typing import Literal
 
 from flask import Flask, current_app, has_request_context, jsonify, render_template, request
-from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from core.extensions import limiter
 from core.web.allowance import storage_errors, use_allowance
+from core.web.client_address import client_address
 from core.web.tenancy import current_store
 
 Kind = Literal["search", "sitemap", "export", "import", "images"]
@@ -59,7 +59,7 @@ def _client_share(kind: str, store_id: int) -> int:
     if setting is None or not has_request_context():
         return 0
     limits = parse_many(current_app.config[setting])
-    keys = (*_keys(kind, store_id), "client", get_remote_address())
+    keys = (*_keys(kind, store_id), "client", client_address())
     return 0 if use_allowance(limits, *keys) else _retry_after(limits, keys)
 
 
