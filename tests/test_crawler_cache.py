@@ -296,3 +296,17 @@ def test_cached_pages_with_the_same_query_never_cross_stores(renders, make_store
     assert "Alpha Shop item-00" in alpha.get_data(as_text=True)
     assert "Beta Shop item-00" in beta.get_data(as_text=True)
     assert "Alpha Shop" not in beta.get_data(as_text=True)
+
+
+def test_a_stored_page_tells_plugins_only_its_known_parameters(install_plugin, enable_plugin,
+                                                               make_store, seed_catalog,
+                                                               store_client):
+    urls: list[str] = []
+    install_plugin(make_plugin("test-page-url",
+                               haat_head_tags=lambda store, page: urls.append(page.url) or []))
+    store = make_store("alpha-shop")
+    seed_catalog(store, {"item-01": 1})
+    enable_plugin(store, "test-page-url")
+    store_client("alpha-shop").get("/collections/bestsellers?sort=name&evil=INJECTED")
+    # A plugin that prints page.url (og:url, share links) would store it for everyone.
+    assert urls == ["http://alpha-shop.localhost/collections/bestsellers?sort=name"]

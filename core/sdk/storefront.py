@@ -70,7 +70,9 @@ class PageContext:
     kind: str
     #: The path as requested (``/products/kantha-quilt``).
     path: str
-    #: The absolute URL as requested, query string included.
+    #: The absolute URL as requested, query string included; on a cached catalogue page,
+    #: only the query parameters the page reads (``?page=2&sort=name``, never a
+    #: visitor's ``?utm_source=...``), since the page is stored for everyone.
     url: str
     #: The page's title as the theme shows it; ``""`` for the home page.
     title: str = ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import g, request, url_for
 
 from core.catalog.models import Collection, Product
 from core.catalog.richtext import html_to_text
@@ -42,6 +42,16 @@ def _canonical_path(context: dict[str, Any]) -> str:
     if isinstance(page, Page):
         return url_for("storefront.page", handle=page.handle)
     return request.path
+
+
+def _request_url() -> str:
+    """The page's URL as this request asked for it; while a page is stored in the page
+    cache, with only the query parameters the page reads (the rest never reached
+    ``request.args``), so a plugin printing it never stores a visitor's junk."""
+    if not g.get("haat_page_recording"):
+        return request.url
+    query = urlencode(list(request.args.items(multi=True)))
+    return request.base_url + (f"?{query}" if query else "")
 
 
 def _alternate(canonical: str, code: str, default: str) -> str:
@@ -105,7 +115,7 @@ def describe_page(context: dict[str, Any], *, locale: str, search_enabled: bool,
         order_info = order_snapshot(order, plugins.info)
     return PageContext(
         kind=kind,
-        path=request.path, url=request.url, title=str(context.get("title") or ""),
+        path=request.path, url=_request_url(), title=str(context.get("title") or ""),
         locale=locale, is_secure=request.is_secure,
         product=product_info, collection=collection_info, page=page_info,
         description=html_to_text(description, limit=DESCRIPTION_LIMIT),
