@@ -48,16 +48,20 @@ def test_a_merchant_creates_a_product_with_variants_and_a_photo_and_shoppers_see
 
     merchant.get_by_role("link", name="Products", exact=True).first.click()
     merchant.get_by_role("link", name="Add product").first.click()
+    merchant.wait_for_load_state("networkidle")  # the editor's scripts are all in
     merchant.locator("#f-title").fill(title)
     # The description has a toolbar (Trix): typed like any text box, Enter for a paragraph.
     merchant.locator("trix-editor").click()
     merchant.keyboard.type("Hand-woven.")
     merchant.keyboard.press("Enter")
     merchant.keyboard.type("Dry clean only.")
+    # The editor hands what was typed to the form's field; only then go on to the next.
+    expect(merchant.locator("#f-description")).to_have_value(re.compile("Dry clean only"))
     merchant.locator("#f-price").fill("45")
     merchant.locator("#f-status").select_option("active")
     merchant.locator("#f-option1_name").fill("Colour")
     merchant.locator("#f-option1_values").fill("Red, Blue")
+    expect(merchant.locator("#f-option1_name")).to_have_value("Colour")
     merchant.get_by_role("button", name="Make every combination").click()
     # One row per colour, made in the page, and everything typed kept.
     expect(merchant.locator("#f-title")).to_have_value(title)
