@@ -20,3 +20,7 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
         return start_response(status, [*headers, ("X-Test-Worker", str(os.getpid()))], *args)
 
     return haat(environ, start)
+
+
+#: The Flask app behind the wrapper, for gunicorn.conf.py's warm-up hooks.
+app.flask_app = haat  # type: ignore[attr-defined]
