@@ -53,10 +53,9 @@ class Gunicorn:
         return response
 
 
-@pytest.fixture
-def two_workers(app, tmp_path) -> Iterator[Gunicorn]:
-    """gunicorn -w 2 on the test database, limits in its default (per-node) storage."""
-    port = _free_port()
+def gunicorn_env(app, tmp_path: Path, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a test gunicorn on the test database: two workers, a fresh
+    instance folder, no Redis (limits in the per-node default storage), plus ``extra``."""
     env = {key: value for key, value in os.environ.items()
            if key not in ("REDIS_URL", "HAAT_RATELIMIT_STORAGE", "HAAT_RATELIMIT_LOGIN")}
     env.update({
@@ -69,7 +68,16 @@ def two_workers(app, tmp_path) -> Iterator[Gunicorn]:
         "WEB_CONCURRENCY": "2",
         "HAAT_THREADS": "2",
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]),
+        **extra,
     })
+    return env
+
+
+@pytest.fixture
+def two_workers(app, tmp_path) -> Iterator[Gunicorn]:
+    """gunicorn -w 2 on the test database, limits in its default (per-node) storage."""
+    port = _free_port()
+    env = gunicorn_env(app, tmp_path, port)
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),

@@ -7,7 +7,6 @@ access log, when switched on, is written from a queue (:mod:`core.web.gunicorn_h
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -16,7 +15,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from test_limits_across_workers import START_TIMEOUT, Gunicorn, _free_port, _wait_until_up
+from test_limits_across_workers import (
+    START_TIMEOUT,
+    Gunicorn,
+    _free_port,
+    _wait_until_up,
+    gunicorn_env,
+)
 
 from core import create_app
 from core.web.warmup import warm_up
@@ -103,18 +108,7 @@ def production_server(app, tmp_path) -> Iterator[tuple[Gunicorn, Path, Path]]:
     warmed up), two workers, the access log switched on into a file."""
     port = _free_port()
     access_log = tmp_path / "access.log"
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    env.update({
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "HAAT_INSTANCE_DIR": str(tmp_path / "instance"),
-        "HAAT_PLATFORM_DOMAIN": "localhost",
-        "HAAT_JOBS": "immediate",
-        "HAAT_ENV": "development",
-        "HAAT_BIND": f"127.0.0.1:{port}",
-        "HAAT_ACCESS_LOG": str(access_log),
-        "WEB_CONCURRENCY": "2",
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]),
-    })
+    env = gunicorn_env(app, tmp_path, port, HAAT_ACCESS_LOG=str(access_log))
     server_log = tmp_path / "gunicorn.log"
     with server_log.open("w") as log:
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
