@@ -27,7 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.catalog.images import configure_pillow
     from core.platform.views import bp as platform_bp
     from core.pluginhost import web as plugin_web
-    from core.storefront import coming_soon, page_cache
+    from core.storefront import coming_soon, page_cache, shared_responses
     from core.storefront.views import bp as storefront_bp
     from core.web import (
         assets,
@@ -83,6 +83,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(admin_blueprint)
 
     cli.init_app(app)
+    # In front of everything above, behind the proxy fix-up (it keys on scheme and host).
+    shared_responses.install(app)
     if app.config["HAAT_TRUSTED_PROXIES"]:  # outermost, so every layer sees the real client
         hops = app.config["HAAT_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -202,7 +202,8 @@ def haat_clean(haat_app: Flask) -> Iterator[None]:
 
 
 def empty_tables(app: Flask) -> None:
-    """Delete every store and its rows; forget cached hosts, plugin states, rate limits."""
+    """Delete every store and its rows; forget cached hosts, pages, responses, plugin
+    states and rate limits."""
     from core.db import db
     from core.extensions import limiter
     from tenants import Tenant, platform_scope
@@ -218,6 +219,9 @@ def empty_tables(app: Flask) -> None:
             db.session.commit()
         app.extensions["haat_plugin_states"].clear()
         limiter.reset()
+    for cache in ("haat_page_cache", "haat_shared_responses"):
+        if cache in app.extensions:
+            app.extensions[cache].clear()
     invalidate_all()
 
 

@@ -126,6 +126,13 @@ class TenantResolver:
                 self._cache[name] = found
         return found
 
+    def peek(self, host: str) -> StoreRef | None:
+        """The cached snapshot for ``host``, without a lookup: ``None`` when it is not
+        in the cache (or has expired). Safe outside an app context."""
+        name = normalise_host(host)
+        with self._lock:
+            return self._cache.get(name)
+
     def _lookup(self, name: str) -> StoreRef | None:
         slug = self.slug_for_host(name)
         with platform_scope():

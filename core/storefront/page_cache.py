@@ -44,6 +44,7 @@ from core.storefront.query_args import (
     as_request_args,
     canonical_args,
 )
+from core.storefront.shared_responses import mark_shareable
 from core.theming.models import ThemeSettings
 from core.web.tenancy import current_store
 from tenants.context import current_tenant_id
@@ -169,6 +170,7 @@ def cached_page(known: KnownArgs | None = None) -> Callable[[Callable[..., Any]]
                     return _fill(body, personal_fillers()), status
                 html = body
                 cache.set(key, html)
+            mark_shareable(key[0], canonical_args(params))
             return _fill(html, personal_fillers())
 
         return wrapper
