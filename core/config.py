@@ -70,6 +70,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_PAGE_CACHE_TTL": _env_int("HAAT_PAGE_CACHE_TTL", 60),
         # Finished responses for visitors without cookies, per process, in MB (0: off).
         "HAAT_SHARED_RESPONSE_MB": _env_int("HAAT_SHARED_RESPONSE_MB", 32),
+        "HAAT_SEARCH_CACHE_SIZE": _env_int("HAAT_SEARCH_CACHE_SIZE", 500),
+        "HAAT_SEARCH_CACHE_TTL": _env_int("HAAT_SEARCH_CACHE_TTL", 60),
         "HAAT_TENANT_CACHE_TTL": _env_int("HAAT_TENANT_CACHE_TTL", 5),
         "HAAT_TENANT_CACHE_SIZE": _env_int("HAAT_TENANT_CACHE_SIZE", 10_000),
         # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto.

@@ -61,9 +61,9 @@ BADGE_PLACEMENTS: tuple[str, ...] = ("product", "cart", "checkout", "footer")
 class PageContext:
     """The storefront page being rendered, as slots, SEO and badge hooks see it.
 
-    Catalogue pages (home, collections, products, the merchant's pages) are cached whole,
-    so what a hook contributes for them must follow from the store's data and settings,
-    never from the shopper (see the plugin guide).
+    Catalogue pages (home, collections, products, the merchant's pages) and search
+    results are cached whole, so what a hook contributes for them must follow from the
+    store's data and settings, never from the shopper (see the plugin guide).
     """
 
     #: Which page: one of :data:`PAGE_KINDS`.

@@ -65,6 +65,7 @@ from core.search import text as T
 from core.search.common import MatchSql, doc_id, doc_range
 from core.search.postgres_fts import PostgresDialect
 from core.search.sqlite_fts import SqliteDialect
+from tenants.resolution import bump_content_version
 
 log = logging.getLogger(__name__)
 
@@ -305,10 +306,14 @@ class EmbeddedSearch:
         except KeyError:
             raise RuntimeError(f"the embedded search engine does not support {name}") from None
 
-    def _write(self, work: Callable[[Session, Any], None]) -> None:
+    def _write(self, store_id: int, work: Callable[[Session, Any], None]) -> None:
         session = db.session
         try:
             work(session, self._dialect(session))
+            # Search pages are cached by the store's content version (core.storefront.
+            # search_views), and index updates arrive by job after the catalogue change
+            # that bumped it: results cached in between must be retired too.
+            bump_content_version(session, {store_id})
             session.commit()
         except BaseException:
             session.rollback()
@@ -349,7 +354,7 @@ class EmbeddedSearch:
                 self._update_vocabulary(session, dialect, store_id, added - removed,
                                         removed - added)
 
-        self._write(work)
+        self._write(store_id, work)
 
     def remove(self, store: StoreInfo, product_ids: Iterable[int]) -> None:
         """Drop these products from the store's index (unknown ids are ignored)."""
@@ -364,7 +369,7 @@ class EmbeddedSearch:
                 removed = self._delete_documents(session, dialect, store_id, chunk)
                 self._update_vocabulary(session, dialect, store_id, Counter(), removed)
 
-        self._write(work)
+        self._write(store_id, work)
 
     def clear(self, store: StoreInfo) -> None:
         """Drop the store's whole index."""
@@ -377,7 +382,7 @@ class EmbeddedSearch:
                                 {"t": store_id})
             dialect.clear(session, store_id)
 
-        self._write(work)
+        self._write(store_id, work)
 
     def _delete_documents(self, session: Session, dialect: Any, store_id: int,
                           product_ids: Sequence[int]) -> Counter[str]:

@@ -19,6 +19,10 @@ Only the query parameters a page understands reach its key, normalised and in a 
 order (:mod:`core.storefront.query_args`): ``?utm_source=...`` or a random parameter
 is served from the same entry as the bare URL, and the page is rendered with only those
 parameters in ``request.args``, so what is stored never echoes the rest.
+
+Search result pages are kept in a cache of their own (``cache="search"``,
+``HAAT_SEARCH_CACHE_SIZE``/``_TTL``): shoppers can ask for any number of different
+queries, and those must not push the catalogue pages out.
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ from tenants.resolution import bump_content_version
 CONTENT_MODELS = (Product, ProductVariant, ProductImage, Collection, CollectionProduct, Page,
                   ThemeSettings)
 _MARK = "<!--haat:%s-->"
+#: The page caches: name -> (app extension, setting whose 0 turns it off).
+CACHES = {"page": ("haat_page_cache", "HAAT_PAGE_CACHE_SIZE"),
+          "search": ("haat_search_cache", "HAAT_SEARCH_CACHE_SIZE")}
 
 
 def personal(name: str, render: Callable[[], Any]) -> Markup:
@@ -143,24 +150,26 @@ def _fill(html: str, fillers: dict[str, Callable[[], Any]]) -> str:
     return html
 
 
-def cached_page(known: KnownArgs | None = None) -> Callable[[Callable[..., Any]],
-                                                            Callable[..., Any]]:
+def cached_page(known: KnownArgs | None = None, *, cache: str = "page",
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve a view's 200 responses from the page cache, filling in the personal parts.
 
     ``known`` names the query parameters the view reads, each with its normaliser
-    (:mod:`core.storefront.query_args`); the view sees only those, normalised."""
+    (:mod:`core.storefront.query_args`); the view sees only those, normalised.
+    ``cache`` picks the bounded cache the pages go in (:data:`CACHES`)."""
     params = dict(known or {})
+    extension, size_setting = CACHES[cache]
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             from core.storefront.context import personal_fillers
 
-            key = cache_key(params)
+            key = cache_key(params) if current_app.config.get(size_setting, 1) else None
             if key is None:
                 return view(*args, **kwargs)
-            cache: PageCache = current_app.extensions["haat_page_cache"]
-            html = cache.get(key)
+            pages: PageCache = current_app.extensions[extension]
+            html = pages.get(key)
             if html is None:
                 result = _render(view, canonical_args(params), *args, **kwargs)
                 body, status = (result if isinstance(result, tuple) else (result, 200))
@@ -169,8 +178,9 @@ def cached_page(known: KnownArgs | None = None) -> Callable[[Callable[..., Any]]
                 if status != 200:
                     return _fill(body, personal_fillers()), status
                 html = body
-                cache.set(key, html)
-            mark_shareable(key[0], canonical_args(params))
+                pages.set(key, html)
+            if cache == "page":  # search answers are many and rarely repeated: not kept
+                mark_shareable(key[0], canonical_args(params))
             return _fill(html, personal_fillers())
 
         return wrapper
@@ -226,8 +236,12 @@ def install(app: Flask) -> None:
     global _installed
     app.config.setdefault("HAAT_PAGE_CACHE_SIZE", 2000)
     app.config.setdefault("HAAT_PAGE_CACHE_TTL", 60)
+    app.config.setdefault("HAAT_SEARCH_CACHE_SIZE", 500)
+    app.config.setdefault("HAAT_SEARCH_CACHE_TTL", 60)
     app.extensions["haat_page_cache"] = PageCache(
         max(app.config["HAAT_PAGE_CACHE_SIZE"], 1), app.config["HAAT_PAGE_CACHE_TTL"])
+    app.extensions["haat_search_cache"] = PageCache(
+        max(app.config["HAAT_SEARCH_CACHE_SIZE"], 1), app.config["HAAT_SEARCH_CACHE_TTL"])
     if not _installed:
         event.listen(Session, "before_flush", _bump_content_version)
         _installed = True
