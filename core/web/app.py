@@ -8,6 +8,9 @@ versa; ``url_for`` cannot build a link across the two.
 
 from __future__ import annotations
 
+import contextlib
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request
@@ -40,6 +43,8 @@ class Haat(Flask):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Flask's own __init__ registers the static route, so this must exist first.
         self.platform_url_map = Map(converters={"id": IdConverter})
+        self._synchronous: weakref.WeakKeyDictionary[Callable[..., Any], bool] = (
+            weakref.WeakKeyDictionary())
         super().__init__(*args, **kwargs)
         self.url_map.converters["id"] = IdConverter
 
@@ -68,6 +73,23 @@ class Haat(Flask):
                 )
         finally:
             self.url_map = store_map
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask asks this of every hook and view on every request, and each answer
+        inspects the function's code flags. Whether a function is already synchronous
+        never changes, so it is remembered, weakly: per-request callbacks
+        (``after_this_request``) are forgotten with their request."""
+        try:
+            if self._synchronous[func]:
+                return func
+        except KeyError:
+            made = super().ensure_sync(func)
+            with contextlib.suppress(TypeError):  # not weakly referable: not remembered
+                self._synchronous[func] = made is func
+            return made
+        except TypeError:  # not hashable or not weakly referable
+            pass
+        return super().ensure_sync(func)
 
     def is_platform_request(self, request: Request) -> bool:
         """True when the request's host is the bare platform domain."""
