@@ -428,7 +428,7 @@ def oscar_rows(servers: Servers, workdir: Path, args: argparse.Namespace) -> lis
     env.pop("PYTHONPATH", None)
     config = workdir / "oscar.gunicorn.py"
     config.write_text(f"workers = {args.workers}\nthreads = {args.threads}\n"
-                      "worker_class = 'gthread'\nkeepalive = 5\naccesslog = '-'\n")
+                      "worker_class = 'gthread'\nkeepalive = 5\n")
     log = workdir / "oscar.log"
     command = [str(OSCAR / "venv" / "bin" / "gunicorn"), "--config", str(config), "--bind",
                f"127.0.0.1:{port}", "--chdir", str(OSCAR / "project"), "shop.wsgi:application"]
