@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from cachetools import TTLCache
+from cachetools import TLRUCache
 from flask import Flask, current_app, g, request
 from markupsafe import Markup, escape
 from sqlalchemy import event
@@ -44,6 +44,7 @@ from core.storefront.query_args import (
     as_request_args,
     canonical_args,
 )
+from core.storefront.shared_pages import SharedPages, deployment_stamp, shared_key, shared_pages_for
 from core.theming.models import ThemeSettings
 from core.web.tenancy import current_store
 from tenants.context import current_tenant_id
@@ -64,23 +65,55 @@ def personal(name: str, render: Callable[[], Any]) -> Markup:
 
 
 class PageCache:
-    """A bounded, expiring, thread-safe map of cache key -> rendered HTML."""
+    """A bounded, expiring, thread-safe map of cache key -> rendered HTML, per process,
+    over an optional store shared by the node's workers (:mod:`.shared_pages`).
 
-    def __init__(self, maxsize: int, ttl: float) -> None:
-        self._entries: TTLCache[tuple[Any, ...], str] = TTLCache(maxsize=maxsize, ttl=ttl)
+    A page found only in the shared store is kept here too, for the time it has left
+    there, so a page is never served longer than ``ttl`` after it was rendered."""
+
+    def __init__(self, maxsize: int, ttl: float, shared: SharedPages | None = None,
+                 stamp: Callable[[], str] | None = None) -> None:
+        self.ttl = ttl
+        # Each value is (html, seconds it may live from when it is put here).
+        self._entries: TLRUCache[tuple[Any, ...], tuple[str, float]] = TLRUCache(
+            maxsize=maxsize, ttu=lambda _key, value, now: now + value[1])
         self._lock = threading.Lock()
+        self.shared = shared
+        self._stamp_of = stamp
+        self._stamp: str | None = None
+
+    def _shared_key(self, key: tuple[Any, ...]) -> str:
+        if self._stamp is None:
+            self._stamp = self._stamp_of() if self._stamp_of is not None else ""
+        return shared_key(self._stamp, key)
 
     def get(self, key: tuple[Any, ...]) -> str | None:
         with self._lock:
-            return self._entries.get(key)
+            found = self._entries.get(key)
+        if found is not None:
+            return found[0]
+        if self.shared is None:
+            return None
+        shared = self.shared.get(self._shared_key(key))
+        if shared is None:
+            return None
+        html, left = shared
+        with self._lock:
+            self._entries[key] = (html, min(left, self.ttl))
+        return html
 
     def set(self, key: tuple[Any, ...], html: str) -> None:
         with self._lock:
-            self._entries[key] = html
+            self._entries[key] = (html, self.ttl)
+        if self.shared is not None:
+            self.shared.set(self._shared_key(key), html, self.ttl)
 
     def clear(self) -> None:
+        """Forget every page, here and in the shared store."""
         with self._lock:
             self._entries.clear()
+        if self.shared is not None:
+            self.shared.clear()
 
 
 def cache_key(known: KnownArgs | None = None) -> tuple[Any, ...] | None:
@@ -224,8 +257,13 @@ def install(app: Flask) -> None:
     global _installed
     app.config.setdefault("HAAT_PAGE_CACHE_SIZE", 2000)
     app.config.setdefault("HAAT_PAGE_CACHE_TTL", 60)
+    app.config.setdefault("HAAT_SHARED_PAGE_CACHE", "")
+    app.config.setdefault("HAAT_SHARED_PAGE_CACHE_SIZE", 20_000)
+    # The deployment stamp reads the plugins, which load after this: it is taken on
+    # first use.
     app.extensions["haat_page_cache"] = PageCache(
-        max(app.config["HAAT_PAGE_CACHE_SIZE"], 1), app.config["HAAT_PAGE_CACHE_TTL"])
+        max(app.config["HAAT_PAGE_CACHE_SIZE"], 1), app.config["HAAT_PAGE_CACHE_TTL"],
+        shared=shared_pages_for(app), stamp=lambda: deployment_stamp(app))
     if not _installed:
         event.listen(Session, "before_flush", _bump_content_version)
         _installed = True
