@@ -13,7 +13,8 @@ preview of it (``?theme_preview=1``, :mod:`core.storefront.preview`) is never ca
 A change is therefore visible at once in the worker that made it, and in other
 workers once their host cache expires (``HAAT_TENANT_CACHE_TTL``, 5 s by default).
 Entries also expire after ``HAAT_PAGE_CACHE_TTL`` seconds, which bounds how stale
-time-dependent plugin content can get. The cache is per process and bounded.
+time-dependent plugin content can get. The cache is per process and bounded, over a
+second level shared by the node's workers (:mod:`core.storefront.shared_pages`).
 
 Only the query parameters a page understands reach its key, normalised and in a fixed
 order (:mod:`core.storefront.query_args`): ``?utm_source=...`` or a random parameter
