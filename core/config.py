@@ -72,6 +72,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HAAT_SHARED_RESPONSE_MB": _env_int("HAAT_SHARED_RESPONSE_MB", 32),
         "HAAT_SEARCH_CACHE_SIZE": _env_int("HAAT_SEARCH_CACHE_SIZE", 500),
         "HAAT_SEARCH_CACHE_TTL": _env_int("HAAT_SEARCH_CACHE_TTL", 60),
+        # Pages shared by the workers of a node, under each worker's own cache: "off",
+        # or the SQLite file (empty: <HAAT_INSTANCE_DIR>/pages.db), and the most pages
+        # it keeps (core/storefront/shared_pages.py).
+        "HAAT_SHARED_PAGE_CACHE": os.environ.get("HAAT_SHARED_PAGE_CACHE", "").strip(),
+        "HAAT_SHARED_PAGE_CACHE_SIZE": _env_int("HAAT_SHARED_PAGE_CACHE_SIZE", 20_000),
         "HAAT_TENANT_CACHE_TTL": _env_int("HAAT_TENANT_CACHE_TTL", 5),
         "HAAT_TENANT_CACHE_SIZE": _env_int("HAAT_TENANT_CACHE_SIZE", 10_000),
         # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto.

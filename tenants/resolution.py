@@ -115,16 +115,21 @@ class TenantResolver:
         Unknown hosts are not cached, so a store created a moment ago (or in another
         process) answers on its very first request.
         """
+        return self.resolve_fresh(host)[0]
+
+    def resolve_fresh(self, host: str) -> tuple[StoreRef | None, bool]:
+        """Like :meth:`resolve`, and whether the store was read from the database just
+        now (so its versions are current, not up to ``ttl`` seconds old)."""
         name = normalise_host(host)
         with self._lock:
             cached = self._cache.get(name)
         if cached is not None:
-            return cached
+            return cached, False
         found = self._lookup(name)
         if found is not None:
             with self._lock:
                 self._cache[name] = found
-        return found
+        return found, True
 
     def peek(self, host: str) -> StoreRef | None:
         """The cached snapshot for ``host``, without a lookup: ``None`` when it is not
@@ -169,6 +174,11 @@ def mark_routing_changed(session: Session) -> None:
     that bypass the unit of work must call it.
     """
     session.info[_ROUTING_CHANGED] = True
+
+
+def routing_change_pending(session: Session) -> bool:
+    """Whether this session's open transaction changed a store (its versions included)."""
+    return bool(session.info.get(_ROUTING_CHANGED))
 
 
 def bump_content_version(session: Session, tenant_ids: set[int]) -> None:

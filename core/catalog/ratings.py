@@ -98,6 +98,10 @@ def recombine_store(store_id: int, enabled: frozenset[str]) -> None:
 
 
 def _recombine(products: list[Product], enabled: frozenset[str]) -> None:
+    from flask import g, has_app_context
+
+    if has_app_context():  # the request's remembered store ratings are out of date
+        g.pop("haat_store_ratings", None)
     if not products:
         return
     parts: dict[int, list[tuple[Decimal, int]]] = {}
@@ -114,7 +118,21 @@ def _recombine(products: list[Product], enabled: frozenset[str]) -> None:
 
 
 def store_rating(store_id: int) -> tuple[Decimal, int] | None:
-    """The store's average over all reviews of its active products, and their number."""
+    """The store's average over all reviews of its active products, and their number.
+
+    Asked once per request: a page shows it in several places (the trust badges of the
+    product and of the footer), and it sums over the whole catalogue."""
+    from flask import g, has_request_context
+
+    if not has_request_context():  # a job or a script may change ratings in between
+        return _store_rating(store_id)
+    memo = g.setdefault("haat_store_ratings", {})
+    if store_id not in memo:
+        memo[store_id] = _store_rating(store_id)
+    return memo[store_id]
+
+
+def _store_rating(store_id: int) -> tuple[Decimal, int] | None:
     from sqlalchemy import func
 
     with tenant_scope(store_id):

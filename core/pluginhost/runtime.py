@@ -185,8 +185,11 @@ class StatesCache:
     def __init__(self, maxsize: int = 10_000) -> None:
         self._states: LRUCache[int, StorePluginState] = LRUCache(maxsize=maxsize)
 
-    def get(self, tenant_id: int) -> StorePluginState:
-        version = read_version(tenant_id)
+    def get(self, tenant_id: int, version: int | None = None) -> StorePluginState:
+        """The store's plugin state at its current version; pass ``version`` when it
+        was just read from the database (it is read here otherwise)."""
+        if version is None:
+            version = read_version(tenant_id)
         cached = self._states.get(tenant_id)
         if cached is not None and cached.is_fresh(version, utcnow()):
             return cached

@@ -14,6 +14,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from core.db import db
 from core.extensions import login_manager
 from core.i18n import normalise_locale
 from core.pluginhost import events, migrations, tables
@@ -35,7 +36,7 @@ from core.sdk import (
 )
 from core.web.tenancy import current_store
 from tenants.provisioning import find_tenant_by_id
-from tenants.resolution import StoreRef
+from tenants.resolution import StoreRef, routing_change_pending
 
 PAGE_KINDS = {
     "storefront.index": "home",
@@ -71,9 +72,10 @@ def store_info(store: StoreRef, base_url: str | None = None) -> StoreInfo:
                      country=store.country, timezone=store.timezone)
 
 
-def _build(store: StoreRef, base_url: str | None) -> StorePlugins:
+def _build(store: StoreRef, base_url: str | None, *, fresh: bool = False) -> StorePlugins:
     app = current_app._get_current_object()
-    state = app.extensions["haat_plugin_states"].get(store.id)
+    state = app.extensions["haat_plugin_states"].get(
+        store.id, version=store.plugins_version if fresh else None)
     return StorePlugins(app, app.extensions["haat_plugins"], state, store_info(store, base_url))
 
 
@@ -81,7 +83,10 @@ def plugins_for_request() -> StorePlugins | None:
     """The current store's plugins (built once per request), or None off a store host."""
     if "haat_store_plugins" not in g:
         store = current_store()
-        g.haat_store_plugins = _build(store, request.host_url) if store else None
+        # A change to the store's plugins earlier in this request makes the version
+        # read at its start out of date.
+        fresh = bool(g.get("haat_store_fresh")) and not routing_change_pending(db.session)
+        g.haat_store_plugins = _build(store, request.host_url, fresh=fresh) if store else None
     return g.haat_store_plugins
 
 

@@ -13,7 +13,8 @@ preview of it (``?theme_preview=1``, :mod:`core.storefront.preview`) is never ca
 A change is therefore visible at once in the worker that made it, and in other
 workers once their host cache expires (``HAAT_TENANT_CACHE_TTL``, 5 s by default).
 Entries also expire after ``HAAT_PAGE_CACHE_TTL`` seconds, which bounds how stale
-time-dependent plugin content can get. The cache is per process and bounded.
+time-dependent plugin content can get. The cache is per process and bounded, over a
+second level shared by the node's workers (:mod:`core.storefront.shared_pages`).
 
 Only the query parameters a page understands reach its key, normalised and in a fixed
 order (:mod:`core.storefront.query_args`): ``?utm_source=...`` or a random parameter
@@ -32,7 +33,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from cachetools import TTLCache
+from cachetools import TLRUCache
 from flask import Flask, current_app, g, request
 from markupsafe import Markup, escape
 from sqlalchemy import event
@@ -48,6 +49,7 @@ from core.storefront.query_args import (
     as_request_args,
     canonical_args,
 )
+from core.storefront.shared_pages import SharedPages, deployment_stamp, shared_key, shared_pages_for
 from core.storefront.shared_responses import mark_shareable
 from core.theming.models import ThemeSettings
 from core.web.tenancy import current_store
@@ -72,23 +74,55 @@ def personal(name: str, render: Callable[[], Any]) -> Markup:
 
 
 class PageCache:
-    """A bounded, expiring, thread-safe map of cache key -> rendered HTML."""
+    """A bounded, expiring, thread-safe map of cache key -> rendered HTML, per process,
+    over an optional store shared by the node's workers (:mod:`.shared_pages`).
 
-    def __init__(self, maxsize: int, ttl: float) -> None:
-        self._entries: TTLCache[tuple[Any, ...], str] = TTLCache(maxsize=maxsize, ttl=ttl)
+    A page found only in the shared store is kept here too, for the time it has left
+    there, so a page is never served longer than ``ttl`` after it was rendered."""
+
+    def __init__(self, maxsize: int, ttl: float, shared: SharedPages | None = None,
+                 stamp: Callable[[], str] | None = None) -> None:
+        self.ttl = ttl
+        # Each value is (html, seconds it may live from when it is put here).
+        self._entries: TLRUCache[tuple[Any, ...], tuple[str, float]] = TLRUCache(
+            maxsize=maxsize, ttu=lambda _key, value, now: now + value[1])
         self._lock = threading.Lock()
+        self.shared = shared
+        self._stamp_of = stamp
+        self._stamp: str | None = None
+
+    def _shared_key(self, key: tuple[Any, ...]) -> str:
+        if self._stamp is None:
+            self._stamp = self._stamp_of() if self._stamp_of is not None else ""
+        return shared_key(self._stamp, key)
 
     def get(self, key: tuple[Any, ...]) -> str | None:
         with self._lock:
-            return self._entries.get(key)
+            found = self._entries.get(key)
+        if found is not None:
+            return found[0]
+        if self.shared is None:
+            return None
+        shared = self.shared.get(self._shared_key(key))
+        if shared is None:
+            return None
+        html, left = shared
+        with self._lock:
+            self._entries[key] = (html, min(left, self.ttl))
+        return html
 
     def set(self, key: tuple[Any, ...], html: str) -> None:
         with self._lock:
-            self._entries[key] = html
+            self._entries[key] = (html, self.ttl)
+        if self.shared is not None:
+            self.shared.set(self._shared_key(key), html, self.ttl)
 
     def clear(self) -> None:
+        """Forget every page, here and in the shared store."""
         with self._lock:
             self._entries.clear()
+        if self.shared is not None:
+            self.shared.clear()
 
 
 def cache_key(known: KnownArgs | None = None) -> tuple[Any, ...] | None:
@@ -238,8 +272,13 @@ def install(app: Flask) -> None:
     app.config.setdefault("HAAT_PAGE_CACHE_TTL", 60)
     app.config.setdefault("HAAT_SEARCH_CACHE_SIZE", 500)
     app.config.setdefault("HAAT_SEARCH_CACHE_TTL", 60)
+    app.config.setdefault("HAAT_SHARED_PAGE_CACHE", "")
+    app.config.setdefault("HAAT_SHARED_PAGE_CACHE_SIZE", 20_000)
+    # The deployment stamp reads the plugins, which load after this: it is taken on
+    # first use. Search answers stay in the worker: many and rarely repeated.
     app.extensions["haat_page_cache"] = PageCache(
-        max(app.config["HAAT_PAGE_CACHE_SIZE"], 1), app.config["HAAT_PAGE_CACHE_TTL"])
+        max(app.config["HAAT_PAGE_CACHE_SIZE"], 1), app.config["HAAT_PAGE_CACHE_TTL"],
+        shared=shared_pages_for(app), stamp=lambda: deployment_stamp(app))
     app.extensions["haat_search_cache"] = PageCache(
         max(app.config["HAAT_SEARCH_CACHE_SIZE"], 1), app.config["HAAT_SEARCH_CACHE_TTL"])
     if not _installed:

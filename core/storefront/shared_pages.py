@@ -1,0 +1,198 @@
+"""The page cache's second level: rendered pages shared by every worker of a node.
+
+Each gunicorn worker keeps its own page cache (:class:`core.storefront.page_cache.PageCache`);
+without this level a page one worker rendered is rendered again by every other worker
+the first time a shopper reaches it there. On a platform of many small stores most
+visits are such first visits. Under the per-process cache sits a :class:`SharedPages`
+store that every worker reads and writes: by default one SQLite file in the instance
+dir (``HAAT_SHARED_PAGE_CACHE``, WAL journal, like ``ratelimits.db``).
+
+The interface is three calls, so a Redis store can implement it for many nodes
+(``GET``/``PTTL`` in one pipeline, ``SET key value PX ttl``, and for ``clear`` a
+generation number in the key prefix; Redis's ``maxmemory-policy volatile-lru`` bounds it).
+
+Keys are hashes of the page cache's key, which holds the store's ``StoreRef`` with its
+``content_version`` and ``plugins_version`` (so a change retires every copy, and pages
+of two stores never share a key), plus a stamp of the deployment (templates, static
+files, plugins and their versions), so a new release never reads an old release's
+pages. Entries live ``HAAT_PAGE_CACHE_TTL`` seconds at most, counted from when they were
+rendered, in whichever worker serves them. The file holds at most
+``HAAT_SHARED_PAGE_CACHE_SIZE`` pages (stored compressed).
+
+Any failure (a locked, full, unreadable or corrupt file) is logged and counts as a miss:
+the page is rendered, never a 500.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+import zlib
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import Flask
+
+log = logging.getLogger("haat.page_cache")
+
+#: Seconds a worker waits for another worker's write; past it the page is just not shared.
+BUSY_TIMEOUT = 0.2
+#: Every this many writes (per process) expired pages go, and the oldest beyond the bound.
+TRIM_EVERY = 200
+#: Seconds between two log lines about a failing file, so a broken file cannot flood logs.
+_LOG_EVERY = 60.0
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, expires REAL NOT NULL, "
+    "body BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS pages_expires ON pages (expires)",
+)
+
+
+class SharedPages(Protocol):
+    """What the page cache needs of a store shared between workers (or nodes)."""
+
+    def get(self, key: str) -> tuple[str, float] | None:
+        """The page stored under ``key`` and the seconds it has left, or ``None``."""
+
+    def set(self, key: str, html: str, ttl: float) -> None:
+        """Keep ``html`` under ``key`` for ``ttl`` seconds (best effort)."""
+
+    def clear(self) -> None:
+        """Forget every page."""
+
+
+class SQLitePages:
+    """:class:`SharedPages` in one SQLite file, for the workers of one machine."""
+
+    def __init__(self, path: str | os.PathLike[str], max_entries: int) -> None:
+        self.path = Path(path)
+        self.max_entries = max(int(max_entries), 1)
+        # One connection per thread (gthread workers) and per process: a worker forked
+        # from a preloaded master must never use its parent's connection.
+        self._local = threading.local()
+        self._writes = 0
+        self._logged_at = 0.0
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+            return conn
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")  # a cache: losing the tail on a crash is fine
+            for statement in _SCHEMA:
+                conn.execute(statement)
+        except BaseException:
+            conn.close()
+            raise
+        self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def _failed(self, action: str, exc: BaseException) -> None:
+        # A broken connection is dropped, so the next call tries the file afresh.
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and isinstance(exc, sqlite3.DatabaseError) and \
+                not isinstance(exc, sqlite3.OperationalError):
+            self._local.conn = None
+            conn.close()
+        now = time.monotonic()
+        if now - self._logged_at >= _LOG_EVERY:
+            self._logged_at = now
+            log.warning("shared page cache %s: %s failed (%s); rendering instead",
+                        self.path, action, exc)
+
+    def get(self, key: str) -> tuple[str, float] | None:
+        """The page under ``key`` and its seconds left; ``None`` when missing, expired or
+        unreadable."""
+        now = time.time()
+        try:
+            row = self._connection().execute(
+                "SELECT body, expires FROM pages WHERE key = ? AND expires > ?",
+                (key, now)).fetchone()
+            if row is None:
+                return None
+            return zlib.decompress(row[0]).decode("utf-8"), row[1] - now
+        except (sqlite3.Error, zlib.error, UnicodeDecodeError, OSError) as exc:
+            self._failed("read", exc)
+            return None
+
+    def set(self, key: str, html: str, ttl: float) -> None:
+        """Store a page for ``ttl`` seconds; a failure (e.g. another worker holding the
+        write lock too long) only means the page is not shared."""
+        try:
+            conn = self._connection()
+            conn.execute("INSERT OR REPLACE INTO pages (key, expires, body) VALUES (?, ?, ?)",
+                         (key, time.time() + ttl, zlib.compress(html.encode("utf-8"), 1)))
+            self._writes += 1
+            if self._writes % TRIM_EVERY == 0:
+                self._trim(conn)
+        except (sqlite3.Error, OSError) as exc:
+            self._failed("write", exc)
+
+    def _trim(self, conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM pages WHERE expires <= ?", (time.time(),))
+        surplus = conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0] - self.max_entries
+        if surplus > 0:  # the pages closest to expiry are the oldest
+            conn.execute("DELETE FROM pages WHERE key IN "
+                         "(SELECT key FROM pages ORDER BY expires LIMIT ?)", (surplus,))
+
+    def clear(self) -> None:
+        """Forget every page (tests; an operator may also just delete the file)."""
+        try:
+            self._connection().execute("DELETE FROM pages")
+        except (sqlite3.Error, OSError) as exc:
+            self._failed("clear", exc)
+
+    def __len__(self) -> int:
+        try:
+            return int(self._connection().execute(
+                "SELECT COUNT(*) FROM pages WHERE expires > ?", (time.time(),)).fetchone()[0])
+        except (sqlite3.Error, OSError):
+            return 0
+
+
+def shared_pages_for(app: Flask) -> SharedPages | None:
+    """The app's shared store from ``HAAT_SHARED_PAGE_CACHE``: ``off`` (or empty with
+    the page cache off) for none, a path for that SQLite file, empty for
+    ``<instance dir>/pages.db``."""
+    setting = str(app.config.get("HAAT_SHARED_PAGE_CACHE", "") or "").strip()
+    if setting.lower() in ("off", "0", "false", "no") or not app.config["HAAT_PAGE_CACHE_SIZE"]:
+        return None
+    path = setting or os.path.join(app.config["HAAT_INSTANCE_DIR"], "pages.db")
+    return SQLitePages(path, app.config.get("HAAT_SHARED_PAGE_CACHE_SIZE", 20_000))
+
+
+def deployment_stamp(app: Flask) -> str:
+    """A short fingerprint of what pages are made of besides the database: the static
+    files' fingerprints, the installed plugins and their versions, and the templates'
+    sizes and times. Shared keys carry it, so workers of another release (during a
+    rolling restart, or after a deploy) never serve each other's pages."""
+    parts: list[str] = []
+    manifest = app.extensions.get("haat_assets")
+    parts += sorted(f"{k}={v}" for k, v in getattr(manifest, "urls", {}).items())
+    host = app.extensions.get("haat_plugins")
+    parts += sorted(f"{name}={plugin.version}"
+                    for name, plugin in getattr(host, "installed", {}).items())
+    folders = [Path(app.root_path) / "templates"]
+    from core.theming.registry import available_themes
+
+    folders += [theme.templates_dir for theme in available_themes().values()]
+    for folder in folders:
+        for found in sorted(Path(folder).rglob("*.html")) if Path(folder).is_dir() else ():
+            stat = found.stat()
+            parts.append(f"{found}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def shared_key(stamp: str, key: tuple[Any, ...]) -> str:
+    """The shared store's key for a page-cache key: every part of it (the ``StoreRef``
+    with its versions, host, path, arguments, locale, scheme) goes into the hash."""
+    return hashlib.sha256(f"{stamp}|{key!r}".encode()).hexdigest()

@@ -1,0 +1,163 @@
+"""Finished responses for visitors without cookies are replayed before Flask runs
+(:mod:`core.storefront.shared_responses`), and only while they are still right."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.db import db
+from core.theming.service import save_theme_values
+from tenants import tenant_scope
+
+PRODUCT = "/products/river-shawl"
+
+
+@pytest.fixture
+def flask_calls(app, monkeypatch) -> list[str]:
+    """The paths the layer handed on to the app behind it (each ran Flask)."""
+    layer = app.extensions["haat_shared_responses"]
+    calls: list[str] = []
+    behind = layer.wsgi_app
+
+    def counting(environ, start_response):
+        calls.append(environ["PATH_INFO"] + ("?" + environ["QUERY_STRING"]
+                                             if environ.get("QUERY_STRING") else ""))
+        return behind(environ, start_response)
+
+    monkeypatch.setattr(layer, "wsgi_app", counting)
+    return calls
+
+
+@pytest.fixture
+def shops(make_store, add_product):
+    alpha = make_store("alpha-shop", name="Alpha Shop")
+    beta = make_store("beta-shop", name="Beta Shop")
+    add_product(alpha, "river-shawl", title="Alpha river shawl", price=2500,
+                collection="shawls")
+    add_product(beta, "river-shawl", title="Beta river shawl", price=9900,
+                collection="shawls")
+    return alpha, beta
+
+
+def _get(app, host: str, path: str, **headers: str):
+    client = app.test_client(use_cookies=False)
+    return client.get(path, headers={"Host": host, **headers})
+
+
+def test_a_cookieless_visitor_is_served_without_running_flask(app, shops, flask_calls,
+                                                              count_queries):
+    first = _get(app, "alpha-shop.localhost", PRODUCT)
+    assert first.status_code == 200
+    assert "Set-Cookie" not in first.headers  # nothing personal: it may be shared
+    with count_queries() as statements:
+        again = _get(app, "alpha-shop.localhost", PRODUCT)
+
+    assert flask_calls == [PRODUCT]  # the second request never reached Flask
+    assert statements == []
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert dict(again.headers) == dict(first.headers)
+    assert "Alpha river shawl" in again.get_data(as_text=True)
+
+
+def test_each_store_gets_its_own_response_for_the_same_path(app, shops, flask_calls):
+    for _round in range(2):
+        alpha = _get(app, "alpha-shop.localhost", PRODUCT).get_data(as_text=True)
+        beta = _get(app, "beta-shop.localhost", PRODUCT).get_data(as_text=True)
+        assert "Alpha river shawl" in alpha and "Beta river shawl" not in alpha
+        assert "Beta river shawl" in beta and "Alpha river shawl" not in beta
+    assert flask_calls == [PRODUCT, PRODUCT]  # one render per store, then replays
+
+
+def test_a_change_to_the_store_retires_its_responses_at_once(app, shops, flask_calls):
+    alpha, _beta = shops
+    assert "Alpha river shawl" in _get(app, "alpha-shop.localhost", PRODUCT).get_data(
+        as_text=True)
+    from core.catalog.models import Product
+    with app.app_context(), tenant_scope(alpha.id):
+        product = db.session.scalar(db.select(Product).filter_by(handle="river-shawl"))
+        product.title = "Alpha monsoon shawl"
+        db.session.commit()
+
+    page = _get(app, "alpha-shop.localhost", PRODUCT).get_data(as_text=True)
+    assert "Alpha monsoon shawl" in page
+    assert flask_calls == [PRODUCT, PRODUCT]
+
+
+def test_theme_changes_and_closing_the_store_are_seen(app, shops, flask_calls):
+    alpha, _beta = shops
+    _get(app, "alpha-shop.localhost", "/")
+    with app.app_context(), tenant_scope(alpha.id):
+        save_theme_values("default", {"hero_title": "Eid sale this week"})
+        db.session.commit()
+    assert "Eid sale this week" in _get(app, "alpha-shop.localhost", "/").get_data(
+        as_text=True)
+
+    from tenants import Tenant, platform_scope
+    with app.app_context(), platform_scope():
+        db.session.get(Tenant, alpha.id).open = False
+        db.session.commit()
+    closed = _get(app, "alpha-shop.localhost", "/")
+    assert "Eid sale this week" not in closed.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("headers", [
+    {"Cookie": "haat_cart=whatever"},
+    {"Authorization": "Basic eDp5"},
+    {"If-None-Match": '"abc"'},
+    {"Range": "bytes=0-10"},
+])
+def test_personal_or_partial_requests_always_reach_flask(app, shops, flask_calls, headers):
+    _get(app, "alpha-shop.localhost", PRODUCT)
+    _get(app, "alpha-shop.localhost", PRODUCT, **headers)
+    assert flask_calls == [PRODUCT, PRODUCT]
+
+
+def test_a_visitor_with_a_cart_sees_their_own_cart(app, shops, store_client):
+    _get(app, "alpha-shop.localhost", PRODUCT)  # kept for visitors without cookies
+    shopper = store_client("alpha-shop")
+    page = shopper.get(PRODUCT).get_data(as_text=True)
+    product_id = re.search(r'name="product_id" value="(\d+)"', page).group(1)
+    assert shopper.post("/cart/add", data={"product_id": product_id, "quantity": "2"},
+                        headers={"Origin": "http://alpha-shop.localhost"}).status_code == 303
+
+    page = shopper.get(PRODUCT).get_data(as_text=True)
+    assert "data-cart-count>2<" in page
+    anonymous = _get(app, "alpha-shop.localhost", PRODUCT).get_data(as_text=True)
+    assert "data-cart-count>0<" in anonymous
+
+
+def test_urls_with_parameters_the_page_does_not_read_are_never_kept(app, shops, flask_calls):
+    layer = app.extensions["haat_shared_responses"]
+    for n in range(5):
+        response = _get(app, "alpha-shop.localhost", f"{PRODUCT}?utm_source=ad{n}")
+        assert response.status_code == 200
+    assert len(layer) == 0
+    assert len(flask_calls) == 5
+    # The parameters a page reads, in any order, are kept like the bare URL.
+    for _round in range(2):
+        _get(app, "alpha-shop.localhost", "/collections/shawls?sort=price-asc&available=1")
+    assert len(layer) == 1 and len(flask_calls) == 6
+
+
+def test_each_encoding_is_kept_apart(app, shops):
+    plain = _get(app, "alpha-shop.localhost", PRODUCT)
+    gzipped = _get(app, "alpha-shop.localhost", PRODUCT, **{"Accept-Encoding": "gzip"})
+    again_plain = _get(app, "alpha-shop.localhost", PRODUCT)
+    again_gzipped = _get(app, "alpha-shop.localhost", PRODUCT, **{"Accept-Encoding": "gzip"})
+
+    assert "Content-Encoding" not in plain.headers
+    assert "Content-Encoding" not in again_plain.headers
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert again_gzipped.headers["Content-Encoding"] == "gzip"
+    assert again_gzipped.get_data() == gzipped.get_data()
+    assert "Alpha river shawl" in again_plain.get_data(as_text=True)
+
+
+def test_a_made_up_port_is_served_but_not_kept(app, shops, flask_calls):
+    layer = app.extensions["haat_shared_responses"]
+    for port in (1, 2):
+        assert _get(app, f"alpha-shop.localhost:{port}", PRODUCT).status_code == 200
+    assert len(layer) == 0 and len(flask_calls) == 2
