@@ -90,6 +90,8 @@ class PageCache:
         self.shared = shared
         self._stamp_of = stamp
         self._stamp: str | None = None
+        #: Called by :meth:`clear`: caches made from these pages (finished responses).
+        self.on_clear: list[Callable[[], None]] = []
 
     def _shared_key(self, key: tuple[Any, ...]) -> str:
         if self._stamp is None:
@@ -118,11 +120,13 @@ class PageCache:
             self.shared.set(self._shared_key(key), html, self.ttl)
 
     def clear(self) -> None:
-        """Forget every page, here and in the shared store."""
+        """Forget every page, here and in the shared store, and what was made from them."""
         with self._lock:
             self._entries.clear()
         if self.shared is not None:
             self.shared.clear()
+        for forget in self.on_clear:
+            forget()
 
 
 def cache_key(known: KnownArgs | None = None) -> tuple[Any, ...] | None:

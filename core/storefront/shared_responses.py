@@ -165,4 +165,5 @@ def install(app: Flask) -> None:
         _format(app.config["COMPRESS_ALGORITHM"]), max_bytes,
         app.config["HAAT_PAGE_CACHE_TTL"])
     app.extensions["haat_shared_responses"] = layer
+    app.extensions["haat_page_cache"].on_clear.append(layer.clear)
     app.wsgi_app = layer  # type: ignore[method-assign]
