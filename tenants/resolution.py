@@ -92,6 +92,8 @@ class TenantResolver:
         self.platform_domain = platform_domain.lower().rstrip(".")
         self._cache: TTLCache[str, StoreRef] = TTLCache(maxsize=maxsize, ttl=max(ttl, 0) or 1e-9)
         self._lock = threading.Lock()
+        #: Counts invalidations, so a lookup that raced one is not cached.
+        self._generation = 0
         _resolvers.add(self)
 
     def is_platform_host(self, host: str) -> bool:
@@ -123,12 +125,17 @@ class TenantResolver:
         name = normalise_host(host)
         with self._lock:
             cached = self._cache.get(name)
+            generation = self._generation
         if cached is not None:
             return cached, False
         found = self._lookup(name)
         if found is not None:
             with self._lock:
-                self._cache[name] = found
+                # A commit that invalidated the cache while this lookup ran may not be
+                # in what it read: then the snapshot serves this request but is not kept,
+                # or pages would be served from it for up to ``ttl`` seconds.
+                if self._generation == generation:
+                    self._cache[name] = found
         return found, True
 
     def peek(self, host: str) -> StoreRef | None:
@@ -155,6 +162,7 @@ class TenantResolver:
         """Forget every cached host (called after commits that touch stores/domains)."""
         with self._lock:
             self._cache.clear()
+            self._generation += 1
 
 
 _resolvers: weakref.WeakSet[TenantResolver] = weakref.WeakSet()

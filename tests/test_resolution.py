@@ -130,3 +130,23 @@ def test_a_rolled_back_savepoint_does_not_cancel_cache_invalidation(app, shop):
         savepoint.rollback()
         db.session.commit()
     assert client.get("/").status_code == 503
+
+
+def test_a_lookup_that_raced_a_change_is_not_cached(app, shop, monkeypatch):
+    """A commit that lands while a lookup reads the store: the snapshot the lookup read
+    may predate it, so it serves that one request and is not kept."""
+    resolver = TenantResolver("localhost")
+    real_lookup = resolver._lookup
+
+    def lookup_during_a_commit(name):
+        found = real_lookup(name)
+        resolver.invalidate()  # what the other request's commit does meanwhile
+        return found
+
+    monkeypatch.setattr(resolver, "_lookup", lookup_during_a_commit)
+    with app.app_context():
+        assert resolver.resolve("dhaka-crafts.localhost") is not None
+        assert resolver.peek("dhaka-crafts.localhost") is None  # not kept
+        monkeypatch.setattr(resolver, "_lookup", real_lookup)
+        found = resolver.resolve("dhaka-crafts.localhost")
+        assert resolver.peek("dhaka-crafts.localhost") == found  # an undisturbed lookup is kept
