@@ -196,17 +196,17 @@ def csrf_input() -> Markup:
 
     Put it in every form of a plugin page or of slot HTML. On catalogue pages that are
     served from the page cache, the token is filled in per shopper, so it is always the
-    shopper's own. On a shopper's page the value is empty for a visitor who has no
-    session yet (a first visit): that is expected, and their POST is checked by its
-    origin instead (``docs/plugin-pages.md``). Admin pages, which only signed-in staff
-    see, always carry the token.
+    shopper's own; there the value is empty for a visitor who has no session yet (a
+    first visit): that is expected, and their POST is checked by its origin instead
+    (``docs/plugin-pages.md``). A page rendered for one request (your plugin's own)
+    always carries the token.
     """
     from core.storefront.page_cache import personal
-    from core.web.csrf import field_value
+    from core.web.csrf import issued_value
 
     _store_request("csrf_input")
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(
-        personal("csrf", field_value))
+        personal("csrf", issued_value))
 
 
 def csrf_exempt(view: F) -> F:

@@ -28,7 +28,7 @@ from core.storefront.preview import previewing
 from core.theming.loader import theme_template
 from core.theming.service import store_theme_view
 from core.theming.settings import ThemeView
-from core.web.csrf import field_value
+from core.web.csrf import field_value, issued_value
 from core.web.templating import money_filter, number_filter
 from core.web.tenancy import current_store
 
@@ -325,7 +325,7 @@ def storefront_context() -> dict[str, Any]:
         "cart_feedback": lambda: personal("cart-feedback", _cart_feedback_html),
         "cart_count": lambda: personal("cart-count", _cart_count),
         "cart_total": lambda: personal("cart-total", _cart_total),
-        "csrf_token": lambda: personal("csrf", field_value),
+        "csrf_token": lambda: personal("csrf", issued_value),
         "current_locale": current_locale(),
     }
 

@@ -6,8 +6,10 @@ So on a store's shopper pages (not ``/admin``):
 
 * A visitor whose session holds a CSRF token (it was issued once they had state: a
   cart, a message, a sign-in) must send it with every POST, exactly as before.
-* A visitor without one (a first visit, a crawler) gets an empty ``csrf_token`` field.
-  Their POST is accepted only when the browser says it comes from this very origin:
+* A visitor without one (a first visit, a crawler) gets an empty ``csrf_token`` field
+  on the cached pages (:func:`field_value`); pages rendered for one request issue the
+  token as before (:func:`issued_value`). A POST of a visitor without a token is
+  accepted only when the browser says it comes from this very origin:
   ``Sec-Fetch-Site: same-origin``; else an ``Origin`` equal to the request's own
   scheme and host; else (neither header sent, older browsers) a ``Referer`` on this
   origin. Anything else, no header at all included, is refused as a forged form.
@@ -15,7 +17,8 @@ So on a store's shopper pages (not ``/admin``):
 Why this protects as much as the token: a visitor without a session has no state an
 attacker could act on; what is left is creating state cross-site (filling a stranger's
 cart), and a browser cannot be made to send a cross-site POST that claims this origin.
-A token is issued as soon as the visitor has state, and from then on it is required.
+A token is issued on the first page drawn once the visitor has state, and from then on
+it is required (``docs/operations.md``, "CSRF protection").
 
 The store's admin and the platform's pages keep the token alone (their pages are never
 cached and issue it). Views marked with ``called_by_servers`` (``core.sdk.csrf_exempt``)
@@ -49,12 +52,25 @@ def has_token() -> bool:
 
 
 def field_value() -> str:
-    """The value of a form's ``csrf_token`` field for this visitor: the signed token once
-    they have a session (issuing it then if needed), ``""`` before. Decided once per
-    request, so every form of one page agrees."""
+    """The ``csrf_token`` field of a cached page (and of ``/cart.json``) for this
+    visitor: the signed token once they have a session (issuing it then if needed),
+    ``""`` before. Decided once per request, so every form of one page agrees."""
     decided = g.get(_DECIDED)
     if decided is None:
         decided = _signed_token() if session else ""
+        setattr(g, _DECIDED, decided)
+    return decided
+
+
+def issued_value() -> str:
+    """The ``csrf_token`` field of a page rendered for this request alone (the cart,
+    checkout, sign-in, a plugin's page): the token, issued now if the visitor has none.
+    Such pages are not served from the cache, so they may spend the signature, and their
+    forms then never depend on the origin check (some are sent with
+    ``Referrer-Policy: no-referrer``, under which older browsers send ``Origin: null``)."""
+    decided = g.get(_DECIDED)
+    if not decided:
+        decided = _signed_token()
         setattr(g, _DECIDED, decided)
     return decided
 
