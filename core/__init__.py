@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         assets,
         budgets,
         compression,
+        csrf,
         errors,
         framing,
         health,
@@ -53,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     scoping.install_guards()
     install_invalidation()
     extensions.csrf.init_app(app)
+    csrf.init_app(app)  # replaces Flask-WTF's default check (core/web/csrf.py)
     extensions.babel.init_app(app, locale_selector=templating.select_locale)
     extensions.limiter.init_app(app)
     admin_auth.init_app(app)

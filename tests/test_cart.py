@@ -79,19 +79,25 @@ def flashes(html: str) -> list[tuple[str, str]]:
 
 
 def csrf_token(client) -> str:
-    """The CSRF token of the shopper's session, read from a rendered form."""
-    if getattr(client, "csrf", None) is None:
-        page = client.get("/products/mug").get_data(as_text=True)
-        match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert match, "the product page has no CSRF token"
-        client.csrf = match.group(1)
-    return client.csrf
+    """The CSRF token of the shopper's session, as storefront.js reads it (``/cart.json``);
+    ``""`` while they have no session (their posts are then checked by origin)."""
+    return client.get("/cart.json").get_json()["csrf_token"]
+
+
+#: What a browser sends with a post from one of the store's own pages.
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 
 
 def _post(client, path: str, data: dict[str, str], *, json: bool, token: bool) -> object:
-    if token:
-        data = {"csrf_token": csrf_token(client), **data}
+    """Post like a browser on the store's page: with the session's token once it has
+    one, else from the page's own origin. ``token=False`` posts neither (a forged form)."""
     headers = {"Accept": "application/json"} if json else {}
+    if token:
+        value = csrf_token(client)
+        if value:
+            data = {"csrf_token": value, **data}
+        else:
+            headers.update(SAME_ORIGIN)
     return client.post(path, data=data, headers=headers)
 
 
@@ -331,8 +337,12 @@ def test_adding_with_json_answers_count_total_and_message(app, shops, alpha):
 
     assert response.status_code == 200
     assert response.is_json
-    assert response.get_json() == {"count": 2, "count_display": "2", "total_display": "$20.00",
-                                   "message": "Added Clay mug to your cart."}
+    answer = response.get_json()
+    # The session the add gave this shopper has a token: storefront.js puts it in the
+    # page's forms (drawn without one), and the next post needs it.
+    assert answer.pop("csrf_token") == csrf_token(alpha) != ""
+    assert answer == {"count": 2, "count_display": "2", "total_display": "$20.00",
+                      "message": "Added Clay mug to your cart."}
     token = cart_cookie(alpha, "alpha-shop")
     assert token and carts_in_db(app, shops.a)[0][0] == token
 
@@ -340,7 +350,8 @@ def test_adding_with_json_answers_count_total_and_message(app, shops, alpha):
     assert (again["count"], again["total_display"]) == (3, "$45.00")
 
     summary = alpha.get("/cart.json")
-    assert summary.get_json() == {"count": 3, "count_display": "3", "total_display": "$45.00"}
+    assert summary.get_json() == {"count": 3, "count_display": "3", "total_display": "$45.00",
+                                  "csrf_token": csrf_token(alpha)}
     assert "no-store" in summary.headers["Cache-Control"]
 
     refused = add(alpha, shops.a_ids.mug, "0", json=True)
@@ -351,7 +362,7 @@ def test_adding_with_json_answers_count_total_and_message(app, shops, alpha):
 
 def test_a_new_shopper_has_an_empty_cart(shops, alpha):
     assert alpha.get("/cart.json").get_json() == {"count": 0, "count_display": "0",
-                                                  "total_display": "$0.00"}
+                                                  "total_display": "$0.00", "csrf_token": ""}
     page = alpha.get("/cart").get_data(as_text=True)
     assert "Your cart is empty." in page
     assert header_cart(page) == ("0", "$0.00")
@@ -519,20 +530,31 @@ def test_an_out_of_stock_product_has_a_disabled_button_and_cannot_be_added(app, 
 
 
 def test_a_form_without_a_valid_csrf_token_adds_nothing(app, shops, alpha):
+    # A shopper with a session (a cart) must send its token, as before.
+    assert add(alpha, shops.a_ids.mug, "1").status_code == 303
+    assert csrf_token(alpha)
+    before = carts_in_db(app, shops.a)
     response = add(alpha, shops.a_ids.mug, "1", token=False)
     assert response.status_code == 400
     assert "This form has expired" in response.get_data(as_text=True)
+    # ... even from the store's own page (an old form): the origin alone is not enough.
+    assert alpha.post("/cart/add", data={"product_id": shops.a_ids.mug, "quantity": "1"},
+                      headers=SAME_ORIGIN).status_code == 400
     forged = alpha.post("/cart/add", data={"product_id": shops.a_ids.mug, "quantity": "1",
-                                           "csrf_token": "forged"})
+                                           "csrf_token": "forged"}, headers=SAME_ORIGIN)
     assert forged.status_code == 400
     # A token from another shopper's session is not this shopper's token.
     other = client_for(app, "alpha-shop.localhost")
+    assert add(other, shops.a_ids.shirt, "1", shops.a_ids.shirt_s).status_code == 303
     stolen = alpha.post("/cart/add", data={"product_id": shops.a_ids.mug, "quantity": "1",
                                            "csrf_token": csrf_token(other)})
     assert stolen.status_code == 400
     assert update(alpha, 1, "0", token=False).status_code == 400
-    assert carts_in_db(app, shops.a) == []
-    assert cart_cookie(alpha, "alpha-shop") is None
+    assert [cart for cart in carts_in_db(app, shops.a) if cart in before] == before
+    # A visitor without a session: a post that does not come from the store's pages.
+    stranger = client_for(app, "alpha-shop.localhost")
+    assert add(stranger, shops.a_ids.mug, "1", token=False).status_code == 400
+    assert cart_cookie(stranger, "alpha-shop") is None
 
 
 # Characters such as "²" are digits to ``str.isdigit()`` but ``int()`` refuses them.
@@ -584,7 +606,8 @@ def test_changing_a_quantity_updates_the_line_and_totals(app, shops, alpha):
     answer = update(alpha, line, "2", json=True)
     assert answer.status_code == 200
     assert answer.get_json() == {"count": 2, "count_display": "2", "total_display": "$20.00",
-                                 "message": "Your cart is updated."}
+                                 "message": "Your cart is updated.",
+                                 "csrf_token": csrf_token(alpha)}
 
 
 def test_quantities_in_bengali_digits_are_the_same_quantities(app, shops, alpha):

@@ -99,6 +99,8 @@ def test_placing_an_order_takes_stock_numbers_it_and_empties_the_cart(app, shops
     assert "no-store" in status.headers["Cache-Control"]
     assert 'data-payment-state="pending"' in html and "on delivery" in html
     assert client.get("/cart.json").get_json()["count"] == 0
+    # The header's totals kept in the session went with the cart, cached pages included.
+    assert "data-cart-count>0<" in client.get("/products/kantha").get_data(as_text=True)
 
 
 def test_a_double_submit_makes_one_order(app, shops):

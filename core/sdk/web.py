@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 from flask import g, has_request_context, request
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from core.i18n import normalise_locale
@@ -197,13 +196,17 @@ def csrf_input() -> Markup:
 
     Put it in every form of a plugin page or of slot HTML. On catalogue pages that are
     served from the page cache, the token is filled in per shopper, so it is always the
-    shopper's own.
+    shopper's own; there the value is empty for a visitor who has no session yet (a
+    first visit): that is expected, and their POST is checked by its origin instead
+    (``docs/plugin-pages.md``). A page rendered for one request (your plugin's own)
+    always carries the token.
     """
     from core.storefront.page_cache import personal
+    from core.web.csrf import issued_value
 
     _store_request("csrf_input")
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(
-        personal("csrf", generate_csrf))
+        personal("csrf", issued_value))
 
 
 def csrf_exempt(view: F) -> F:

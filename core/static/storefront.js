@@ -49,6 +49,42 @@
     });
   }
 
+  /* A page drawn for a visitor without a session carries empty csrf_token fields (the
+     server checks such a visitor's post by its origin). Once they have a session it
+     wants the token: the server's JSON answers carry it, and it goes in every form. */
+  function updateTokens(data) {
+    if (!data || !data.csrf_token) return;
+    document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+      input.value = data.csrf_token;
+    });
+  }
+
+  function refreshFromServer() {
+    return fetch("/cart.json", { headers: { "Accept": "application/json" },
+                                 credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (data) { updateHeader(data); updateTokens(data); }
+        return data;
+      });
+  }
+
+  /* A page shown again from the back-forward cache: its header and tokens may be old. */
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && window.fetch) refreshFromServer().catch(function () {});
+  });
+
+  function postCart(form) {
+    return fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    });
+  }
+
   document.querySelectorAll("form.add-to-cart").forEach(function (form) {
     form.querySelectorAll("[data-show-option]").forEach(function (b) { b.hidden = true; });
     form.addEventListener("submit", function (event) {
@@ -56,16 +92,19 @@
       event.preventDefault();
       var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
-      fetch(form.getAttribute("action"), {
-        method: "POST",
-        body: new FormData(form),
-        headers: { "Accept": "application/json" },
-        credentials: "same-origin"
-      }).then(function (response) {
-        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      var token = form.querySelector("input[name=csrf_token]");
+      postCart(form).catch(function (error) {
+        // Refused without JSON: an empty token from a page drawn before this visitor
+        // had a session (another tab gave them one). Fetch the token and try once more.
+        if (!token || token.value) throw error;
+        return refreshFromServer().then(function (data) {
+          if (!data || !data.csrf_token) throw error;
+          return postCart(form);
+        });
       }).then(function (result) {
         if (result.ok) {
           updateHeader(result.data);
+          updateTokens(result.data);
           announce(form, result.data.message, false);
         } else {
           announce(form, result.data.error, true);

@@ -29,6 +29,7 @@ from core.storefront.context import (
     shopper,
 )
 from core.storefront.views import bp, product_page
+from core.web.csrf import field_value
 from core.web.templating import money_filter, number_filter
 
 
@@ -37,10 +38,12 @@ def _wants_json() -> bool:
 
 
 def cart_summary() -> dict[str, Any]:
-    """What the header shows, as JSON for ``storefront.js``."""
+    """What the header shows, as JSON for ``storefront.js``, with the shopper's CSRF
+    token (``""`` for a visitor without a session), which the script puts in the page's
+    forms: a page drawn before the shopper had a session has empty ones."""
     count, subtotal = header_totals()
     return {"count": count, "count_display": number_filter(count),
-            "total_display": money_filter(subtotal)}
+            "total_display": money_filter(subtotal), "csrf_token": field_value()}
 
 
 def _saved(cart: Cart, message: str, target: str, kind: str = "success") -> Response:
@@ -48,6 +51,7 @@ def _saved(cart: Cart, message: str, target: str, kind: str = "success") -> Resp
     token = cart.token
     db.session.commit()
     reload_cart(token)
+    header_totals()  # keeps the new totals in the session for the next (cached) pages
     if _wants_json():
         response = jsonify(message=message, **cart_summary())
     else:

@@ -39,6 +39,7 @@ from core.storefront.context import (
     CART_COOKIE,
     current_locale,
     flash_shopper,
+    forget_cart_totals,
     render_page,
 )
 from core.storefront.order_views import payment_not_started
@@ -210,6 +211,7 @@ def checkout_submit() -> Response:
             return redirect(url_for("storefront.cart"), code=303)
         return _no_store(_page(data, exc.problems, status=422, placing=True))
     order = placed.order
+    forget_cart_totals()  # the cart is gone with the order: the header shows it at once
     if placed.created:
         _remember_address(order)
     target = url_for("storefront.order_status", token=order.token)

@@ -6,13 +6,14 @@ only for what its templates use, in a fixed number of queries.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import flash, g, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -27,6 +28,7 @@ from core.storefront.preview import previewing
 from core.theming.loader import theme_template
 from core.theming.service import store_theme_view
 from core.theming.settings import ThemeView
+from core.web.csrf import field_value, issued_value
 from core.web.templating import money_filter, number_filter
 from core.web.tenancy import current_store
 
@@ -120,6 +122,7 @@ def current_cart() -> CartView:
 def reload_cart(token: str | None) -> None:
     """Read the cart again after a change (``token`` may be new), so the page and the
     JSON answer show the new contents."""
+    g.haat_cart_token = token
     g.haat_cart_row = find_cart(token, with_lines=True)
     g.haat_cart = view_of(g.haat_cart_row)
     g.pop("haat_cart_totals", None)
@@ -190,13 +193,78 @@ def _cart_feedback_html() -> Markup:
     return Markup("").join(_flash_html(kind, message) for kind, message in taken) + link
 
 
+#: The header's cart totals, kept in the shopper's (signed) session so that a cached
+#: page costs them no query: ``[store id, cart key, content_version, count, subtotal,
+#: written at]``. Valid while the cart cookie and the store's content version (prices,
+#: products) are the same, and for :data:`CART_TOTALS_MAX_AGE` seconds at most, so
+#: that a cart deleted behind the shopper's back (``haat carts expire``) leaves the
+#: header within that time. Every change this shopper makes rewrites it
+#: (:func:`remember_cart_totals`); placing an order drops it (:func:`forget_cart_totals`).
+CART_TOTALS_KEY = "haat_cart_totals"
+CART_TOTALS_MAX_AGE = 3600
+
+
+def _cart_key(token: str) -> str:
+    """A short digest of the cart token: the session (readable by its holder, like the
+    cookie itself) names the cart without carrying the token twice."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def _snapshot_head(token: str) -> list[Any]:
+    store = current_store()
+    return [store.id, _cart_key(token), store.content_version]
+
+
+def remember_cart_totals(totals: tuple[int, int]) -> None:
+    """Keep ``totals`` as the header's for this shopper's cart cookie (the session is
+    written only when they change, or once the kept ones are getting old)."""
+    # The token of the cart this request loaded: a first add's is not in the cookie yet.
+    token = g.haat_cart_token if "haat_cart_token" in g else request.cookies.get(CART_COOKIE)
+    if not token:
+        forget_cart_totals()
+        return
+    now = int(time.time())
+    kept = session.get(CART_TOTALS_KEY)
+    value = [*_snapshot_head(token), totals[0], totals[1]]
+    if (isinstance(kept, list) and kept[:5] == value
+            and 0 <= now - kept[5] < CART_TOTALS_MAX_AGE // 2):
+        return
+    session[CART_TOTALS_KEY] = [*value, now]
+
+
+def forget_cart_totals() -> None:
+    """Drop the kept header totals (the cart is gone: an order was placed)."""
+    if CART_TOTALS_KEY in session:
+        session.pop(CART_TOTALS_KEY)
+    g.pop("haat_cart_totals", None)
+
+
+def _kept_totals(token: str) -> tuple[int, int] | None:
+    kept = session.get(CART_TOTALS_KEY)
+    if not isinstance(kept, list) or len(kept) != 6 or kept[:3] != _snapshot_head(token):
+        return None
+    if not 0 <= int(time.time()) - kept[5] < CART_TOTALS_MAX_AGE:
+        return None
+    return int(kept[3]), int(kept[4])
+
+
 def header_totals() -> tuple[int, int]:
     """``(count, subtotal)`` for the header: from the loaded cart when this request has
-    one, else one aggregate query (none without a cart cookie)."""
+    one, else the totals kept in the session (:data:`CART_TOTALS_KEY`), else one
+    aggregate query, whose answer is kept. No query without a cart cookie."""
     if g.get("haat_cart") is not None:
-        return g.haat_cart.count, g.haat_cart.subtotal
+        totals = g.haat_cart.count, g.haat_cart.subtotal
+        remember_cart_totals(totals)
+        return totals
     if "haat_cart_totals" not in g:
-        g.haat_cart_totals = cart_totals(request.cookies.get(CART_COOKIE))
+        token = request.cookies.get(CART_COOKIE)
+        if not token:
+            forget_cart_totals()
+            totals: tuple[int, int] = (0, 0)
+        else:
+            totals = _kept_totals(token) or cart_totals(token)
+            remember_cart_totals(totals)
+        g.haat_cart_totals = totals
     return g.haat_cart_totals
 
 
@@ -211,7 +279,7 @@ def _cart_total() -> str:
 def personal_fillers() -> dict[str, Any]:
     """How each personal part of a cached page is filled in for this request, in this
     order (the add-to-cart message by the button first, the page's other messages after)."""
-    return {"cart-count": _cart_count, "cart-total": _cart_total, "csrf": generate_csrf,
+    return {"cart-count": _cart_count, "cart-total": _cart_total, "csrf": field_value,
             "cart-feedback": _cart_feedback_html, "messages": _messages_html}
 
 
@@ -257,7 +325,7 @@ def storefront_context() -> dict[str, Any]:
         "cart_feedback": lambda: personal("cart-feedback", _cart_feedback_html),
         "cart_count": lambda: personal("cart-count", _cart_count),
         "cart_total": lambda: personal("cart-total", _cart_total),
-        "csrf_token": lambda: personal("csrf", generate_csrf),
+        "csrf_token": lambda: personal("csrf", issued_value),
         "current_locale": current_locale(),
     }
 
