@@ -171,6 +171,7 @@ def test_a_corrupt_file_means_rendering_never_an_error(app, shop, tmp_path, monk
     monkeypatch.setitem(app.extensions, "haat_page_cache", cache)
     for _ in range(2):
         cache._entries.clear()
+        app.extensions["haat_shared_responses"].clear()  # finished responses: not here
         status, page, sent = _page(app, "tea-house")
         assert status == 200 and "Blue clay mug" in page and rendered(sent)
 
