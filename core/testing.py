@@ -219,7 +219,7 @@ def empty_tables(app: Flask) -> None:
             db.session.commit()
         app.extensions["haat_plugin_states"].clear()
         limiter.reset()
-    for cache in ("haat_page_cache", "haat_search_cache"):  # with the finished responses
+    for cache in ("haat_page_cache", "haat_search_cache", "haat_shared_responses"):
         if cache in app.extensions:
             app.extensions[cache].clear()
     invalidate_all()

@@ -225,10 +225,11 @@ def test_unknown_parameters_never_make_a_new_cached_page(renders, store_client):
 
 
 def test_made_up_ports_in_the_host_never_push_pages_out_of_the_cache(renders, app,
-                                                                    store_client):
+                                                                    store_client, monkeypatch):
     from core.storefront.page_cache import PageCache
 
-    app.extensions["haat_page_cache"] = PageCache(2, 60)  # room for two pages
+    # Room for two pages (for this test only: the session's app keeps its own cache).
+    monkeypatch.setitem(app.extensions, "haat_page_cache", PageCache(2, 60))
     client = store_client("alpha-shop")
     plain = client.get("/").get_data(as_text=True)
     for port in (1, 2, 3):  # the store answers on any port; each is rendered, not stored
@@ -240,10 +241,11 @@ def test_made_up_ports_in_the_host_never_push_pages_out_of_the_cache(renders, ap
 
 
 def test_made_up_ports_never_push_robots_txt_copies_into_the_cache(renders, app,
-                                                                    store_client):
+                                                                    store_client, monkeypatch):
     from core.storefront.page_cache import PageCache
 
-    cache = app.extensions["haat_page_cache"] = PageCache(2, 60)
+    cache = PageCache(2, 60)
+    monkeypatch.setitem(app.extensions, "haat_page_cache", cache)
     assert store_client("alpha-shop").get("/robots.txt").status_code == 200
     for port in (1, 2, 3):
         odd = client_for(app, f"alpha-shop.localhost:{port}").get(
