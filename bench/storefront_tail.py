@@ -104,7 +104,8 @@ GENERATOR = "1"  # bump when the generated rows change
 UNLIMITED = {"HAAT_BUDGET_SEARCH": "10000000 per minute",
              "HAAT_BUDGET_SEARCH_CLIENT": "10000000 per minute"}
 SKIP_TABLES = {"tenants", "staff_users", "staff_sessions", "domains", "alembic_version"}
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+#: Empty on a cached page for a visitor without a session (the origin is checked then).
+CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 PRODUCT_ID = re.compile(r'name="product_id" value="(\d+)"')
 
 # Targets of issue 20.
@@ -344,7 +345,9 @@ def request(port: int, method: str, path: str, host: str, cookies: dict[str, str
     body = None
     if form is not None:
         body = urlencode(form)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        # What a browser sends with a form it posts from the store's own page.
+        headers.update({"Content-Type": "application/x-www-form-urlencoded",
+                        "Origin": f"http://{host}", "Sec-Fetch-Site": "same-origin"})
     try:
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
