@@ -6,9 +6,12 @@ import logging
 from collections.abc import Iterable
 
 from flask import Flask, abort, render_template, request
+from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from core.web import error_texts
+from core.web.templating import shopper_language
 from core.web.tenancy import StoreNotFound, StoreSuspended, current_store
 from core.web.urls import platform_url
 
@@ -22,7 +25,7 @@ def _page(template: str, status: int, **context: object) -> tuple[str, int]:
 def http_error_page(exc: HTTPException) -> tuple[str, int]:
     """The plain error page for an HTTP error (storefronts render their own 404)."""
     code = exc.code or 500
-    return _page("errors/http.html", code, code=code, title=exc.name, message="")
+    return _page("errors/http.html", code, code=code, **error_texts.http_error_texts(code))
 
 
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -53,17 +56,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(StoreNotFound)
     def store_not_found(exc: StoreNotFound) -> tuple[str, int]:
-        return _page("errors/no_store.html", 404, host=request.host)
+        return _page("errors/no_store.html", 404, **error_texts.no_store_texts(request.host))
 
     @app.errorhandler(StoreSuspended)
     def store_suspended(exc: StoreSuspended) -> tuple[str, int]:
-        body, status = _page("errors/suspended.html", 503)
-        return body, status
+        # No store is entered for a suspended one: its language is the page's default.
+        with force_locale(shopper_language() or exc.locale):
+            return _page("errors/suspended.html", 503, **error_texts.suspended_texts())
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc: CSRFError) -> tuple[str, int]:
-        return _page("errors/http.html", 400, code=400, title="This form has expired",
-                     message="Please go back, reload the page and submit the form again.")
+        return _page("errors/http.html", 400, code=400, **error_texts.expired_form_texts())
 
     app.register_error_handler(HTTPException, http_error_page)
 
@@ -73,5 +76,4 @@ def init_app(app: Flask) -> None:
             raise exc
         log.exception("Unhandled error on %s %s (store %s)", request.method, request.path,
                       getattr(current_store(), "slug", "-"))
-        return _page("errors/http.html", 500, code=500, title="Something went wrong",
-                     message="We have been told about it. Please try again in a moment.")
+        return _page("errors/http.html", 500, code=500, **error_texts.server_error_texts())

@@ -31,7 +31,11 @@ class StoreNotFound(Exception):
 
 
 class StoreSuspended(Exception):
-    """The store exists but is suspended."""
+    """The store exists but is suspended: ``args`` are its slug and its language."""
+
+    @property
+    def locale(self) -> str:
+        return str(self.args[1]) if len(self.args) > 1 else "en"
 
 
 class RequestGlobals(_AppCtxGlobals):
@@ -100,7 +104,7 @@ def _enter_request_scope() -> None:
     if store is None:
         raise StoreNotFound(request.host)
     if not store.is_active:
-        raise StoreSuspended(store.slug)
+        raise StoreSuspended(store.slug, store.locale)
     g.haat_store = store
     # Read from the database in this request: its plugins_version is current, so the
     # plugin host need not read it again (one query less on a store's first visit).
