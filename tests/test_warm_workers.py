@@ -143,7 +143,11 @@ def test_production_config_warms_the_master_and_queues_the_access_log(
         assert response.status == 200
         assert "Warm Shop" in response.text
 
-    log = server_log.read_text()
+    log = _wait_for_line(server_log, "Booting worker")
+    deadline = time.monotonic() + START_TIMEOUT
+    while log.count("Booting worker") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the second worker logs its start itself, just after the fork
+        log = server_log.read_text()
     assert "warmed up in" in log and "15 pages" in log
     assert "not warmed up" not in log and "Traceback" not in log
     assert log.count("Booting worker") == 2  # both forked (which one answers is gunicorn's)
