@@ -8,7 +8,6 @@ versa; ``url_for`` cannot build a link across the two.
 
 from __future__ import annotations
 
-import contextlib
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -80,16 +79,15 @@ class Haat(Flask):
         never changes, so it is remembered, weakly: per-request callbacks
         (``after_this_request``) are forgotten with their request."""
         try:
-            if self._synchronous[func]:
-                return func
-        except KeyError:
-            made = super().ensure_sync(func)
-            with contextlib.suppress(TypeError):  # not weakly referable: not remembered
-                self._synchronous[func] = made is func
-            return made
-        except TypeError:  # not hashable or not weakly referable
-            pass
-        return super().ensure_sync(func)
+            known = self._synchronous.get(func)
+        except TypeError:  # not weakly referable: asked every time
+            return super().ensure_sync(func)
+        if known:
+            return func
+        made = super().ensure_sync(func)
+        if known is None:
+            self._synchronous[func] = made is func
+        return made
 
     def is_platform_request(self, request: Request) -> bool:
         """True when the request's host is the bare platform domain."""
