@@ -12,8 +12,8 @@ import re
 
 import pytest
 from sqlalchemy import select
+from test_anonymous_pages import header, visitor
 
-from conftest import client_for
 from core.catalog.models import Collection
 from core.db import db
 from tenants import tenant_scope
@@ -38,18 +38,9 @@ def shops(make_store, add_product):
     return alpha, beta, ids
 
 
-def visitor(app, slug: str = "alpha-shop"):
-    return client_for(app, f"{slug}.localhost")
-
-
 def html(response) -> str:
     assert response.status_code == 200
     return response.get_data(as_text=True)
-
-
-def header(page: str) -> tuple[str, str]:
-    return (re.search(r"data-cart-count>([^<]*)<", page).group(1),
-            re.search(r"data-cart-total>([^<]*)<", page).group(1))
 
 
 def with_a_mug(app, ids, quantity: str = "2"):
