@@ -47,9 +47,9 @@ TRIM_EVERY = 200
 _LOG_EVERY = 60.0
 
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, expires REAL NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, expires REAL NOT NULL, "
     "body BLOB NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS pages_expires ON pages (expires)",
+    "CREATE INDEX IF NOT EXISTS {table}_expires ON {table} (expires)",
 )
 
 
@@ -66,8 +66,30 @@ class SharedPages(Protocol):
         """Forget every page."""
 
 
-class SQLitePages:
-    """:class:`SharedPages` in one SQLite file, for the workers of one machine."""
+def _statements(table: str) -> dict[str, str]:
+    """The SQL of a store kept in ``table`` (a class constant, never input)."""
+    if not table.isidentifier():
+        raise ValueError(f"not a table name: {table!r}")
+    # The table name is a constant checked above: no input reaches these strings.
+    return {
+        "get": f"SELECT body, expires FROM {table} WHERE key = ? AND expires > ?",  # noqa: S608
+        "put": f"INSERT OR REPLACE INTO {table} (key, expires, body) "  # noqa: S608
+               "VALUES (?, ?, ?)",
+        "expire": f"DELETE FROM {table} WHERE expires <= ?",  # noqa: S608
+        "count_all": f"SELECT COUNT(*) FROM {table}",  # noqa: S608
+        "trim": f"DELETE FROM {table} WHERE key IN "  # noqa: S608
+                f"(SELECT key FROM {table} ORDER BY expires LIMIT ?)",
+        "clear": f"DELETE FROM {table}",  # noqa: S608
+        "count": f"SELECT COUNT(*) FROM {table} WHERE expires > ?",  # noqa: S608
+    }
+
+
+class SQLiteBlobs:
+    """Expiring, bounded blobs in one table of one SQLite file, shared by the workers of
+    one machine (each thread and process opens its own connection)."""
+
+    #: The table this store keeps its entries in (several stores may share a file).
+    table = "blobs"
 
     def __init__(self, path: str | os.PathLike[str], max_entries: int) -> None:
         self.path = Path(path)
@@ -77,6 +99,7 @@ class SQLitePages:
         self._local = threading.local()
         self._writes = 0
         self._logged_at = 0.0
+        self._sql = _statements(self.table)
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -89,7 +112,7 @@ class SQLitePages:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")  # a cache: losing the tail on a crash is fine
             for statement in _SCHEMA:
-                conn.execute(statement)
+                conn.execute(statement.format(table=self.table))
         except BaseException:
             conn.close()
             raise
@@ -106,31 +129,28 @@ class SQLitePages:
         now = time.monotonic()
         if now - self._logged_at >= _LOG_EVERY:
             self._logged_at = now
-            log.warning("shared page cache %s: %s failed (%s); rendering instead",
-                        self.path, action, exc)
+            log.warning("shared page cache %s: %s of %s failed (%s); rendering instead",
+                        self.path, action, self.table, exc)
 
-    def get(self, key: str) -> tuple[str, float] | None:
-        """The page under ``key`` and its seconds left; ``None`` when missing, expired or
-        unreadable."""
+    def get_blob(self, key: str) -> tuple[bytes, float] | None:
+        """The decompressed blob under ``key`` and its seconds left; ``None`` when
+        missing, expired or unreadable."""
         now = time.time()
         try:
-            row = self._connection().execute(
-                "SELECT body, expires FROM pages WHERE key = ? AND expires > ?",
-                (key, now)).fetchone()
+            row = self._connection().execute(self._sql["get"], (key, now)).fetchone()
             if row is None:
                 return None
-            return zlib.decompress(row[0]).decode("utf-8"), row[1] - now
-        except (sqlite3.Error, zlib.error, UnicodeDecodeError, OSError) as exc:
+            return zlib.decompress(row[0]), row[1] - now
+        except (sqlite3.Error, zlib.error, OSError) as exc:
             self._failed("read", exc)
             return None
 
-    def set(self, key: str, html: str, ttl: float) -> None:
-        """Store a page for ``ttl`` seconds; a failure (e.g. another worker holding the
-        write lock too long) only means the page is not shared."""
+    def set_blob(self, key: str, blob: bytes, ttl: float) -> None:
+        """Store ``blob`` (compressed) for ``ttl`` seconds; a failure (e.g. another
+        worker holding the write lock too long) only means it is not shared."""
         try:
             conn = self._connection()
-            conn.execute("INSERT OR REPLACE INTO pages (key, expires, body) VALUES (?, ?, ?)",
-                         (key, time.time() + ttl, zlib.compress(html.encode("utf-8"), 1)))
+            conn.execute(self._sql["put"], (key, time.time() + ttl, zlib.compress(blob, 1)))
             self._writes += 1
             if self._writes % TRIM_EVERY == 0:
                 self._trim(conn)
@@ -138,35 +158,63 @@ class SQLitePages:
             self._failed("write", exc)
 
     def _trim(self, conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM pages WHERE expires <= ?", (time.time(),))
-        surplus = conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0] - self.max_entries
-        if surplus > 0:  # the pages closest to expiry are the oldest
-            conn.execute("DELETE FROM pages WHERE key IN "
-                         "(SELECT key FROM pages ORDER BY expires LIMIT ?)", (surplus,))
+        conn.execute(self._sql["expire"], (time.time(),))
+        surplus = conn.execute(self._sql["count_all"]).fetchone()[0] - self.max_entries
+        if surplus > 0:  # the entries closest to expiry are the oldest
+            conn.execute(self._sql["trim"], (surplus,))
 
     def clear(self) -> None:
-        """Forget every page (tests; an operator may also just delete the file)."""
+        """Forget every entry (tests; an operator may also just delete the file)."""
         try:
-            self._connection().execute("DELETE FROM pages")
+            self._connection().execute(self._sql["clear"])
         except (sqlite3.Error, OSError) as exc:
             self._failed("clear", exc)
 
     def __len__(self) -> int:
         try:
             return int(self._connection().execute(
-                "SELECT COUNT(*) FROM pages WHERE expires > ?", (time.time(),)).fetchone()[0])
+                self._sql["count"], (time.time(),)).fetchone()[0])
         except (sqlite3.Error, OSError):
             return 0
 
 
-def shared_pages_for(app: Flask) -> SharedPages | None:
-    """The app's shared store from ``HAAT_SHARED_PAGE_CACHE``: ``off`` (or empty with
-    the page cache off) for none, a path for that SQLite file, empty for
+class SQLitePages(SQLiteBlobs):
+    """:class:`SharedPages` in one SQLite file, for the workers of one machine."""
+
+    table = "pages"
+
+    def get(self, key: str) -> tuple[str, float] | None:
+        """The page under ``key`` and its seconds left; ``None`` when missing, expired or
+        unreadable."""
+        found = self.get_blob(key)
+        if found is None:
+            return None
+        try:
+            return found[0].decode("utf-8"), found[1]
+        except UnicodeDecodeError as exc:
+            self._failed("read", exc)
+            return None
+
+    def set(self, key: str, html: str, ttl: float) -> None:
+        """Store a page for ``ttl`` seconds (best effort)."""
+        self.set_blob(key, html.encode("utf-8"), ttl)
+
+
+def shared_file_for(app: Flask) -> Path | None:
+    """The node's shared cache file from ``HAAT_SHARED_PAGE_CACHE``: ``None`` for ``off``
+    (or with the page cache off), a path for that SQLite file, empty for
     ``<instance dir>/pages.db``."""
     setting = str(app.config.get("HAAT_SHARED_PAGE_CACHE", "") or "").strip()
     if setting.lower() in ("off", "0", "false", "no") or not app.config["HAAT_PAGE_CACHE_SIZE"]:
         return None
-    path = setting or os.path.join(app.config["HAAT_INSTANCE_DIR"], "pages.db")
+    return Path(setting or os.path.join(app.config["HAAT_INSTANCE_DIR"], "pages.db"))
+
+
+def shared_pages_for(app: Flask) -> SharedPages | None:
+    """The app's shared page store (see :func:`shared_file_for`), or ``None``."""
+    path = shared_file_for(app)
+    if path is None:
+        return None
     return SQLitePages(path, app.config.get("HAAT_SHARED_PAGE_CACHE_SIZE", 20_000))
 
 
