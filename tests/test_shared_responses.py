@@ -272,3 +272,17 @@ def test_a_corrupt_shared_response_means_rendering(app, other, shops, monkeypatc
     answer = _get(other, "alpha-shop.localhost", PRODUCT)
     assert answer.status_code == 200 and "Alpha river shawl" in answer.get_data(as_text=True)
     assert calls == [PRODUCT]
+
+
+def test_compressed_and_plain_copies_are_shared_apart(app, other, shops, monkeypatch):
+    gzip = {"Accept-Encoding": "gzip"}
+    made_plain = _get(app, "alpha-shop.localhost", PRODUCT)
+    made_gzip = _get(app, "alpha-shop.localhost", PRODUCT, **gzip)
+    calls = _flask_calls_of(other, monkeypatch)
+    plain = _get(other, "alpha-shop.localhost", PRODUCT)
+    gzipped = _get(other, "alpha-shop.localhost", PRODUCT, **gzip)
+    assert calls == []
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert gzipped.get_data() == made_gzip.get_data()
+    assert "Content-Encoding" not in plain.headers
+    assert plain.get_data() == made_plain.get_data()

@@ -90,6 +90,8 @@ class SQLiteBlobs:
 
     #: The table this store keeps its entries in (several stores may share a file).
     table = "blobs"
+    #: Whether blobs are zlib-compressed here (off for ones compressed already).
+    compress = True
 
     def __init__(self, path: str | os.PathLike[str], max_entries: int) -> None:
         self.path = Path(path)
@@ -133,24 +135,25 @@ class SQLiteBlobs:
                         self.path, action, self.table, exc)
 
     def get_blob(self, key: str) -> tuple[bytes, float] | None:
-        """The decompressed blob under ``key`` and its seconds left; ``None`` when
+        """The blob under ``key`` and its seconds left; ``None`` when
         missing, expired or unreadable."""
         now = time.time()
         try:
             row = self._connection().execute(self._sql["get"], (key, now)).fetchone()
             if row is None:
                 return None
-            return zlib.decompress(row[0]), row[1] - now
+            return (zlib.decompress(row[0]) if self.compress else row[0]), row[1] - now
         except (sqlite3.Error, zlib.error, OSError) as exc:
             self._failed("read", exc)
             return None
 
     def set_blob(self, key: str, blob: bytes, ttl: float) -> None:
-        """Store ``blob`` (compressed) for ``ttl`` seconds; a failure (e.g. another
+        """Store ``blob`` for ``ttl`` seconds; a failure (e.g. another
         worker holding the write lock too long) only means it is not shared."""
         try:
             conn = self._connection()
-            conn.execute(self._sql["put"], (key, time.time() + ttl, zlib.compress(blob, 1)))
+            stored = zlib.compress(blob, 1) if self.compress else blob
+            conn.execute(self._sql["put"], (key, time.time() + ttl, stored))
             self._writes += 1
             if self._writes % TRIM_EVERY == 0:
                 self._trim(conn)

@@ -44,6 +44,7 @@ import dataclasses
 import json
 import logging
 import threading
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import parse_qsl
@@ -98,6 +99,8 @@ class SQLiteResponses(SQLiteBlobs):
     """:class:`NodeResponses` in the shared page cache's SQLite file."""
 
     table = "responses"
+    # Most bodies are gzip or Brotli already: only plain ones are compressed here.
+    compress = False
 
     def get(self, key: str) -> tuple[SharedResponse, float] | None:
         found = self.get_blob(key)
@@ -109,15 +112,19 @@ class SQLiteResponses(SQLiteBlobs):
             meta = json.loads(head)
             store = StoreRef(**meta["store"])
             headers = tuple((str(name), str(value)) for name, value in meta["headers"])
+            if meta.get("zlib"):
+                body = zlib.decompress(body)
             return SharedResponse(store, str(meta["status"]), headers, body), left
-        except (ValueError, TypeError, KeyError) as exc:  # written by another release
+        except (ValueError, TypeError, KeyError, zlib.error) as exc:  # another release's
             self._failed("read", exc)
             return None
 
     def set(self, key: str, entry: SharedResponse, ttl: float) -> None:
+        plain = not any(name.lower() == "content-encoding" for name, _value in entry.headers)
         head = json.dumps({"store": dataclasses.asdict(entry.store), "status": entry.status,
-                           "headers": entry.headers}, separators=(",", ":"))
-        self.set_blob(key, head.encode("utf-8") + b"\n" + entry.body, ttl)
+                           "headers": entry.headers, "zlib": plain}, separators=(",", ":"))
+        body = zlib.compress(entry.body, 1) if plain else entry.body
+        self.set_blob(key, head.encode("utf-8") + b"\n" + body, ttl)
 
 
 class SharedResponses:
