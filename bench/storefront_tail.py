@@ -77,7 +77,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from plugin_page import server_cpu
+from plugin_page import TICKS, server_cpu
 from storefront_speed import (
     BENCH,
     BIN,
@@ -485,6 +485,29 @@ def boots(log: Path) -> int:
         return 0
 
 
+def worker_cpu(master: int) -> dict[int, float]:
+    """CPU seconds so far of each worker of gunicorn's ``master`` (from ``/proc``)."""
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == master:
+            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+    return found
+
+
+def busiest_share(before: dict[int, float], after: dict[int, float]) -> float:
+    """The busiest worker's share of the workers' CPU between two readings: 1/workers
+    when wrk's keep-alive connections were spread evenly, 1.0 when one worker got all."""
+    spent = [after[pid] - before.get(pid, 0.0) for pid in after]
+    total = sum(spent)
+    return max(spent) / total if total > 0 else math.nan
+
+
 def measure_row(row: Row, wrk: str, concurrency: int, seconds: float,
                 servers: Servers) -> dict[str, float]:
     """One wrk run of ``row`` with its script, plus the server CPU per request (a
@@ -492,8 +515,10 @@ def measure_row(row: Row, wrk: str, concurrency: int, seconds: float,
     workers started meanwhile (``restarts``)."""
     log = next(lg for name, _p, lg in servers.procs if name == row.server)
     before, booted = server_cpu(row.master), boots(log)
+    per_worker = worker_cpu(row.master)
     result = wrk_load(wrk, Path(row.script), row, concurrency, seconds)
     after = server_cpu(row.master)
+    result["busiest"] = busiest_share(per_worker, worker_cpu(row.master))
     result["restarts"] = boots(log) - booted
     if not result["requests"]:  # nothing answered in the run: no latency is "fast"
         result["p50_ms"] = result["p95_ms"] = result["p99_ms"] = math.inf
@@ -657,7 +682,7 @@ def measure(args: argparse.Namespace, wrk: str, workdir: Path, servers: Servers)
             errors += f", {result['restarts']} workers restarted" if result["restarts"] else ""
             print(f"  round {number} {row.label:<28} {result['rps']:8.0f} req/s "
                   f"p99 {result['p99_ms']:6.1f} ms, {result.get('cpu_ms', math.nan):.2f} ms "
-                  f"CPU each{errors}",
+                  f"CPU each, busiest worker {result['busiest']:.0%} of the CPU{errors}",
                   flush=True)
     summary = report(rows, args)
     if args.json:
