@@ -29,13 +29,14 @@ import hashlib
 import logging
 import os
 import sqlite3
-import threading
 import time
 import zlib
 from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Flask
+
+from core.sqlite_files import ThreadConnections
 
 log = logging.getLogger("haat.page_cache")
 
@@ -96,38 +97,21 @@ class SQLiteBlobs:
     def __init__(self, path: str | os.PathLike[str], max_entries: int) -> None:
         self.path = Path(path)
         self.max_entries = max(int(max_entries), 1)
-        # One connection per thread (gthread workers) and per process: a worker forked
-        # from a preloaded master must never use its parent's connection.
-        self._local = threading.local()
+        self._sql = _statements(self.table)
+        # A cache: losing the last writes in a crash is fine (synchronous OFF).
+        self._connections = ThreadConnections(
+            path, timeout=BUSY_TIMEOUT, synchronous="OFF",
+            schema=[statement.format(table=self.table) for statement in _SCHEMA])
         self._writes = 0
         self._logged_at = 0.0
-        self._sql = _statements(self.table)
 
     def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
-            return conn
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
-                               check_same_thread=False)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=OFF")  # a cache: losing the tail on a crash is fine
-            for statement in _SCHEMA:
-                conn.execute(statement.format(table=self.table))
-        except BaseException:
-            conn.close()
-            raise
-        self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
+        return self._connections.get()
 
     def _failed(self, action: str, exc: BaseException) -> None:
         # A broken connection is dropped, so the next call tries the file afresh.
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and isinstance(exc, sqlite3.DatabaseError) and \
-                not isinstance(exc, sqlite3.OperationalError):
-            self._local.conn = None
-            conn.close()
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            self._connections.drop()
         now = time.monotonic()
         if now - self._logged_at >= _LOG_EVERY:
             self._logged_at = now
