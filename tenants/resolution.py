@@ -62,26 +62,12 @@ class StoreRef:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> StoreRef:
         """The snapshot of a ``tenants`` row (a mapping of its columns)."""
-        return cls(
-            id=row["id"],
-            slug=row["slug"],
-            name=row["name"],
-            status=row["status"],
-            locale=row["locale"],
-            currency=row["currency"],
-            bengali_digits=bool(row["bengali_digits"]),
-            country=row["country"] or "",
-            contact_email=row["contact_email"],
-            contact_phone=row["contact_phone"],
-            address=row["address"],
-            theme=row["theme"],
-            timezone=row["timezone"],
-            plugins_version=row["plugins_version"],
-            content_version=row["content_version"],
-            open=bool(row["open"]),
-            coming_soon_message=row["coming_soon_message"] or "",
-            entry_stamp=password_stamp(row["storefront_password"]),
-        )
+        values = {name: row[name] for name in _TENANT_COLUMNS}
+        # SQLite hands booleans back as ints, and older rows may hold NULLs.
+        values.update(bengali_digits=bool(values["bengali_digits"]), open=bool(values["open"]),
+                      country=values["country"] or "",
+                      coming_soon_message=values["coming_soon_message"] or "")
+        return cls(**values, entry_stamp=password_stamp(row["storefront_password"]))
 
 
 #: The ``tenants`` columns a snapshot is made of (besides the password, kept as a stamp).

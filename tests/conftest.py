@@ -265,24 +265,7 @@ def store_plugins(app: Flask) -> Callable[[Tenant], object]:
 @pytest.fixture
 def count_queries(app: Flask) -> Callable[[], Iterator[list[str]]]:
     """``with count_queries() as statements:`` collects the SQL a block sends."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def counting() -> Iterator[list[str]]:
-        statements: list[str] = []
-
-        def record(_conn, _cursor, statement, *_args) -> None:
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
-
-    return counting
+    return lambda: statements_of(app)
 
 
 @pytest.fixture
