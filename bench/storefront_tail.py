@@ -624,7 +624,12 @@ def warm_lap(row: Row, wrk: str, args: argparse.Namespace, workdir: Path) -> Non
     lap.script = str(write_script(workdir, lap, rotate_script(
         row.path, row.port, args.stores, 1, args.shared_stores, once=True,
         threads=wrk_threads(args))))
+    started = time.perf_counter()
     wrk_load(wrk, Path(lap.script), lap, args.concurrency, 120)
+    took = time.perf_counter() - started
+    print(f"  lap of {args.shared_stores} stores for {row.label}: {took:.1f} s"
+          + (" (longer than half the page TTL: early pages may have expired)"
+             if took > 30 else ""), flush=True)
 
 
 def wrk_threads(args: argparse.Namespace) -> int:
