@@ -179,3 +179,19 @@ def test_off_keeps_pages_in_each_worker_only(tmp_path):
                        "HAAT_INSTANCE_DIR": str(tmp_path), "HAAT_SHARED_PAGE_CACHE": "off"})
     assert lone.extensions["haat_page_cache"].shared is None
     assert not (tmp_path / "pages.db").exists()
+
+
+def _checkout(tmp_path: Path, code: str) -> Flask:
+    """An app whose checkout (``core/`` beside its root) holds one module of ``code``."""
+    (tmp_path / "core").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "core" / "views.py").write_text(code)
+    return Flask("core", root_path=str(tmp_path / "core"))
+
+
+def test_the_deployment_stamp_follows_the_code_not_its_folder(tmp_path):
+    one = shared_pages.deployment_stamp(_checkout(tmp_path / "a", "TITLE = 'Shop'\n"))
+    same_code_elsewhere = shared_pages.deployment_stamp(
+        _checkout(tmp_path / "b", "TITLE = 'Shop'\n"))
+    changed = shared_pages.deployment_stamp(_checkout(tmp_path / "c", "TITLE = 'Store'\n"))
+    assert one == same_code_elsewhere  # two nodes of one release share pages
+    assert changed != one  # a release that changed only Python code does not

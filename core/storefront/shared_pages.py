@@ -13,11 +13,11 @@ generation number in the key prefix; Redis's ``maxmemory-policy volatile-lru`` b
 
 Keys are hashes of the page cache's key, which holds the store's ``StoreRef`` with its
 ``content_version`` and ``plugins_version`` (so a change retires every copy, and pages
-of two stores never share a key), plus a stamp of the deployment (templates, static
-files, plugins and their versions), so a new release never reads an old release's
-pages. Entries live ``HAAT_PAGE_CACHE_TTL`` seconds at most, counted from when they were
-rendered, in whichever worker serves them. The file holds at most
-``HAAT_SHARED_PAGE_CACHE_SIZE`` pages (stored compressed).
+of two stores never share a key), plus a stamp of the deployment (the contents of the code,
+templates and translations, the static files, plugins and their versions), so a new
+release never reads an old release's pages. Entries live ``HAAT_PAGE_CACHE_TTL``
+seconds at most, counted from when they were rendered, in whichever worker serves them.
+The file holds at most ``HAAT_SHARED_PAGE_CACHE_SIZE`` pages (stored compressed).
 
 Any failure (a locked, full, unreadable or corrupt file) is logged and counts as a miss:
 the page is rendered, never a 500.
@@ -205,26 +205,50 @@ def shared_pages_for(app: Flask) -> SharedPages | None:
     return SQLitePages(path, app.config.get("HAAT_SHARED_PAGE_CACHE_SIZE", 20_000))
 
 
+#: Source folders (next to ``core``) whose files make pages: code, templates, catalogues.
+_SOURCE_FOLDERS = ("core", "tenants", "plugins", "themes")
+_SOURCE_SUFFIXES = (".py", ".html", ".mo")
+
+
 def deployment_stamp(app: Flask) -> str:
     """A short fingerprint of what pages are made of besides the database: the static
-    files' fingerprints, the installed plugins and their versions, and the templates'
-    sizes and times. Shared keys carry it, so workers of another release (during a
-    rolling restart, or after a deploy) never serve each other's pages."""
-    parts: list[str] = []
+    files' fingerprints, the installed plugins and their versions, and the contents of
+    the code, templates and compiled translations of this checkout (and of each theme's
+    templates). Shared keys carry it, so workers of another release (during a rolling
+    restart, or after a deploy, even one that changed only Python code or a
+    translation) never serve each other's pages, and nodes of one release agree on it.
+    Worked out once per app (about 20 ms)."""
+    known = app.extensions.get("haat_deployment_stamp")
+    if known is not None:
+        return known
+    digest = hashlib.sha256()
     manifest = app.extensions.get("haat_assets")
-    parts += sorted(f"{k}={v}" for k, v in getattr(manifest, "urls", {}).items())
+    for name, url in sorted(getattr(manifest, "urls", {}).items()):
+        digest.update(f"{name}={url}\n".encode())
     host = app.extensions.get("haat_plugins")
-    parts += sorted(f"{name}={plugin.version}"
-                    for name, plugin in getattr(host, "installed", {}).items())
-    folders = [Path(app.root_path) / "templates"]
+    for name, plugin in sorted(getattr(host, "installed", {}).items()):
+        digest.update(f"{name}={plugin.version}\n".encode())
     from core.theming.registry import available_themes
 
-    folders += [theme.templates_dir for theme in available_themes().values()]
+    root = Path(app.root_path).parent
+    folders = [root / name for name in _SOURCE_FOLDERS]
+    folders += [Path(theme.templates_dir) for theme in available_themes().values()]
+    seen: set[Path] = set()
     for folder in folders:
-        for found in sorted(Path(folder).rglob("*.html")) if Path(folder).is_dir() else ():
-            stat = found.stat()
-            parts.append(f"{found}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+        if not folder.is_dir():
+            continue
+        for found in sorted(folder.rglob("*")):
+            if found.suffix not in _SOURCE_SUFFIXES or found in seen or not found.is_file():
+                continue
+            seen.add(found)
+            # Named relative to the checkout, so nodes in other folders agree.
+            name = (found.relative_to(root) if found.is_relative_to(root)
+                    else Path(folder.name) / found.relative_to(folder))
+            digest.update(f"{name}\n".encode())
+            digest.update(found.read_bytes())
+    stamp = digest.hexdigest()[:16]
+    app.extensions["haat_deployment_stamp"] = stamp
+    return stamp
 
 
 def shared_key(stamp: str, key: tuple[Any, ...]) -> str:
