@@ -286,3 +286,20 @@ def test_compressed_and_plain_copies_are_shared_apart(app, other, shops, monkeyp
     assert gzipped.get_data() == made_gzip.get_data()
     assert "Content-Encoding" not in plain.headers
     assert plain.get_data() == made_plain.get_data()
+
+
+def test_a_response_made_from_an_older_page_lives_only_as_long_as_the_page(
+        app, other, shops):
+    import sqlite3
+    import time
+    from pathlib import Path
+    _get(app, "alpha-shop.localhost", PRODUCT)  # rendered: page and response, 60 s each
+    shared_file = Path(app.config["HAAT_INSTANCE_DIR"]) / "pages.db"
+    with sqlite3.connect(shared_file) as conn:
+        conn.execute("DELETE FROM responses")  # as if only the page had been shared
+        conn.execute("UPDATE pages SET expires = ?", (time.time() + 5,))
+    answer = _get(other, "alpha-shop.localhost", PRODUCT)  # Flask, page from the file
+    assert "Alpha river shawl" in answer.get_data(as_text=True)
+    with sqlite3.connect(shared_file) as conn:
+        (expires,) = conn.execute("SELECT expires FROM responses").fetchone()
+    assert expires - time.time() <= 5  # not a fresh 60 s: the page was made earlier

@@ -67,7 +67,8 @@ log = logging.getLogger("haat.page_cache")
 #: Request headers that make a response personal or partial: never served from here.
 _PERSONAL_HEADERS = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_RANGE",
                      "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
-#: Where the page cache leaves the request's StoreRef when the response may be kept.
+#: Where the page cache leaves the request's StoreRef, and the seconds its page has
+#: left, when the response may be kept.
 SHAREABLE_ENVIRON_KEY = "haat.shareable_for"
 
 WsgiKey = tuple[str, str, str, str, str, str]
@@ -171,9 +172,10 @@ class SharedResponses:
             return start_response(status, headers, *args)
 
         answer = self.wsgi_app(environ, recording)
-        store = environ.get(SHAREABLE_ENVIRON_KEY)
-        if store is None or not started or not _shareable(*started[-1]):
+        marked = environ.get(SHAREABLE_ENVIRON_KEY)
+        if marked is None or not started or not _shareable(*started[-1]):
             return answer
+        store, left = marked
         try:  # the page cache marked it, so it is a finished body, not a stream
             body = b"".join(answer)
         finally:
@@ -182,9 +184,11 @@ class SharedResponses:
                 close()
         status, headers = started[-1]
         entry = SharedResponse(store, status, tuple(headers), body)
-        self.keep(key, entry)
-        if self.node is not None:
-            self.node.set(self._node_key(key), entry, self.ttl)
+        # No longer than the page it was made from has left (it may have come from
+        # another worker), so no response outlives the TTL counted from the render.
+        self.keep(key, entry, left)
+        if self.node is not None and left > 0:
+            self.node.set(self._node_key(key), entry, left)
         return [body]
 
     def _node_key(self, key: WsgiKey) -> str:
@@ -263,12 +267,14 @@ def _shareable(status: str, headers: list[tuple[str, str]]) -> bool:
     return True
 
 
-def mark_shareable(store: StoreRef, canonical: tuple[tuple[str, str], ...]) -> None:
-    """Called by the page cache when it served this request: the finished response may
-    be kept if the raw query string says exactly what the page read (in any order)."""
+def mark_shareable(store: StoreRef, canonical: tuple[tuple[str, str], ...],
+                   left: float) -> None:
+    """Called by the page cache when it served this request from a page with ``left``
+    seconds to live: the finished response may be kept (as long) if the raw query string
+    says exactly what the page read (in any order)."""
     raw = sorted(parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True))
     if raw == sorted(canonical):
-        request.environ[SHAREABLE_ENVIRON_KEY] = store
+        request.environ[SHAREABLE_ENVIRON_KEY] = (store, left)
 
 
 def install(app: Flask) -> None:
