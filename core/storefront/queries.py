@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import g
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from core.catalog.models import STATUS_ACTIVE, Collection, CollectionProduct, Product
@@ -100,18 +100,31 @@ def newest_products(limit: int) -> Sequence[Product]:
     return listing(page_size=limit, sort="newest", count=False).products
 
 
+# The product page's statements, built once: building a statement and its cache key
+# costs more CPU than SQLite's answer (the tenant guard adds the store's filter to each).
+_PRODUCT = (
+    select(Product)
+    .where(Product.handle == bindparam("handle"), Product.status == STATUS_ACTIVE)
+    .options(selectinload(Product.images), selectinload(Product.variants),
+             selectinload(Product.memberships))
+)
+_RELATED = (
+    select(Product)
+    .where(Product.id.in_(select(CollectionProduct.product_id).where(
+               CollectionProduct.collection_id.in_(bindparam("collections", expanding=True)))),
+           Product.id != bindparam("product"), Product.status == STATUS_ACTIVE)
+    .order_by(Product.stock == 0, Product.created_at.desc(), Product.id)
+    .options(selectinload(Product.images)).limit(bindparam("limit"))
+)
+
+
 def product_by_handle(handle: str) -> Product | None:
     """An active product with its images, variants and collection memberships.
 
     The store's collections are loaded first (the navigation needs them anyway), so
     ``membership.collection`` comes from the session without another query."""
     collections()
-    return db.session.scalar(
-        select(Product)
-        .where(Product.handle == handle, Product.status == STATUS_ACTIVE)
-        .options(selectinload(Product.images), selectinload(Product.variants),
-                 selectinload(Product.memberships))
-    )
+    return db.session.scalar(_PRODUCT, {"handle": handle})
 
 
 def related_products(product: Product, limit: int = RELATED_LIMIT) -> Sequence[Product]:
@@ -119,12 +132,5 @@ def related_products(product: Product, limit: int = RELATED_LIMIT) -> Sequence[P
     collection_ids = [m.collection_id for m in product.memberships]
     if not collection_ids:
         return ()
-    shared = (select(CollectionProduct.product_id)
-              .where(CollectionProduct.collection_id.in_(collection_ids)))
-    return db.session.scalars(
-        select(Product)
-        .where(Product.id.in_(shared), Product.id != product.id,
-               Product.status == STATUS_ACTIVE)
-        .order_by(Product.stock == 0, Product.created_at.desc(), Product.id)
-        .options(selectinload(Product.images)).limit(limit)
-    ).all()
+    return db.session.scalars(_RELATED, {"collections": collection_ids, "product": product.id,
+                                         "limit": limit}).all()
