@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import g
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core.catalog.models import STATUS_ACTIVE, Collection, CollectionProduct, Product
 from core.db import db
@@ -102,11 +102,15 @@ def newest_products(limit: int) -> Sequence[Product]:
 
 # The product page's statements, built once: building a statement and its cache key
 # costs more CPU than SQLite's answer (the tenant guard adds the store's filter to each).
+# Each statement has a cost of its own far above its rows', so the product comes with
+# its images and memberships joined (a few rows: images x collections) and only the
+# variants, which may be many, in a second statement; related products come with their
+# images joined (their LIMIT goes in a subquery).
 _PRODUCT = (
     select(Product)
     .where(Product.handle == bindparam("handle"), Product.status == STATUS_ACTIVE)
-    .options(selectinload(Product.images), selectinload(Product.variants),
-             selectinload(Product.memberships))
+    .options(joinedload(Product.images), joinedload(Product.memberships),
+             selectinload(Product.variants))
 )
 _RELATED = (
     select(Product)
@@ -114,7 +118,7 @@ _RELATED = (
                CollectionProduct.collection_id.in_(bindparam("collections", expanding=True)))),
            Product.id != bindparam("product"), Product.status == STATUS_ACTIVE)
     .order_by(Product.stock == 0, Product.created_at.desc(), Product.id)
-    .options(selectinload(Product.images)).limit(bindparam("limit"))
+    .options(joinedload(Product.images)).limit(bindparam("limit"))
 )
 
 
@@ -124,7 +128,7 @@ def product_by_handle(handle: str) -> Product | None:
     The store's collections are loaded first (the navigation needs them anyway), so
     ``membership.collection`` comes from the session without another query."""
     collections()
-    return db.session.scalar(_PRODUCT, {"handle": handle})
+    return db.session.scalars(_PRODUCT, {"handle": handle}).unique().one_or_none()
 
 
 def related_products(product: Product, limit: int = RELATED_LIMIT) -> Sequence[Product]:
@@ -133,4 +137,4 @@ def related_products(product: Product, limit: int = RELATED_LIMIT) -> Sequence[P
     if not collection_ids:
         return ()
     return db.session.scalars(_RELATED, {"collections": collection_ids, "product": product.id,
-                                         "limit": limit}).all()
+                                         "limit": limit}).unique().all()
