@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from itertools import chain
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -210,12 +211,14 @@ _FILTERS: dict[int, Any] = {}
 #: correlation apart; bound values (the store's id included) are not part of it.
 _SHAPES: dict[Any, list[str]] = {}
 _MEMO_SIZE = 2048
+_MEMO_LOCK = Lock()  # workers serve requests on threads (gthread)
 
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(memo) >= _MEMO_SIZE:
-        memo.pop(next(iter(memo)), None)  # the oldest
-    memo[key] = value
+    with _MEMO_LOCK:
+        if len(memo) >= _MEMO_SIZE:
+            memo.pop(next(iter(memo)))  # the oldest
+        memo[key] = value
 
 
 def _store_filter(tenant_id: int) -> Any:
@@ -240,8 +243,8 @@ def _filter_select(state: ORMExecuteState, tenant_id: int) -> None:
     option = _store_filter(tenant_id)
     # A relationship load carries its parent statement's options: this very filter
     # (the same object, so the same store) when the parent was loaded in this scope.
-    filtered = statement if any(o is option for o in statement._with_options) \
-        else statement.options(option)
+    carried = getattr(statement, "_with_options", ())
+    filtered = statement if any(o is option for o in carried) else statement.options(option)
     # Memoised on the statement: SQLAlchemy reuses it when it executes ``filtered``.
     key = filtered._generate_cache_key()
     shape = None if key is None else (type(statement), state.is_orm_statement, key.key)
