@@ -247,7 +247,10 @@ def _filter_select(state: ORMExecuteState, tenant_id: int) -> None:
     filtered = statement if any(o is option for o in carried) else statement.options(option)
     # Memoised on the statement: SQLAlchemy reuses it when it executes ``filtered``.
     key = filtered._generate_cache_key()
-    shape = None if key is None else (type(statement), state.is_orm_statement, key.key)
+    # The number of known tables too: a plain ``table("name")`` is store-owned by the
+    # metadata's table of that name, which a plugin's tables may add later.
+    shape = None if key is None else (type(statement), state.is_orm_statement,
+                                      len(db.metadata.tables), key.key)
     tables = _SHAPES.get(shape) if shape is not None else None
     if tables is None:
         tables = unfiltered_tables(statement)
