@@ -7,7 +7,8 @@ content or plugins change. They are kept here, keyed on the store's id **and** t
 like the page cache: any change that retires the store's cached pages (a product
 saved, a rating published, ``pages_changed``, a plugin switched or set) makes a new
 key, so the next request computes the fact again. An entry also lives no longer than
-a cached page (``HAAT_PAGE_CACHE_TTL``), for a change that forgot to say so.
+a cached page (``HAAT_PAGE_CACHE_TTL``), for a change that forgot to say so, and
+``HAAT_PAGE_CACHE_SIZE=0`` turns it off with the page caches.
 
 Only requests for the store itself remember: anywhere else (a job, a script, another
 store's request) and in a request whose own transaction has changed a store, the fact
@@ -103,8 +104,9 @@ _listening = False
 def install(app: Flask) -> None:
     """Give the app its store-facts cache (a few facts for each of many stores)."""
     global _listening
-    app.extensions[EXTENSION] = StoreFactsCache(
-        maxsize=MAX_FACTS, ttl=app.config.get("HAAT_PAGE_CACHE_TTL", 60))
+    if app.config.get("HAAT_PAGE_CACHE_SIZE", 1):  # 0 turns every page cache off
+        app.extensions[EXTENSION] = StoreFactsCache(
+            maxsize=MAX_FACTS, ttl=app.config.get("HAAT_PAGE_CACHE_TTL", 60))
     if not _listening:
         # First in line: the host caches' own listener forgets the change on commit.
         event.listen(Session, "after_commit", _note_commit, insert=True)
