@@ -52,7 +52,9 @@ def publish_ratings(store: StoreInfo, plugin: str,
 def store_rating(store: StoreInfo) -> RatingSummary | None:
     """The average rating of all of ``store``'s reviewed active products, weighted by
     their review counts, and the number of those reviews; ``None`` when there is none.
-    What the trust badges show as the store's rating."""
+    What the trust badges show as the store's rating. In a request for ``store`` it is
+    read once and kept until the store's pages change (see :func:`store_fact`), which
+    :func:`publish_ratings` makes them do."""
     from core.catalog import ratings as kept
 
     figures = kept.store_rating(require_store(store).id)
