@@ -41,6 +41,13 @@ class TenantOwned:
         )
 
 
+def password_stamp(password_hash: str | None) -> str:
+    """:attr:`Tenant.entry_stamp` of a stored storefront password hash."""
+    if not password_hash:
+        return ""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
 class Tenant(db.Model):
     """A store: its identity, locale, currency and status."""
 
@@ -97,9 +104,7 @@ class Tenant(db.Model):
         """A short fingerprint of the storefront password, ``""`` without one. A browser
         let in with the password remembers it, so a new password (or none) shuts out
         every browser let in with the old one. It reveals nothing of the password."""
-        if not self.storefront_password:
-            return ""
-        return hashlib.sha256(self.storefront_password.encode()).hexdigest()[:16]
+        return password_stamp(self.storefront_password)
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from core.db import db
 from tenants.context import platform_scope
-from tenants.models import TENANT_ACTIVE, Domain, Tenant
+from tenants.models import TENANT_ACTIVE, Domain, Tenant, password_stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,26 +56,34 @@ class StoreRef:
 
     @classmethod
     def of(cls, tenant: Tenant) -> StoreRef:
-        return cls(
-            id=tenant.id,
-            slug=tenant.slug,
-            name=tenant.name,
-            status=tenant.status,
-            locale=tenant.locale,
-            currency=tenant.currency,
-            bengali_digits=tenant.bengali_digits,
-            country=tenant.country or "",
-            contact_email=tenant.contact_email,
-            contact_phone=tenant.contact_phone,
-            address=tenant.address,
-            theme=tenant.theme,
-            timezone=tenant.timezone,
-            plugins_version=tenant.plugins_version,
-            content_version=tenant.content_version,
-            open=tenant.open,
-            coming_soon_message=tenant.coming_soon_message or "",
-            entry_stamp=tenant.entry_stamp,
-        )
+        return cls.from_row({name: getattr(tenant, name) for name in _TENANT_COLUMNS}
+                            | {"storefront_password": tenant.storefront_password})
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> StoreRef:
+        """The snapshot of a ``tenants`` row (a mapping of its columns)."""
+        values = {name: row[name] for name in _TENANT_COLUMNS}
+        # SQLite hands booleans back as ints, and older rows may hold NULLs.
+        values.update(bengali_digits=bool(values["bengali_digits"]), open=bool(values["open"]),
+                      country=values["country"] or "",
+                      coming_soon_message=values["coming_soon_message"] or "")
+        return cls(**values, entry_stamp=password_stamp(row["storefront_password"]))
+
+
+#: The ``tenants`` columns a snapshot is made of (besides the password, kept as a stamp).
+_TENANT_COLUMNS = ("id", "slug", "name", "status", "locale", "currency", "bengali_digits",
+                   "country", "contact_email", "contact_phone", "address", "theme",
+                   "timezone", "plugins_version", "content_version", "open",
+                   "coming_soon_message")
+_SNAPSHOT = select(*(Tenant.__table__.c[name] for name in _TENANT_COLUMNS),
+                   Tenant.__table__.c.storefront_password)
+#: One statement per kind of host, built once: a store's first visit pays only for
+#: running it (no ORM entity, no per-statement construction).
+_BY_SLUG = _SNAPSHOT.where(Tenant.__table__.c.slug == bindparam("name"))
+_BY_DOMAIN = (_SNAPSHOT.join_from(Tenant.__table__, Domain.__table__,
+                                  Domain.__table__.c.tenant_id == Tenant.__table__.c.id)
+              .where(Domain.__table__.c.hostname == bindparam("name"),
+                     Domain.__table__.c.verified.is_(True)))
 
 
 def normalise_host(host: str) -> str:
@@ -119,16 +129,20 @@ class TenantResolver:
         """
         return self.resolve_fresh(host)[0]
 
-    def resolve_fresh(self, host: str) -> tuple[StoreRef | None, bool]:
+    def resolve_fresh(self, host: str, engine: Engine | None = None,
+                      ) -> tuple[StoreRef | None, bool]:
         """Like :meth:`resolve`, and whether the store was read from the database just
-        now (so its versions are current, not up to ``ttl`` seconds old)."""
+        now (so its versions are current, not up to ``ttl`` seconds old).
+
+        ``engine``: read through a connection of its own rather than the app's session,
+        for code that runs outside any app context (before Flask, in the WSGI stack)."""
         name = normalise_host(host)
         with self._lock:
             cached = self._cache.get(name)
             generation = self._generation
         if cached is not None:
             return cached, False
-        found = self._lookup(name)
+        found = self._lookup(name) if engine is None else self._lookup_on(engine, name)
         if found is not None:
             with self._lock:
                 # A commit that invalidated the cache while this lookup ran may not be
@@ -147,16 +161,19 @@ class TenantResolver:
 
     def _lookup(self, name: str) -> StoreRef | None:
         slug = self.slug_for_host(name)
+        statement, value = (_BY_SLUG, slug) if slug is not None else (_BY_DOMAIN, name)
+        # The session's connection, so the lookup sees this transaction (a store just
+        # created in it); a Core statement, so no ORM event or tenant guard runs.
         with platform_scope():
-            if slug is not None:
-                tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
-            else:
-                tenant = db.session.scalar(
-                    select(Tenant)
-                    .join(Domain, Domain.tenant_id == Tenant.id)
-                    .where(Domain.hostname == name, Domain.verified.is_(True))
-                )
-            return StoreRef.of(tenant) if tenant is not None else None
+            row = db.session.connection().execute(statement, {"name": value}).mappings().first()
+        return StoreRef.from_row(row) if row is not None else None
+
+    def _lookup_on(self, engine: Engine, name: str) -> StoreRef | None:
+        slug = self.slug_for_host(name)
+        statement, value = (_BY_SLUG, slug) if slug is not None else (_BY_DOMAIN, name)
+        with engine.connect() as connection:
+            row = connection.execute(statement, {"name": value}).mappings().first()
+        return StoreRef.from_row(row) if row is not None else None
 
     def invalidate(self) -> None:
         """Forget every cached host (called after commits that touch stores/domains)."""

@@ -18,12 +18,17 @@ With no scope at all, touching a ``TenantOwned`` model (or a store-owned table)
 raises ``TenantScopeError``; platform code opts out explicitly with
 ``platform_scope()``. Text SQL (``text(...)``) and statements run on a connection
 rather than a session are not seen by these guards.
+
+A SELECT in a store's scope reuses that store's filter option and what was found of
+its shape before (keyed by SQLAlchemy's cache key of the filtered statement), so the
+guard costs little on pages that run a dozen statements (see ``_filter_select``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from itertools import chain
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -180,6 +185,9 @@ def _filter_statement(state: ORMExecuteState) -> None:
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
+    if state.is_select and scope is not None and scope.tenant_id is not None:
+        _filter_select(state, scope.tenant_id)
+        return
     _refuse_unfiltered(state, scope)
     if state.is_update and scope is not None and scope.tenant_id is not None:
         _guard_update(state, scope.tenant_id)
@@ -188,15 +196,69 @@ def _filter_statement(state: ORMExecuteState) -> None:
         return
     if scope is None or scope.tenant_id is None:
         raise TenantScopeError(_NO_SCOPE.format(models=", ".join(owned)))
-    tenant_id = scope.tenant_id
-    state.statement = state.statement.options(
-        with_loader_criteria(
+    state.statement = state.statement.options(_store_filter(scope.tenant_id))
+
+
+# A page runs a dozen SELECTs, most of them of a shape seen many times before; the two
+# memos below spare each one the work that does not depend on the store's rows.
+
+#: The store filter option of each recent store (it is the same for all of a store's
+#: statements; the lambda's closure is the store's id, so SQLAlchemy caches the SQL).
+_FILTERS: dict[int, Any] = {}
+#: What :func:`unfiltered_tables` found in each recent SELECT shape, by its filtered
+#: statement's SQLAlchemy cache key: the key SQLAlchemy itself trusts to reuse compiled
+#: SQL, which tells tables, models (ORM annotations), aliases, subqueries and
+#: correlation apart; bound values (the store's id included) are not part of it.
+_SHAPES: dict[Any, list[str]] = {}
+_MEMO_SIZE = 2048
+_MEMO_LOCK = Lock()  # workers serve requests on threads (gthread)
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    with _MEMO_LOCK:
+        if len(memo) >= _MEMO_SIZE:
+            memo.pop(next(iter(memo)))  # the oldest
+        memo[key] = value
+
+
+def _store_filter(tenant_id: int) -> Any:
+    """The ``with_loader_criteria`` option that keeps every store-owned entity of a
+    statement (joins, aliases and relationship loads included) to ``tenant_id``."""
+    option = _FILTERS.get(tenant_id)
+    if option is None:
+        option = with_loader_criteria(
             TenantOwned,
             lambda cls: cls.tenant_id == tenant_id,
             include_aliases=True,
             track_closure_variables=True,
         )
-    )
+        _remember(_FILTERS, tenant_id, option)
+    return option
+
+
+def _filter_select(state: ORMExecuteState, tenant_id: int) -> None:
+    """A SELECT in a store's scope: refused if it reads a store-owned table rather than
+    its model, else filtered to the store."""
+    statement = state.statement
+    option = _store_filter(tenant_id)
+    # A relationship load carries its parent statement's options: this very filter
+    # (the same object, so the same store) when the parent was loaded in this scope.
+    carried = getattr(statement, "_with_options", ())
+    filtered = statement if any(o is option for o in carried) else statement.options(option)
+    # Memoised on the statement: SQLAlchemy reuses it when it executes ``filtered``.
+    key = filtered._generate_cache_key()
+    # The number of known tables too: a plain ``table("name")`` is store-owned by the
+    # metadata's table of that name, which a plugin's tables may add later.
+    shape = None if key is None else (type(statement), state.is_orm_statement,
+                                      len(db.metadata.tables), key.key)
+    tables = _SHAPES.get(shape) if shape is not None else None
+    if tables is None:
+        tables = unfiltered_tables(statement)
+        if shape is not None:
+            _remember(_SHAPES, shape, tables)
+    if tables:
+        raise TenantScopeError(_TABLE_REFUSED.format(tables=", ".join(tables)))
+    state.statement = filtered
 
 
 # ------------------------------------------------------------ INSERT and UPDATE statements

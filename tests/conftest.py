@@ -11,6 +11,7 @@ import email
 import email.policy
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -264,24 +265,7 @@ def store_plugins(app: Flask) -> Callable[[Tenant], object]:
 @pytest.fixture
 def count_queries(app: Flask) -> Callable[[], Iterator[list[str]]]:
     """``with count_queries() as statements:`` collects the SQL a block sends."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def counting() -> Iterator[list[str]]:
-        statements: list[str] = []
-
-        def record(_conn, _cursor, statement, *_args) -> None:
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
-
-    return counting
+    return lambda: statements_of(app)
 
 
 @pytest.fixture
@@ -370,3 +354,43 @@ def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(Image, "_getdecoder", counting)
     return started
+
+
+@pytest.fixture(scope="module")
+def other_worker(app: Flask) -> Iterator[Flask]:
+    """A second app on the same database and instance dir: another worker of the node
+    (its own page cache, host cache and finished responses; the shared file is common)."""
+    from core import create_app
+
+    other = create_app({
+        "TESTING": True,
+        "HAAT_ENV": "testing",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "HAAT_INSTANCE_DIR": app.config["HAAT_INSTANCE_DIR"],
+        "HAAT_MEDIA_DIR": app.config["HAAT_MEDIA_DIR"],
+        "HAAT_PLATFORM_DOMAIN": app.config["HAAT_PLATFORM_DOMAIN"],
+        "WTF_CSRF_ENABLED": False,
+        "HAAT_JOBS": "immediate",
+        "HAAT_SIGNUP_CHALLENGE": False,
+        "HAAT_EXTRA_PLUGINS": (SAMPLE_PLUGIN,),
+    })
+    yield other
+    with other.app_context():
+        db.engine.dispose()
+
+
+@contextmanager
+def statements_of(app: Flask) -> Iterator[list[str]]:
+    """The SQL ``app`` sends inside the block."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

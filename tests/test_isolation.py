@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from core.catalog.models import Collection, Product
 from core.db import db
@@ -119,6 +119,45 @@ def test_a_hand_written_statement_cannot_smuggle_another_stores_row(app_ctx, two
     )
     with tenant_scope(a.id), pytest.raises(CrossTenantWriteError, match="Loaded Product"):
         db.session.scalars(smuggle).all()
+    db.session.rollback()
+
+
+def test_one_statement_run_for_each_store_in_turn_sees_only_that_store(app_ctx, two_stores):
+    # The guard reuses each store's filter and what it learnt of a statement's shape.
+    a, b, _a_ids, _b_ids = two_stores
+    titles = select(Product.title).where(Product.handle == bindparam("handle"))
+    for store, name in ((a, "Alpha"), (b, "Beta"), (a, "Alpha"), (b, "Beta")):
+        with tenant_scope(store.id):
+            assert db.session.scalars(titles, {"handle": "gift-card"}).all() == [
+                f"{name} Shop gift-card"]
+            assert db.session.scalar(select(db.func.count()).select_from(Product)) == 2
+
+
+def test_a_relationship_loaded_in_another_store_s_scope_is_filtered_for_this_one(
+        app_ctx, two_stores):
+    a, b, _a_ids, _b_ids = two_stores
+    with tenant_scope(b.id):
+        collection = db.session.scalar(select(Collection).where(
+            Collection.handle == "bestsellers"))
+    # The lazy load carries B's filter from the query that loaded the collection; A's
+    # is added to it, so A's scope reads none of B's rows.
+    with tenant_scope(a.id):
+        assert collection.memberships == []
+    db.session.rollback()
+
+
+def test_a_table_statement_is_refused_after_the_same_question_through_its_model(
+        app_ctx, two_stores):
+    a, _b, _a_ids, _b_ids = two_stores
+    table = Product.__table__
+    with tenant_scope(a.id):
+        for _ in range(2):  # the second time from what the guard remembered
+            assert len(db.session.scalars(select(Product.title)).all()) == 2
+            with pytest.raises(TenantScopeError, match="Use the model class"):
+                db.session.scalars(select(table.c.title)).all()
+            with pytest.raises(TenantScopeError, match="Use the model class"):
+                db.session.scalars(select(Product.title).where(
+                    Product.id.in_(select(table.c.id)))).all()
     db.session.rollback()
 
 

@@ -164,3 +164,41 @@ def test_search_ranks_rated_products_first_among_equals(app, make_store, add_pro
         publish_ratings(_info(store_plugins, shop), "test-stars",
                         {older: RatingSummary(Decimal("4.8"), 5)})
     assert order()[0] == "mug-a"
+
+
+def test_a_store_fact_is_kept_only_for_its_own_store_and_version(app, shops, store_plugins):
+    """``store_fact`` remembers in a request for the store itself, until the store's
+    pages change; never for another store's request, a job, or after this request
+    changed the store."""
+    from core.sdk import pages_changed, store_fact
+
+    alpha, beta, _ids = shops
+    asked: list[str] = []
+
+    def fact(store, name="wall"):
+        return store_fact(store, "test-stars", name, lambda: asked.append(store.slug) or
+                          f"{store.slug}:{len(asked)}")
+
+    with app.app_context():
+        alpha_info, beta_info = _info(store_plugins, alpha), _info(store_plugins, beta)
+        assert fact(alpha_info) == "alpha-rated:1" and fact(alpha_info) == "alpha-rated:2"
+    for _ in range(2):  # two requests to alpha: computed once, other names apart
+        with app.test_request_context("/", base_url="http://alpha-rated.localhost"):
+            app.preprocess_request()
+            assert fact(alpha_info) == "alpha-rated:3"
+            assert fact(alpha_info, "other") == "alpha-rated:4"
+    with app.test_request_context("/", base_url="http://beta-rated.localhost"):
+        app.preprocess_request()
+        assert fact(beta_info) == "beta-rated:5"  # not alpha's, though the name is
+        assert fact(alpha_info) == "alpha-rated:6"  # another store's request: not kept
+        assert fact(alpha_info) == "alpha-rated:7"
+    with app.test_request_context("/", base_url="http://alpha-rated.localhost"):
+        app.preprocess_request()
+        assert fact(alpha_info) == "alpha-rated:3"
+        pages_changed(alpha_info)  # this request changed the store: asked every time
+        assert fact(alpha_info) == "alpha-rated:8"
+        assert fact(alpha_info) == "alpha-rated:9"
+    with app.test_request_context("/", base_url="http://alpha-rated.localhost"):
+        app.preprocess_request()
+        assert fact(alpha_info) == "alpha-rated:10"  # the new version's
+        assert fact(alpha_info) == "alpha-rated:10"

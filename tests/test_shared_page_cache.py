@@ -10,40 +10,17 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from conftest import SAMPLE_PLUGIN, client_for
+from conftest import client_for, statements_of
 from core.db import db
 from core.storefront import shared_pages
 from core.storefront.page_cache import PageCache
 from core.storefront.shared_pages import SQLitePages
-
-
-@pytest.fixture(scope="module")
-def other_worker(app: Flask) -> Iterator[Flask]:
-    """A second app on the same database and instance dir: another worker of the node."""
-    from core import create_app
-
-    other = create_app({
-        "TESTING": True,
-        "HAAT_ENV": "testing",
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "HAAT_INSTANCE_DIR": app.config["HAAT_INSTANCE_DIR"],
-        "HAAT_MEDIA_DIR": app.config["HAAT_MEDIA_DIR"],
-        "HAAT_PLATFORM_DOMAIN": app.config["HAAT_PLATFORM_DOMAIN"],
-        "WTF_CSRF_ENABLED": False,
-        "HAAT_JOBS": "immediate",
-        "HAAT_SIGNUP_CHALLENGE": False,
-        "HAAT_EXTRA_PLUGINS": (SAMPLE_PLUGIN,),
-    })
-    yield other
-    with other.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -52,23 +29,6 @@ def _fresh_caches(app: Flask, other_worker: Flask) -> Iterator[None]:
     other_worker.extensions["haat_page_cache"]._entries.clear()
     yield
     app.extensions["haat_page_cache"].clear()
-
-
-@contextmanager
-def statements_of(app: Flask) -> Iterator[list[str]]:
-    """The SQL ``app`` sends inside the block."""
-    sent: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        sent.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def without_tokens(html: str) -> str:
@@ -159,6 +119,7 @@ def test_an_expired_shared_page_is_rendered_again(app, other_worker, shop):
     path = Path(app.config["HAAT_INSTANCE_DIR"]) / "pages.db"
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE pages SET expires = 0")
+        conn.execute("UPDATE responses SET expires = 0")  # the finished response too
     status, page, sent = _page(other_worker, "tea-house")
     assert status == 200 and "Blue clay mug" in page and rendered(sent)
 
@@ -181,6 +142,7 @@ def test_an_unreadable_entry_means_rendering(app, other_worker, shop):
     _page(app, "tea-house")
     with sqlite3.connect(Path(app.config["HAAT_INSTANCE_DIR"]) / "pages.db") as conn:
         conn.execute("UPDATE pages SET body = x'00ff00ff'")
+        conn.execute("UPDATE responses SET body = x'00ff00ff'")
     status, page, sent = _page(other_worker, "tea-house")
     assert status == 200 and "Blue clay mug" in page and rendered(sent)
 
@@ -217,3 +179,19 @@ def test_off_keeps_pages_in_each_worker_only(tmp_path):
                        "HAAT_INSTANCE_DIR": str(tmp_path), "HAAT_SHARED_PAGE_CACHE": "off"})
     assert lone.extensions["haat_page_cache"].shared is None
     assert not (tmp_path / "pages.db").exists()
+
+
+def _checkout(tmp_path: Path, code: str) -> Flask:
+    """An app whose checkout (``core/`` beside its root) holds one module of ``code``."""
+    (tmp_path / "core").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "core" / "views.py").write_text(code)
+    return Flask("core", root_path=str(tmp_path / "core"))
+
+
+def test_the_deployment_stamp_follows_the_code_not_its_folder(tmp_path):
+    one = shared_pages.deployment_stamp(_checkout(tmp_path / "a", "TITLE = 'Shop'\n"))
+    same_code_elsewhere = shared_pages.deployment_stamp(
+        _checkout(tmp_path / "b", "TITLE = 'Shop'\n"))
+    changed = shared_pages.deployment_stamp(_checkout(tmp_path / "c", "TITLE = 'Store'\n"))
+    assert one == same_code_elsewhere  # two nodes of one release share pages
+    assert changed != one  # a release that changed only Python code does not

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from conftest import statements_of
 from core.db import db
 from core.theming.service import save_theme_values
 from tenants import tenant_scope
@@ -161,3 +162,144 @@ def test_a_made_up_port_is_served_but_not_kept(app, shops, flask_calls):
     for port in (1, 2):
         assert _get(app, f"alpha-shop.localhost:{port}", PRODUCT).status_code == 200
     assert len(layer) == 0 and len(flask_calls) == 2
+
+
+# --------------------------------------------------------- across the node's workers
+# ``other_worker`` is a second app on the same database and instance dir: another
+# gunicorn worker, with its own host cache and responses, sharing the node's file.
+
+
+def _flask_calls_of(worker, monkeypatch) -> list[str]:
+    layer = worker.extensions["haat_shared_responses"]
+    calls: list[str] = []
+    behind = layer.wsgi_app
+    monkeypatch.setattr(layer, "wsgi_app", lambda environ, start: calls.append(
+        environ["PATH_INFO"]) or behind(environ, start))
+    return calls
+
+
+@pytest.fixture
+def other(other_worker, monkeypatch):
+    """The other worker, starting with nothing of its own kept: its finished responses,
+    pages and host cache are empty (as in a worker that never served these stores)."""
+    other_worker.extensions["haat_shared_responses"]._entries.clear()
+    other_worker.extensions["haat_page_cache"]._entries.clear()
+    other_worker.extensions["haat_resolver"].invalidate()
+    return other_worker
+
+
+def test_a_response_one_worker_made_is_replayed_by_another_without_flask(
+        app, other, shops, monkeypatch):
+    first = _get(app, "alpha-shop.localhost", PRODUCT)
+    calls = _flask_calls_of(other, monkeypatch)
+    with statements_of(other) as sent:
+        again = _get(other, "alpha-shop.localhost", PRODUCT)
+
+    assert calls == []  # the other worker never ran Flask for it
+    assert len(sent) == 1 and "FROM tenants" in sent[0]  # only: is the store unchanged?
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert "Alpha river shawl" in again.get_data(as_text=True)
+    with statements_of(other) as sent:  # now kept in that worker, with its host snapshot
+        _get(other, "alpha-shop.localhost", PRODUCT)
+    assert sent == [] and calls == []
+
+
+def test_each_worker_replays_each_store_only_its_own_response(app, other, shops, monkeypatch):
+    _get(app, "alpha-shop.localhost", PRODUCT)
+    _get(app, "beta-shop.localhost", PRODUCT)
+    calls = _flask_calls_of(other, monkeypatch)
+    alpha = _get(other, "alpha-shop.localhost", PRODUCT).get_data(as_text=True)
+    beta = _get(other, "beta-shop.localhost", PRODUCT).get_data(as_text=True)
+    assert "Alpha river shawl" in alpha and "Beta river shawl" not in alpha
+    assert "Beta river shawl" in beta and "Alpha river shawl" not in beta
+    assert calls == []
+
+
+def test_a_change_made_through_one_worker_retires_the_others_copy_at_once(
+        app, other, shops, monkeypatch):
+    alpha, _beta = shops
+    _get(app, "alpha-shop.localhost", PRODUCT)
+    from core.catalog.models import Product
+    with app.app_context(), tenant_scope(alpha.id):
+        product = db.session.scalar(db.select(Product).filter_by(handle="river-shawl"))
+        product.title = "Alpha monsoon shawl"
+        db.session.commit()
+
+    calls = _flask_calls_of(other, monkeypatch)
+    page = _get(other, "alpha-shop.localhost", PRODUCT).get_data(as_text=True)
+    assert "Alpha monsoon shawl" in page and "Alpha river shawl" not in page
+    assert calls == [PRODUCT]  # the store's versions moved on: rendered afresh
+
+
+def test_a_suspended_store_is_not_served_from_another_workers_copy(app, other, shops):
+    alpha, _beta = shops
+    assert _get(app, "alpha-shop.localhost", PRODUCT).status_code == 200
+    from tenants import Tenant, platform_scope
+    with app.app_context(), platform_scope():
+        db.session.get(Tenant, alpha.id).status = "suspended"
+        db.session.commit()
+    answer = _get(other, "alpha-shop.localhost", PRODUCT)
+    assert answer.status_code != 200
+    assert "Alpha river shawl" not in answer.get_data(as_text=True)
+
+
+def test_a_shared_copy_is_kept_only_for_the_time_it_has_left(app, other, shops, monkeypatch):
+    _get(app, "alpha-shop.localhost", PRODUCT)
+    node = other.extensions["haat_shared_responses"].node
+    reads: list[str] = []
+    real_get = node.get
+
+    def nearly_expired(key):
+        reads.append(key)
+        found = real_get(key)
+        return (found[0], 0.0) if found is not None else None
+
+    monkeypatch.setattr(node, "get", nearly_expired)
+    for _ in range(2):
+        assert "Alpha river shawl" in _get(other, "alpha-shop.localhost", PRODUCT).get_data(
+            as_text=True)
+    assert len(reads) == 2  # with no time left, the worker did not keep its own copy
+
+
+def test_a_corrupt_shared_response_means_rendering(app, other, shops, monkeypatch):
+    _get(app, "alpha-shop.localhost", PRODUCT)
+    import sqlite3
+    from pathlib import Path
+    with sqlite3.connect(Path(app.config["HAAT_INSTANCE_DIR"]) / "pages.db") as conn:
+        conn.execute("UPDATE responses SET body = x'00ff00ff'")
+    calls = _flask_calls_of(other, monkeypatch)
+    answer = _get(other, "alpha-shop.localhost", PRODUCT)
+    assert answer.status_code == 200 and "Alpha river shawl" in answer.get_data(as_text=True)
+    assert calls == [PRODUCT]
+
+
+def test_compressed_and_plain_copies_are_shared_apart(app, other, shops, monkeypatch):
+    gzip = {"Accept-Encoding": "gzip"}
+    made_plain = _get(app, "alpha-shop.localhost", PRODUCT)
+    made_gzip = _get(app, "alpha-shop.localhost", PRODUCT, **gzip)
+    calls = _flask_calls_of(other, monkeypatch)
+    plain = _get(other, "alpha-shop.localhost", PRODUCT)
+    gzipped = _get(other, "alpha-shop.localhost", PRODUCT, **gzip)
+    assert calls == []
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert gzipped.get_data() == made_gzip.get_data()
+    assert "Content-Encoding" not in plain.headers
+    assert plain.get_data() == made_plain.get_data()
+
+
+def test_a_response_made_from_an_older_page_lives_only_as_long_as_the_page(
+        app, other, shops):
+    import sqlite3
+    import time
+    from pathlib import Path
+    _get(app, "alpha-shop.localhost", PRODUCT)  # rendered: page and response, 60 s each
+    shared_file = Path(app.config["HAAT_INSTANCE_DIR"]) / "pages.db"
+    with sqlite3.connect(shared_file) as conn:
+        conn.execute("DELETE FROM responses")  # as if only the page had been shared
+        conn.execute("UPDATE pages SET expires = ?", (time.time() + 5,))
+    answer = _get(other, "alpha-shop.localhost", PRODUCT)  # Flask, page from the file
+    assert "Alpha river shawl" in answer.get_data(as_text=True)
+    with sqlite3.connect(shared_file) as conn:
+        (expires,) = conn.execute("SELECT expires FROM responses").fetchone()
+    assert expires - time.time() <= 5  # not a fresh 60 s: the page was made earlier

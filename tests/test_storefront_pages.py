@@ -217,6 +217,30 @@ def test_images_are_responsive_and_lazy(make_store, add_product, store_client):
     assert webp.status_code == 200 and webp.data[8:12] == b"WEBP"
 
 
+def test_card_and_image_urls_are_the_ones_url_for_builds(make_store, add_product,
+                                                         store_client, app):
+    # Cards and pictures build their URLs by formatting (core.web.urls.url_with); a
+    # handle or key that URL quoting changes must come out as url_for writes it.
+    from flask import url_for
+
+    from core.catalog.models import ProductImage
+
+    store = make_store("alpha-shop")
+    add_product(store, "mug", image=True, collection="kitchen")
+    odd = add_product(store, "চায়ের-কাপ", collection="kitchen", position=1)
+    with app.app_context(), tenant_scope(store.id):  # a key from before keys were checked
+        db.session.add(ProductImage(product_id=odd, storage_key="products/tea cup#1.jpg",
+                                    width=320, height=320, widths="160"))
+        db.session.commit()
+    html = _text(store_client("alpha-shop").get("/collections/kitchen"))
+    with app.test_request_context("/", base_url="http://alpha-shop.localhost"):
+        for handle, key in (("mug", "products/mug-160.webp"),
+                            ("চায়ের-কাপ", "products/tea cup#1-160.webp")):
+            assert f'href="{url_for("storefront.product", handle=handle)}"' in html
+            assert f'{url_for("storefront.media", key=key)} 160w' in html
+    assert "/products/%E0%A6%9A" in html and "/media/products/tea%20cup%231-160.webp" in html
+
+
 def test_merchant_pages_and_footer_links(make_store, store_client, app):
     a = make_store("alpha-shop")
     b = make_store("beta-shop")

@@ -216,13 +216,20 @@ def _write_all(storage: Storage, tenant_id: int, image: Image.Image,
     return StoredImage(storage_key, width, height, widths)
 
 
+#: A key whose last part is a plain name with one extension (``products/a-b.jpg``), whose
+#: ``PurePosixPath(...).suffix`` is the extension.
+_SIMPLE_KEY = re.compile(r"(?:[\w-]+/)*[\w-]+(\.\w+)\Z")
+
+
 def rendition_key(storage_key: str, width: int, fmt: str) -> str:
     """The key of the ``width`` rendition of the original at ``storage_key``.
 
     ``fmt`` is ``"webp"`` or ``"original"`` (the original's own format):
     ``rendition_key("products/a.jpg", 320, "webp") == "products/a-320.webp"``.
     """
-    suffix = PurePosixPath(storage_key).suffix
+    simple = _SIMPLE_KEY.match(storage_key)
+    # A page names dozens of renditions: skip pathlib for the keys Haat writes.
+    suffix = simple.group(1) if simple else PurePosixPath(storage_key).suffix
     if not suffix:
         raise ValueError(f"storage key has no extension: {storage_key!r}")
     if fmt == "webp":

@@ -18,7 +18,16 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint, select
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.catalog.models import Product
@@ -98,10 +107,6 @@ def recombine_store(store_id: int, enabled: frozenset[str]) -> None:
 
 
 def _recombine(products: list[Product], enabled: frozenset[str]) -> None:
-    from flask import g, has_app_context
-
-    if has_app_context():  # the request's remembered store ratings are out of date
-        g.pop("haat_store_ratings", None)
     if not products:
         return
     parts: dict[int, list[tuple[Decimal, int]]] = {}
@@ -120,26 +125,25 @@ def _recombine(products: list[Product], enabled: frozenset[str]) -> None:
 def store_rating(store_id: int) -> tuple[Decimal, int] | None:
     """The store's average over all reviews of its active products, and their number.
 
-    Asked once per request: a page shows it in several places (the trust badges of the
-    product and of the footer), and it sums over the whole catalogue."""
-    from flask import g, has_request_context
+    A page shows it in several places (the trust badges of the product and of the
+    footer) and it sums over the whole catalogue, so a request for the store keeps it
+    until the store's content changes (:mod:`core.store_facts`): publishing a rating
+    writes the products, which bumps ``content_version``."""
+    from core.store_facts import remember
 
-    if not has_request_context():  # a job or a script may change ratings in between
-        return _store_rating(store_id)
-    memo = g.setdefault("haat_store_ratings", {})
-    if store_id not in memo:
-        memo[store_id] = _store_rating(store_id)
-    return memo[store_id]
+    return remember(store_id, "store_rating", lambda: _store_rating(store_id))
+
+
+#: Built once: making the aggregate functions costs more than running them.
+_STORE_RATING = (
+    select(func.coalesce(func.sum(Product.review_count), 0),
+           func.sum(Product.rating * Product.review_count))
+    .where(Product.status == "active", Product.review_count > 0))
 
 
 def _store_rating(store_id: int) -> tuple[Decimal, int] | None:
-    from sqlalchemy import func
-
     with tenant_scope(store_id):
-        count, total = db.session.execute(
-            select(func.coalesce(func.sum(Product.review_count), 0),
-                   func.sum(Product.rating * Product.review_count))
-            .where(Product.status == "active", Product.review_count > 0)).one()
+        count, total = db.session.execute(_STORE_RATING).one()
     if not count:
         return None
     return (Decimal(total) / count).quantize(_CENT, ROUND_HALF_UP), int(count)

@@ -14,6 +14,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from core import store_facts
 from core.db import db
 from core.extensions import login_manager
 from core.i18n import normalise_locale
@@ -53,6 +54,9 @@ PAGE_KINDS = {
 }
 
 
+_UNBUILT = object()
+
+
 class UnknownSlot(ValueError):
     """A template asked for a slot that is not in ``core.sdk.SLOT_NAMES``."""
 
@@ -81,13 +85,16 @@ def _build(store: StoreRef, base_url: str | None, *, fresh: bool = False) -> Sto
 
 def plugins_for_request() -> StorePlugins | None:
     """The current store's plugins (built once per request), or None off a store host."""
-    if "haat_store_plugins" not in g:
+    # One lookup through the proxy: templates ask many times per page (``g.store``).
+    found = g.get("haat_store_plugins", _UNBUILT)
+    if found is _UNBUILT:
         store = current_store()
         # A change to the store's plugins earlier in this request makes the version
         # read at its start out of date.
         fresh = bool(g.get("haat_store_fresh")) and not routing_change_pending(db.session)
-        g.haat_store_plugins = _build(store, request.host_url, fresh=fresh) if store else None
-    return g.haat_store_plugins
+        found = _build(store, request.host_url, fresh=fresh) if store else None
+        g.haat_store_plugins = found
+    return found
 
 
 def plugins_for_tenant(tenant_id: int) -> StorePlugins:
@@ -392,6 +399,7 @@ def init_app(app: Flask, host: PluginHost | None = None) -> PluginHost:
     migrations.install()
     tables.install()
     app.extensions["haat_plugin_states"] = StatesCache()
+    store_facts.install(app)
     app.extensions["haat_secret_box"] = SecretBox(keys_from_config(app.config))
     _register_blueprints(app, host)
     app.before_request(_gate_plugin_routes)

@@ -149,6 +149,7 @@ _SERVICES: dict[str, str] = {
     "publish_ratings": "ratings",
     "store_rating": "ratings",
     "pages_changed": "ratings",
+    "store_fact": "ratings",
     "ImageRejected": "media",
     "save_image": "media",
     "delete_image": "media",
@@ -187,7 +188,7 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazy services
     from core.sdk.media import ImageRejected, delete_image, image_srcset, image_url, save_image
     from core.sdk.messages import marketing_allowed, send_message, unsubscribe_url
     from core.sdk.payments import apply_payment_result, orders_awaiting_payment
-    from core.sdk.ratings import pages_changed, publish_ratings, store_rating
+    from core.sdk.ratings import pages_changed, publish_ratings, store_fact, store_rating
     from core.sdk.reads import (
         customer_orders,
         embedded_search_backend,
@@ -370,6 +371,7 @@ __all__ = [
     "shipments_in_transit",
     "shipping_zones",
     "shopper_contact",
+    "store_fact",
     "store_rating",
     "store_session",
     "store_values",

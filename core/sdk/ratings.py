@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from core.sdk.catalog import RatingSummary
 from core.sdk.store import StoreInfo, require_store
 
-__all__ = ["pages_changed", "publish_ratings", "store_rating"]
+__all__ = ["pages_changed", "publish_ratings", "store_fact", "store_rating"]
+
+T = TypeVar("T")
 
 
 def publish_ratings(store: StoreInfo, plugin: str,
@@ -49,7 +52,9 @@ def publish_ratings(store: StoreInfo, plugin: str,
 def store_rating(store: StoreInfo) -> RatingSummary | None:
     """The average rating of all of ``store``'s reviewed active products, weighted by
     their review counts, and the number of those reviews; ``None`` when there is none.
-    What the trust badges show as the store's rating."""
+    What the trust badges show as the store's rating. In a request for ``store`` it is
+    read once and kept until the store's pages change (see :func:`store_fact`), which
+    :func:`publish_ratings` makes them do."""
     from core.catalog import ratings as kept
 
     figures = kept.store_rating(require_store(store).id)
@@ -67,3 +72,21 @@ def pages_changed(store: StoreInfo) -> None:
 
     bump_content_version(db.session, {require_store(store).id})
     db.session.commit()
+
+
+def store_fact(store: StoreInfo, plugin: str, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, a fact about the whole of ``store`` that ``plugin``'s hooks show on
+    its pages (e.g. "the customer wall has a review"), kept by this worker until the
+    store's cached pages are retired: :func:`pages_changed`, :func:`publish_ratings`,
+    any change to the catalogue, or a plugin switched on or off or set, and for at most
+    as long as a cached page. Say :func:`pages_changed` whenever what it depends on
+    changes, as for the slots themselves.
+
+    Kept per store, per plugin and per ``name``, and only in a request for ``store``
+    itself; elsewhere (a job, a schedule) and in a request that has already changed the
+    store, ``compute`` is called every time. The value is shared by the store's
+    requests: return something immutable (a bool, a number, a tuple), never anything
+    that depends on the shopper."""
+    from core.store_facts import remember
+
+    return remember(require_store(store).id, ("plugin", plugin, name), compute)

@@ -1,4 +1,5 @@
-"""Responsive ``<img>``/``<picture>`` attributes for product and theme images."""
+"""Responsive ``<img>``/``<picture>`` attributes for product and theme images, and the
+other URLs a product card needs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from flask import url_for
 
 from core.catalog.images import rendition_key, srcset
+from core.web.urls import url_with
 
 #: What an image shows while its job is still making its files (a plain grey box; the
 #: ``width``/``height`` attributes keep the layout as it will be).
@@ -14,7 +16,13 @@ PROCESSING_PLACEHOLDER = "image-processing.svg"
 
 
 def _url(key: str) -> str:
-    return url_for("storefront.media", key=key)
+    return url_with("storefront.media", "key", key)
+
+
+def product_url(handle: str) -> str:
+    """``url_for("storefront.product", handle=handle)``, cheaply (a listing links to
+    dozens of products)."""
+    return url_with("storefront.product", "handle", handle)
 
 
 def placeholder_url() -> str:

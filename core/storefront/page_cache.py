@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -83,9 +84,9 @@ class PageCache:
     def __init__(self, maxsize: int, ttl: float, shared: SharedPages | None = None,
                  stamp: Callable[[], str] | None = None) -> None:
         self.ttl = ttl
-        # Each value is (html, seconds it may live from when it is put here).
+        # Each value is (html, when it expires on the cache's clock).
         self._entries: TLRUCache[tuple[Any, ...], tuple[str, float]] = TLRUCache(
-            maxsize=maxsize, ttu=lambda _key, value, now: now + value[1])
+            maxsize=maxsize, ttu=lambda _key, value, _now: value[1], timer=time.monotonic)
         self._lock = threading.Lock()
         self.shared = shared
         self._stamp_of = stamp
@@ -99,23 +100,30 @@ class PageCache:
         return shared_key(self._stamp, key)
 
     def get(self, key: tuple[Any, ...]) -> str | None:
+        """The page under ``key``, or ``None``."""
+        found = self.get_with_life(key)
+        return found[0] if found is not None else None
+
+    def get_with_life(self, key: tuple[Any, ...]) -> tuple[str, float] | None:
+        """The page under ``key`` and the seconds it has left, or ``None``."""
         with self._lock:
             found = self._entries.get(key)
         if found is not None:
-            return found[0]
+            return found[0], max(found[1] - time.monotonic(), 0.0)
         if self.shared is None:
             return None
         shared = self.shared.get(self._shared_key(key))
         if shared is None:
             return None
         html, left = shared
+        left = min(left, self.ttl)
         with self._lock:
-            self._entries[key] = (html, min(left, self.ttl))
-        return html
+            self._entries[key] = (html, time.monotonic() + left)
+        return html, left
 
     def set(self, key: tuple[Any, ...], html: str) -> None:
         with self._lock:
-            self._entries[key] = (html, self.ttl)
+            self._entries[key] = (html, time.monotonic() + self.ttl)
         if self.shared is not None:
             self.shared.set(self._shared_key(key), html, self.ttl)
 
@@ -207,7 +215,8 @@ def cached_page(known: KnownArgs | None = None, *, cache: str = "page",
             if key is None:
                 return view(*args, **kwargs)
             pages: PageCache = current_app.extensions[extension]
-            html = pages.get(key)
+            found = pages.get_with_life(key)
+            html, left = found if found is not None else (None, pages.ttl)
             if html is None:
                 result = _render(view, canonical_args(params), *args, **kwargs)
                 body, status = (result if isinstance(result, tuple) else (result, 200))
@@ -218,7 +227,7 @@ def cached_page(known: KnownArgs | None = None, *, cache: str = "page",
                 html = body
                 pages.set(key, html)
             if cache == "page":  # search answers are many and rarely repeated: not kept
-                mark_shareable(key[0], canonical_args(params))
+                mark_shareable(key[0], canonical_args(params), left)
             return _fill(html, personal_fillers())
 
         return wrapper

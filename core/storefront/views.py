@@ -31,7 +31,7 @@ from core.pluginhost.web import route_plugin
 from core.storage import LocalStorage, UnsafeKey, is_private
 from core.storefront import queries
 from core.storefront.context import ONE_YEAR, current_theme, render_page, storefront_context
-from core.storefront.media import product_image, setting_image
+from core.storefront.media import product_image, product_url, setting_image
 from core.storefront.page_cache import cached_page
 from core.storefront.preview import keep_in_links, preview_banner, private_preview, start_preview
 from core.storefront.query_args import choice, flag, identifier, number
@@ -45,6 +45,7 @@ limiter.exempt(bp)
 bp.context_processor(storefront_context)
 bp.add_app_template_global(product_image, "product_image")
 bp.add_app_template_global(setting_image, "setting_image")
+bp.add_app_template_global(product_url, "product_url")
 # The staff preview of a theme draft (on any storefront page, plugins' own included).
 bp.before_app_request(start_preview)
 bp.app_url_defaults(keep_in_links)

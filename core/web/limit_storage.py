@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from limits.storage import MovingWindowSupport, Storage
+
+from core.sqlite_files import ThreadConnections
 
 SCHEME = "haat-sqlite"
 #: Seconds a worker waits for another worker's write lock before giving up.
@@ -58,9 +59,8 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         if not uri or not uri.startswith(prefix) or not uri[len(prefix):]:
             raise ValueError(f"expected {prefix}<path of the SQLite file>, got {uri!r}")
         self.path = Path(uri[len(prefix):])
-        # One connection per thread (gthread workers) and per process (a fork must
-        # never reuse its parent's connection).
-        self._local = threading.local()
+        self._connections = ThreadConnections(self.path, timeout=BUSY_TIMEOUT,
+                                              synchronous="NORMAL", schema=_SCHEMA)
         self._writes = 0
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
 
@@ -71,19 +71,8 @@ class SQLiteStorage(Storage, MovingWindowSupport):
     # ------------------------------------------------------------------ connection
 
     def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
-            return conn
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: no implicit transactions, we say BEGIN IMMEDIATE ourselves.
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
-                               check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        for statement in _SCHEMA:
-            conn.execute(statement)
-        self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
+        # BEGIN IMMEDIATE is said by _write: the connection has no implicit transactions.
+        return self._connections.get()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

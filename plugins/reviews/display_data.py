@@ -23,9 +23,11 @@ from core.sdk import (
     image_srcset,
     image_url,
     product_by_handle,
+    store_fact,
     store_session,
 )
 
+from .aggregates import PLUGIN
 from .models import ProductRatingStat, Review, ReviewPhoto
 
 #: Reviews on the product page, photos in its gallery, reviews per list page.
@@ -35,6 +37,9 @@ PER_PAGE = 10
 #: The list's orders; the first is the default (and the one search engines index).
 SORTS = ("newest", "highest", "lowest", "photos")
 PUBLISHED = "published"
+#: Is any review on the customer wall? (built once: every page's footer asks)
+_ON_THE_WALL = select(Review.id).where(Review.featured.is_(True),
+                                       Review.status == PUBLISHED).limit(1)
 
 
 @dataclass(frozen=True)
@@ -245,10 +250,15 @@ def active_product(store: StoreInfo, handle: str) -> ProductSnapshot | None:
 
 
 def wall_has_reviews(store: StoreInfo) -> bool:
-    """True when the customer wall has a review to show (one indexed query)."""
+    """True when the customer wall has a review to show. Every page's footer asks, so
+    the answer (one indexed query) is kept until the store's pages change: featuring,
+    publishing and hiding a review all say ``pages_changed``."""
+    return store_fact(store, PLUGIN, "wall_has_reviews", lambda: _wall_has_reviews(store))
+
+
+def _wall_has_reviews(store: StoreInfo) -> bool:
     with store_session(store) as session:
-        return session.scalar(select(Review.id).where(
-            Review.featured.is_(True), Review.status == PUBLISHED).limit(1)) is not None
+        return session.scalar(_ON_THE_WALL) is not None
 
 
 def reviewed_products(store: StoreInfo) -> list[tuple[str, datetime]]:

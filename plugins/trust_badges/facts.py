@@ -1,8 +1,10 @@
 """The facts behind the badges, read from the store, never typed by the merchant.
 
-Each fact is looked up at most once per badge placement, and only when a chosen badge
-needs it. A fact that cannot be known (no store-wide free-shipping amount, no reviews) is
-``None``, and the badge that would state it is not shown.
+Each fact is looked up only when a chosen badge needs it, and a fact of the whole store
+(the ways to pay, the returns page, the rating) at most once until the store's content
+or plugins change (``store_fact``), not once per placement and page. A fact that cannot
+be known (no store-wide free-shipping amount, no reviews) is ``None``, and the badge
+that would state it is not shown.
 """
 
 from __future__ import annotations
@@ -14,13 +16,23 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from core.sdk import Money, PageContext, StoreInfo, iter_pages, payment_methods, store_rating
+from core.sdk import (
+    Money,
+    PageContext,
+    StoreInfo,
+    iter_pages,
+    payment_methods,
+    store_fact,
+    store_rating,
+)
 
 from .texts import text
 
 #: Gateway ``method`` values the SDK names, in the order shoppers read them.
 METHODS = ("card", "mobile_wallet", "bank_transfer", "cash_on_delivery")
 MAP_SEARCH = "https://www.openstreetmap.org/search"
+#: The manifest's name (``plugin.manifest`` imports this module).
+PLUGIN = "trust-badges"
 _NOT_DIAL = re.compile(r"[^0-9+]")
 
 
@@ -46,22 +58,32 @@ class StoreFacts:
     # ------------------------------------------------------------------- payment
 
     @cached_property
-    def gateways(self) -> list[Any]:
-        """The gateways of the store's enabled payment plugins (a failing one offers none)."""
-        return list(payment_methods(self.store))
+    def _payment(self) -> tuple[tuple[str, ...], bool]:
+        """The ways to pay, named in the page's language, and whether cash on delivery
+        is one: the same for every page of the store until its plugins change, so
+        read from the payment plugins once (``store_fact``), not per placement."""
+        return store_fact(self.store, PLUGIN, f"payment:{self.locale}", self._read_payment)
+
+    def _read_payment(self) -> tuple[tuple[str, ...], bool]:
+        # A failing payment plugin offers none.
+        gateways = list(payment_methods(self.store))
+        return (tuple(self._names(gateways)),
+                any(_method(g) == "cash_on_delivery" for g in gateways))
 
     @property
     def offers_cash_on_delivery(self) -> bool:
-        return any(_method(g) == "cash_on_delivery" for g in self.gateways)
+        return self._payment[1]
 
     def ways_to_pay(self) -> list[str]:
         """Shopper-facing names of the ways to pay, each once: known methods by their
         name in the page's language (wallets by brand, e.g. bKash, Nagad), others by
         the gateway's own brand or label."""
-        ordered = sorted(self.gateways, key=_method_rank)
+        return list(self._payment[0])
+
+    def _names(self, gateways: list[Any]) -> list[str]:
         names: list[str] = []
         seen: set[str] = set()
-        for gateway in ordered:
+        for gateway in sorted(gateways, key=_method_rank):
             name = self._method_name(gateway)
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())
@@ -110,15 +132,18 @@ class StoreFacts:
         days = self.settings.get("returns_days") or 0
         return int(days) if days > 0 else 0
 
-    @cached_property
+    @property
     def returns_page_url(self) -> str | None:
-        """``/pages/<handle>`` of the returns policy, only if that page is published."""
+        """``/pages/<handle>`` of the returns policy, only if that page is published
+        (asked once until the store's content changes)."""
         handle = page_handle(self.settings.get("returns_page") or "")
-        if not handle:
-            return None
-        if not any(p.handle.lower() == handle for p in iter_pages(self.store)):
+        if not handle or not store_fact(self.store, PLUGIN, f"page:{handle}",
+                                        lambda: self._published(handle)):
             return None
         return "/pages/" + quote(handle)
+
+    def _published(self, handle: str) -> bool:
+        return any(p.handle.lower() == handle for p in iter_pages(self.store))
 
     # ------------------------------------------------------------------ contact
 

@@ -552,3 +552,41 @@ def test_the_wall_is_linked_from_the_footer_and_listed_in_the_sitemap(
     enable_plugin(other, "reviews")
     assert not tree(store_client("beta-wall").get("/?lang=en")).select(
         "footer a[href='/reviews']")
+
+
+def _wall_queries(statements):
+    return [s for s in statements if "FROM reviews_reviews" in s and "featured IS 1" in s]
+
+
+def test_the_wall_link_is_remembered_per_store_until_its_pages_change(
+        app, shop, client, add_product, make_store, enable_plugin, store_client,
+        count_queries):
+    """Every page's footer asks whether the wall has a review: asked once per store,
+    never answered with another store's wall, and changed at once by featuring."""
+    pid = add_product(shop, "teapot")
+    add_product(shop, "kettle")
+    [review] = add_reviews(app, shop, pid, ratings(5))
+    with app.app_context(), store_session(info(app, shop)) as session:
+        session.get(Review, review).featured = True
+    pages_changed_now(app, shop)
+    other = make_store("beta-shop")
+    enable_plugin(other, "reviews")
+    add_product(other, "teapot")
+    beta = store_client("beta-shop")
+
+    def wall_link(some_client, path):
+        return bool(tree(some_client.get(path)).select("footer a[href='/reviews']"))
+
+    with count_queries() as statements:
+        assert wall_link(client, "/products/teapot")
+        assert not wall_link(beta, "/products/teapot")
+    assert len(_wall_queries(statements)) == 2
+    with count_queries() as statements:  # other pages, not cached yet: no question asked
+        assert wall_link(client, "/products/kettle")
+        assert not wall_link(beta, "/?lang=en")
+    assert _wall_queries(statements) == []
+    with app.app_context(), store_session(info(app, shop)) as session:
+        session.get(Review, review).featured = False
+    pages_changed_now(app, shop)
+    assert not wall_link(client, "/products/kettle")
+    assert not wall_link(beta, "/products/teapot")

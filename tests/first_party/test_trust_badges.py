@@ -531,3 +531,45 @@ def test_the_rating_badge_writes_the_stores_digits(app, make_store, add_product,
                         {product: RatingSummary(Decimal("4.25"), 12)})
     page = store_client("digits-badges").get("/products/mat").get_data(as_text=True)
     assert "রেটিং: ৫-এর মধ্যে ৪.৩" in page and "১২টি রিভিউ থেকে" in page
+
+
+def _rating_queries(statements: list[str]) -> list[str]:
+    return [s for s in statements if "sum(products.rating * products.review_count)" in s]
+
+
+def test_the_store_rating_is_read_once_per_store_until_a_rating_changes(
+        app, make_store, add_product, enable_plugin, install_plugin, store_client,
+        store_plugins, count_queries):
+    """Each page of the store shows its rating in two places; a second page (not cached)
+    does not sum the catalogue again, another store shows its own figure, and a newly
+    published rating shows at once."""
+    from core.sdk import RatingSummary, publish_ratings
+
+    install_plugin(make_plugin("test-stars"))
+    stores = {}
+    for slug, figure in (("rated-alpha", "4.25"), ("rated-beta", "2.50")):
+        shop = make_store(slug)
+        stores[slug] = (shop, add_product(shop, "mat", title="Mat"),
+                        add_product(shop, "rug", title="Rug"))
+        enable_plugin(shop, "test-stars")
+        enable_plugin(shop, PLUGIN, _settings())
+        with app.app_context():
+            publish_ratings(store_plugins(shop).info, "test-stars",
+                            {stores[slug][1]: RatingSummary(Decimal(figure), 4)})
+
+    def rating(slug: str, path: str) -> str:
+        return _text(_badges(_get(store_client(slug), path), "footer")["rating"])
+
+    with count_queries() as statements:
+        assert rating("rated-alpha", "/products/mat") == "Rated 4.3 out of 5 from 4 reviews"
+    assert len(_rating_queries(statements)) == 1  # the product's and the footer's badge
+    with count_queries() as statements:
+        assert rating("rated-beta", "/products/rug") == "Rated 2.5 out of 5 from 4 reviews"
+        assert rating("rated-alpha", "/products/rug") == "Rated 4.3 out of 5 from 4 reviews"
+    assert len(_rating_queries(statements)) == 1  # beta's; alpha's was kept
+    shop, mat, _rug = stores["rated-alpha"]
+    with app.app_context():
+        publish_ratings(store_plugins(shop).info, "test-stars",
+                        {mat: RatingSummary(Decimal("1.50"), 6)})
+    assert rating("rated-alpha", "/products/rug") == "Rated 1.5 out of 5 from 6 reviews"
+    assert rating("rated-beta", "/products/mat") == "Rated 2.5 out of 5 from 4 reviews"
