@@ -57,7 +57,7 @@ def make_app(root: Path, url: str):
 
 
 def database(root: Path) -> str:
-    """A fresh copy of the demo database (built once per ``--dir``)."""
+    """A fresh copy of the demo database (built once per ``--dir``, copied per run)."""
     built = root / "demo.db"
     if not built.exists():
         from flask_migrate import upgrade
@@ -71,7 +71,7 @@ def database(root: Path) -> str:
             load_demo()
             db.session.commit()
             db.engine.dispose()
-    run = Path(tempfile.mkdtemp(prefix="cart-bench-")) / "run.db"
+    run = root / "run.db"  # overwritten by each run: one run per --dir at a time
     shutil.copy(built, run)
     return f"sqlite:///{run}"
 
