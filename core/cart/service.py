@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core.cart.models import Cart, CartLine
 from core.catalog.models import STATUS_ACTIVE, Product, ProductImage, ProductVariant
@@ -117,23 +117,26 @@ def parse_id(raw: object, field: str, message: str) -> int:
     return int(text)
 
 
-def _plausible(token: str | None) -> bool:
-    return bool(token) and len(token) <= 64  # the column's width; longer is never ours
+def plausible_token(token: str | None) -> bool:
+    """Whether ``token`` could name a cart at all (else no query is needed to know
+    there is none)."""
+    return bool(token) and len(token or "") <= 64  # the column's width; longer is never ours
 
 
 def find_cart(token: str | None, *, with_lines: bool = False) -> Cart | None:
-    """The current store's cart with ``token``, or ``None``."""
-    if not _plausible(token):
+    """The current store's cart with ``token``, or ``None``; ``with_lines`` loads its
+    lines with their products, variants and images (two statements)."""
+    if not plausible_token(token):
         return None
     query = select(Cart).where(Cart.token == token)
-    if with_lines:
-        query = query.options(
-            selectinload(Cart.lines).options(
-                selectinload(CartLine.product).selectinload(Product.images),
-                selectinload(CartLine.variant),
-            )
-        )
-    return db.session.scalar(query)
+    if not with_lines:
+        return db.session.scalar(query)
+    # Two statements whatever the number of lines: the cart joined to its lines, their
+    # products and variants (one row per line), then the products' images.
+    lines = joinedload(Cart.lines)
+    query = query.options(lines.joinedload(CartLine.product).selectinload(Product.images),
+                          lines.joinedload(CartLine.variant))
+    return db.session.execute(query).unique().scalar_one_or_none()
 
 
 def _line_view(line: CartLine) -> CartLineView:
@@ -153,7 +156,7 @@ def _line_view(line: CartLine) -> CartLineView:
 def cart_totals(token: str | None) -> tuple[int, int]:
     """``(item count, subtotal)`` of the cart behind ``token`` in one query (for the
     header on every page); ``(0, 0)`` without a cart."""
-    if not _plausible(token):
+    if not plausible_token(token):
         return 0, 0
     unit_price = func.coalesce(ProductVariant.price_amount, Product.price_amount)
     row = db.session.execute(

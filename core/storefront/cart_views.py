@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, redirect, request, url_for
+from flask import g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.cart.models import Cart
-from core.cart.service import CartError, add_to_cart, parse_id, remove_line, update_quantity
+from core.cart.service import (
+    CartError,
+    add_to_cart,
+    parse_id,
+    plausible_token,
+    remove_line,
+    update_quantity,
+)
 from core.catalog.models import STATUS_ACTIVE, Product
 from core.db import db
 from core.storefront import queries
@@ -28,6 +35,7 @@ from core.storefront.context import (
     render_page,
     shopper,
 )
+from core.storefront.page_cache import cached_page
 from core.storefront.views import bp, product_page
 from core.web.csrf import field_value
 from core.web.templating import money_filter, number_filter
@@ -114,10 +122,24 @@ def cart_add() -> Response | tuple[Any, int]:
                   _product_url(line.product.handle, line.variant_id), kind=ADDED)
 
 
+@cached_page()
+def _empty_cart() -> str:
+    """The cart page of a visitor who has no cart: the same page for all of them, so it
+    is served from the page cache (and, for a visitor without cookies, replayed before
+    Flask), its header, messages and CSRF token filled in per request like a catalogue
+    page's. Only :func:`cart` calls it, and only for a visitor with no cart, so the
+    cached ``/cart`` of a store never holds anyone's lines."""
+    return render_page("cart.html", title=_("Your cart"), line_error=None)
+
+
 @bp.get("/cart")
 def cart() -> str:
-    """The cart page."""
+    """The cart page: the shopper's own cart, or the shared empty one."""
+    if not plausible_token(request.cookies.get(CART_COOKIE)):
+        return _empty_cart()  # no cart cookie: no query at all
     current_cart()  # load the lines first, so the header reuses them
+    if g.haat_cart_row is None:  # a cookie whose cart is gone (expired, another store's)
+        return _empty_cart()
     return render_page("cart.html", title=_("Your cart"), line_error=None)
 
 

@@ -27,7 +27,6 @@ from core.checkout.form import (
 )
 from core.checkout.placement import CheckoutRefused, place_order, start_problem
 from core.checkout.quote import QuoteRequest, build_quote
-from core.countries import country_names
 from core.countries import home_country as currency_home
 from core.db import db
 from core.i18n import format_date
@@ -35,6 +34,7 @@ from core.money import Money
 from core.places.choices import address_choices
 from core.pluginhost.web import plugins_for_request
 from core.storefront import coupon_guard
+from core.storefront.address_options import country_options, ordered_countries, place_suggestions
 from core.storefront.context import (
     CART_COOKIE,
     current_locale,
@@ -57,11 +57,7 @@ def home_country() -> str:
 
 def countries(locale: str) -> dict[str, str]:
     """Country code -> name in the shopper's language, the store's own country first."""
-    ordered = country_names(locale)
-    home = home_country()
-    if home in ordered:
-        ordered = {home: ordered.pop(home), **ordered}
-    return ordered
+    return ordered_countries(locale, home_country())
 
 
 def quote_request() -> QuoteRequest:
@@ -150,10 +146,15 @@ def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,
                and not any(name in shown for name in ADDRESS_FIELDS))
     contact_on_file = (bool(book[0]) and bool(data.get("phone") or data.get("email"))
                        and "phone" not in shown and "email" not in shown)
+    locale, home = current_locale(), home_country()
+    country = data.get("country") or home
+    # The long lists come ready (address_options); countries and place_choices stay
+    # for themes whose checkout.html loops over them.
     body = render_page("checkout.html", title=_("Checkout"), quote=quote, form=data,
-                       errors=shown, countries=countries(current_locale()),
-                       place_choices=address_choices(data.get("country") or home_country(),
-                                                     current_locale()),
+                       errors=shown, countries=ordered_countries(locale, home),
+                       country_options=country_options(locale, home, data.get("country")),
+                       place_choices=address_choices(country, locale),
+                       place_suggestions=place_suggestions(country, locale),
                        saved_addresses=book[0], chosen_address=book[1],
                        address_on_file=on_file, contact_on_file=contact_on_file,
                        field_limits=FIELD_LIMITS, page_css="checkout.css")
