@@ -71,6 +71,7 @@ import shutil
 import statistics
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -615,19 +616,30 @@ def haat_rows(servers: Servers, name: str, url: str, media: Path, args: argparse
     return rows
 
 
-def warm_lap(row: Row, wrk: str, args: argparse.Namespace, workdir: Path) -> None:
+def warm_lap(row: Row, args: argparse.Namespace) -> None:
     """Ask each of the ``shared`` row's stores once, unmeasured, so that each page was
     made by some worker less than ``HAAT_PAGE_CACHE_TTL`` ago (as on a platform where
-    these stores have visitors every minute). A lap of 1,000 stores is ~12 s here."""
-    lap = Row(f"{row.name} lap", row.port, row.path, row.host, server=row.server,
-              kind=row.kind, mode="lap", master=row.master)
-    lap.script = str(write_script(workdir, lap, rotate_script(
-        row.path, row.port, args.stores, 1, args.shared_stores, once=True,
-        threads=wrk_threads(args))))
+    these stores have visitors every minute): ``--concurrency`` keep-alive clients, each
+    taking every n-th store."""
+    hosts = [f"store-{n:05d}.localhost:{row.port}" for n in range(1, args.shared_stores + 1)]
+
+    def ask(share: list[str]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", row.port, timeout=120)
+        try:
+            for host in share:
+                conn.request("GET", row.path, headers={"Host": host})
+                answer = conn.getresponse()
+                answer.read()
+                if answer.status != 200:
+                    raise Abort(f"lap: {host}{row.path} answered {answer.status}")
+        finally:
+            conn.close()
+
     started = time.perf_counter()
-    wrk_load(wrk, Path(lap.script), lap, args.concurrency, 120)
+    with ThreadPoolExecutor(args.concurrency) as pool:
+        list(pool.map(ask, [hosts[i::args.concurrency] for i in range(args.concurrency)]))
     took = time.perf_counter() - started
-    print(f"  lap of {args.shared_stores} stores for {row.label}: {took:.1f} s"
+    print(f"  lap of {len(hosts)} stores for {row.label}: {took:.1f} s"
           + (" (longer than half the page TTL: early pages may have expired)"
              if took > 30 else ""), flush=True)
 
@@ -680,7 +692,7 @@ def measure(args: argparse.Namespace, wrk: str, workdir: Path, servers: Servers)
                     row.path, row.port, args.stores, first, first + stores_per_round - 1,
                     once=True, threads=wrk_threads(args))))
             if row.mode == "shared":  # its stores' pages made within the page TTL
-                warm_lap(row, wrk, args, workdir)
+                warm_lap(row, args)
             result = measure_row(row, wrk, args.concurrency, args.seconds, servers)
             row.rounds.append(result)
             errors = f", {result['errors']:.0f} errors" if result["errors"] else ""
