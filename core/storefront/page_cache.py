@@ -89,15 +89,13 @@ class PageCache:
             maxsize=maxsize, ttu=lambda _key, value, _now: value[1], timer=time.monotonic)
         self._lock = threading.Lock()
         self.shared = shared
-        self._stamp_of = stamp
-        self._stamp: str | None = None
+        # The deployment stamp is worked out once per app (``deployment_stamp``).
+        self._stamp = stamp or (lambda: "")
         #: Called by :meth:`clear`: caches made from these pages (finished responses).
         self.on_clear: list[Callable[[], None]] = []
 
     def _shared_key(self, key: tuple[Any, ...]) -> str:
-        if self._stamp is None:
-            self._stamp = self._stamp_of() if self._stamp_of is not None else ""
-        return shared_key(self._stamp, key)
+        return shared_key(self._stamp(), key)
 
     def get(self, key: tuple[Any, ...]) -> str | None:
         """The page under ``key``, or ``None``."""

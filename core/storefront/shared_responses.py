@@ -149,8 +149,7 @@ class SharedResponses:
         #: afresh and the deployment stamp its keys carry.
         self.node = node
         self._resolve = resolve or resolver.resolve
-        self._stamp_of = stamp
-        self._stamp: str | None = None
+        self._stamp = stamp or (lambda: "")
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -188,20 +187,15 @@ class SharedResponses:
         # another worker), so no response outlives the TTL counted from the render.
         self.keep(key, entry, left)
         if self.node is not None and left > 0:
-            self.node.set(self._node_key(key), entry, left)
+            self.node.set(shared_key(self._stamp(), key), entry, left)
         return [body]
-
-    def _node_key(self, key: WsgiKey) -> str:
-        if self._stamp is None:
-            self._stamp = self._stamp_of() if self._stamp_of is not None else ""
-        return shared_key(self._stamp, key)
 
     def _from_node(self, key: WsgiKey) -> SharedResponse | None:
         """The node's response for ``key`` if it was made with the host's store as it is
         now (this worker's snapshot, or one read just now), kept here for its time left."""
         if self.node is None:
             return None
-        found = self.node.get(self._node_key(key))
+        found = self.node.get(shared_key(self._stamp(), key))
         if found is None:
             return None
         entry, left = found
