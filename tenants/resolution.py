@@ -17,7 +17,7 @@ from typing import Any
 
 from cachetools import TTLCache
 from sqlalchemy import bindparam, event, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from core.db import db
@@ -160,19 +160,19 @@ class TenantResolver:
             return self._cache.get(name)
 
     def _lookup(self, name: str) -> StoreRef | None:
-        slug = self.slug_for_host(name)
-        statement, value = (_BY_SLUG, slug) if slug is not None else (_BY_DOMAIN, name)
         # The session's connection, so the lookup sees this transaction (a store just
         # created in it); a Core statement, so no ORM event or tenant guard runs.
         with platform_scope():
-            row = db.session.connection().execute(statement, {"name": value}).mappings().first()
-        return StoreRef.from_row(row) if row is not None else None
+            return self._read(db.session.connection(), name)
 
     def _lookup_on(self, engine: Engine, name: str) -> StoreRef | None:
+        with engine.connect() as connection:
+            return self._read(connection, name)
+
+    def _read(self, connection: Connection, name: str) -> StoreRef | None:
         slug = self.slug_for_host(name)
         statement, value = (_BY_SLUG, slug) if slug is not None else (_BY_DOMAIN, name)
-        with engine.connect() as connection:
-            row = connection.execute(statement, {"name": value}).mappings().first()
+        row = connection.execute(statement, {"name": value}).mappings().first()
         return StoreRef.from_row(row) if row is not None else None
 
     def invalidate(self) -> None:
