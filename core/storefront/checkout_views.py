@@ -152,7 +152,7 @@ def _page(data: CheckoutInput, problems: dict[str, str], status: int = 200,
     # for themes whose checkout.html loops over them.
     body = render_page("checkout.html", title=_("Checkout"), quote=quote, form=data,
                        errors=shown, countries=ordered_countries(locale, home),
-                       country_options=country_options(locale, home, data.get("country")),
+                       country_options=country_options(locale, home, data.get("country") or ""),
                        place_choices=address_choices(country, locale),
                        place_suggestions=place_suggestions(country, locale),
                        saved_addresses=book[0], chosen_address=book[1],
